@@ -1,0 +1,32 @@
+/** Element types msat moves between its layers; they map one-to-one onto ONNX and onnxruntime types. */
+export type DataType = 'float32' | 'int64' | 'int32';
+
+/** Typed array for each element type (the same mapping as onnxruntime's `Tensor.DataTypeMap`). */
+export interface DataTypeMap {
+  float32: Float32Array;
+  int64: BigInt64Array;
+  int32: Int32Array;
+}
+
+/** A dense row-major tensor. `dims` is the shape; `data.length` equals the product of `dims`. */
+export interface Tensor<T extends DataType = DataType> {
+  readonly type: T;
+  readonly dims: readonly number[];
+  readonly data: DataTypeMap[T];
+}
+
+/** Number of elements of a shape (1 for a scalar). */
+export function sizeOf(dims: readonly number[]): number {
+  let n = 1;
+  for (const d of dims) n *= d;
+  return n;
+}
+
+/** A float32 tensor over `data` (copied only if it is a plain array). */
+export function floatTensor(dims: readonly number[], data: Float32Array | readonly number[]): Tensor<'float32'> {
+  const arr = data instanceof Float32Array ? data : Float32Array.from(data);
+  if (arr.length !== sizeOf(dims)) {
+    throw new RangeError(`tensor data has ${arr.length} elements but dims [${dims.join(', ')}] need ${sizeOf(dims)}`);
+  }
+  return { type: 'float32', dims: [...dims], data: arr };
+}

@@ -1,0 +1,138 @@
+/**
+ * The one place msat talks to onnxruntime-node. Everything else hands a serialized ONNX model
+ * (`Uint8Array`) and msat `Tensor`s to a `Runner` and gets `Tensor`s back.
+ */
+import * as ort from 'onnxruntime-node';
+import { MsatError } from '../core/errors.js';
+import type { DataType, Tensor } from '../core/tensor.js';
+
+/** Options of a `Runner`; every field is optional. */
+export interface RunnerOptions {
+  /** Threads onnxruntime may use inside one operator (intra-op). Default: 0 = onnxruntime's choice (all cores). */
+  readonly threads?: number;
+  /** Graph optimization level. Default `'all'`. */
+  readonly graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  /** Execution providers in order of preference. Default `['cpu']`. */
+  readonly executionProviders?: readonly string[];
+}
+
+export const DEFAULT_RUNNER_OPTIONS: Required<RunnerOptions> = {
+  threads: 0,
+  graphOptimizationLevel: 'all',
+  executionProviders: ['cpu'],
+};
+
+/** A compiled model: create once through `Runner.session`, run many times. */
+export interface Session {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  /** Runs the model; `fetches` restricts which outputs are computed (default: all). */
+  run(feeds: Readonly<Record<string, Tensor>>, fetches?: readonly string[]): Promise<Record<string, Tensor>>;
+}
+
+/**
+ * Owns onnxruntime sessions. Sessions are cached by a caller-chosen key (a model id), because creating one
+ * costs milliseconds to seconds while a run of a small graph costs microseconds.
+ */
+export class Runner {
+  readonly options: Required<RunnerOptions>;
+  readonly #sessions = new Map<string, Promise<SessionImpl>>();
+
+  constructor(options: RunnerOptions = {}) {
+    const threads = options.threads ?? DEFAULT_RUNNER_OPTIONS.threads;
+    if (!Number.isInteger(threads) || threads < 0) {
+      throw new MsatError('RUNTIME_OPTIONS', `threads must be a non-negative integer, got ${threads}`);
+    }
+    this.options = { ...DEFAULT_RUNNER_OPTIONS, ...options, threads };
+  }
+
+  /** The session for `key`, created from `model()` on first use. */
+  session(key: string, model: () => Uint8Array): Promise<Session> {
+    let s = this.#sessions.get(key);
+    if (!s) {
+      s = SessionImpl.create(key, model(), this.options);
+      this.#sessions.set(key, s);
+      s.catch(() => this.#sessions.delete(key));
+    }
+    return s;
+  }
+
+  /** Releases every cached session. */
+  async dispose(): Promise<void> {
+    const all = [...this.#sessions.values()];
+    this.#sessions.clear();
+    await Promise.allSettled(all.map(async (s) => (await s).release()));
+  }
+}
+
+class SessionImpl implements Session {
+  readonly #key: string;
+  readonly #session: ort.InferenceSession;
+
+  private constructor(key: string, session: ort.InferenceSession) {
+    this.#key = key;
+    this.#session = session;
+  }
+
+  static async create(key: string, bytes: Uint8Array, options: Required<RunnerOptions>): Promise<SessionImpl> {
+    try {
+      const session = await ort.InferenceSession.create(bytes, {
+        intraOpNumThreads: options.threads,
+        interOpNumThreads: 1,
+        graphOptimizationLevel: options.graphOptimizationLevel,
+        executionProviders: [...options.executionProviders],
+        logSeverityLevel: 3,
+      });
+      return new SessionImpl(key, session);
+    } catch (e) {
+      throw new MsatError('RUNTIME_SESSION', `${key}: onnxruntime could not load the model: ${firstLine(e)}`, { cause: e });
+    }
+  }
+
+  get inputNames(): readonly string[] {
+    return this.#session.inputNames;
+  }
+
+  get outputNames(): readonly string[] {
+    return this.#session.outputNames;
+  }
+
+  async run(feeds: Readonly<Record<string, Tensor>>, fetches?: readonly string[]): Promise<Record<string, Tensor>> {
+    const missing = this.inputNames.filter((n) => !(n in feeds));
+    if (missing.length > 0) {
+      throw new MsatError('RUNTIME_FEEDS', `${this.#key}: missing inputs ${missing.join(', ')} (model inputs: ${this.inputNames.join(', ')})`);
+    }
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    for (const name of this.inputNames) ortFeeds[name] = toOrt(feeds[name]);
+    let out: ort.InferenceSession.ReturnType;
+    try {
+      out = fetches ? await this.#session.run(ortFeeds, [...fetches]) : await this.#session.run(ortFeeds);
+    } catch (e) {
+      const shapes = this.inputNames.map((n) => `${n}: ${feeds[n].type}[${feeds[n].dims.join(', ')}]`).join('; ');
+      throw new MsatError('RUNTIME_RUN', `${this.#key}: run failed with inputs ${shapes}: ${firstLine(e)}`, { cause: e });
+    }
+    const result: Record<string, Tensor> = {};
+    for (const [name, t] of Object.entries(out)) result[name] = fromOrt(name, t);
+    return result;
+  }
+
+  async release(): Promise<void> {
+    await this.#session.release();
+  }
+}
+
+function toOrt(t: Tensor): ort.Tensor {
+  return new ort.Tensor(t.type, t.data, t.dims);
+}
+
+function fromOrt(name: string, t: ort.Tensor): Tensor {
+  const type = t.type as DataType;
+  if (type !== 'float32' && type !== 'int64' && type !== 'int32') {
+    throw new MsatError('RUNTIME_DTYPE', `output ${name}: unsupported data type ${t.type}`);
+  }
+  return { type, dims: [...t.dims], data: t.data as Tensor['data'] } as Tensor;
+}
+
+function firstLine(e: unknown): string {
+  return String(e instanceof Error ? e.message : e).split('\n')[0];
+}
