@@ -1,0 +1,107 @@
+import { MsatError } from '../../core/errors.js';
+
+/**
+ * How the p-th percentile picks a value from the n sorted values v[0] ≤ … ≤ v[n−1]:
+ * - `'linear'` (default): position q = p·(n−1), result v[⌊q⌋] + (q − ⌊q⌋)·(v[⌊q⌋+1] − v[⌊q⌋]). This is
+ *   numpy's default `method='linear'` and `torch.quantile(..., interpolation='linear')` (torch evaluates the
+ *   same interpolation in float32 with `lerp`, so results agree to float32 rounding).
+ * - `'authors-rank'`: v[max(0, ⌊n·p⌋ − 1)], no interpolation. This is what the authors' calibration hook
+ *   (`HookScale` in Brain-Cog-Lab/MSAT `utils.py`) computes; it equals `'linear'` at p = 1.
+ *
+ * Both return the maximum at p = 1 (METHOD.md §1.2: every published run uses p = 1).
+ */
+export type PercentileMethod = 'linear' | 'authors-rank';
+
+/** Options of the percentile functions. */
+export interface PercentileOptions {
+  /** Default `'linear'`. */
+  readonly method?: PercentileMethod;
+}
+
+/** Default percentile options: numpy / torch linear interpolation. */
+export const DEFAULT_PERCENTILE_OPTIONS = Object.freeze({ method: 'linear' as PercentileMethod });
+
+function checkP(p: number): void {
+  if (!(p > 0 && p <= 1)) {
+    throw new MsatError('CONVERT_INVALID_PERCENTILE', `percentile p must be in (0, 1] (1 = max), got ${p}; for 99.99 % pass 0.9999.`);
+  }
+}
+
+function checkValues(values: ArrayLike<number>, where: string): void {
+  if (values.length === 0) throw new MsatError('CONVERT_EMPTY_TENSOR', `${where}: cannot take a percentile of 0 values.`);
+  for (let i = 0; i < values.length; i++) {
+    if (Number.isNaN(values[i])) {
+      throw new MsatError('CONVERT_NAN', `${where}: value ${i} is NaN; the calibration activations are broken (check the model and input normalization).`);
+    }
+  }
+}
+
+/** Percentile of values already sorted ascending (no checks); the core both public forms share. */
+function percentileOfSorted(sorted: ArrayLike<number>, p: number, method: PercentileMethod): number {
+  const n = sorted.length;
+  if (method === 'authors-rank') return sorted[Math.max(0, Math.floor(n * p) - 1)];
+  const q = p * (n - 1);
+  const lo = Math.floor(q);
+  const hi = Math.min(lo + 1, n - 1);
+  const frac = q - lo;
+  return sorted[lo] + frac * (sorted[hi] - sorted[lo]);
+}
+
+function maxOf(values: ArrayLike<number>): number {
+  let m = -Infinity;
+  for (let i = 0; i < values.length; i++) if (values[i] > m) m = values[i];
+  return m;
+}
+
+/**
+ * The p-th percentile (p in (0, 1]) of `values`, in float64. p = 1 is the maximum and skips the sort.
+ * Layer-wise calibration (METHOD.md §1.2) is this over the whole ReLU output tensor, zeros included.
+ * Throws on an empty input or a NaN.
+ */
+export function percentile(values: ArrayLike<number>, p: number, options: PercentileOptions = {}): number {
+  checkP(p);
+  checkValues(values, 'percentile');
+  const method = options.method ?? DEFAULT_PERCENTILE_OPTIONS.method;
+  if (p === 1) return maxOf(values);
+  const sorted = Float64Array.from(values).sort();
+  return percentileOfSorted(sorted, p, method);
+}
+
+/** Layer-wise λ: the percentile of every value of the tensor, all channels together (METHOD.md §1.2). */
+export function layerPercentile(data: ArrayLike<number>, p: number, options: PercentileOptions = {}): number {
+  return percentile(data, p, options);
+}
+
+/**
+ * Channel-wise λ: one percentile per channel of an NC, NCL or NCHW tensor (channel axis 1), over the batch and
+ * spatial positions of that channel. Returns `Float64Array(C)`.
+ */
+export function channelPercentiles(
+  data: ArrayLike<number>,
+  dims: readonly number[],
+  p: number,
+  options: PercentileOptions = {},
+): Float64Array {
+  checkP(p);
+  if (dims.length < 2 || dims.length > 4) {
+    throw new MsatError('CONVERT_BAD_SHAPE', `channelPercentiles: expected NC, NCL or NCHW dims, got [${dims.join(', ')}].`);
+  }
+  const [n, c] = dims;
+  let inner = 1;
+  for (let a = 2; a < dims.length; a++) inner *= dims[a];
+  if (n * c * inner !== data.length) {
+    throw new MsatError('CONVERT_BAD_SHAPE', `channelPercentiles: dims [${dims.join(', ')}] need ${n * c * inner} values, got ${data.length}.`);
+  }
+  const method = options.method ?? DEFAULT_PERCENTILE_OPTIONS.method;
+  const out = new Float64Array(c);
+  const buf = new Float64Array(n * inner);
+  for (let ch = 0; ch < c; ch++) {
+    for (let b = 0; b < n; b++) {
+      const src = (b * c + ch) * inner;
+      for (let k = 0; k < inner; k++) buf[b * inner + k] = data[src + k];
+    }
+    checkValues(buf, `channelPercentiles channel ${ch}`);
+    out[ch] = p === 1 ? maxOf(buf) : percentileOfSorted(buf.sort(), p, method);
+  }
+  return out;
+}
