@@ -37,6 +37,8 @@ export interface Session {
 export class Runner {
   readonly options: Required<RunnerOptions>;
   readonly #sessions = new Map<string, Promise<SessionImpl>>();
+  readonly #ids = new WeakMap<object, number>();
+  #nextId = 0;
 
   constructor(options: RunnerOptions = {}) {
     const threads = options.threads ?? DEFAULT_RUNNER_OPTIONS.threads;
@@ -44,6 +46,19 @@ export class Runner {
       throw new MsatError('RUNTIME_OPTIONS', `threads must be a non-negative integer, got ${threads}`);
     }
     this.options = { ...DEFAULT_RUNNER_OPTIONS, ...options, threads };
+  }
+
+  /**
+   * A key prefix unique to `owner` (by identity) within this runner: two networks that came from the same file
+   * (say, before and after batch-norm folding) must not share a cached session.
+   */
+  keyOf(owner: object, prefix: string): string {
+    let id = this.#ids.get(owner);
+    if (id === undefined) {
+      id = this.#nextId++;
+      this.#ids.set(owner, id);
+    }
+    return `${prefix}#${id}`;
   }
 
   /** The session for `key`, created from `model()` on first use. */
@@ -55,6 +70,14 @@ export class Runner {
       s.catch(() => this.#sessions.delete(key));
     }
     return s;
+  }
+
+  /** Releases the session cached under `key`, if any (callers that build many graphs, such as a tuner). */
+  async release(key: string): Promise<void> {
+    const s = this.#sessions.get(key);
+    if (!s) return;
+    this.#sessions.delete(key);
+    await (await s).release();
   }
 
   /** Releases every cached session. */

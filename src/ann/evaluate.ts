@@ -1,0 +1,86 @@
+/**
+ * ANN inference on a dataset: the reference every SNN result is compared with.
+ */
+import { MsatError } from '../core/errors.js';
+import type { Tensor } from '../core/tensor.js';
+import type { Dataset } from '../data/index.js';
+import type { Network } from '../model/index.js';
+import type { Runner } from '../runtime/index.js';
+import { annSession } from './session.js';
+
+/** Options of `evaluateAnn`; every field is optional. */
+export interface EvaluateOptions {
+  /** Samples per onnxruntime run. Default 100. */
+  readonly batchSize?: number;
+  /** Called after every batch with the samples done so far and the total. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export const DEFAULT_EVALUATE_OPTIONS = { batchSize: 100 } as const;
+
+/** What `evaluateAnn` measured. `predictions[i]` is the argmax class of the i-th sample in dataset order. */
+export interface EvaluateResult {
+  readonly accuracy: number;
+  readonly samples: number;
+  readonly correct: number;
+  readonly predictions: Int32Array;
+  readonly seconds: number;
+  readonly samplesPerSecond: number;
+}
+
+/** Runs `network` over `dataset` in dataset order and counts top-1 hits. */
+export async function evaluateAnn(
+  network: Network,
+  dataset: Dataset,
+  runner: Runner,
+  options: EvaluateOptions = {},
+): Promise<EvaluateResult> {
+  const batchSize = options.batchSize ?? DEFAULT_EVALUATE_OPTIONS.batchSize;
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new MsatError('EVAL_OPTIONS', `batch size must be a positive integer, got ${batchSize}`);
+  }
+  const ann = await annSession(network, runner);
+  const predictions = new Int32Array(dataset.length);
+  let done = 0;
+  let correct = 0;
+  const started = performance.now();
+  for await (const batch of dataset.batches(batchSize)) {
+    const logits = await ann.forward(batch.x);
+    const predicted = argmaxRows(logits);
+    for (let i = 0; i < predicted.length; i++) {
+      predictions[done + i] = predicted[i];
+      if (predicted[i] === batch.labels[i]) correct++;
+    }
+    done += predicted.length;
+    options.onProgress?.(done, dataset.length);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    accuracy: done === 0 ? 0 : correct / done,
+    samples: done,
+    correct,
+    predictions,
+    seconds,
+    samplesPerSecond: seconds > 0 ? done / seconds : 0,
+  };
+}
+
+/** Index of the largest value of each row of a [B, K] tensor (first one on ties, as torch.argmax). */
+export function argmaxRows(t: Tensor<'float32'>): Int32Array {
+  if (t.dims.length !== 2) throw new MsatError('EVAL_OUTPUT', `expected [batch, classes] logits, got [${t.dims.join(', ')}]`);
+  const [rows, cols] = t.dims;
+  const out = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let best = 0;
+    let bestValue = -Infinity;
+    for (let c = 0; c < cols; c++) {
+      const v = t.data[r * cols + c];
+      if (v > bestValue) {
+        bestValue = v;
+        best = c;
+      }
+    }
+    out[r] = best;
+  }
+  return out;
+}

@@ -1,0 +1,3 @@
+export * from './evaluate.js';
+export * from './normalization.js';
+export * from './session.js';

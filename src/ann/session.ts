@@ -1,0 +1,43 @@
+/**
+ * A network ready to run on onnxruntime: exported once from the IR, its session cached by the `Runner`.
+ */
+import { MsatError } from '../core/errors.js';
+import type { Tensor } from '../core/tensor.js';
+import { networkToOnnxBytes, type Network } from '../model/index.js';
+import type { Runner } from '../runtime/index.js';
+
+/** The ANN forward pass: one input tensor in, the network's first output (logits) out. */
+export interface AnnSession {
+  readonly inputName: string;
+  readonly outputName: string;
+  forward(x: Tensor): Promise<Tensor<'float32'>>;
+}
+
+/** Exports `network` (through the IR, so what runs is exactly what msat imported) and opens a session. */
+export async function annSession(network: Network, runner: Runner): Promise<AnnSession> {
+  if (network.inputs.length !== 1) {
+    throw new MsatError('EVAL_INPUTS', `${network.source}: expected one model input, found ${network.inputs.length}`);
+  }
+  const input = network.inputs[0];
+  const outputName = network.outputs[0];
+  const session = await runner.session(runner.keyOf(network, `ann:${network.source}`), () => networkToOnnxBytes(network));
+  return {
+    inputName: input.name,
+    outputName,
+    async forward(x: Tensor): Promise<Tensor<'float32'>> {
+      const fed = input.type === 'int64' && x.type === 'float32' ? toInt64(x as Tensor<'float32'>) : x;
+      if (fed.type !== input.type) {
+        throw new MsatError('EVAL_INPUTS', `${network.source}: input ${input.name} takes ${input.type}, the data gives ${x.type}`);
+      }
+      const out = await session.run({ [input.name]: fed }, [outputName]);
+      return out[outputName] as Tensor<'float32'>;
+    },
+  };
+}
+
+/** Token ids arrive as float32 from loaders that share the image code path; ids are exact integers < 2^24. */
+function toInt64(x: Tensor<'float32'>): Tensor<'int64'> {
+  const data = new BigInt64Array(x.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = BigInt(Math.round(x.data[i]));
+  return { type: 'int64', dims: x.dims, data };
+}

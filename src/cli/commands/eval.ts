@@ -1,0 +1,81 @@
+/** `msat eval --model M.onnx --data DIR ...`: the ANN's top-1 accuracy on a dataset. */
+import type { Command } from 'commander';
+import type { GlobalOptions } from '../global-options.js';
+import { parseNumberList, parsePositiveInt, parseSplit } from '../parse.js';
+import { createProgress } from '../progress.js';
+
+interface EvalFlags {
+  readonly model: string;
+  readonly data: string;
+  readonly split?: 'train' | 'test';
+  readonly limit?: number;
+  readonly mean?: number[];
+  readonly std?: number[];
+  readonly batch: number;
+  readonly json?: boolean;
+}
+
+export function registerEval(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('eval')
+    .description("measure the ANN's top-1 accuracy on a dataset")
+    .requiredOption('--model <file>', 'ONNX model to evaluate')
+    .requiredOption('--data <dir>', 'dataset folder (MNIST IDX, CIFAR binary, image folders, lossless samples) or "mnist"')
+    .option('--split <split>', 'train | test (default: test, or the split folder --data names)', parseSplit)
+    .option('--limit <n>', 'first N samples in dataset order', parsePositiveInt)
+    .option('--mean <list>', 'per-channel mean subtracted after scaling pixels to [0, 1] (default: the model\'s metadata, else 0)', parseNumberList)
+    .option('--std <list>', 'per-channel std divided by (default: the model\'s metadata, else 1)', parseNumberList)
+    .option('--batch <n>', 'samples per run', parsePositiveInt, 100)
+    .option('--json', 'print one JSON object on stdout')
+    .action(async (flags: EvalFlags) => {
+      const [{ loadNetwork }, { openDataset }, { Runner }, { evaluateAnn, normalizationOf }] = await Promise.all([
+        import('../../model/index.js'),
+        import('../../data/index.js'),
+        import('../../runtime/index.js'),
+        import('../../ann/index.js'),
+      ]);
+      const network = await loadNetwork(flags.model);
+      const fromModel = normalizationOf(network);
+      const dataset = await openDataset(flags.data, {
+        split: flags.split,
+        limit: flags.limit,
+        mean: flags.mean ?? fromModel?.mean,
+        std: flags.std ?? fromModel?.std,
+      });
+      const runner = new Runner({ threads: globals().threads });
+      const progress = createProgress('eval');
+      try {
+        const result = await evaluateAnn(network, dataset, runner, {
+          batchSize: flags.batch,
+          onProgress: (done, total) => progress.update(done, total),
+        });
+        progress.stop();
+        const report = {
+          model: flags.model,
+          data: flags.data,
+          format: dataset.format,
+          split: dataset.split,
+          accuracy: result.accuracy,
+          samples: result.samples,
+          correct: result.correct,
+          seconds: result.seconds,
+          samplesPerSecond: result.samplesPerSecond,
+        };
+        if (flags.json) {
+          process.stdout.write(JSON.stringify(report) + '\n');
+        } else {
+          process.stdout.write(
+            [
+              `model     ${flags.model}`,
+              `data      ${flags.data} (${dataset.format}, ${dataset.split}, ${result.samples} samples)`,
+              `accuracy  ${(100 * result.accuracy).toFixed(2)} % (${result.correct} / ${result.samples})`,
+              `time      ${result.seconds.toFixed(1)} s (${result.samplesPerSecond.toFixed(0)} samples/s)`,
+            ].join('\n') + '\n',
+          );
+        }
+      } finally {
+        progress.stop();
+        await runner.dispose();
+      }
+    });
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+/**
+ * The `msat` command. Each subcommand lives in `commands/<name>.ts`, turns its flags into the library's
+ * options and calls one library function; heavy modules are imported inside the action so `--help` is fast.
+ * Exit codes: 0 success, 1 failure, 2 usage error.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { isMsatError } from '../core/errors.js';
+import { registerEval } from './commands/eval.js';
+import { registerInspect } from './commands/inspect.js';
+import type { GlobalOptions } from './global-options.js';
+import { parseNonNegativeInt } from './parse.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const program = new Command('msat')
+  .description('ANN-to-SNN conversion with multi-stage adaptive thresholds (MSAT), on onnxruntime')
+  .version(pkg.version)
+  .option('--threads <n>', 'onnxruntime threads per operator (0 = all cores)', parseNonNegativeInt, 0)
+  .option('--debug', 'print stack traces of errors')
+  .showHelpAfterError()
+  .exitOverride();
+
+const globals = (): GlobalOptions => {
+  const o = program.opts<{ threads: number; debug?: boolean }>();
+  return { threads: o.threads, debug: o.debug ?? false };
+};
+
+registerInspect(program, globals);
+registerEval(program, globals);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    // Help and version "errors" exit 0; everything commander rejects is a usage error.
+    process.exitCode = e.exitCode === 0 ? 0 : 2;
+  } else if (isMsatError(e)) {
+    process.stderr.write(`msat: ${e.code}: ${e.message}\n`);
+    if (globals().debug) process.stderr.write(`${e.stack}\n`);
+    process.exitCode = 1;
+  } else {
+    process.stderr.write(`msat: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (globals().debug && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+    process.exitCode = 1;
+  }
+}
