@@ -1,0 +1,123 @@
+/**
+ * Streaming statistics of one activation tensor over calibration batches: running max (layer and per channel),
+ * sum and positive count, and, only when a percentile below 1 is asked for, the values themselves.
+ * At p = 1 nothing but the running maxima is kept, so calibration memory does not grow with the sample count.
+ */
+import { MsatError } from '../core/index.js';
+import { channelPercentiles, percentile, type PercentileMethod } from './math/index.js';
+
+/** What `ActivationStats` needs to know up front. */
+export interface ActivationStatsSpec {
+  /** Layer name, for error messages. */
+  readonly name: string;
+  /** Per-sample shape (without the batch axis), e.g. `[C, H, W]`. */
+  readonly sampleDims: readonly number[];
+  /** Percentile p in (0, 1]. */
+  readonly p: number;
+  readonly method: PercentileMethod;
+  readonly channelWise: boolean;
+}
+
+/** Raw percentile(s) and diagnostics of one tensor, before dead-λ replacement. */
+export interface ActivationSummary {
+  readonly lambda: number | Float64Array;
+  readonly max: number;
+  readonly mean: number;
+  readonly positiveFraction: number;
+}
+
+/** Accumulates one tensor's values over batches; `add` each batch, then `summarize` once. */
+export class ActivationStats {
+  readonly #spec: ActivationStatsSpec;
+  readonly #perSample: number;
+  /** Elements per channel per sample (product of the axes after the channel axis). */
+  readonly #inner: number;
+  readonly #channels: number;
+  readonly #channelMax: Float64Array;
+  #max = -Infinity;
+  #sum = 0;
+  #positive = 0;
+  #count = 0;
+  #samples = 0;
+  /** Batches kept for a percentile below 1 (onnxruntime hands out fresh arrays per run, so no copy). */
+  readonly #chunks: Float32Array[] = [];
+
+  constructor(spec: ActivationStatsSpec) {
+    this.#spec = spec;
+    this.#perSample = spec.sampleDims.reduce((a, b) => a * b, 1);
+    if (spec.channelWise && spec.sampleDims.length < 1) {
+      throw new MsatError('CONVERT_BAD_SHAPE', `relu "${spec.name}": channel-wise calibration needs a channel axis (axis 1), but its output is [N].`);
+    }
+    if (spec.channelWise && spec.p < 1 && spec.sampleDims.length > 3) {
+      throw new MsatError('CONVERT_BAD_SHAPE', `relu "${spec.name}": channel-wise percentiles below 1 support NC, NCL and NCHW outputs, got [N, ${spec.sampleDims.join(', ')}].`);
+    }
+    this.#channels = spec.channelWise ? spec.sampleDims[0] : 1;
+    this.#inner = this.#perSample / this.#channels;
+    this.#channelMax = new Float64Array(this.#channels).fill(-Infinity);
+  }
+
+  /** Adds one batch `[B, ...sampleDims]`, flat. */
+  add(data: Float32Array): void {
+    const n = data.length / this.#perSample;
+    if (!Number.isInteger(n)) {
+      throw new MsatError('CONVERT_BAD_SHAPE', `relu "${this.#spec.name}": got ${data.length} values, not a multiple of the ${this.#perSample} per sample.`);
+    }
+    let max = this.#max;
+    let sum = 0;
+    let positive = 0;
+    const cmax = this.#channelMax;
+    for (let b = 0, i = 0; b < n; b++) {
+      for (let c = 0; c < this.#channels; c++) {
+        let m = cmax[c];
+        for (let k = 0; k < this.#inner; k++, i++) {
+          const v = data[i];
+          if (v !== v) {
+            throw new MsatError(
+              'CONVERT_NAN',
+              `relu "${this.#spec.name}": activation ${i} of a calibration batch is NaN; check the model and the input normalization.`,
+            );
+          }
+          if (v > m) m = v;
+          if (v > 0) positive++;
+          sum += v;
+        }
+        cmax[c] = m;
+        if (m > max) max = m;
+      }
+    }
+    this.#max = max;
+    this.#sum += sum;
+    this.#positive += positive;
+    this.#count += data.length;
+    this.#samples += n;
+    if (this.#spec.p < 1) this.#chunks.push(data);
+  }
+
+  /** λ (the percentile) and diagnostics over everything added. Releases the kept values. */
+  summarize(): ActivationSummary {
+    if (this.#count === 0) throw new MsatError('CONVERT_EMPTY_TENSOR', `relu "${this.#spec.name}": no calibration values were recorded.`);
+    const { p, method, channelWise } = this.#spec;
+    let lambda: number | Float64Array;
+    if (p === 1) {
+      lambda = channelWise ? Float64Array.from(this.#channelMax) : this.#max;
+    } else {
+      const all = concat(this.#chunks, this.#count);
+      this.#chunks.length = 0;
+      lambda = channelWise
+        ? channelPercentiles(all, [this.#samples, ...this.#spec.sampleDims], p, { method })
+        : percentile(all, p, { method });
+    }
+    return { lambda, max: this.#max, mean: this.#sum / this.#count, positiveFraction: this.#positive / this.#count };
+  }
+}
+
+function concat(chunks: readonly Float32Array[], total: number): Float32Array {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Float32Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
