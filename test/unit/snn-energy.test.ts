@@ -7,7 +7,7 @@ import {
   estimateEnergy,
   firingRate,
   linearMacs,
-} from '../../src/convert/math/index.js';
+} from '../../src/snn/metrics/index.js';
 import { isMsatError } from '../../src/core/index.js';
 
 function near(a: number, b: number, what: string): void {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { latencyToAnn, stepsToAccuracy } from '../../src/convert/math/index.js';
+import { latencyToAnn, stepsToAccuracy } from '../../src/snn/metrics/index.js';
 import { isMsatError } from '../../src/core/index.js';
 
 const ACC = [0.1, 0.5, 0.95, 0.93, 0.96, 0.97];

@@ -8,7 +8,7 @@ import {
   meanBatchSinRatio,
   sinRatio,
   spikeConfidence,
-} from '../../src/convert/math/index.js';
+} from '../../src/snn/metrics/index.js';
 import { isMsatError } from '../../src/core/index.js';
 
 test('SIN / POS on a hand-made layer: a = 0 with spikes counts in both (METHOD.md §4)', () => {

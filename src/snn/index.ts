@@ -1,0 +1,13 @@
+/**
+ * Public API of the `snn` layer: the ONNX chunk graphs of converted networks, the simulator and its metrics.
+ * The step-by-step reference implementation stays reachable as `src/snn/reference`.
+ */
+export { buildChunkGraph } from './graph/build-chunk-graph.js';
+export type { ChunkGraph, ChunkGraphSpec, InputEncoding, NeuronDynamics, StateSlot } from './graph/build-chunk-graph.js';
+export { simulate, DEFAULT_SIMULATION_OPTIONS } from './simulate.js';
+export type { LayerActivity, SimulationOptions, SimulationResult } from './simulate.js';
+export * from './metrics/index.js';
+export {
+  MSAT_MODES, RESNET_HYPER_PARAMS, VGG_HYPER_PARAMS, createRng,
+  type MsatHyperParams, type MsatMode, type ResetMode, type ThresholdRule,
+} from './reference/index.js';
