@@ -28,6 +28,11 @@ export interface DatasetOptions {
   /** Keep only the first `limit` samples of the dataset order (a positive integer). Default: all. */
   readonly limit?: number;
   /**
+   * Take every k-th sample of the dataset order (0, k, 2k, …), before `limit`: a deterministic subset spread
+   * over all classes of a class-sorted dataset. Default 1.
+   */
+  readonly every?: number;
+  /**
    * Per-channel mean subtracted after scaling pixels to [0, 1]: x' = (x/255 − mean[c]) / std[c].
    * One value (used for every channel) or one per channel. Default `[0]`.
    */

@@ -5,6 +5,7 @@
  */
 import { basename, dirname } from 'node:path';
 import { MsatError } from '../core/errors.js';
+import { stridedDataset } from './strided-dataset.js';
 import { DATASET_SHORTCUTS, resolveDatasetShortcut } from './builtin-datasets.js';
 import { findCifarBinary, openCifarBinaryDataset } from './cifar-binary.js';
 import {
@@ -77,6 +78,13 @@ async function locate(path: string): Promise<{ dir: string; set?: string }> {
  * neither 1 nor the channel count).
  */
 export async function openDataset(path: string, options: DatasetOptions = {}): Promise<Dataset> {
+  const every = options.every ?? 1;
+  if (every === 1) return openWholeDataset(path, options);
+  const base = await openWholeDataset(path, { ...options, limit: undefined });
+  return stridedDataset(base, every, options.limit ?? Infinity);
+}
+
+async function openWholeDataset(path: string, options: DatasetOptions): Promise<Dataset> {
   const resolved = resolveDatasetOptions(options);
   const { dir, set } = await locate(path);
   if (set !== undefined) return openLosslessSamplesDataset(dir, set, resolved);
