@@ -9,6 +9,7 @@ import { Command, CommanderError } from 'commander';
 import { isMsatError } from '../core/errors.js';
 import { registerEval } from './commands/eval.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerSimulate } from './commands/simulate.js';
 import type { GlobalOptions } from './global-options.js';
 import { parseNonNegativeInt } from './parse.js';
 
@@ -29,6 +30,7 @@ const globals = (): GlobalOptions => {
 
 registerInspect(program, globals);
 registerEval(program, globals);
+registerSimulate(program, globals);
 
 try {
   await program.parseAsync(process.argv);

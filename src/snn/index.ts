@@ -11,3 +11,5 @@ export {
   MSAT_MODES, RESNET_HYPER_PARAMS, VGG_HYPER_PARAMS, createRng,
   type MsatHyperParams, type MsatMode, type ResetMode, type ThresholdRule,
 } from './reference/index.js';
+export { energyReport, synapticFeeds } from './energy-report.js';
+export type { EnergyReport, SynapticFeed } from './energy-report.js';

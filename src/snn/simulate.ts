@@ -60,6 +60,12 @@ export interface LayerActivity {
   readonly firingRate: number;
   /** SIN/POS counts after `sinStep` steps, against the ANN's pre-activations. */
   readonly sin: SinCounts;
+  /**
+   * Pearson correlation over neurons and samples between the SNN's rate-coded value after T steps,
+   * n·k·λ / T (n spikes, k the constant rule's scale, 1 for MSAT), and the ANN's ReLU output: the classic
+   * converter's identity, close to 1 for a good conversion at large T.
+   */
+  readonly rateCorrelation: number;
 }
 
 /** What `simulate` measured. */
@@ -81,7 +87,8 @@ interface ResolvedOptions extends Required<Omit<SimulationOptions, 'confidence' 
 }
 
 function resolveOptions(options: SimulationOptions): ResolvedOptions {
-  const r = { ...DEFAULT_SIMULATION_OPTIONS, confidence: new Map<string, number>(), ...options };
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as SimulationOptions;
+  const r = { ...DEFAULT_SIMULATION_OPTIONS, confidence: new Map<string, number>(), ...given };
   const positive = (name: string, v: number) => {
     if (!Number.isInteger(v) || v < 1) throw new MsatError('SNN_OPTIONS', `${name} must be a positive integer, got ${v}`);
   };
@@ -117,6 +124,8 @@ export async function simulate(
   const correct = new Float64Array(T);
   const spikes = new Map(relus.map((l) => [l.name, new Float64Array(T)]));
   const sin = new Map(relus.map((l) => [l.name, ZERO_SIN_COUNTS]));
+  const correlation = new Map(relus.map((l) => [l.name, new PearsonSums()]));
+  const k = opts.dynamics.rule.kind === 'constant' ? opts.dynamics.rule.k : 1;
   let annCorrect = 0;
   let done = 0;
   try {
@@ -150,6 +159,17 @@ export async function simulate(
           }
         }
       }
+      for (const relu of relus) {
+        const n = state![`n:${relu.name}`].data as Float32Array;
+        const pre = annOut[relu.inputs[0]].data as Float32Array;
+        const lambda = lambdas.get(relu.name)!;
+        const perChannel = typeof lambda === 'number' ? 0 : n.length / B / lambda.length;
+        const sums = correlation.get(relu.name)!;
+        for (let i = 0; i < n.length; i++) {
+          const l = typeof lambda === 'number' ? lambda : lambda[Math.floor(i / perChannel) % lambda.length];
+          sums.add((n[i] * k * l) / T, Math.max(pre[i], 0));
+        }
+      }
       done += B;
       opts.onProgress?.(done, dataset.length);
     }
@@ -160,7 +180,14 @@ export async function simulate(
   const layers = relus.map((relu): LayerActivity => {
     const neurons = (relu.outShape.slice(1) as number[]).reduce((a, d) => a * d, 1);
     const ratePerStep = spikes.get(relu.name)!.map((s) => s / (neurons * done));
-    return { layer: relu.name, neurons, ratePerStep, firingRate: ratePerStep.reduce((a, r) => a + r, 0) / T, sin: sin.get(relu.name)! };
+    return {
+      layer: relu.name,
+      neurons,
+      ratePerStep,
+      firingRate: ratePerStep.reduce((a, r) => a + r, 0) / T,
+      sin: sin.get(relu.name)!,
+      rateCorrelation: correlation.get(relu.name)!.value(),
+    };
   });
   return {
     samples: done,
@@ -213,6 +240,34 @@ class ChunkGraphs {
 
   async dispose(): Promise<void> {
     await Promise.allSettled(this.#keys.map((k) => this.runner.release(k)));
+  }
+}
+
+/** Running sums for a Pearson correlation (in float64). */
+class PearsonSums {
+  #n = 0;
+  #x = 0;
+  #y = 0;
+  #xx = 0;
+  #yy = 0;
+  #xy = 0;
+
+  add(x: number, y: number): void {
+    this.#n++;
+    this.#x += x;
+    this.#y += y;
+    this.#xx += x * x;
+    this.#yy += y * y;
+    this.#xy += x * y;
+  }
+
+  /** The correlation, or NaN when either variable is constant. */
+  value(): number {
+    const n = this.#n;
+    const cov = this.#xy - (this.#x * this.#y) / n;
+    const vx = this.#xx - (this.#x * this.#x) / n;
+    const vy = this.#yy - (this.#y * this.#y) / n;
+    return vx > 0 && vy > 0 ? cov / Math.sqrt(vx * vy) : NaN;
   }
 }
 

@@ -1,30 +1,22 @@
 /** `msat eval --model M.onnx --data DIR ...`: the ANN's top-1 accuracy on a dataset. */
 import type { Command } from 'commander';
 import type { GlobalOptions } from '../global-options.js';
-import { parseNumberList, parsePositiveInt, parseSplit } from '../parse.js';
+import { addDatasetFlags, type DatasetFlags } from '../dataset-flags.js';
+import { parsePositiveInt } from '../parse.js';
 import { createProgress } from '../progress.js';
 
-interface EvalFlags {
+interface EvalFlags extends DatasetFlags {
   readonly model: string;
-  readonly data: string;
-  readonly split?: 'train' | 'test';
-  readonly limit?: number;
-  readonly mean?: number[];
-  readonly std?: number[];
   readonly batch: number;
   readonly json?: boolean;
 }
 
 export function registerEval(program: Command, globals: () => GlobalOptions): void {
-  program
+  const command = program
     .command('eval')
     .description("measure the ANN's top-1 accuracy on a dataset")
-    .requiredOption('--model <file>', 'ONNX model to evaluate')
-    .requiredOption('--data <dir>', 'dataset folder (MNIST IDX, CIFAR binary, image folders, lossless samples) or "mnist"')
-    .option('--split <split>', 'train | test (default: test, or the split folder --data names)', parseSplit)
-    .option('--limit <n>', 'first N samples in dataset order', parsePositiveInt)
-    .option('--mean <list>', 'per-channel mean subtracted after scaling pixels to [0, 1] (default: the model\'s metadata, else 0)', parseNumberList)
-    .option('--std <list>', 'per-channel std divided by (default: the model\'s metadata, else 1)', parseNumberList)
+    .requiredOption('--model <file>', 'ONNX model to evaluate');
+  addDatasetFlags(command)
     .option('--batch <n>', 'samples per run', parsePositiveInt, 100)
     .option('--json', 'print one JSON object on stdout')
     .action(async (flags: EvalFlags) => {
@@ -39,6 +31,7 @@ export function registerEval(program: Command, globals: () => GlobalOptions): vo
       const dataset = await openDataset(flags.data, {
         split: flags.split,
         limit: flags.limit,
+        every: flags.every,
         mean: flags.mean ?? fromModel?.mean,
         std: flags.std ?? fromModel?.std,
       });

@@ -1,0 +1,111 @@
+/** `msat simulate`: convert a model and measure its SNN for T steps (accuracy per step, latency, rates, energy). */
+import { type Command, Option } from 'commander';
+import type { SimulationReport } from '../../pipeline/index.js';
+import { addDatasetFlags, type DatasetFlags } from '../dataset-flags.js';
+import type { GlobalOptions } from '../global-options.js';
+import { addCalibrationFlags, addNeuronFlags, neuronConfig, thresholdSource, type CalibrationFlags, type NeuronFlags } from '../neuron-flags.js';
+import { parseNonNegativeInt, parseNumberList, parsePositiveInt } from '../parse.js';
+import { createProgress } from '../progress.js';
+
+interface SimulateFlags extends DatasetFlags, CalibrationFlags, NeuronFlags {
+  readonly model: string;
+  readonly snn?: string;
+  readonly T: number;
+  readonly sc?: true | string;
+  readonly encoding: 'direct' | 'poisson';
+  readonly seed: number;
+  readonly chunk: number;
+  readonly batch: number;
+  readonly json?: boolean;
+}
+
+export function registerSimulate(program: Command, globals: () => GlobalOptions): void {
+  const command = program
+    .command('simulate')
+    .description('convert a model to an SNN and simulate it for T steps: accuracy per step, latency to the ANN, firing rates, SOP and energy')
+    .requiredOption('--model <file>', 'ONNX model (ReLU network)');
+  addDatasetFlags(command);
+  addCalibrationFlags(command).option('--snn <file>', 'reuse the thresholds of `msat convert --out` instead of calibrating');
+  addNeuronFlags(command)
+    .requiredOption('--T <steps>', 'time steps to simulate', parsePositiveInt)
+    .option('--sc [list]', 'spike confidence: measured from SIN statistics (METHOD.md §4), or one value per spiking layer')
+    .addOption(new Option('--encoding <e>', 'input encoding').choices(['direct', 'poisson']).default('direct'))
+    .option('--seed <s>', 'seed of Poisson noise and spike-confidence draws', parseNonNegativeInt, 0)
+    .option('--chunk <k>', 'time steps per onnxruntime run', parsePositiveInt, 8)
+    .option('--batch <n>', 'samples per batch', parsePositiveInt, 64)
+    .option('--json', 'print one JSON object on stdout')
+    .action(async (flags: SimulateFlags) => {
+      const [{ Runner }, { simulateModel }] = await Promise.all([import('../../runtime/index.js'), import('../../pipeline/index.js')]);
+      const runner = new Runner({ threads: globals().threads });
+      const progress = new Map<string, ReturnType<typeof createProgress>>();
+      try {
+        const report = await simulateModel({
+          model: flags.model,
+          data: flags.data,
+          split: flags.split,
+          limit: flags.limit,
+          every: flags.every,
+          mean: flags.mean,
+          std: flags.std,
+          thresholds: thresholdSource(flags),
+          steps: flags.T,
+          neuron: neuronConfig(flags),
+          encoding: flags.encoding,
+          seed: flags.seed,
+          confidence: flags.sc === undefined ? { kind: 'off' } : flags.sc === true ? { kind: 'measure' } : { kind: 'given', values: parseNumberList(flags.sc) },
+          chunk: flags.chunk,
+          batchSize: flags.batch,
+          runner,
+          onProgress: (stage, done, total) => {
+            if (!progress.has(stage)) {
+              for (const p of progress.values()) p.stop();
+              progress.set(stage, createProgress(stage));
+            }
+            progress.get(stage)!.update(done, total);
+          },
+        });
+        for (const p of progress.values()) p.stop();
+        process.stdout.write(flags.json ? JSON.stringify(report) + '\n' : formatReport(report) + '\n');
+      } finally {
+        for (const p of progress.values()) p.stop();
+        await runner.dispose();
+      }
+    });
+}
+
+const pct = (v: number) => `${(100 * v).toFixed(2)} %`;
+
+/** The human-readable table of `msat simulate`. */
+export function formatReport(r: SimulationReport): string {
+  const lines = [
+    `${r.method}, ${r.encoding} input, T = ${r.T}, ${r.samples} samples of ${r.data} (${r.split})`,
+    '',
+    'steps  accuracy',
+  ];
+  for (let t = 1; t <= r.T; t *= 2) lines.push(`${String(t).padStart(5)}  ${pct(r.accuracyPerStep[t - 1])}`);
+  if ((r.T & (r.T - 1)) !== 0) lines.push(`${String(r.T).padStart(5)}  ${pct(r.accuracyPerStep[r.T - 1])}`);
+  lines.push(
+    '',
+    `ANN accuracy            ${pct(r.annAccuracy)}`,
+    `best SNN accuracy       ${pct(r.bestAccuracy)}`,
+    `steps to ANN − 1 %      ${r.stepsToAnnMinus1 ?? `not within ${r.T}`}`,
+    `steps to ANN − 0.5 %    ${r.stepsToAnnMinus05 ?? `not within ${r.T}`}`,
+    '',
+    'spiking layer                              firing rate  SIN ratio (t = ' + r.sinStep + ')  rate·λ vs ANN (Pearson)' + (r.confidence ? '  confidence' : ''),
+  );
+  for (const l of r.layers) {
+    lines.push(
+      `${l.layer.padEnd(42)} ${l.firingRate.toFixed(4).padStart(11)}  ${l.sinRatio.toFixed(4).padStart(19)}  ${l.rateCorrelation.toFixed(4).padStart(23)}` +
+        (r.confidence ? `  ${r.confidence[l.layer].toFixed(3).padStart(10)}` : ''),
+    );
+  }
+  const sop = r.sopPerStep.reduce((a, b) => a + b, 0);
+  lines.push(
+    '',
+    `synaptic operations     ${(sop / r.T / 1e6).toFixed(3)} M per step per sample (+ ${(r.analogMacsPerStep / 1e6).toFixed(3)} M MACs of the analog first layer)`,
+    `energy per sample       ${(r.energyPerSampleJ * 1e6).toFixed(3)} µJ (1 AC per spike); ${(r.multiplyPerEventEnergyPerSampleJ * 1e6).toFixed(3)} µJ (1 MAC per event); ANN ${(r.annEnergyPerSampleJ * 1e6).toFixed(3)} µJ`,
+    `                        MSAT events carry a real value s·θ(t), so the receiving synapse multiplies: the second figure is the honest one for MSAT.`,
+    `time                    ${r.seconds.toFixed(1)} s`,
+  );
+  return lines.join('\n');
+}

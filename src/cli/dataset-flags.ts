@@ -1,0 +1,26 @@
+/** The dataset flags `eval`, `convert` and `simulate` share, and the typed value they become. */
+import type { Command } from 'commander';
+import { parseNumberList, parsePositiveInt, parseSplit } from './parse.js';
+
+export interface DatasetFlags {
+  readonly data: string;
+  readonly split?: 'train' | 'test';
+  readonly limit?: number;
+  readonly every?: number;
+  readonly mean?: number[];
+  readonly std?: number[];
+}
+
+/** Adds `--data`, `--split`, `--limit`, `--every`, `--mean`, `--std` to `command`. */
+export function addDatasetFlags(command: Command, options: { split?: boolean } = {}): Command {
+  command.requiredOption('--data <dir>', 'dataset folder (MNIST IDX, CIFAR binary, image folders, lossless samples) or "mnist"');
+  if (options.split ?? true) {
+    command
+      .option('--split <split>', 'train | test (default: test, or the split folder --data names)', parseSplit)
+      .option('--limit <n>', 'first N samples in dataset order', parsePositiveInt)
+      .option('--every <k>', 'every k-th sample of the dataset order, before --limit (a subset spread over all classes)', parsePositiveInt);
+  }
+  return command
+    .option('--mean <list>', "per-channel mean subtracted after scaling pixels to [0, 1] (default: the model's metadata, else 0)", parseNumberList)
+    .option('--std <list>', "per-channel std divided by (default: the model's metadata, else 1)", parseNumberList);
+}

@@ -1,0 +1,62 @@
+/** Calibration and neuron flags shared by `convert` and `simulate`, and the library options they become. */
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { NeuronConfig, ThresholdSource } from '../pipeline/index.js';
+import { parseHyperParams } from '../pipeline/index.js';
+import { parsePositiveInt } from './parse.js';
+
+export interface CalibrationFlags {
+  readonly calibSamples: number;
+  readonly percentile: number;
+  readonly channelWise?: boolean;
+}
+
+export interface NeuronFlags {
+  readonly method: NeuronConfig['method'];
+  readonly k: number;
+  readonly hp?: string;
+  readonly gamma: number;
+  readonly reset: NeuronConfig['reset'];
+}
+
+function parsePercentile(value: string): number {
+  const p = Number(value);
+  if (!(p > 0 && p <= 1)) throw new InvalidArgumentError(`expected a percentile in (0, 1], got "${value}"`);
+  return p;
+}
+
+function parsePositive(value: string): number {
+  const v = Number(value);
+  if (!(v > 0)) throw new InvalidArgumentError(`expected a positive number, got "${value}"`);
+  return v;
+}
+
+export function addCalibrationFlags(command: Command): Command {
+  return command
+    .option('--calib-samples <n>', 'calibrate λ on the first N training samples', parsePositiveInt, 200)
+    .option('--percentile <p>', 'λ = p-th percentile of each ReLU output, p in (0, 1]; 1 = max', parsePercentile, 1)
+    .option('--channel-wise', 'one λ per channel instead of per layer');
+}
+
+export function addNeuronFlags(command: Command): Command {
+  return command
+    .addOption(new Option('--method <m>', 'const: θ = k·λ; dtt, det, msat (= DTT+DET): adaptive thresholds').choices(['const', 'dtt', 'det', 'msat']).default('msat'))
+    .option('--k <k>', 'threshold scale of --method const', parsePositive, 1)
+    .option('--hp <list>', 'MSAT hyper-parameters alpha,ka,ki,C,taump,taurd (default: the authors\' VGG values 0.03,1,1,5,1,1)')
+    .option('--gamma <n>', 'max spikes per neuron per step (1 = IF, > 1 = burst)', parsePositiveInt, 1)
+    .addOption(new Option('--reset <r>', 'reset after a spike').choices(['soft', 'hard']).default('soft'));
+}
+
+export function thresholdSource(flags: CalibrationFlags & { snn?: string }): ThresholdSource {
+  if (flags.snn) return { kind: 'snn-file', path: flags.snn };
+  return { kind: 'calibrate', samples: flags.calibSamples, percentile: flags.percentile, channelWise: flags.channelWise ?? false };
+}
+
+export function neuronConfig(flags: NeuronFlags): Partial<NeuronConfig> {
+  return {
+    method: flags.method,
+    k: flags.k,
+    gamma: flags.gamma,
+    reset: flags.reset,
+    ...(flags.hp ? { hp: parseHyperParams(flags.hp) } : {}),
+  };
+}

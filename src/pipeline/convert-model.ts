@@ -1,0 +1,91 @@
+/**
+ * Model in, converted SNN out: load the ANN, fold batch-norm, calibrate λ on the first training samples (or
+ * take them from an SNN file), and plan the conversion with its coverage report (METHOD.md §1).
+ */
+import { MsatError } from '../core/errors.js';
+import { openDataset, type DatasetOptions } from '../data/index.js';
+import { loadNetwork, type Network } from '../model/index.js';
+import type { Runner } from '../runtime/index.js';
+import { normalizationOf } from '../ann/index.js';
+import {
+  assertConvertible, calibrate, calibrationFromJson, foldBatchNorms, formatCoverage, planConversion, readSnnFile, sha256File,
+  type Calibration, type ConversionPlan, type SnnFile,
+} from '../convert/index.js';
+
+/** Where λ come from: calibration on data, or a converted SNN file. */
+export type ThresholdSource =
+  | {
+      readonly kind: 'calibrate';
+      /** First N training samples, in dataset order, no augmentation. Default 200. */
+      readonly samples?: number;
+      /** Percentile p in (0, 1]; 1 = max. Default 1. */
+      readonly percentile?: number;
+      readonly channelWise?: boolean;
+    }
+  | { readonly kind: 'snn-file'; readonly path: string };
+
+/** Options of `convertModel`. */
+export interface ConvertModelOptions {
+  readonly model: string;
+  /** Dataset folder; calibration reads its training split. Needed for `kind: 'calibrate'`. */
+  readonly data?: string;
+  readonly mean?: readonly number[];
+  readonly std?: readonly number[];
+  readonly thresholds: ThresholdSource;
+  readonly runner: Runner;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** A converted network ready to simulate. */
+export interface ConvertedModel {
+  /** The batch-norm folded network the simulator runs. */
+  readonly network: Network;
+  readonly calibration: Calibration;
+  readonly plan: ConversionPlan;
+  /** The coverage report: one line per layer, what it became. */
+  readonly coverage: string;
+  /** λ per relu layer name. */
+  readonly lambdas: ReadonlyMap<string, number | Float32Array>;
+  /** Normalisation to use with the data: the options', else the model's metadata. */
+  readonly normalization: { readonly mean?: readonly number[]; readonly std?: readonly number[] };
+  readonly modelSha256: string;
+  /** The SNN file the thresholds came from, if any. */
+  readonly snnFile?: SnnFile;
+}
+
+export const DEFAULT_CALIBRATION_SAMPLES = 200;
+
+/** Loads, folds, calibrates and plans; throws `CONVERT_REFUSED` if a layer cannot be converted. */
+export async function convertModel(options: ConvertModelOptions): Promise<ConvertedModel> {
+  const original = await loadNetwork(options.model);
+  const { network } = foldBatchNorms(original);
+  const fromModel = normalizationOf(original);
+  const normalization = { mean: options.mean ?? fromModel?.mean, std: options.std ?? fromModel?.std };
+  const modelSha256 = await sha256File(options.model);
+  let calibration: Calibration;
+  let snnFile: SnnFile | undefined;
+  if (options.thresholds.kind === 'snn-file') {
+    snnFile = await readSnnFile(options.thresholds.path);
+    if (snnFile.model.sha256 !== modelSha256) {
+      throw new MsatError(
+        'SNN_FILE',
+        `${options.thresholds.path} was converted from a model with sha256 ${snnFile.model.sha256.slice(0, 12)}…, but ${options.model} has ${modelSha256.slice(0, 12)}…; convert this model again`,
+      );
+    }
+    calibration = calibrationFromJson(snnFile.calibration);
+  } else {
+    if (!options.data) throw new MsatError('CONVERT_OPTIONS', 'calibration needs a dataset (--data) or an SNN file (--snn)');
+    const t = options.thresholds;
+    const datasetOptions: DatasetOptions = { split: 'train', limit: t.samples ?? DEFAULT_CALIBRATION_SAMPLES, ...normalization };
+    const dataset = await openDataset(options.data, datasetOptions);
+    calibration = await calibrate(network, dataset, options.runner, {
+      percentile: t.percentile,
+      granularity: t.channelWise ? { kind: 'channel' } : { kind: 'layer' },
+      onProgress: options.onProgress ? (p) => options.onProgress!(p.samples, p.total) : undefined,
+    });
+  }
+  const plan = planConversion(network, calibration);
+  assertConvertible(plan);
+  const lambdas = new Map(calibration.layers.map((l) => [l.relu, l.lambda] as [string, number | Float32Array]));
+  return { network, calibration, plan, coverage: formatCoverage(plan), lambdas, normalization, modelSha256, snnFile };
+}

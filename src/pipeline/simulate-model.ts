@@ -1,0 +1,200 @@
+/**
+ * The whole measurement of METHOD.md in one call: convert a model, simulate it for T steps on a dataset, and
+ * report accuracy per step, latency to the ANN's accuracy, firing rates, SIN, synaptic operations and energy.
+ */
+import { MsatError } from '../core/errors.js';
+import { openDataset, type DatasetSplit } from '../data/index.js';
+import type { Runner } from '../runtime/index.js';
+import { energyReport, latencyToAnn, simulate, sinRatio, type InputEncoding, type SimulationResult } from '../snn/index.js';
+import { convertModel, DEFAULT_CALIBRATION_SAMPLES, type ConvertedModel, type ThresholdSource } from './convert-model.js';
+import { DEFAULT_NEURON_CONFIG, describeMethod, neuronDynamics, type NeuronConfig } from './snn-config.js';
+
+/** Spike confidence (METHOD.md §4): off, measured from SIN statistics, or given per spiking layer. */
+export type ConfidenceSource = { readonly kind: 'off' } | { readonly kind: 'measure' } | { readonly kind: 'given'; readonly values: readonly number[] };
+
+/** Options of `simulateModel`; `model`, `data`, `steps` and `runner` are required. */
+export interface SimulateModelOptions {
+  readonly model: string;
+  readonly data: string;
+  readonly split?: DatasetSplit;
+  readonly limit?: number;
+  /** Every k-th sample of the dataset order (before `limit`). */
+  readonly every?: number;
+  readonly mean?: readonly number[];
+  readonly std?: readonly number[];
+  /** Default: calibrate on the first 200 training samples, p = 1, layer-wise. */
+  readonly thresholds?: ThresholdSource;
+  readonly steps: number;
+  readonly neuron?: Partial<NeuronConfig>;
+  readonly encoding?: InputEncoding;
+  readonly seed?: number;
+  readonly confidence?: ConfidenceSource;
+  readonly chunk?: number;
+  readonly batchSize?: number;
+  readonly runner: Runner;
+  readonly onProgress?: (stage: 'calibrate' | 'confidence' | 'simulate', done: number, total: number) => void;
+}
+
+/** One simulation, as `msat simulate --json` prints it. Accuracies are fractions in [0, 1]. */
+export interface SimulationReport {
+  readonly model: string;
+  readonly data: string;
+  readonly split: DatasetSplit;
+  readonly samples: number;
+  readonly T: number;
+  readonly method: string;
+  readonly neuron: NeuronConfig;
+  readonly encoding: InputEncoding;
+  readonly seed: number;
+  readonly annAccuracy: number;
+  /** Accuracy at steps 1..T. */
+  readonly accuracyPerStep: number[];
+  readonly bestAccuracy: number;
+  /** First step with accuracy ≥ ANN − 1 % (null if never). */
+  readonly stepsToAnnMinus1: number | null;
+  readonly stepsToAnnMinus05: number | null;
+  /** Mean spikes per neuron per step, per spiking layer. */
+  readonly firingRates: Record<string, number>;
+  readonly layers: {
+    readonly layer: string;
+    readonly neurons: number;
+    readonly lambda: number | number[];
+    readonly firingRate: number;
+    /** SIN / (SIN + POS) after `sinStep` steps. */
+    readonly sinRatio: number;
+    readonly sin: number;
+    readonly pos: number;
+    readonly rateCorrelation: number;
+  }[];
+  readonly sinStep: number;
+  /** Spike confidence per spiking layer, when used. */
+  readonly confidence: Record<string, number> | null;
+  /** Synaptic operations per sample at each step (analog first layer excluded, METHOD.md §7). */
+  readonly sopPerStep: number[];
+  readonly analogMacsPerStep: number;
+  readonly annMacs: number;
+  readonly energyPerSampleJ: number;
+  readonly multiplyPerEventEnergyPerSampleJ: number;
+  readonly annEnergyPerSampleJ: number;
+  readonly energyNote: string;
+  readonly coverage: string;
+  readonly seconds: number;
+}
+
+export const ENERGY_NOTE =
+  'energyPerSampleJ charges 0.9 pJ per synaptic operation (one accumulate per spike) plus 4.6 pJ per MAC of the analog first layer at every step. ' +
+  'MSAT events carry a real value s·θ(t), so a synapse receiving one must multiply: multiplyPerEventEnergyPerSampleJ charges 4.6 pJ per event, the honest figure for MSAT.';
+
+/** Converts and simulates; see `SimulationReport`. */
+export async function simulateModel(options: SimulateModelOptions): Promise<SimulationReport> {
+  const neuron: NeuronConfig = { ...DEFAULT_NEURON_CONFIG, ...options.neuron };
+  const dynamics = neuronDynamics(neuron);
+  const thresholds = options.thresholds ?? { kind: 'calibrate', samples: DEFAULT_CALIBRATION_SAMPLES };
+  const converted = await convertModel({
+    model: options.model,
+    data: options.data,
+    mean: options.mean,
+    std: options.std,
+    thresholds,
+    runner: options.runner,
+    onProgress: (d, t) => options.onProgress?.('calibrate', d, t),
+  });
+  const { network, lambdas, normalization } = converted;
+  const common = { dynamics, encoding: options.encoding ?? 'direct', seed: options.seed ?? 0, chunk: options.chunk, batchSize: options.batchSize };
+  const confidence = await resolveConfidence(options, converted, common, thresholds);
+  const dataset = await openDataset(options.data, { split: options.split, limit: options.limit, every: options.every, ...normalization });
+  const result = await simulate(network, lambdas, dataset, options.runner, {
+    ...common,
+    steps: options.steps,
+    confidence,
+    onProgress: (d, t) => options.onProgress?.('simulate', d, t),
+  });
+  return buildReport(options, converted, neuron, common.encoding, common.seed, confidence, dataset.split, result);
+}
+
+/**
+ * Confidence per relu layer. Measured (METHOD.md §4): simulate the same converter without confidence for 16
+ * steps on the calibration samples, r = SIN / (SIN + POS) per layer, and c = 1 − r for the last spiking layer
+ * only, as the authors did; every other layer keeps c = 1.
+ */
+async function resolveConfidence(
+  options: SimulateModelOptions,
+  converted: ConvertedModel,
+  common: { dynamics: ReturnType<typeof neuronDynamics>; encoding: InputEncoding; seed: number; chunk?: number; batchSize?: number },
+  thresholds: ThresholdSource,
+): Promise<Map<string, number> | undefined> {
+  const source = options.confidence ?? { kind: 'off' };
+  const relus = converted.plan.spiking.map((s) => s.name);
+  if (source.kind === 'off') return undefined;
+  if (source.kind === 'given') {
+    if (source.values.length !== relus.length) {
+      throw new MsatError('SNN_OPTIONS', `--sc gives ${source.values.length} confidences for ${relus.length} spiking layers (${relus.join(', ')})`);
+    }
+    return new Map(relus.map((r, i) => [r, source.values[i]]));
+  }
+  const samples = thresholds.kind === 'calibrate' ? (thresholds.samples ?? DEFAULT_CALIBRATION_SAMPLES) : DEFAULT_CALIBRATION_SAMPLES;
+  const calibrationSet = await openDataset(options.data, { split: 'train', limit: samples, ...converted.normalization });
+  const probe = await simulate(converted.network, converted.lambdas, calibrationSet, options.runner, {
+    ...common,
+    steps: 16,
+    onProgress: (d, t) => options.onProgress?.('confidence', d, t),
+  });
+  const last = probe.layers[probe.layers.length - 1];
+  return new Map(relus.map((r) => [r, r === last.layer ? 1 - sinRatio(last.sin) : 1]));
+}
+
+function buildReport(
+  options: SimulateModelOptions,
+  converted: ConvertedModel,
+  neuron: NeuronConfig,
+  encoding: InputEncoding,
+  seed: number,
+  confidence: Map<string, number> | undefined,
+  split: DatasetSplit,
+  result: SimulationResult,
+): SimulationReport {
+  const accuracyPerStep = [...result.accuracyPerStep];
+  const energy = energyReport(converted.network, result);
+  const lambdaOf = (layer: string): number | number[] => {
+    const l = converted.lambdas.get(layer)!;
+    return typeof l === 'number' ? l : [...l];
+  };
+  return {
+    model: options.model,
+    data: options.data,
+    split,
+    samples: result.samples,
+    T: result.steps,
+    method: describeMethod(neuron),
+    neuron,
+    encoding,
+    seed,
+    annAccuracy: result.annAccuracy,
+    accuracyPerStep,
+    bestAccuracy: Math.max(...accuracyPerStep),
+    stepsToAnnMinus1: latencyToAnn(accuracyPerStep, result.annAccuracy, { margin: 0.01 }),
+    stepsToAnnMinus05: latencyToAnn(accuracyPerStep, result.annAccuracy, { margin: 0.005 }),
+    firingRates: Object.fromEntries(result.layers.map((l) => [l.layer, l.firingRate])),
+    layers: result.layers.map((l) => ({
+      layer: l.layer,
+      neurons: l.neurons,
+      lambda: lambdaOf(l.layer),
+      firingRate: l.firingRate,
+      sinRatio: sinRatio(l.sin),
+      sin: l.sin.sin,
+      pos: l.sin.pos,
+      rateCorrelation: l.rateCorrelation,
+    })),
+    sinStep: result.sinStep,
+    confidence: confidence ? Object.fromEntries(confidence) : null,
+    sopPerStep: [...energy.sopPerStep],
+    analogMacsPerStep: energy.analogMacsPerStep,
+    annMacs: energy.annMacs,
+    energyPerSampleJ: energy.energyPerSampleJ,
+    multiplyPerEventEnergyPerSampleJ: energy.multiplyPerEventEnergyPerSampleJ,
+    annEnergyPerSampleJ: energy.annEnergyPerSampleJ,
+    energyNote: ENERGY_NOTE,
+    coverage: converted.coverage,
+    seconds: result.seconds,
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * Synaptic operations and energy of a simulation (METHOD.md §7): which spiking layer feeds each conv/linear
+ * layer, and the SOP of every step from the measured spike rates.
+ */
+import type { Layer, Network } from '../model/index.js';
+import { layerMacs } from '../model/index.js';
+import { DEFAULT_ENERGY_OPTIONS } from './metrics/index.js';
+import type { SimulationResult } from './simulate.js';
+
+/** Where the input of a synaptic layer comes from. */
+export interface SynapticFeed {
+  readonly layer: string;
+  readonly macs: number;
+  /** True when the layer sees the analog network input (the first layer under direct encoding). */
+  readonly analog: boolean;
+  /** Spiking layers whose events reach this layer through pooling and glue (empty when analog). */
+  readonly sources: readonly string[];
+}
+
+/**
+ * For every conv/linear layer, the spiking (relu) layers that feed it, found by walking its inputs upstream
+ * through pooling, glue and residual adds. A layer that reaches the network input is analog.
+ */
+export function synapticFeeds(network: Network): SynapticFeed[] {
+  const producer = new Map<string, Layer>(network.layers.map((l) => [l.output, l]));
+  const feeds: SynapticFeed[] = [];
+  for (const layer of network.layers) {
+    if (layer.kind !== 'conv' && layer.kind !== 'linear') continue;
+    const sources = new Set<string>();
+    let analog = false;
+    const stack = [...layer.inputs];
+    const seen = new Set<string>();
+    while (stack.length > 0) {
+      const name = stack.pop()!;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const p = producer.get(name);
+      if (!p || p.kind === 'embedding') analog = true;
+      else if (p.kind === 'relu') sources.add(p.name);
+      else stack.push(...p.inputs);
+    }
+    feeds.push({ layer: layer.name, macs: layerMacs(layer), analog, sources: analog ? [] : [...sources] });
+  }
+  return feeds;
+}
+
+/** Operation counts and energy per sample. */
+export interface EnergyReport {
+  /** SOP of each step (length T): Σ MAC_l × rate of the layers feeding l; analog-input layers excluded. */
+  readonly sopPerStep: Float64Array;
+  /** MACs per step of the layers with analog input (computed at every step under direct encoding). */
+  readonly analogMacsPerStep: number;
+  /** The ANN's MACs for one forward pass. */
+  readonly annMacs: number;
+  /** Σ_t (analog MACs · 4.6 pJ + SOP(t) · 0.9 pJ), in joules: every spike charged as one accumulate. */
+  readonly energyPerSampleJ: number;
+  /**
+   * Σ_t (analog MACs + SOP(t)) · 4.6 pJ, in joules. MSAT's events carry a real value s·θ(t) that the
+   * receiving synapse must multiply by its weight, so each event honestly costs a MAC, not an accumulate.
+   */
+  readonly multiplyPerEventEnergyPerSampleJ: number;
+  /** The ANN: annMacs · 4.6 pJ, in joules. */
+  readonly annEnergyPerSampleJ: number;
+}
+
+/** SOP per step and energy per sample of `result`, a simulation of `network`. */
+export function energyReport(network: Network, result: SimulationResult): EnergyReport {
+  const rates = new Map(result.layers.map((l) => [l.layer, l.ratePerStep]));
+  const feeds = synapticFeeds(network);
+  const T = result.steps;
+  const sopPerStep = new Float64Array(T);
+  let analogMacsPerStep = 0;
+  let annMacs = 0;
+  for (const feed of feeds) {
+    annMacs += feed.macs;
+    if (feed.analog) {
+      analogMacsPerStep += feed.macs;
+      continue;
+    }
+    // Several sources (a residual add, a concat): their mean rate.
+    for (let t = 0; t < T; t++) {
+      let rate = 0;
+      for (const s of feed.sources) rate += rates.get(s)?.[t] ?? 0;
+      sopPerStep[t] += feed.macs * (feed.sources.length > 0 ? rate / feed.sources.length : 0);
+    }
+  }
+  const { acPj, macPj } = DEFAULT_ENERGY_OPTIONS;
+  const sopTotal = sopPerStep.reduce((a, b) => a + b, 0);
+  return {
+    sopPerStep,
+    analogMacsPerStep,
+    annMacs,
+    energyPerSampleJ: (T * analogMacsPerStep * macPj + sopTotal * acPj) * 1e-12,
+    multiplyPerEventEnergyPerSampleJ: (T * analogMacsPerStep + sopTotal) * macPj * 1e-12,
+    annEnergyPerSampleJ: annMacs * macPj * 1e-12,
+  };
+}
