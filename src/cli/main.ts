@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { isMsatError } from '../core/errors.js';
+import { registerConvert } from './commands/convert.js';
 import { registerEval } from './commands/eval.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerSimulate } from './commands/simulate.js';
@@ -30,6 +31,7 @@ const globals = (): GlobalOptions => {
 
 registerInspect(program, globals);
 registerEval(program, globals);
+registerConvert(program, globals);
 registerSimulate(program, globals);
 
 try {
