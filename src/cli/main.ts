@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { isMsatError } from '../core/errors.js';
 import { registerConvert } from './commands/convert.js';
+import { registerDemo } from './commands/demo.js';
 import { registerEval } from './commands/eval.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerSimulate } from './commands/simulate.js';
@@ -32,6 +33,7 @@ const globals = (): GlobalOptions => {
 registerInspect(program, globals);
 registerEval(program, globals);
 registerConvert(program, globals);
+registerDemo(program, globals);
 registerSimulate(program, globals);
 
 try {
