@@ -12,6 +12,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerEval } from './commands/eval.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerSimulate } from './commands/simulate.js';
+import { registerTrain } from './commands/train.js';
 import type { GlobalOptions } from './global-options.js';
 import { parseNonNegativeInt } from './parse.js';
 
@@ -35,6 +36,7 @@ registerEval(program, globals);
 registerConvert(program, globals);
 registerDemo(program, globals);
 registerSimulate(program, globals);
+registerTrain(program, globals);
 
 try {
   await program.parseAsync(process.argv);

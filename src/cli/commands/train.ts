@@ -177,6 +177,9 @@ interface TrainProgressView {
 function createTrainProgress(quiet: boolean): TrainProgressView {
   let bar: cliProgress.SingleBar | undefined;
   let barEpoch = 0;
+  let epochStarted = Date.now();
+  // As `createProgress`: no bar for an epoch that is over within 0.7 s, so short runs print only their summaries.
+  const delayMs = 700;
   const stopBar = (): void => {
     bar?.stop();
     bar = undefined;
@@ -184,9 +187,13 @@ function createTrainProgress(quiet: boolean): TrainProgressView {
   return {
     update(p) {
       if (quiet || p.phase !== 'train') return;
-      if (!bar || barEpoch !== p.epoch) {
+      if (barEpoch !== p.epoch) {
         stopBar();
         barEpoch = p.epoch;
+        epochStarted = Date.now();
+      }
+      if (!bar) {
+        if (Date.now() - epochStarted < delayMs || p.done >= p.total) return;
         bar = new cliProgress.SingleBar({
           format: `epoch ${p.epoch}/${p.epochs} [{bar}] {percentage}% | loss {loss} | acc {acc} % | {rate} samples/s | ETA {eta_formatted}`,
           stream: process.stderr, noTTYOutput: !process.stderr.isTTY, notTTYSchedule: 5000, hideCursor: true, etaBuffer: 50,

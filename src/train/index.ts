@@ -1,0 +1,23 @@
+/**
+ * Public API of the `train` layer: reverse-mode autodiff that writes ONNX training-step graphs, optimizers
+ * and learning-rate schedules, seeded initialisation and augmentation, the architectures msat trains, and the
+ * training loop with checkpoints.
+ */
+export * from './autodiff/index.js';
+export type { DropoutMaskSpec } from './autodiff/lower.js';
+export { parameterSpecs, readParameters, withParameters, type ParameterRole, type ParameterSpec } from './parameters.js';
+export { TrainRng, deriveRng, deriveSeed, shuffledIndices } from './rng.js';
+export * from './optim/index.js';
+export { NetworkBuilder, type ConvOptions, type PoolOptions } from './network-builder.js';
+export {
+  buildEvalGraph, buildTrainStepGraph, nextName, type EvalGraph, type StateTensorSpec, type StepGraphOptions, type TrainStepGraph,
+} from './step-graph.js';
+export { EvalRunner, StepRunner, drawDropoutMasks, initialState, type StepResult, type TrainBatch } from './step-runner.js';
+export { DEFAULT_INIT_SCHEME, fans, initializeNetwork, type InitScheme } from './init.js';
+export { augmentBatch, DEFAULT_AUGMENT_OPTIONS, type AugmentOptions } from './augment.js';
+export { ARCHITECTURES, buildArchitecture, isArchitectureName, type Architecture, type ArchitectureName, type ArchitectureOptions } from './architectures.js';
+export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, loadCheckpoint, saveCheckpoint, type Checkpoint, type CheckpointHeader, type CheckpointTensorEntry } from './checkpoint.js';
+export {
+  DEFAULT_TRAIN_OPTIONS, defaultNormalization, resolveTrainConfig, train,
+  type EpochRecord, type TrainConfig, type TrainOptions, type TrainProgress, type TrainResult,
+} from './trainer.js';

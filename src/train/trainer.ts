@@ -1,0 +1,383 @@
+/**
+ * The training loop: `train(options)` builds the architecture, initialises it from the seed, and runs epochs of
+ * shuffled (seeded) batches through the step graph, with augmentation, a validation pass per epoch on the test
+ * split, a checkpoint per epoch, and a final ONNX model whose metadata lets `msat eval` and `msat simulate`
+ * run it without extra flags.
+ *
+ * Reproducibility: every random choice draws from a stream derived from (seed, purpose, epoch), so a run
+ * resumed from an epoch checkpoint visits the same batches with the same crops and masks as the
+ * uninterrupted run and, with the same onnxruntime thread count, produces the same weights bit for bit.
+ */
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { MsatError } from '../core/errors.js';
+import type { Tensor } from '../core/tensor.js';
+import { openDataset, type Dataset } from '../data/index.js';
+import { exportOnnx, type Network } from '../model/index.js';
+import { encodeOnnxModel } from '../onnx/index.js';
+import { Runner } from '../runtime/index.js';
+import { buildArchitecture, isArchitectureName, ARCHITECTURES, type ArchitectureName } from './architectures.js';
+import { augmentBatch, type AugmentOptions } from './augment.js';
+import { loadCheckpoint, saveCheckpoint, type Checkpoint } from './checkpoint.js';
+import { DEFAULT_INIT_SCHEME, initializeNetwork, type InitScheme } from './init.js';
+import {
+  createOptimizer, defaultMilestones, learningRate, validateSchedule, type LrSchedule, type OptimizerConfig, type WeightDecayExclusion,
+} from './optim/index.js';
+import { withParameters } from './parameters.js';
+import { deriveRng, shuffledIndices } from './rng.js';
+import { EvalRunner, StepRunner, drawDropoutMasks, type TrainBatch } from './step-runner.js';
+
+/** Options of `train`; every field is optional except `arch` and `data` (which a resumed run takes from its checkpoint). */
+export interface TrainOptions {
+  readonly arch?: ArchitectureName;
+  /** Dataset folder or shortcut, as `openDataset` takes it. The train split trains, the test split validates. */
+  readonly data?: string;
+  /** Default 10. */
+  readonly epochs?: number;
+  /** Default 128. */
+  readonly batchSize?: number;
+  /** Base (peak) learning rate. Default 0.1 for SGD, 1e-3 for Adam(W). */
+  readonly lr?: number;
+  /** Default SGD, momentum 0.9, weight decay 5e-4. */
+  readonly optimizer?: OptimizerConfig;
+  /** Default cosine annealing to 0 over the run; `{ kind: 'step', milestones: [] }` gets 50 %/75 % milestones. */
+  readonly schedule?: LrSchedule;
+  /** Default 0. */
+  readonly labelSmoothing?: number;
+  /** Default `'none'`. */
+  readonly weightDecayExclusion?: WeightDecayExclusion;
+  /** Default 0. */
+  readonly seed?: number;
+  /** Random crop + flip. Default: on (padding 4, flip) for 3-channel images, off otherwise; `false` turns it off. */
+  readonly augment?: AugmentOptions | false;
+  /** Default Kaiming normal, fan_out. */
+  readonly init?: InitScheme;
+  /** Architecture width multiplier. Default 1. */
+  readonly width?: number;
+  /** Normalization. Default: the usual values for MNIST, Fashion-MNIST, CIFAR-10/100 (recognised by shape and name), else 0 / 1. */
+  readonly mean?: readonly number[];
+  readonly std?: readonly number[];
+  /** Train on the first N training samples only. Default all. */
+  readonly trainLimit?: number;
+  /** Validate on the first N test samples only. Default all. */
+  readonly valLimit?: number;
+  /** Drop a last batch smaller than `batchSize`. Default false (PyTorch's default). */
+  readonly dropLast?: boolean;
+  /** Write the trained model here (ONNX). */
+  readonly out?: string;
+  /** Write `checkpoint.json` + `checkpoint.bin` here after every epoch. */
+  readonly checkpointDir?: string;
+  /** Continue the run saved in this checkpoint (its JSON file, or the folder holding `checkpoint.json`). */
+  readonly resume?: string;
+  /** Stop (resumably) once this many epochs are complete. Default: `epochs`. */
+  readonly untilEpoch?: number;
+  /** The onnxruntime runner to use. Default: a new one with `threads`, disposed at the end. */
+  readonly runner?: Runner;
+  /** Threads of a runner created here. Default 0 (onnxruntime's choice). */
+  readonly threads?: number;
+  /** Called after every batch and every validation batch. */
+  readonly onProgress?: (p: TrainProgress) => void;
+  /** Called after every epoch. */
+  readonly onEpoch?: (r: EpochRecord) => void;
+  /** Milliseconds clock for throughput figures. Default `performance.now`. */
+  readonly clock?: () => number;
+}
+
+/** The JSON configuration of a run: what a checkpoint stores and the model's `msat.config` records. */
+export interface TrainConfig {
+  readonly arch: ArchitectureName;
+  readonly data: string;
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly lr: number;
+  readonly optimizer: OptimizerConfig;
+  readonly schedule: LrSchedule;
+  readonly labelSmoothing: number;
+  readonly weightDecayExclusion: WeightDecayExclusion;
+  readonly seed: number;
+  readonly augment: AugmentOptions | false | 'auto';
+  readonly init: InitScheme;
+  readonly width: number;
+  readonly mean: readonly number[] | null;
+  readonly std: readonly number[] | null;
+  readonly trainLimit: number | null;
+  readonly valLimit: number | null;
+  readonly dropLast: boolean;
+}
+
+export const DEFAULT_TRAIN_OPTIONS = {
+  epochs: 10, batchSize: 128, optimizer: { kind: 'sgd', momentum: 0.9, weightDecay: 5e-4 } as OptimizerConfig, schedule: { kind: 'cosine' } as LrSchedule,
+  labelSmoothing: 0, weightDecayExclusion: 'none' as WeightDecayExclusion, seed: 0, init: DEFAULT_INIT_SCHEME, width: 1, dropLast: false,
+} as const;
+
+export interface TrainProgress {
+  readonly phase: 'train' | 'validate';
+  /** 1-based. */
+  readonly epoch: number;
+  readonly epochs: number;
+  /** Samples done in this phase of this epoch, and their total. */
+  readonly done: number;
+  readonly total: number;
+  /** Running mean loss and accuracy of this phase. */
+  readonly loss: number;
+  readonly accuracy: number;
+  readonly samplesPerSecond: number;
+  readonly lr: number;
+}
+
+export interface EpochRecord {
+  /** 1-based. */
+  readonly epoch: number;
+  /** Learning rate of the epoch's last step. */
+  readonly lr: number;
+  readonly trainLoss: number;
+  readonly trainAccuracy: number;
+  readonly valLoss: number;
+  readonly valAccuracy: number;
+  /** Training steps per second and samples per second of the epoch (validation excluded). */
+  readonly stepsPerSecond: number;
+  readonly samplesPerSecond: number;
+  readonly seconds: number;
+}
+
+export interface TrainResult {
+  /** The trained network, with its metadata. */
+  readonly network: Network;
+  readonly config: TrainConfig;
+  readonly history: readonly EpochRecord[];
+  /** Validation accuracy after the last epoch run. */
+  readonly accuracy: number;
+  /** Epochs complete (less than `config.epochs` when stopped by `untilEpoch`). */
+  readonly epochsDone: number;
+  readonly modelPath?: string;
+  readonly checkpointPath?: string;
+}
+
+function optionsError(message: string): MsatError {
+  return new MsatError('TRAIN_OPTIONS', message);
+}
+
+/** Merges `options` into defaults (or into a resumed run's configuration) and validates once. */
+export function resolveTrainConfig(options: TrainOptions, base?: TrainConfig): TrainConfig {
+  const pick = <K extends keyof TrainOptions & keyof TrainConfig>(k: K): TrainOptions[K] | undefined => options[k];
+  const arch = pick('arch') ?? base?.arch;
+  const data = pick('data') ?? base?.data;
+  if (arch === undefined) throw optionsError(`an architecture is required (one of ${ARCHITECTURES.join(', ')})`);
+  if (!isArchitectureName(arch)) throw optionsError(`unknown architecture ${JSON.stringify(arch)}; must be one of ${ARCHITECTURES.join(', ')}`);
+  if (data === undefined) throw optionsError('a dataset is required (a folder, or mnist / fashion-mnist)');
+  const optimizer = options.optimizer ?? base?.optimizer ?? DEFAULT_TRAIN_OPTIONS.optimizer;
+  createOptimizer(optimizer); // validates
+  const epochs = options.epochs ?? base?.epochs ?? DEFAULT_TRAIN_OPTIONS.epochs;
+  let schedule = options.schedule ?? base?.schedule ?? DEFAULT_TRAIN_OPTIONS.schedule;
+  if (schedule.kind === 'step' && schedule.milestones.length === 0) schedule = { ...schedule, milestones: defaultMilestones(epochs) };
+  const c: TrainConfig = {
+    arch,
+    data,
+    epochs,
+    batchSize: options.batchSize ?? base?.batchSize ?? DEFAULT_TRAIN_OPTIONS.batchSize,
+    lr: options.lr ?? base?.lr ?? (optimizer.kind === 'sgd' ? 0.1 : 1e-3),
+    optimizer,
+    schedule: validateSchedule(schedule),
+    labelSmoothing: options.labelSmoothing ?? base?.labelSmoothing ?? DEFAULT_TRAIN_OPTIONS.labelSmoothing,
+    weightDecayExclusion: options.weightDecayExclusion ?? base?.weightDecayExclusion ?? DEFAULT_TRAIN_OPTIONS.weightDecayExclusion,
+    seed: options.seed ?? base?.seed ?? DEFAULT_TRAIN_OPTIONS.seed,
+    augment: options.augment ?? base?.augment ?? 'auto',
+    init: options.init ?? base?.init ?? DEFAULT_TRAIN_OPTIONS.init,
+    width: options.width ?? base?.width ?? DEFAULT_TRAIN_OPTIONS.width,
+    mean: options.mean ?? base?.mean ?? null,
+    std: options.std ?? base?.std ?? null,
+    trainLimit: options.trainLimit ?? base?.trainLimit ?? null,
+    valLimit: options.valLimit ?? base?.valLimit ?? null,
+    dropLast: options.dropLast ?? base?.dropLast ?? DEFAULT_TRAIN_OPTIONS.dropLast,
+  };
+  const positiveInt = (name: string, v: number): void => {
+    if (!Number.isInteger(v) || v < 1) throw optionsError(`${name} must be a positive integer, got ${v}`);
+  };
+  positiveInt('epochs', c.epochs);
+  positiveInt('batch size', c.batchSize);
+  if (c.trainLimit !== null) positiveInt('train limit', c.trainLimit);
+  if (c.valLimit !== null) positiveInt('validation limit', c.valLimit);
+  if (!(c.lr > 0 && Number.isFinite(c.lr))) throw optionsError(`learning rate must be a positive number, got ${c.lr}`);
+  if (!Number.isInteger(c.seed)) throw optionsError(`seed must be an integer, got ${c.seed}`);
+  if (!(c.labelSmoothing >= 0 && c.labelSmoothing < 1)) throw optionsError(`label smoothing must be in [0, 1), got ${c.labelSmoothing}`);
+  if ((c.mean === null) !== (c.std === null)) throw optionsError('give both mean and std, or neither');
+  return c;
+}
+
+/** The usual normalization of well-known datasets, recognised by sample shape, class count and name. */
+export function defaultNormalization(data: string, sampleShape: readonly number[], classes: number): { mean: number[]; std: number[] } {
+  const shape = sampleShape.join('x');
+  if (shape === '1x28x28') return /fashion/i.test(data) ? { mean: [0.286], std: [0.353] } : { mean: [0.1307], std: [0.3081] };
+  if (shape === '3x32x32' && classes === 10) return { mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] };
+  if (shape === '3x32x32' && classes === 100) return { mean: [0.5071, 0.4865, 0.4409], std: [0.2673, 0.2564, 0.2762] };
+  return { mean: [0], std: [1] };
+}
+
+async function openData(c: TrainConfig): Promise<{ trainSet: Dataset; valSet: Dataset; mean: number[]; std: number[] }> {
+  const limits = (l: number | null): { limit?: number } => (l === null ? {} : { limit: l });
+  let mean = c.mean ? [...c.mean] : undefined;
+  let std = c.std ? [...c.std] : undefined;
+  let trainSet = await openDataset(c.data, { split: 'train', ...limits(c.trainLimit), ...(mean ? { mean, std } : {}) });
+  if (!mean || !std) {
+    ({ mean, std } = defaultNormalization(c.data, trainSet.sampleShape, trainSet.classes.length));
+    trainSet = await openDataset(c.data, { split: 'train', ...limits(c.trainLimit), mean, std });
+  }
+  const valSet = await openDataset(c.data, { split: 'test', ...limits(c.valLimit), mean, std });
+  return { trainSet, valSet, mean, std };
+}
+
+function toInputType(network: Network, batch: { x: Tensor<'float32'>; labels: Int32Array }): TrainBatch {
+  if (network.inputs[0].type !== 'int64') return batch;
+  // Token ids arrive as float32 from the shared loaders; they are exact integers below 2^24.
+  return { x: { type: 'int64', dims: batch.x.dims, data: BigInt64Array.from(batch.x.data, (v) => BigInt(Math.round(v))) }, labels: batch.labels };
+}
+
+async function resolveResumePath(path: string): Promise<string> {
+  try {
+    if ((await stat(path)).isDirectory()) return join(path, 'checkpoint.json');
+  } catch {
+    // Missing: loadCheckpoint reports it.
+  }
+  return path;
+}
+
+/** Trains a network; see the file comment and `TrainOptions`. */
+export async function train(options: TrainOptions): Promise<TrainResult> {
+  const clock = options.clock ?? (() => performance.now());
+  let config: TrainConfig;
+  let resumed: Checkpoint<TrainConfig, EpochRecord[]> | undefined;
+  if (options.resume !== undefined) {
+    resumed = await loadCheckpoint<TrainConfig, EpochRecord[]>(await resolveResumePath(options.resume));
+    const saved = resumed.header.config;
+    config = resolveTrainConfig(options, saved);
+    for (const key of Object.keys(config) as (keyof TrainConfig)[]) {
+      if (key !== 'epochs' && JSON.stringify(config[key]) !== JSON.stringify(saved[key])) {
+        throw optionsError(`--resume continues the checkpoint's run, whose ${key} is ${JSON.stringify(saved[key])}; ${JSON.stringify(config[key])} was given (only epochs may change)`);
+      }
+    }
+  } else {
+    config = resolveTrainConfig(options);
+  }
+  const untilEpoch = Math.min(options.untilEpoch ?? config.epochs, config.epochs);
+
+  const { trainSet, valSet, mean, std } = await openData(config);
+  const classes = trainSet.classes.length;
+  const arch = buildArchitecture(config.arch, { sampleShape: trainSet.sampleShape, classes, width: config.width });
+  const network = resumed ? arch.network : initializeNetwork(arch.network, config.init, config.seed);
+  const optimizer = createOptimizer(config.optimizer);
+  // 'extended' leaves out onnxruntime's NCHWc layout pass, whose reorders cost more than they save in these
+  // graphs (ResNet-20 at batch 128: 1.01 s against 1.11 s per step, best of 5, 2 threads).
+  const runner = options.runner ?? new Runner({ threads: options.threads ?? 0, graphOptimizationLevel: 'extended' });
+  // Session cache keys name everything the graphs depend on, so a shared runner never mixes two runs' graphs.
+  const key = JSON.stringify({
+    arch: config.arch, width: config.width, shape: trainSet.sampleShape, classes, optimizer: config.optimizer,
+    labelSmoothing: config.labelSmoothing, weightDecayExclusion: config.weightDecayExclusion,
+  });
+  try {
+    const steps = await StepRunner.create(
+      runner, network,
+      { optimizer, labelSmoothing: config.labelSmoothing, dropout: arch.dropout, weightDecayExclusion: config.weightDecayExclusion },
+      resumed?.state, `train:${key}`,
+    );
+    const evaluator = await EvalRunner.create(runner, network, `eval:${key}`);
+    const augment: AugmentOptions | false = config.augment === 'auto'
+      ? (trainSet.sampleShape.length === 3 && trainSet.sampleShape[0] === 3 ? { cropPadding: 4, flip: true } : false)
+      : config.augment;
+    // torchvision pads the raw image with black; black after normalization is −mean/std per channel.
+    const at = (v: readonly number[], c: number): number => (v.length === 1 ? v[0] : v[c]);
+    const black = Array.from({ length: trainSet.sampleShape[0] }, (_, c) => -at(mean, c) / at(std, c));
+    const fill = augment ? augment.fill ?? black : black;
+
+    const n = trainSet.length;
+    const stepsPerEpoch = config.dropLast ? Math.floor(n / config.batchSize) : Math.ceil(n / config.batchSize);
+    if (stepsPerEpoch === 0) throw optionsError(`${n} training samples make no full batch of ${config.batchSize}`);
+    const totalSteps = stepsPerEpoch * config.epochs;
+    const history: EpochRecord[] = [...(resumed?.header.history ?? [])];
+    let step = resumed?.header.step ?? 0;
+    let accuracy = history.length > 0 ? history[history.length - 1].valAccuracy : 0;
+    const startEpoch = resumed?.header.epoch ?? 0;
+    let checkpointPath: string | undefined;
+    const stateDims = new Map(steps.graph.state.map((s) => [s.name, s.dims]));
+
+    for (let epoch = startEpoch; epoch < untilEpoch; epoch++) {
+      const order = shuffledIndices(n, deriveRng(config.seed, 'shuffle', epoch));
+      const usable = config.dropLast ? order.subarray(0, stepsPerEpoch * config.batchSize) : order;
+      const augmentRng = deriveRng(config.seed, 'augment', epoch);
+      const dropoutRng = deriveRng(config.seed, 'dropout', epoch);
+      const started = clock();
+      let lossSum = 0;
+      let correct = 0;
+      let done = 0;
+      let lr = config.lr;
+      for await (const raw of trainSet.batches(config.batchSize, { order: usable })) {
+        lr = learningRate(config.schedule, config.lr, { step, stepsPerEpoch, totalSteps });
+        const x = augment ? augmentBatch(raw.x, { ...augment, fill }, augmentRng) : raw.x;
+        const batch = toInputType(network, { x, labels: raw.labels });
+        const r = await steps.step(batch, optimizer.scalars(step, lr), drawDropoutMasks(steps.graph, raw.labels.length, dropoutRng));
+        if (!Number.isFinite(r.loss)) {
+          throw new MsatError('TRAIN_DIVERGED', `epoch ${epoch + 1}, step ${step}: the loss is ${r.loss}; lower the learning rate (now ${lr.toPrecision(3)})`);
+        }
+        step++;
+        lossSum += r.loss * raw.labels.length;
+        correct += r.correct;
+        done += raw.labels.length;
+        const seconds = (clock() - started) / 1000;
+        options.onProgress?.({ phase: 'train', epoch: epoch + 1, epochs: config.epochs, done, total: usable.length, loss: lossSum / done, accuracy: correct / done, samplesPerSecond: seconds > 0 ? done / seconds : 0, lr });
+      }
+      const trainSeconds = (clock() - started) / 1000;
+      const val = await validate(evaluator, valSet, steps.state, network, (vDone, vLoss, vCorrect) =>
+        options.onProgress?.({ phase: 'validate', epoch: epoch + 1, epochs: config.epochs, done: vDone, total: valSet.length, loss: vLoss / vDone, accuracy: vCorrect / vDone, samplesPerSecond: 0, lr }));
+      accuracy = val.accuracy;
+      const record: EpochRecord = {
+        epoch: epoch + 1, lr, trainLoss: lossSum / done, trainAccuracy: correct / done, valLoss: val.loss, valAccuracy: val.accuracy,
+        stepsPerSecond: stepsPerEpoch / trainSeconds, samplesPerSecond: done / trainSeconds, seconds: (clock() - started) / 1000,
+      };
+      history.push(record);
+      if (options.checkpointDir !== undefined) {
+        await mkdir(options.checkpointDir, { recursive: true });
+        checkpointPath = await saveCheckpoint(join(options.checkpointDir, 'checkpoint.json'), {
+          epoch: epoch + 1, step, rng: { seed: config.seed, epoch: epoch + 1, scheme: 'derived-per-epoch' }, config, history,
+        }, steps.state, stateDims);
+      }
+      options.onEpoch?.(record);
+    }
+
+    const metadata: Record<string, string> = {
+      'msat.arch': config.arch,
+      'msat.dataset': config.data,
+      'msat.mean': JSON.stringify(mean),
+      'msat.std': JSON.stringify(std),
+      'msat.accuracy': String(accuracy),
+      'msat.classes': JSON.stringify(trainSet.classes),
+      'msat.config': JSON.stringify(config),
+    };
+    const trained = withParameters({ ...network, source: `${config.arch}.onnx` }, steps.state, metadata);
+    let modelPath: string | undefined;
+    if (options.out !== undefined) {
+      await mkdir(dirname(options.out), { recursive: true });
+      await writeFile(options.out, encodeOnnxModel(exportOnnx(trained, { producerName: 'msat-train' })));
+      modelPath = options.out;
+    }
+    return { network: trained, config, history, accuracy, epochsDone: Math.max(startEpoch, untilEpoch), modelPath, checkpointPath };
+  } finally {
+    if (!options.runner) await runner.dispose();
+  }
+}
+
+/** Mean loss and accuracy of the current state on the validation set (batch norm in inference mode). */
+async function validate(
+  evaluator: EvalRunner, valSet: Dataset, state: ReadonlyMap<string, Float32Array>, network: Network,
+  onBatch: (done: number, lossSum: number, correct: number) => void,
+): Promise<{ loss: number; accuracy: number }> {
+  let lossSum = 0;
+  let correct = 0;
+  let done = 0;
+  for await (const raw of valSet.batches(500)) {
+    const r = await evaluator.run(toInputType(network, raw), state);
+    lossSum += r.lossSum;
+    correct += r.correct;
+    done += raw.labels.length;
+    onBatch(done, lossSum, correct);
+  }
+  return { loss: done > 0 ? lossSum / done : 0, accuracy: done > 0 ? correct / done : 0 };
+}
