@@ -1,66 +1,114 @@
 /**
  * Simulator speed against the ANN on the same onnxruntime settings, measured in one process (issue 3):
- * ratio = simulation time / (T × ANN forward time) at batch 64, for const and MSAT, per chunk size, with the
- * peak RSS. Run: `npm run bench` (or `node --import tsx bench/simulate.bench.ts [model] [T] [threads]`).
+ * ratio = simulation time / (T × ANN forward time) at batch 64, for const and MSAT (DTT+DET), per chunk size
+ * and micro-batch, with the RSS. The simulation is `BatchSimulator.run`, the per-batch work of `simulate`
+ * (ANN run for SIN included, dataset reading excluded).
+ *
+ * Run: `node --import tsx bench/simulate.bench.ts [model] [T] [threads] [rounds] [all|defaults]` (defaults:
+ * the fixture cifar10_small, 64, 2, 5, all). The machine may be shared, so every round times the ANN (median
+ * of 5) and then each configuration once, the ratio of a round uses that round's ANN time, and the table shows
+ * medians over the rounds (and the smallest ratio, the least disturbed round). `defaults` runs only the
+ * simulator's default configuration, for a peak-RSS measurement at large T. RSS is the process's, so it grows
+ * with the sessions of all configurations run so far.
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Tensor } from '../src/core/index.js';
 import { foldBatchNorms } from '../src/convert/index.js';
-import { encodeOnnxModel } from '../src/onnx/index.js';
 import { loadNetwork, networkToOnnxBytes } from '../src/model/index.js';
 import { Runner } from '../src/runtime/index.js';
-import { buildChunkGraph, createRng, VGG_HYPER_PARAMS, type NeuronDynamics } from '../src/snn/index.js';
+import { BatchSimulator, DEFAULT_SIMULATION_OPTIONS, autoMicroBatch, createRng, VGG_HYPER_PARAMS, type NeuronDynamics } from '../src/snn/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const modelPath = process.argv[2] ?? join(root, 'test', 'fixtures', 'cifar10_small.onnx');
+const modelPath = process.argv[2] || join(root, 'test', 'fixtures', 'cifar10_small.onnx');
 const T = Number(process.argv[3] ?? 64);
-const threads = Number(process.argv[4] ?? 0);
+const threads = Number(process.argv[4] ?? 2);
+const rounds = Number(process.argv[5] ?? 5);
+const onlyDefaults = process.argv[6] === 'defaults';
 const B = 64;
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-async function timeIt(fn: () => Promise<unknown>, repeats: number): Promise<number> {
-  await fn();
-  const times: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const t = performance.now();
-    await fn();
-    times.push(performance.now() - t);
-  }
-  return median(times);
-}
+const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
 
 const runner = new Runner({ threads });
 const { network } = foldBatchNorms(await loadNetwork(modelPath));
 const rng = createRng(1);
 const dims = [B, ...(network.inputs[0].dims.slice(1) as number[])];
 const x: Tensor<'float32'> = { type: 'float32', dims, data: Float32Array.from({ length: dims.reduce((a, d) => a * d, 1) }, () => rng.nextFloat() * 2 - 1) };
+const labels = Int32Array.from({ length: B }, (_, i) => i % 10);
 const ann = await runner.session('bench-ann', () => networkToOnnxBytes(network));
-const annMs = await timeIt(() => ann.run({ [network.inputs[0].name]: x }), 20);
+const annOnce = async () => {
+  const t = performance.now();
+  await ann.run({ [network.inputs[0].name]: x });
+  return performance.now() - t;
+};
 const lambdas = new Map(network.layers.filter((l) => l.kind === 'relu').map((l) => [l.name, 1] as [string, number]));
 
-const rows: string[][] = [];
-for (const [label, dynamics] of [
+const METHODS: [string, NeuronDynamics][] = [
   ['const', { rule: { kind: 'constant', k: 1 }, gamma: 1, reset: 'soft' }],
   ['msat', { rule: { kind: 'msat', mode: 'dtt+det', hp: VGG_HYPER_PARAMS }, gamma: 1, reset: 'soft' }],
-] as [string, NeuronDynamics][]) {
-  for (const K of [1, 4, 8, 16]) {
-    const graph = buildChunkGraph({ network, lambdas, dynamics, steps: K, encoding: 'direct' });
-    const session = await runner.session(`bench-${label}-${K}`, () => encodeOnnxModel(graph.model));
-    const zero = Object.fromEntries(graph.state.map((s) => [s.input, { type: 'float32', dims: [B, ...s.shape], data: new Float32Array(B * s.shape.reduce((a, d) => a * d, 1)) } as Tensor]));
-    const runT = async () => {
-      let state = zero;
-      for (let t0 = 0; t0 < T; t0 += K) {
-        const out = await session.run({ ...state, [graph.input]: x, [graph.t0]: { type: 'float32', dims: [1], data: Float32Array.of(t0) } });
-        state = Object.fromEntries(graph.state.map((s) => [s.input, out[s.output]]));
-      }
-    };
-    const ms = await timeIt(runT, 3);
-    rows.push([label, String(K), ms.toFixed(0), ((B * T) / (ms / 1000)).toFixed(0), (ms / (T * annMs)).toFixed(2), (process.memoryUsage().rss / 2 ** 20).toFixed(0)]);
-    await runner.release(`bench-${label}-${K}`);
+];
+const auto = autoMicroBatch(network);
+// the simulator's defaults first, then one change at a time, then the previous commit's layout (batch 64, folded)
+const chunk = DEFAULT_SIMULATION_OPTIONS.chunk;
+const SHAPES: { chunk: number; micro: number; folding: 'none' | 'batch' }[] = [
+  { chunk, micro: auto, folding: DEFAULT_SIMULATION_OPTIONS.timeFolding },
+  ...(onlyDefaults
+    ? []
+    : [
+        { chunk: 8, micro: auto, folding: 'none' as const },
+        { chunk, micro: 2 * auto, folding: 'none' as const },
+        { chunk, micro: auto, folding: 'batch' as const },
+        { chunk: 8, micro: B, folding: 'batch' as const },
+      ]),
+];
+const configs = METHODS.flatMap(([label, dynamics]) =>
+  SHAPES.map((s) => ({
+    label,
+    ...s,
+    sim: new BatchSimulator(network, lambdas, runner, { steps: T, dynamics, chunk: s.chunk, microBatch: s.micro, timeFolding: s.folding, batchSize: B }),
+    ms: [] as number[],
+    ratio: [] as number[],
+    rss: 0,
+  })),
+);
+
+for (let i = 0; i < 3; i++) await annOnce();
+for (const c of configs) await c.sim.run(x, labels); // compile every graph variant once
+const annTimes: number[] = [];
+for (let r = 0; r < rounds; r++) {
+  const ts: number[] = [];
+  for (let i = 0; i < 5; i++) ts.push(await annOnce());
+  const annMs = median(ts);
+  for (const c of configs) {
+    const t = performance.now();
+    await c.sim.run(x, labels);
+    const ms = performance.now() - t;
+    c.ms.push(ms);
+    c.ratio.push(ms / (T * annMs));
+    c.rss = Math.max(c.rss, process.memoryUsage().rss);
   }
+  annTimes.push(annMs);
 }
-console.log(`model ${modelPath}, batch ${B}, T = ${T}, threads ${threads || 'all'}; ANN forward ${annMs.toFixed(2)} ms per batch (median of 20)`);
-console.log('method  chunk  ms (median of 3)  sample-steps/s  ratio to T×ANN  RSS MiB');
-for (const r of rows) console.log(`${r[0].padEnd(6)}  ${r[1].padStart(5)}  ${r[2].padStart(16)}  ${r[3].padStart(14)}  ${r[4].padStart(14)}  ${r[5].padStart(7)}`);
+
+console.log(`model ${modelPath}, batch ${B}, T = ${T}, ${threads || 'all'} threads, ${rounds} rounds; ANN forward ${median(annTimes).toFixed(2)} ms per batch (median of rounds)`);
+console.log('method  chunk  micro  folding  ms (median)  sample-steps/s  ratio to T×ANN  (min)  RSS MiB');
+for (const c of configs) {
+  const ms = median(c.ms);
+  console.log(
+    [
+      c.label.padEnd(6),
+      String(c.chunk).padStart(5),
+      String(c.micro).padStart(5),
+      c.folding.padStart(7),
+      ms.toFixed(0).padStart(11),
+      ((B * T) / (ms / 1000)).toFixed(0).padStart(14),
+      median(c.ratio).toFixed(2).padStart(14),
+      Math.min(...c.ratio).toFixed(2).padStart(5),
+      mib(c.rss).padStart(7),
+    ].join('  '),
+  );
+}
+console.log(`peak RSS ${mib(process.resourceUsage().maxRSS * 1024)} MiB`);
+for (const c of configs) await c.sim.dispose();
 await runner.dispose();

@@ -28,6 +28,14 @@ export interface Session {
   readonly outputNames: readonly string[];
   /** Runs the model; `fetches` restricts which outputs are computed (default: all). */
   run(feeds: Readonly<Record<string, Tensor>>, fetches?: readonly string[]): Promise<Record<string, Tensor>>;
+  /**
+   * Runs the model and writes the outputs named in `outputs` into those tensors (their shapes must be the
+   * outputs' shapes); only those outputs are computed. Nothing is allocated or copied on the way: onnxruntime
+   * reads the feeds' buffers and its last node of each output writes straight into the given buffer, which
+   * is what a loop that feeds state from run to run wants (keep two sets of state buffers and alternate).
+   * An output buffer must not also be a feed of the same run.
+   */
+  runInto(feeds: Readonly<Record<string, Tensor>>, outputs: Readonly<Record<string, Tensor>>): Promise<void>;
 }
 
 /**
@@ -137,6 +145,28 @@ class SessionImpl implements Session {
     const result: Record<string, Tensor> = {};
     for (const [name, t] of Object.entries(out)) result[name] = fromOrt(name, t);
     return result;
+  }
+
+  async runInto(feeds: Readonly<Record<string, Tensor>>, outputs: Readonly<Record<string, Tensor>>): Promise<void> {
+    const missing = this.inputNames.filter((n) => !(n in feeds));
+    if (missing.length > 0) {
+      throw new MsatError('RUNTIME_FEEDS', `${this.#key}: missing inputs ${missing.join(', ')} (model inputs: ${this.inputNames.join(', ')})`);
+    }
+    const unknown = Object.keys(outputs).filter((n) => !this.outputNames.includes(n));
+    if (unknown.length > 0) {
+      throw new MsatError('RUNTIME_FEEDS', `${this.#key}: unknown outputs ${unknown.join(', ')} (model outputs: ${this.outputNames.join(', ')})`);
+    }
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    for (const name of this.inputNames) ortFeeds[name] = toOrt(feeds[name]);
+    const fetches: Record<string, ort.Tensor> = {};
+    for (const [name, t] of Object.entries(outputs)) fetches[name] = toOrt(t);
+    try {
+      await this.#session.run(ortFeeds, fetches);
+    } catch (e) {
+      const shapes = this.inputNames.map((n) => `${n}: ${feeds[n].type}[${feeds[n].dims.join(', ')}]`).join('; ');
+      const outs = Object.entries(outputs).map(([n, t]) => `${n}: ${t.type}[${t.dims.join(', ')}]`).join('; ');
+      throw new MsatError('RUNTIME_RUN', `${this.#key}: run failed with inputs ${shapes} into outputs ${outs}: ${firstLine(e)}`, { cause: e });
+    }
   }
 
   async release(): Promise<void> {

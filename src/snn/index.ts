@@ -3,8 +3,8 @@
  * The step-by-step reference implementation stays reachable as `src/snn/reference`.
  */
 export { buildChunkGraph } from './graph/build-chunk-graph.js';
-export type { ChunkGraph, ChunkGraphSpec, InputEncoding, NeuronDynamics, StateSlot } from './graph/build-chunk-graph.js';
-export { simulate, DEFAULT_SIMULATION_OPTIONS } from './simulate.js';
+export type { ChunkGraph, ChunkGraphSpec, ChunkStart, InputEncoding, NeuronDynamics, StateSlot } from './graph/build-chunk-graph.js';
+export { simulate, BatchSimulator, autoMicroBatch, DEFAULT_SIMULATION_OPTIONS } from './simulate.js';
 export type { LayerActivity, SimulationOptions, SimulationResult } from './simulate.js';
 export * from './metrics/index.js';
 export {

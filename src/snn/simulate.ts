@@ -2,17 +2,18 @@
  * The SNN simulator: runs a converted network for T steps over a dataset on onnxruntime and measures accuracy
  * at every step, spikes per layer and step, SIN at step 16, synaptic operations and energy (METHOD.md §1–§4, §7).
  *
- * Each batch runs chunk by chunk (`buildChunkGraph`); state tensors go from one chunk's outputs to the next
- * chunk's inputs and are zero at the start of every batch, so every sample starts from reset state.
+ * Each batch runs in groups of samples, each group chunk by chunk (`buildChunkGraph`); state tensors go from
+ * one chunk's outputs to the next chunk's inputs and are zero at the start of every group, so every sample
+ * starts from reset state.
  */
 import { createHash } from 'node:crypto';
 import { MsatError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Dataset } from '../data/index.js';
 import { encodeOnnxModel } from '../onnx/index.js';
-import { networkToOnnxBytes, type Network } from '../model/index.js';
+import { networkToOnnxBytes, type Layer, type Network } from '../model/index.js';
 import type { Runner, Session } from '../runtime/index.js';
-import { buildChunkGraph, type ChunkGraph, type InputEncoding, type NeuronDynamics } from './graph/build-chunk-graph.js';
+import { buildChunkGraph, type ChunkGraph, type ChunkStart, type InputEncoding, type NeuronDynamics, type StateSlot } from './graph/build-chunk-graph.js';
 import { countSin, addSinCounts, ZERO_SIN_COUNTS, type SinCounts } from './metrics/index.js';
 import { createRng, type Rng } from './reference/index.js';
 
@@ -24,10 +25,27 @@ export interface SimulationOptions {
   readonly dynamics?: NeuronDynamics;
   /** Default `'direct'`: the analog input at every step (METHOD.md §1.4). */
   readonly encoding?: InputEncoding;
-  /** Steps per onnxruntime run (time folded into the batch). Default 8. */
+  /**
+   * Steps per onnxruntime run. Default 16: each run has a fixed cost (reading the state back into the cache,
+   * the chunk-end LIPool and spike-count work), so fewer, longer runs are faster; chunks never cross the SIN
+   * step or the confidence window anyway (16 by default).
+   */
   readonly chunk?: number;
-  /** Samples per batch. Default 64. */
+  /** Samples per batch (read from the dataset and run through the ANN together). Default 64. */
   readonly batchSize?: number;
+  /**
+   * Samples per onnxruntime run inside a batch; each group runs all T steps before the next. Default
+   * `'auto'`: the most samples whose largest spiking layer has at most 2^18 neurons per step (8 for a CIFAR
+   * network whose largest layer is 32×32×32), which keeps a step's elementwise passes in the CPU cache.
+   * Poisson noise and confidence draws are made per group, so with those the results depend on it.
+   */
+  readonly microBatch?: number | 'auto';
+  /**
+   * How analog layers run over a chunk's steps (`ChunkGraphSpec.timeFolding`). Default `'none'`: once per step
+   * on the micro-batch, so each step's conv output is still in the CPU cache when the spiking layer reads it and
+   * no Split/Concat copies are made (faster than folding K steps into the batch, bench/RESULTS.md).
+   */
+  readonly timeFolding?: 'batch' | 'none';
   /** Seed of Poisson noise and spike-confidence draws. Default 0. */
   readonly seed?: number;
   /** Spike confidence c per relu layer (METHOD.md §4); layers not listed keep every spike. */
@@ -42,8 +60,10 @@ export interface SimulationOptions {
 export const DEFAULT_SIMULATION_OPTIONS = Object.freeze({
   dynamics: Object.freeze({ rule: Object.freeze({ kind: 'constant', k: 1 }), gamma: 1, reset: 'soft' }) as NeuronDynamics,
   encoding: 'direct' as InputEncoding,
-  chunk: 8,
+  chunk: 16,
   batchSize: 64,
+  microBatch: 'auto' as number | 'auto',
+  timeFolding: 'none' as 'batch' | 'none',
   seed: 0,
   confidenceWindow: 16,
   sinStep: 16,
@@ -95,6 +115,10 @@ function resolveOptions(options: SimulationOptions): ResolvedOptions {
   positive('steps', r.steps);
   positive('chunk', r.chunk);
   positive('batchSize', r.batchSize);
+  if (r.microBatch !== 'auto') positive('microBatch', r.microBatch);
+  if (r.timeFolding !== 'batch' && r.timeFolding !== 'none') {
+    throw new MsatError('SNN_OPTIONS', `timeFolding must be 'batch' or 'none', got ${String(r.timeFolding)}`);
+  }
   for (const [layer, c] of r.confidence) {
     if (!(c >= 0 && c <= 1)) throw new MsatError('SNN_OPTIONS', `spike confidence of ${layer} must be in [0, 1], got ${c}`);
   }
@@ -112,95 +136,230 @@ export async function simulate(
   runner: Runner,
   options: SimulationOptions,
 ): Promise<SimulationResult> {
-  const opts = resolveOptions(options);
   const started = performance.now();
-  const T = opts.steps;
-  const graphs = new ChunkGraphs(network, lambdas, opts, runner);
-  const relus = network.layers.filter((l) => l.kind === 'relu');
-  const ann = await runner.session(runner.keyOf(network, 'ann-sin'), () =>
-    networkToOnnxBytes(network, { extraOutputs: relus.map((l) => l.inputs[0]) }),
-  );
-  const rng = createRng(opts.seed);
-  const correct = new Float64Array(T);
-  const spikes = new Map(relus.map((l) => [l.name, new Float64Array(T)]));
-  const sin = new Map(relus.map((l) => [l.name, ZERO_SIN_COUNTS]));
-  const correlation = new Map(relus.map((l) => [l.name, new PearsonSums()]));
-  const k = opts.dynamics.rule.kind === 'constant' ? opts.dynamics.rule.k : 1;
-  let annCorrect = 0;
-  let done = 0;
+  const sim = new BatchSimulator(network, lambdas, runner, options);
   try {
-    for await (const batch of dataset.batches(opts.batchSize)) {
-      const B = batch.labels.length;
-      const annOut = await ann.run({ [network.inputs[0].name]: batch.x });
-      annCorrect += countCorrect(annOut[network.outputs[0]].data as Float32Array, batch.labels);
-      const logits = new Float64Array(annOut[network.outputs[0]].data.length);
-      let state: Record<string, Tensor> | undefined;
-      for (let t0 = 0; t0 < T; ) {
-        const masked = opts.confidence.size > 0 && t0 < opts.confidenceWindow;
-        const k = chunkLength(t0, T, opts.chunk, masked ? opts.confidenceWindow : Infinity, opts.sinStep);
-        const { graph, session } = await graphs.get(k, masked);
-        state ??= zeroState(graph, B);
-        const feeds: Record<string, Tensor> = { ...state, [graph.input]: batch.x, [graph.t0]: { type: 'float32', dims: [1], data: Float32Array.of(t0) } };
-        if (graph.noise) feeds[graph.noise] = uniformTensor(rng, [k * B, ...batch.x.dims.slice(1)]);
-        for (const [layer, name] of graph.keep) feeds[name] = keepMask(rng, opts.confidence.get(layer)!, [k * B, ...neuronShape(graph, layer)]);
-        const out = await session.run(feeds);
-        accumulateReadout(out[graph.readout].data as Float32Array, logits, batch.labels, k, t0, correct);
-        for (const s of graph.spikeCounts) {
-          const perStep = out[s.output].data as Float32Array;
-          const acc = spikes.get(s.layer)!;
-          for (let j = 0; j < k; j++) acc[t0 + j] += perStep[j];
-        }
-        state = Object.fromEntries(graph.state.map((slot) => [slot.input, out[slot.output]]));
-        t0 += k;
-        if (t0 === opts.sinStep) {
-          for (const relu of relus) {
-            const n = state[`n:${relu.name}`].data as Float32Array;
-            sin.set(relu.name, addSinCounts(sin.get(relu.name)!, countSin(n, annOut[relu.inputs[0]].data as Float32Array)));
-          }
-        }
-      }
-      for (const relu of relus) {
-        const n = state![`n:${relu.name}`].data as Float32Array;
-        const pre = annOut[relu.inputs[0]].data as Float32Array;
-        const lambda = lambdas.get(relu.name)!;
-        const perChannel = typeof lambda === 'number' ? 0 : n.length / B / lambda.length;
-        const sums = correlation.get(relu.name)!;
-        for (let i = 0; i < n.length; i++) {
-          const l = typeof lambda === 'number' ? lambda : lambda[Math.floor(i / perChannel) % lambda.length];
-          sums.add((n[i] * k * l) / T, Math.max(pre[i], 0));
-        }
-      }
-      done += B;
-      opts.onProgress?.(done, dataset.length);
+    for await (const batch of dataset.batches(sim.options.batchSize)) {
+      await sim.run(batch.x, batch.labels);
+      sim.options.onProgress?.(sim.samples, dataset.length);
     }
   } finally {
-    await graphs.dispose();
+    await sim.dispose();
   }
-  if (done === 0) throw new MsatError('SNN_DATA', 'the dataset has no samples to simulate');
-  const layers = relus.map((relu): LayerActivity => {
-    const neurons = (relu.outShape.slice(1) as number[]).reduce((a, d) => a * d, 1);
-    const ratePerStep = spikes.get(relu.name)!.map((s) => s / (neurons * done));
-    return {
-      layer: relu.name,
-      neurons,
-      ratePerStep,
-      firingRate: ratePerStep.reduce((a, r) => a + r, 0) / T,
-      sin: sin.get(relu.name)!,
-      rateCorrelation: correlation.get(relu.name)!.value(),
-    };
-  });
-  return {
-    samples: done,
-    steps: T,
-    annAccuracy: annCorrect / done,
-    accuracyPerStep: correct.map((c) => c / done),
-    layers,
-    sinStep: opts.sinStep,
-    seconds: (performance.now() - started) / 1000,
-  };
+  return sim.result((performance.now() - started) / 1000);
 }
 
-/** Chunk graphs by (steps, masked), each compiled once per simulation and released at the end. */
+/**
+ * The per-batch work of `simulate` with its running tallies, for callers that bring their own batches (the
+ * simulator benchmark). Create, `run` each batch, read `result`, `dispose`.
+ *
+ * A batch runs in groups of `microBatch` samples, each group for all T steps in chunks (`buildChunkGraph`).
+ * Groups keep each step's tensors small enough for the CPU cache: a spiking layer is a chain of ~7 (constant)
+ * to ~22 (MSAT) elementwise passes per step, and on a [64, 32, 32, 32] tensor those passes run at memory
+ * speed, several times slower than on a group of 8 (bench/RESULTS.md). State tensors alternate between two
+ * pre-allocated sets that onnxruntime reads and writes in place (`Session.runInto`), and the ANN run that
+ * SIN and the rate correlation need writes into buffers kept from batch to batch.
+ */
+export class BatchSimulator {
+  readonly options: ResolvedOptions;
+  readonly #network: Network;
+  readonly #lambdas: ReadonlyMap<string, number | Float32Array>;
+  readonly #runner: Runner;
+  readonly #graphs: ChunkGraphs;
+  readonly #relus: readonly Layer[];
+  readonly #correct: Float64Array;
+  readonly #spikes: Map<string, Float64Array>;
+  readonly #sin: Map<string, SinCounts>;
+  readonly #correlation: Map<string, PearsonSums>;
+  readonly #rng: Rng;
+  readonly #buffers = new Map<string, Record<string, Tensor<'float32'>>>();
+  #ann: Promise<Session> | undefined;
+  #annCorrect = 0;
+  #samples = 0;
+
+  constructor(network: Network, lambdas: ReadonlyMap<string, number | Float32Array>, runner: Runner, options: SimulationOptions) {
+    this.options = resolveOptions(options);
+    this.#network = network;
+    this.#lambdas = lambdas;
+    this.#runner = runner;
+    this.#graphs = new ChunkGraphs(network, lambdas, this.options, runner);
+    this.#relus = network.layers.filter((l) => l.kind === 'relu');
+    this.#correct = new Float64Array(this.options.steps);
+    this.#spikes = new Map(this.#relus.map((l) => [l.name, new Float64Array(this.options.steps)]));
+    this.#sin = new Map(this.#relus.map((l) => [l.name, ZERO_SIN_COUNTS]));
+    this.#correlation = new Map(this.#relus.map((l) => [l.name, new PearsonSums()]));
+    this.#rng = createRng(this.options.seed);
+  }
+
+  /** Samples simulated so far. */
+  get samples(): number {
+    return this.#samples;
+  }
+
+  /** Simulates one batch `x` [B, ...] with its labels for T steps and adds it to the tallies. */
+  async run(x: Tensor, labels: Int32Array): Promise<void> {
+    const network = this.#network;
+    const B = labels.length;
+    this.#ann ??= this.#runner.session(this.#runner.keyOf(network, 'ann-sin'), () =>
+      networkToOnnxBytes(network, { extraOutputs: this.#relus.map((l) => l.inputs[0]) }),
+    );
+    // the ANN's output and every relu's pre-activation, into buffers kept from batch to batch
+    const annOut = this.#annBuffers(B);
+    await (await this.#ann).runInto({ [network.inputs[0].name]: x }, annOut);
+    this.#annCorrect += countCorrect(annOut[network.outputs[0]].data as Float32Array, labels);
+    const micro = Math.min(B, this.options.microBatch === 'auto' ? autoMicroBatch(network) : this.options.microBatch);
+    for (let g0 = 0; g0 < B; g0 += micro) {
+      const g = Math.min(micro, B - g0);
+      const pre = (name: string) => sliceSamples(annOut[name], g0, g).data as Float32Array;
+      await this.#runGroup(sliceSamples(x, g0, g), labels.subarray(g0, g0 + g), pre);
+    }
+    this.#samples += B;
+  }
+
+  /** T steps of one group of samples, from reset state. `pre(name)`: the group's ANN tensor `name`. */
+  async #runGroup(x: Tensor, labels: Int32Array, pre: (name: string) => Float32Array): Promise<void> {
+    const opts = this.options;
+    const T = opts.steps;
+    const B = labels.length;
+    const k0 = opts.dynamics.rule.kind === 'constant' ? opts.dynamics.rule.k : 1;
+    const logits = new Float64Array(pre(this.#network.outputs[0]).length);
+    // two sets of state buffers: one is fed, the other written, then they swap
+    let stateIn: Record<string, Tensor<'float32'>> | undefined;
+    let stateOut: Record<string, Tensor<'float32'>> | undefined;
+    const t0Tensor: Tensor<'float32'> = { type: 'float32', dims: [1], data: new Float32Array(1) };
+    for (let t0 = 0; t0 < T; ) {
+      const masked = opts.confidence.size > 0 && t0 < opts.confidenceWindow;
+      const k = chunkLength(t0, T, opts.chunk, masked ? opts.confidenceWindow : Infinity, opts.sinStep);
+      const { graph, session } = await this.#graphs.get(k, masked, t0 === 0);
+      if (!stateIn || !stateOut) {
+        [stateIn, stateOut] = [this.#stateBuffers(graph.state, B, 0), this.#stateBuffers(graph.state, B, 1)];
+        for (const t of Object.values(stateIn)) t.data.fill(0);
+      }
+      t0Tensor.data[0] = t0;
+      const feeds: Record<string, Tensor> = { [graph.input]: x, [graph.t0]: t0Tensor };
+      const outputs: Record<string, Tensor> = { ...this.#chunkBuffers(graph, B) };
+      for (const slot of graph.state) {
+        feeds[slot.input] = stateIn[slot.input];
+        outputs[slot.output] = stateOut[slot.input];
+      }
+      if (graph.noise) feeds[graph.noise] = uniformTensor(this.#rng, [k * B, ...x.dims.slice(1)]);
+      for (const [layer, name] of graph.keep) feeds[name] = keepMask(this.#rng, opts.confidence.get(layer)!, [k * B, ...neuronShape(graph, layer)]);
+      await session.runInto(feeds, outputs);
+      [stateIn, stateOut] = [stateOut, stateIn];
+      accumulateReadout(outputs[graph.readout].data as Float32Array, logits, labels, k, t0, this.#correct);
+      for (const s of graph.spikeCounts) {
+        const perStep = outputs[s.output].data as Float32Array;
+        const acc = this.#spikes.get(s.layer)!;
+        for (let j = 0; j < k; j++) acc[t0 + j] += perStep[j];
+      }
+      t0 += k;
+      if (t0 === opts.sinStep) {
+        for (const relu of this.#relus) {
+          const n = stateIn![`n:${relu.name}`].data;
+          this.#sin.set(relu.name, addSinCounts(this.#sin.get(relu.name)!, countSin(n, pre(relu.inputs[0]))));
+        }
+      }
+    }
+    for (const relu of this.#relus) {
+      const n = stateIn![`n:${relu.name}`].data;
+      const preAct = pre(relu.inputs[0]);
+      const lambda = this.#lambdas.get(relu.name)!;
+      const sums = this.#correlation.get(relu.name)!;
+      if (typeof lambda === 'number') sums.addAll(n, preAct, (k0 * lambda) / T, 0, n.length);
+      else {
+        // channel-major per sample: runs of n.length / B / C neurons share one λ
+        const run = n.length / B / lambda.length;
+        for (let r = 0, c = 0; r < n.length; r += run, c = (c + 1) % lambda.length) sums.addAll(n, preAct, (k0 * lambda[c]) / T, r, r + run);
+      }
+    }
+  }
+
+  /** Output buffers of the ANN run for a batch of B samples: the network output and each relu's input. */
+  #annBuffers(B: number): Record<string, Tensor<'float32'>> {
+    const key = `ann:${B}`;
+    let buffers = this.#buffers.get(key);
+    if (!buffers) {
+      const network = this.#network;
+      const perSample = (name: string) => network.layers.find((l) => l.output === name)!.outShape.slice(1) as number[];
+      buffers = { [network.outputs[0]]: zeros([B, ...perSample(network.outputs[0])]) };
+      for (const relu of this.#relus) buffers[relu.inputs[0]] = zeros([B, ...(relu.outShape.slice(1) as number[])]);
+      this.#buffers.set(key, buffers);
+    }
+    return buffers;
+  }
+
+  /** State buffers (set 0 or 1) for groups of B samples, keyed by the state inputs' names (the same in every chunk graph). */
+  #stateBuffers(slots: readonly StateSlot[], B: number, set: 0 | 1): Record<string, Tensor<'float32'>> {
+    const key = `state:${B}:${set}`;
+    let buffers = this.#buffers.get(key);
+    if (!buffers) {
+      buffers = {};
+      for (const slot of slots) buffers[slot.input] = zeros([B, ...slot.shape]);
+      this.#buffers.set(key, buffers);
+    }
+    return buffers;
+  }
+
+  /** Readout and spike-count buffers of a chunk graph for groups of B samples. */
+  #chunkBuffers(graph: ChunkGraph, B: number): Record<string, Tensor<'float32'>> {
+    const key = `chunk:${graph.steps}:${B}`;
+    let buffers = this.#buffers.get(key);
+    if (!buffers) {
+      const classes = this.#network.layers.find((l) => l.output === this.#network.outputs[0])!.outShape.slice(1) as number[];
+      buffers = { [graph.readout]: zeros([graph.steps * B, ...classes]) };
+      for (const s of graph.spikeCounts) buffers[s.output] = zeros([graph.steps]);
+      this.#buffers.set(key, buffers);
+    }
+    return buffers;
+  }
+
+  /** What the batches so far measured; `seconds` is the caller's wall time. */
+  result(seconds: number): SimulationResult {
+    const done = this.#samples;
+    if (done === 0) throw new MsatError('SNN_DATA', 'the dataset has no samples to simulate');
+    const T = this.options.steps;
+    const layers = this.#relus.map((relu): LayerActivity => {
+      const neurons = (relu.outShape.slice(1) as number[]).reduce((a, d) => a * d, 1);
+      const ratePerStep = this.#spikes.get(relu.name)!.map((s) => s / (neurons * done));
+      return {
+        layer: relu.name,
+        neurons,
+        ratePerStep,
+        firingRate: ratePerStep.reduce((a, r) => a + r, 0) / T,
+        sin: this.#sin.get(relu.name)!,
+        rateCorrelation: this.#correlation.get(relu.name)!.value(),
+      };
+    });
+    return {
+      samples: done,
+      steps: T,
+      annAccuracy: this.#annCorrect / done,
+      accuracyPerStep: this.#correct.map((c) => c / done),
+      layers,
+      sinStep: this.options.sinStep,
+      seconds,
+    };
+  }
+
+  /** Releases the chunk graphs' sessions (the ANN session stays cached in the runner, as before). */
+  async dispose(): Promise<void> {
+    await this.#graphs.dispose();
+  }
+}
+
+/** Elements of one step's tensor of the largest spiking layer that `'auto'` micro-batches aim at (1 MiB of float32). */
+const MICRO_BATCH_ELEMENTS = 1 << 18;
+
+/** The most samples whose largest spiking-layer tensor of one step has at most `MICRO_BATCH_ELEMENTS` elements (≥ 1). */
+export function autoMicroBatch(network: Network): number {
+  let largest = 1;
+  for (const l of network.layers) {
+    if (l.kind === 'relu') largest = Math.max(largest, (l.outShape.slice(1) as number[]).reduce((a, d) => a * d, 1));
+  }
+  return Math.max(1, Math.floor(MICRO_BATCH_ELEMENTS / largest));
+}
+
+/** Chunk graphs by (steps, masked, start), each compiled once per simulation and released at the end. */
 class ChunkGraphs {
   readonly #cache = new Map<string, Promise<{ graph: ChunkGraph; session: Session }>>();
   readonly #keys: string[] = [];
@@ -215,12 +374,17 @@ class ChunkGraphs {
     // The same network, thresholds and dynamics give the same graphs.
     const hash = createHash('sha1');
     for (const [layer, lambda] of lambdas) hash.update(layer).update(typeof lambda === 'number' ? String(lambda) : new Uint8Array(lambda.buffer, lambda.byteOffset, lambda.byteLength));
-    hash.update(JSON.stringify([opts.dynamics, opts.encoding, [...opts.confidence.keys()]], (_, v) => (v === Infinity ? 'Infinity' : v)));
+    hash.update(JSON.stringify([opts.dynamics, opts.encoding, [...opts.confidence.keys()], opts.timeFolding], (_, v) => (v === Infinity ? 'Infinity' : v)));
     this.#id = `${runner.keyOf(network, 'snn')}:${hash.digest('hex')}`;
   }
 
-  get(steps: number, masked: boolean): Promise<{ graph: ChunkGraph; session: Session }> {
-    const key = `${this.#id}:${steps}:${masked}`;
+  /**
+   * The graph of `steps` steps, with keep masks if `masked`, for the first chunk of a simulation (`first`) or
+   * a later one. Only MSAT thresholds differ between the two (`ChunkGraphSpec.start`); constant ones share.
+   */
+  get(steps: number, masked: boolean, first: boolean): Promise<{ graph: ChunkGraph; session: Session }> {
+    const start: ChunkStart = this.opts.dynamics.rule.kind === 'constant' ? 'any' : first ? 'zero' : 'positive';
+    const key = `${this.#id}:${steps}:${masked}:${start}`;
     let entry = this.#cache.get(key);
     if (!entry) {
       const graph = buildChunkGraph({
@@ -230,6 +394,8 @@ class ChunkGraphs {
         steps,
         encoding: this.opts.encoding,
         keepMasks: masked ? [...this.opts.confidence.keys()] : [],
+        start,
+        timeFolding: this.opts.timeFolding,
       });
       entry = this.runner.session(key, () => encodeOnnxModel(graph.model)).then((session) => ({ graph, session }));
       this.#cache.set(key, entry);
@@ -252,13 +418,24 @@ class PearsonSums {
   #yy = 0;
   #xy = 0;
 
-  add(x: number, y: number): void {
-    this.#n++;
-    this.#x += x;
-    this.#y += y;
-    this.#xx += x * x;
-    this.#yy += y * y;
-    this.#xy += x * y;
+  /** Adds the pairs (scale·counts[i], max(pre[i], 0)) for i in [from, to): the SNN's rate-coded value and the ANN's ReLU output. */
+  addAll(counts: Float32Array, pre: Float32Array, scale: number, from: number, to: number): void {
+    let [sx, sy, sxx, syy, sxy] = [0, 0, 0, 0, 0];
+    for (let i = from; i < to; i++) {
+      const x = counts[i] * scale;
+      const y = pre[i] > 0 ? pre[i] : 0;
+      sx += x;
+      sy += y;
+      sxx += x * x;
+      syy += y * y;
+      sxy += x * y;
+    }
+    this.#n += to - from;
+    this.#x += sx;
+    this.#y += sy;
+    this.#xx += sxx;
+    this.#yy += syy;
+    this.#xy += sxy;
   }
 
   /** The correlation, or NaN when either variable is constant. */
@@ -279,13 +456,14 @@ function chunkLength(t0: number, T: number, chunk: number, window: number, sinSt
   return k;
 }
 
-function zeroState(graph: ChunkGraph, B: number): Record<string, Tensor> {
-  const state: Record<string, Tensor> = {};
-  for (const slot of graph.state) {
-    const dims = [B, ...slot.shape];
-    state[slot.input] = { type: 'float32', dims, data: new Float32Array(dims.reduce((a, d) => a * d, 1)) };
-  }
-  return state;
+function zeros(dims: number[]): Tensor<'float32'> {
+  return { type: 'float32', dims, data: new Float32Array(dims.reduce((a, d) => a * d, 1)) };
+}
+
+/** Samples [from, from + count) of a [B, ...] tensor, as a view (no copy). */
+function sliceSamples(t: Tensor, from: number, count: number): Tensor {
+  const per = t.data.length / t.dims[0];
+  return { ...t, dims: [count, ...t.dims.slice(1)], data: t.data.subarray(from * per, (from + count) * per) } as Tensor;
 }
 
 function neuronShape(graph: ChunkGraph, layer: string): readonly number[] {

@@ -1,22 +1,26 @@
 /**
  * The simulator's graph: K time steps of the whole converted network in one onnxruntime run (DESIGN.md).
  *
- * Time is folded into the batch where a layer is feed-forward: an analog layer (conv, linear, pooling, glue)
- * runs once on all K steps as a [K·B, ...] batch, while a spiking layer or LIPool, whose state carries from one
- * step to the next, is unrolled over the K steps. A tensor that cannot change between steps (the direct-encoded
- * input and every analog layer computed only from it) is computed once for the chunk.
+ * A spiking layer or LIPool, whose state carries from one step to the next, is unrolled over the K steps. An
+ * analog layer (conv, linear, pooling, glue) either runs once on all K steps folded into the batch
+ * ([K·B, ...], `timeFolding: 'batch'`) or once per step (`'none'`, what the simulator uses: onnxruntime's
+ * convolutions are as fast per image at batch 8 as at 128, and a step's output is then consumed while it is
+ * still in the CPU cache, with no Concat/Split copies). A tensor that cannot change between steps (the
+ * direct-encoded input and every analog layer computed only from it) is computed once for the chunk.
  *
  * State (membranes, running sums, spike counts, LIPool accumulators) comes in as graph inputs and goes out as
  * outputs, so consecutive chunks continue exactly where the last one stopped: a chunk of K steps equals K
- * chunks of one step.
+ * chunks of one step. The chunk's last step writes each state output directly (no Identity copies), so a
+ * caller that binds pre-allocated output buffers (`Session.runInto`) gets the new state without any copy.
  */
 import { MsatError } from '../../core/errors.js';
-import { GraphBuilder, type OnnxModel } from '../../onnx/index.js';
+import type { Tensor } from '../../core/tensor.js';
+import { attr, GraphBuilder, type OnnxModel } from '../../onnx/index.js';
 import { emitLayer, type Layer, type Network } from '../../model/index.js';
 import type { ResetMode, ThresholdRule } from '../reference/index.js';
 import { Constants } from './constants.js';
-import { emitLIPoolConstants, emitLIPoolStep, lipoolStateShape } from './emit-lipool.js';
-import { emitNeuronStep } from './emit-neuron.js';
+import { emitLIPoolChunk, emitLIPoolConstants, lipoolStateShape } from './emit-lipool.js';
+import { emitDet, emitNeuronConstants, emitNeuronStep, needsVSum, type NeuronStateNames, type NeuronStepInputs } from './emit-neuron.js';
 
 /** Neuron dynamics shared by every spiking layer of one simulation (METHOD.md §2). */
 export interface NeuronDynamics {
@@ -41,11 +45,28 @@ export interface ChunkGraphSpec {
   readonly encoding: InputEncoding;
   /** Relu layers whose spikes are masked by a 0/1 keep input (spike confidence, METHOD.md §4). */
   readonly keepMasks?: readonly string[];
+  /**
+   * What the graph may assume about its `t0` input (only MSAT thresholds depend on it): `'zero'` (the first
+   * chunk of a simulation: step 0 uses θ = λ, decided when the graph is built), `'positive'` (every later
+   * chunk: no step has t = 0), or `'any'` (default: one graph for every t0, step 0 selects θ with a Where).
+   * A `'zero'` graph ignores the value fed as t0; a `'positive'` graph fed t0 = 0 divides by zero.
+   */
+  readonly start?: ChunkStart;
+  /**
+   * How analog layers (conv, linear, pools, glue) whose input changes every step run: `'batch'` (default) once
+   * per chunk on the K steps folded into the batch ([K·B, ...], Concat before and Split after), or `'none'`
+   * once per step on [B, ...], each step's output consumed while it is still in the CPU cache.
+   */
+  readonly timeFolding?: 'batch' | 'none';
 }
+
+/** See `ChunkGraphSpec.start`. */
+export type ChunkStart = 'zero' | 'positive' | 'any';
 
 /** A state tensor of the chunk graph: `input` in, `output` out, zeros at reset, `shape` per sample. */
 export interface StateSlot {
   readonly layer: string;
+  /** `vSum` exists only for MSAT rules with the DTT term. */
   readonly role: 'v' | 'vSum' | 'n' | 'acc';
   readonly input: string;
   readonly output: string;
@@ -99,7 +120,12 @@ export function buildChunkGraph(spec: ChunkGraphSpec): ChunkGraph {
   const keep = new Map<string, string>();
   const state: StateSlot[] = [];
   const spikeCounts: { layer: string; output: string; neurons: number }[] = [];
-  const stepT = Array.from({ length: K }, (_, j) => (j === 0 ? t0 : b.node('Add', [t0, c.scalar(j)])));
+  const start = spec.start ?? 'any';
+  // The step index of step j as `emitNeuronStep` takes it: known to be 0, known to be ≥ 1, or possibly 0.
+  const stepT = Array.from({ length: K }, (_, j): NeuronStepInputs['t'] => {
+    if (j === 0) return start === 'zero' ? { kind: 'zero' } : { kind: start, name: t0 };
+    return { kind: 'positive', name: start === 'zero' ? c.scalar(j) : b.node('Add', [t0, c.scalar(j)]) };
+  });
 
   const folded = (v: Value): string => {
     if (v.kind === 'folded') return v.name;
@@ -128,26 +154,44 @@ export function buildChunkGraph(spec: ChunkGraphSpec): ChunkGraph {
       const lambda = spec.lambdas.get(layer.name);
       if (lambda === undefined) throw new MsatError('SNN_NETWORK', `${network.source}: relu "${layer.name}" has no threshold λ (calibrate first)`);
       const shape = perSample(layer.outShape);
-      const lambdaName = b.initializer(`${layer.name}.lambda`, lambdaTensor(lambda, shape, layer.name));
-      let sv = { v: addState(layer, 'v', shape), vSum: addState(layer, 'vSum', shape), n: addState(layer, 'n', shape) };
+      const k = emitNeuronConstants(b, layer.name, spec.dynamics, lambdaTensor(lambda, shape, layer.name));
+      const v = addState(layer, 'v', shape);
+      const vSum = needsVSum(spec.dynamics.rule) ? addState(layer, 'vSum', shape) : undefined;
+      const n = addState(layer, 'n', shape);
+      const outName = (role: StateSlot['role']) => state.find((s) => s.layer === layer.name && s.role === role)!.output;
+      let sv: NeuronStateNames = { v, vSum };
       const keepSteps = keepNames.has(layer.name)
         ? perStep({ kind: 'folded', name: keep.set(layer.name, b.input(`keep:${layer.name}`, 'float32', ['KN', ...shape])).get(layer.name)! })
         : undefined;
       const xs = perStep(ins[0]);
+      // DET depends only on x: a step-invariant x (direct input) gets it once for the chunk
+      const detOnce = ins[0].kind === 'once' && (K > 1 || start !== 'zero') ? emitDet(b, c, k, ins[0].name) : undefined;
       const outs: string[] = [];
+      const spikes: string[] = [];
       const counts: string[] = [];
       for (let j = 0; j < K; j++) {
-        const step = emitNeuronStep(b, c, { lambda: lambdaName, ...spec.dynamics }, { x: xs[j], t: stepT[j], state: sv, keep: keepSteps?.[j] });
+        const last = j === K - 1;
+        const step = emitNeuronStep(b, c, k, {
+          x: xs[j],
+          t: stepT[j],
+          state: sv,
+          keep: keepSteps?.[j],
+          det: detOnce,
+          outputNames: last ? { v: outName('v'), vSum: vSum && outName('vSum') } : undefined,
+        });
         sv = step.state;
         outs.push(step.out);
-        counts.push(b.node('Reshape', [b.node('ReduceSum', [step.spikes], { keepdims: { type: 'int', value: 0 } }), c.int64('shape_1', [1])]));
+        spikes.push(step.spikes);
+        // per sample, then the total: onnxruntime splits the first over its threads, not a reduction to a scalar
+        const bySample = b.node('ReduceSum', [step.spikes, c.int64(`axes_1_to_${shape.length}`, shape.map((_, a) => a + 1))], { keepdims: attr.int(1) });
+        counts.push(b.node('ReduceSum', [bySample], { keepdims: attr.int(1) }));
       }
-      for (const slot of state.filter((s) => s.layer === layer.name)) {
-        b.node('Identity', [sv[slot.role as 'v' | 'vSum' | 'n']], {}, { outputs: [slot.output] });
-        b.output(slot.output, 'float32', ['N', ...slot.shape]);
-      }
+      // record: n + Σ_j s_j, one Sum for the chunk
+      b.node('Sum', [n, ...spikes], {}, { outputs: [outName('n')] });
+      for (const slot of state.filter((s) => s.layer === layer.name)) b.output(slot.output, 'float32', ['N', ...slot.shape]);
       const countName = `spikes:${layer.name}`;
-      b.node(K === 1 ? 'Identity' : 'Concat', counts, K === 1 ? {} : { axis: { type: 'int', value: 0 } }, { outputs: [countName] });
+      const stacked = K === 1 ? counts[0] : b.node('Concat', counts, { axis: { type: 'int', value: 0 } });
+      b.node('Reshape', [stacked, c.int64('shape_k', [K])], {}, { outputs: [countName] });
       b.output(countName, 'float32', [K]);
       spikeCounts.push({ layer: layer.name, output: countName, neurons: shape.reduce((a, d) => a * d, 1) });
       out = { kind: 'steps', names: outs };
@@ -156,27 +200,28 @@ export function buildChunkGraph(spec: ChunkGraphSpec): ChunkGraph {
       const geometry = { inShape, outShape: perSample(layer.outShape), kernel: layer.kernel, strides: layer.strides, pads: layer.pads, dilations: layer.dilations };
       const k = emitLIPoolConstants(b, layer.name, geometry);
       const shape = lipoolStateShape(geometry);
-      let acc = addState(layer, 'acc', shape);
-      const outs: string[] = [];
-      for (const x of perStep(ins[0])) {
-        const step = emitLIPoolStep(b, c, k, x, acc);
-        acc = step.acc;
-        outs.push(step.out);
-      }
+      const acc = addState(layer, 'acc', shape);
       const slot = state[state.length - 1];
-      b.node('Identity', [acc], {}, { outputs: [slot.output] });
+      const outs = emitLIPoolChunk(b, c, k, perStep(ins[0]), acc, slot.output);
       b.output(slot.output, 'float32', ['N', ...shape]);
       out = { kind: 'steps', names: outs };
     } else {
-      // Analog: once per chunk if every input is step-invariant, else once on the folded [K·B, ...] batch.
+      // Analog: once per chunk if every input is step-invariant, else once on the folded [K·B, ...] batch,
+      // or (timeFolding 'none') once per step.
       const once = ins.every((v) => v.kind === 'once');
-      const names = once ? ins.map((v) => (v as { name: string }).name) : ins.map(folded);
-      const name = emitLayer(b, layer, names, layer.inputs.map((n) => shapes.get(n)!), b.fresh(layer.output), {
-        opset: OPSET,
-        param: (role, t) => b.initializer(`${layer.name}.${role}`, t),
-        intermediate: (base) => b.fresh(base),
-      });
-      out = once ? { kind: 'once', name } : { kind: 'folded', name };
+      const params = new Map<string, string>();
+      const emit = (names: string[]) =>
+        emitLayer(b, layer, names, layer.inputs.map((n) => shapes.get(n)!), b.fresh(layer.output), {
+          opset: OPSET,
+          param: (role, t) => params.get(role) ?? params.set(role, b.initializer(`${layer.name}.${role}`, t)).get(role)!,
+          intermediate: (base) => b.fresh(base),
+        });
+      if (once) out = { kind: 'once', name: emit(ins.map((v) => (v as { name: string }).name)) };
+      else if ((spec.timeFolding ?? 'batch') === 'batch') out = { kind: 'folded', name: emit(ins.map(folded)) };
+      else {
+        const steps = ins.map(perStep);
+        out = { kind: 'steps', names: Array.from({ length: K }, (_, j) => emit(steps.map((names) => names[j]))) };
+      }
     }
     values.set(layer.output, out);
     shapes.set(layer.output, layer.outShape);
@@ -210,7 +255,7 @@ function emitPoisson(b: GraphBuilder, c: Constants, x: string, noise: string, K:
 }
 
 /** λ as a tensor that broadcasts against [B, ...shape]: a scalar, or [1, C, 1, ...] for channel-wise λ. */
-function lambdaTensor(lambda: number | Float32Array, shape: readonly number[], layer: string) {
+function lambdaTensor(lambda: number | Float32Array, shape: readonly number[], layer: string): Tensor<'float32'> {
   if (typeof lambda === 'number') return { type: 'float32' as const, dims: [], data: Float32Array.of(lambda) };
   if (lambda.length !== shape[0]) {
     throw new MsatError('SNN_NETWORK', `relu "${layer}": ${lambda.length} channel thresholds for ${shape[0]} channels`);
