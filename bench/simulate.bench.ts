@@ -11,6 +11,7 @@
  * simulator's default configuration, for a peak-RSS measurement at large T. RSS is the process's, so it grows
  * with the sessions of all configurations run so far.
  */
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Tensor } from '../src/core/index.js';
@@ -48,7 +49,7 @@ const METHODS: [string, NeuronDynamics][] = [
   ['const', { rule: { kind: 'constant', k: 1 }, gamma: 1, reset: 'soft' }],
   ['msat', { rule: { kind: 'msat', mode: 'dtt+det', hp: VGG_HYPER_PARAMS }, gamma: 1, reset: 'soft' }],
 ];
-const auto = autoMicroBatch(network);
+const auto = autoMicroBatch(network, threads || availableParallelism());
 // the simulator's defaults first, then one change at a time, then the previous commit's layout (batch 64, folded)
 const chunk = DEFAULT_SIMULATION_OPTIONS.chunk;
 const SHAPES: { chunk: number; micro: number; folding: 'none' | 'batch' }[] = [
@@ -57,7 +58,7 @@ const SHAPES: { chunk: number; micro: number; folding: 'none' | 'batch' }[] = [
     ? []
     : [
         { chunk: 8, micro: auto, folding: 'none' as const },
-        { chunk, micro: 2 * auto, folding: 'none' as const },
+        { chunk, micro: autoMicroBatch(network, (threads || availableParallelism()) === 1 ? 2 : 1), folding: 'none' as const },
         { chunk, micro: auto, folding: 'batch' as const },
         { chunk: 8, micro: B, folding: 'batch' as const },
       ]),

@@ -7,6 +7,7 @@
  * starts from reset state.
  */
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { MsatError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Dataset } from '../data/index.js';
@@ -35,8 +36,9 @@ export interface SimulationOptions {
   readonly batchSize?: number;
   /**
    * Samples per onnxruntime run inside a batch; each group runs all T steps before the next. Default
-   * `'auto'`: the most samples whose largest spiking layer has at most 2^18 neurons per step (8 for a CIFAR
-   * network whose largest layer is 32×32×32), which keeps a step's elementwise passes in the CPU cache.
+   * `'auto'` (`autoMicroBatch`): the most samples whose largest spiking layer has at most 2^18 neurons per step
+   * and onnxruntime thread (8 per thread for a CIFAR network whose largest layer is 32×32×32), which keeps a
+   * step's elementwise passes in the CPU cache.
    * Poisson noise and confidence draws are made per group, so with those the results depend on it.
    */
   readonly microBatch?: number | 'auto';
@@ -207,7 +209,7 @@ export class BatchSimulator {
     const annOut = this.#annBuffers(B);
     await (await this.#ann).runInto({ [network.inputs[0].name]: x }, annOut);
     this.#annCorrect += countCorrect(annOut[network.outputs[0]].data as Float32Array, labels);
-    const micro = Math.min(B, this.options.microBatch === 'auto' ? autoMicroBatch(network) : this.options.microBatch);
+    const micro = Math.min(B, this.options.microBatch === 'auto' ? autoMicroBatch(network, this.#runner.options.threads || availableParallelism()) : this.options.microBatch);
     for (let g0 = 0; g0 < B; g0 += micro) {
       const g = Math.min(micro, B - g0);
       const pre = (name: string) => sliceSamples(annOut[name], g0, g).data as Float32Array;
@@ -347,16 +349,20 @@ export class BatchSimulator {
   }
 }
 
-/** Elements of one step's tensor of the largest spiking layer that `'auto'` micro-batches aim at (1 MiB of float32). */
+/** Elements per onnxruntime thread of one step's tensor of the largest spiking layer that `'auto'` aims at (1 MiB of float32). */
 const MICRO_BATCH_ELEMENTS = 1 << 18;
 
-/** The most samples whose largest spiking-layer tensor of one step has at most `MICRO_BATCH_ELEMENTS` elements (≥ 1). */
-export function autoMicroBatch(network: Network): number {
+/**
+ * The most samples whose largest spiking-layer tensor of one step has at most `threads`·2^18 elements (≥ 1).
+ * Small enough for the cache, large enough that onnxruntime splits an op over its threads with profit: on the
+ * 2-core benchmark machine, groups of 8 were fastest with 1 thread and groups of 16 with 2 (bench/RESULTS.md).
+ */
+export function autoMicroBatch(network: Network, threads = 1): number {
   let largest = 1;
   for (const l of network.layers) {
     if (l.kind === 'relu') largest = Math.max(largest, (l.outShape.slice(1) as number[]).reduce((a, d) => a * d, 1));
   }
-  return Math.max(1, Math.floor(MICRO_BATCH_ELEMENTS / largest));
+  return Math.max(1, Math.floor((MICRO_BATCH_ELEMENTS * Math.max(1, threads)) / largest));
 }
 
 /** Chunk graphs by (steps, masked, start), each compiled once per simulation and released at the end. */

@@ -31,7 +31,7 @@ export function registerSimulate(program: Command, globals: () => GlobalOptions)
     .option('--sc [list]', 'spike confidence: measured from SIN statistics (METHOD.md §4), or one value per spiking layer')
     .addOption(new Option('--encoding <e>', 'input encoding').choices(['direct', 'poisson']).default('direct'))
     .option('--seed <s>', 'seed of Poisson noise and spike-confidence draws', parseNonNegativeInt, 0)
-    .option('--chunk <k>', 'time steps per onnxruntime run', parsePositiveInt, 8)
+    .option('--chunk <k>', 'time steps per onnxruntime run', parsePositiveInt, 16)
     .option('--batch <n>', 'samples per batch', parsePositiveInt, 64)
     .option('--json', 'print one JSON object on stdout')
     .action(async (flags: SimulateFlags) => {
