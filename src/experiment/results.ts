@@ -1,0 +1,81 @@
+/**
+ * The results file of `msat experiment` (`<out>/results.json`): one preset's converters simulated on the same
+ * weights and data, with the provenance that lets anyone tell how each number was made. `msat report` reads
+ * it; `msat experiment` rewrites it atomically after each converter so an interrupted run resumes.
+ */
+import type { NeuronConfig, SimulationReport } from '../pipeline/index.js';
+
+export const RESULTS_FORMAT = 'msat-experiment';
+export const RESULTS_VERSION = 1;
+
+/** Where, when and from what a result was made. */
+export interface Provenance {
+  readonly msatVersion: string;
+  /** `git rev-parse HEAD` of the msat checkout (with `-dirty` when it has changes), null outside a checkout. */
+  readonly gitCommit: string | null;
+  /** The command line. */
+  readonly command: string;
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+  /** Seconds spent computing, summed over resumed runs. */
+  readonly wallSeconds: number;
+  readonly machine: {
+    readonly platform: string;
+    readonly arch: string;
+    readonly cpu: string;
+    readonly cores: number;
+    readonly memoryGiB: number;
+    readonly node: string;
+    readonly onnxruntime: string;
+    readonly threads: number;
+  };
+  readonly model: { readonly path: string; readonly sha256: string };
+  readonly dataset: { readonly path: string; readonly split: string; readonly samples: number; readonly every: number; readonly limit: number | null };
+  readonly seed: number;
+}
+
+/** How one converter turns the ANN into an SNN. */
+export interface ConverterSpec {
+  /** Stable key, e.g. `const-1`, `const-0.5`, `dtt`, `det`, `msat`, `msat-sc`, `tuned`. */
+  readonly id: string;
+  /** For tables and legends, e.g. `θ = λ`, `DTT+DET + SC`. */
+  readonly label: string;
+  readonly neuron: NeuronConfig;
+  readonly confidence: 'off' | 'measure';
+  /** Calibration percentile when it differs from the preset's (tuned converters). */
+  readonly percentile?: number;
+}
+
+/** Membrane potential and threshold of one neuron of the first sample, at every step (METHOD.md §7). */
+export interface NeuronTrace {
+  readonly layer: string;
+  /** Flat index of the neuron within the layer's output (one sample, C·H·W order). */
+  readonly neuron: number;
+  /** Membrane potential after integrating the input of step t, before the spike (length T). */
+  readonly membrane: number[];
+  /** Threshold θ(t) at step t (length T). */
+  readonly threshold: number[];
+  /** Spikes emitted at step t (0..γ; length T). */
+  readonly spikes: number[];
+}
+
+/** One converter's outcome. */
+export interface ConverterRun {
+  readonly converter: ConverterSpec;
+  readonly report: SimulationReport;
+  readonly traces: NeuronTrace[];
+}
+
+/** The whole file. */
+export interface ExperimentResults {
+  readonly format: typeof RESULTS_FORMAT;
+  readonly version: typeof RESULTS_VERSION;
+  /** Preset name, e.g. `cifar10-vgg16`. */
+  readonly preset: string;
+  readonly description: string;
+  readonly T: number;
+  readonly annAccuracy: number;
+  readonly provenance: Provenance;
+  /** In the preset's order; a resumed run appends the missing ones. */
+  readonly runs: ConverterRun[];
+}
