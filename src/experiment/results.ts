@@ -4,6 +4,9 @@
  * it; `msat experiment` rewrites it atomically after each converter so an interrupted run resumes.
  */
 import type { NeuronConfig, SimulationReport } from '../pipeline/index.js';
+import type { NeuronTrace } from '../snn/index.js';
+
+export type { NeuronTrace };
 
 export const RESULTS_FORMAT = 'msat-experiment';
 export const RESULTS_VERSION = 1;
@@ -44,19 +47,6 @@ export interface ConverterSpec {
   readonly confidence: 'off' | 'measure';
   /** Calibration percentile when it differs from the preset's (tuned converters). */
   readonly percentile?: number;
-}
-
-/** Membrane potential and threshold of one neuron of the first sample, at every step (METHOD.md §7). */
-export interface NeuronTrace {
-  readonly layer: string;
-  /** Flat index of the neuron within the layer's output (one sample, C·H·W order). */
-  readonly neuron: number;
-  /** Membrane potential after integrating the input of step t, before the spike (length T). */
-  readonly membrane: number[];
-  /** Threshold θ(t) at step t (length T). */
-  readonly threshold: number[];
-  /** Spikes emitted at step t (0..γ; length T). */
-  readonly spikes: number[];
 }
 
 /** One converter's outcome. */

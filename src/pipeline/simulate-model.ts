@@ -5,7 +5,7 @@
 import { MsatError } from '../core/errors.js';
 import { openDataset, type DatasetSplit } from '../data/index.js';
 import type { Runner } from '../runtime/index.js';
-import { energyReport, latencyToAnn, simulate, sinRatio, type InputEncoding, type SimulationResult } from '../snn/index.js';
+import { energyReport, latencyToAnn, simulate, sinRatio, type InputEncoding, type NeuronTrace, type SimulationResult } from '../snn/index.js';
 import { convertModel, DEFAULT_CALIBRATION_SAMPLES, type ConvertedModel, type ThresholdSource } from './convert-model.js';
 import { DEFAULT_NEURON_CONFIG, describeMethod, neuronDynamics, type NeuronConfig } from './snn-config.js';
 
@@ -31,6 +31,8 @@ export interface SimulateModelOptions {
   readonly confidence?: ConfidenceSource;
   readonly chunk?: number;
   readonly batchSize?: number;
+  /** Neurons per spiking layer whose membrane and threshold are traced on the first sample. Default 0. */
+  readonly traceNeurons?: number;
   readonly runner: Runner;
   readonly onProgress?: (stage: 'calibrate' | 'confidence' | 'simulate', done: number, total: number) => void;
 }
@@ -78,6 +80,8 @@ export interface SimulationReport {
   readonly annEnergyPerSampleJ: number;
   readonly energyNote: string;
   readonly coverage: string;
+  /** Traced neurons of the first sample (`traceNeurons`), empty by default. */
+  readonly traces: readonly NeuronTrace[];
   readonly seconds: number;
 }
 
@@ -107,6 +111,7 @@ export async function simulateModel(options: SimulateModelOptions): Promise<Simu
     ...common,
     steps: options.steps,
     confidence,
+    traceNeurons: options.traceNeurons,
     onProgress: (d, t) => options.onProgress?.('simulate', d, t),
   });
   return buildReport(options, converted, neuron, common.encoding, common.seed, confidence, dataset.split, result);
@@ -195,6 +200,7 @@ function buildReport(
     annEnergyPerSampleJ: energy.annEnergyPerSampleJ,
     energyNote: ENERGY_NOTE,
     coverage: converted.coverage,
+    traces: result.traces,
     seconds: result.seconds,
   };
 }

@@ -4,8 +4,8 @@
  */
 export { buildChunkGraph } from './graph/build-chunk-graph.js';
 export type { ChunkGraph, ChunkGraphSpec, ChunkStart, InputEncoding, NeuronDynamics, StateSlot } from './graph/build-chunk-graph.js';
-export { simulate, BatchSimulator, autoMicroBatch, DEFAULT_SIMULATION_OPTIONS } from './simulate.js';
-export type { LayerActivity, SimulationOptions, SimulationResult } from './simulate.js';
+export { simulate, BatchSimulator, autoMicroBatch, pickTracedNeurons, DEFAULT_SIMULATION_OPTIONS } from './simulate.js';
+export type { LayerActivity, NeuronTrace, SimulationOptions, SimulationResult } from './simulate.js';
 export * from './metrics/index.js';
 export {
   MSAT_MODES, RESNET_HYPER_PARAMS, VGG_HYPER_PARAMS, createRng,

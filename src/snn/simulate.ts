@@ -56,6 +56,8 @@ export interface SimulationOptions {
   readonly confidenceWindow?: number;
   /** Step after which SIN is measured (METHOD.md §4). Default 16 (or T if smaller). */
   readonly sinStep?: number;
+  /** Neurons per spiking layer whose membrane, threshold and spikes are recorded for the first sample (`pickTracedNeurons`). Default 0. */
+  readonly traceNeurons?: number;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -69,7 +71,23 @@ export const DEFAULT_SIMULATION_OPTIONS = Object.freeze({
   seed: 0,
   confidenceWindow: 16,
   sinStep: 16,
+  traceNeurons: 0,
 });
+
+/** Membrane potential and threshold of one neuron of the first sample at every step (METHOD.md §7). */
+export interface NeuronTrace {
+  readonly layer: string;
+  /** Flat index of the neuron within the layer's output of one sample (C·H·W order). */
+  readonly neuron: number;
+  /** The ANN's ReLU output of this neuron, which the rate λ·n/T approximates. */
+  readonly annActivation: number;
+  /** Membrane potential V + x after integrating step t's input, before firing (length T). */
+  readonly membrane: number[];
+  /** Threshold θ(t) (length T). */
+  readonly threshold: number[];
+  /** Spikes emitted at step t, after spike confidence (length T). */
+  readonly spikes: number[];
+}
 
 /** Activity of one spiking layer over the simulated samples. */
 export interface LayerActivity {
@@ -100,6 +118,8 @@ export interface SimulationResult {
   readonly accuracyPerStep: Float64Array;
   readonly layers: readonly LayerActivity[];
   readonly sinStep: number;
+  /** `traceNeurons` neurons of each spiking layer, for the first sample. */
+  readonly traces: readonly NeuronTrace[];
   readonly seconds: number;
 }
 
@@ -118,6 +138,7 @@ function resolveOptions(options: SimulationOptions): ResolvedOptions {
   positive('chunk', r.chunk);
   positive('batchSize', r.batchSize);
   if (r.microBatch !== 'auto') positive('microBatch', r.microBatch);
+  if (!Number.isInteger(r.traceNeurons) || r.traceNeurons < 0) throw new MsatError('SNN_OPTIONS', `traceNeurons must be a non-negative integer, got ${r.traceNeurons}`);
   if (r.timeFolding !== 'batch' && r.timeFolding !== 'none') {
     throw new MsatError('SNN_OPTIONS', `timeFolding must be 'batch' or 'none', got ${String(r.timeFolding)}`);
   }
@@ -175,6 +196,7 @@ export class BatchSimulator {
   readonly #correlation: Map<string, PearsonSums>;
   readonly #rng: Rng;
   readonly #buffers = new Map<string, Record<string, Tensor<'float32'>>>();
+  readonly #traces: NeuronTrace[] = [];
   #ann: Promise<Session> | undefined;
   #annCorrect = 0;
   #samples = 0;
@@ -213,13 +235,18 @@ export class BatchSimulator {
     for (let g0 = 0; g0 < B; g0 += micro) {
       const g = Math.min(micro, B - g0);
       const pre = (name: string) => sliceSamples(annOut[name], g0, g).data as Float32Array;
-      await this.#runGroup(sliceSamples(x, g0, g), labels.subarray(g0, g0 + g), pre);
+      const trace = this.#samples === 0 && g0 === 0 && this.options.traceNeurons > 0;
+      await this.#runGroup(sliceSamples(x, g0, g), labels.subarray(g0, g0 + g), pre, trace);
     }
     this.#samples += B;
   }
 
-  /** T steps of one group of samples, from reset state. `pre(name)`: the group's ANN tensor `name`. */
-  async #runGroup(x: Tensor, labels: Int32Array, pre: (name: string) => Float32Array): Promise<void> {
+  /**
+   * T steps of one group of samples, from reset state. `pre(name)`: the group's ANN tensor `name`. With
+   * `trace`, the graphs also output every neuron's membrane and threshold, and the first sample's picked
+   * neurons are recorded (separate graphs, so untraced groups pay nothing for it).
+   */
+  async #runGroup(x: Tensor, labels: Int32Array, pre: (name: string) => Float32Array, trace = false): Promise<void> {
     const opts = this.options;
     const T = opts.steps;
     const B = labels.length;
@@ -232,7 +259,7 @@ export class BatchSimulator {
     for (let t0 = 0; t0 < T; ) {
       const masked = opts.confidence.size > 0 && t0 < opts.confidenceWindow;
       const k = chunkLength(t0, T, opts.chunk, masked ? opts.confidenceWindow : Infinity, opts.sinStep);
-      const { graph, session } = await this.#graphs.get(k, masked, t0 === 0);
+      const { graph, session } = await this.#graphs.get(k, masked, t0 === 0, trace);
       if (!stateIn || !stateOut) {
         [stateIn, stateOut] = [this.#stateBuffers(graph.state, B, 0), this.#stateBuffers(graph.state, B, 1)];
         for (const t of Object.values(stateIn)) t.data.fill(0);
@@ -240,6 +267,7 @@ export class BatchSimulator {
       t0Tensor.data[0] = t0;
       const feeds: Record<string, Tensor> = { [graph.input]: x, [graph.t0]: t0Tensor };
       const outputs: Record<string, Tensor> = { ...this.#chunkBuffers(graph, B) };
+      for (const tr of graph.traces) for (const name of [tr.membrane, tr.theta, tr.spikes]) outputs[name] = zeros([k * B, ...neuronShape(graph, tr.layer)]);
       for (const slot of graph.state) {
         feeds[slot.input] = stateIn[slot.input];
         outputs[slot.output] = stateOut[slot.input];
@@ -254,6 +282,7 @@ export class BatchSimulator {
         const acc = this.#spikes.get(s.layer)!;
         for (let j = 0; j < k; j++) acc[t0 + j] += perStep[j];
       }
+      if (trace) this.#recordTraces(graph, outputs, pre, k, B, t0);
       t0 += k;
       if (t0 === opts.sinStep) {
         for (const relu of this.#relus) {
@@ -272,6 +301,29 @@ export class BatchSimulator {
         // channel-major per sample: runs of n.length / B / C neurons share one λ
         const run = n.length / B / lambda.length;
         for (let r = 0, c = 0; r < n.length; r += run, c = (c + 1) % lambda.length) sums.addAll(n, preAct, (k0 * lambda[c]) / T, r, r + run);
+      }
+    }
+  }
+
+  /** Appends steps [t0, t0 + k) of the first sample's picked neurons to the traces (created at t0 = 0). */
+  #recordTraces(graph: ChunkGraph, outputs: Record<string, Tensor>, pre: (name: string) => Float32Array, k: number, B: number, t0: number): void {
+    for (const tr of graph.traces) {
+      const per = neuronShape(graph, tr.layer).reduce((a, d) => a * d, 1);
+      if (t0 === 0) {
+        const relu = this.#relus.find((l) => l.name === tr.layer)!;
+        const annOut = pre(relu.inputs[0]).subarray(0, per).map((v) => Math.max(v, 0));
+        for (const neuron of pickTracedNeurons(annOut, this.options.traceNeurons)) {
+          this.#traces.push({ layer: tr.layer, neuron, annActivation: annOut[neuron], membrane: [], threshold: [], spikes: [] });
+        }
+      }
+      const [v, theta, s] = [tr.membrane, tr.theta, tr.spikes].map((n) => outputs[n].data as Float32Array);
+      for (const trace of this.#traces.filter((t) => t.layer === tr.layer)) {
+        for (let j = 0; j < k; j++) {
+          const i = j * B * per + trace.neuron;
+          trace.membrane.push(v[i]);
+          trace.threshold.push(theta[i]);
+          trace.spikes.push(s[i]);
+        }
       }
     }
   }
@@ -339,6 +391,7 @@ export class BatchSimulator {
       accuracyPerStep: this.#correct.map((c) => c / done),
       layers,
       sinStep: this.options.sinStep,
+      traces: this.#traces,
       seconds,
     };
   }
@@ -388,9 +441,9 @@ class ChunkGraphs {
    * The graph of `steps` steps, with keep masks if `masked`, for the first chunk of a simulation (`first`) or
    * a later one. Only MSAT thresholds differ between the two (`ChunkGraphSpec.start`); constant ones share.
    */
-  get(steps: number, masked: boolean, first: boolean): Promise<{ graph: ChunkGraph; session: Session }> {
+  get(steps: number, masked: boolean, first: boolean, traces = false): Promise<{ graph: ChunkGraph; session: Session }> {
     const start: ChunkStart = this.opts.dynamics.rule.kind === 'constant' ? 'any' : first ? 'zero' : 'positive';
-    const key = `${this.#id}:${steps}:${masked}:${start}`;
+    const key = `${this.#id}:${steps}:${masked}:${start}${traces ? ':traces' : ''}`;
     let entry = this.#cache.get(key);
     if (!entry) {
       const graph = buildChunkGraph({
@@ -402,6 +455,7 @@ class ChunkGraphs {
         keepMasks: masked ? [...this.opts.confidence.keys()] : [],
         start,
         timeFolding: this.opts.timeFolding,
+        traces,
       });
       entry = this.runner.session(key, () => encodeOnnxModel(graph.model)).then((session) => ({ graph, session }));
       this.#cache.set(key, entry);
@@ -452,6 +506,24 @@ class PearsonSums {
     const vy = this.#yy - (this.#y * this.#y) / n;
     return vx > 0 && vy > 0 ? cov / Math.sqrt(vx * vy) : NaN;
   }
+}
+
+/**
+ * Which neurons of a layer to trace, given the first sample's ANN outputs: the most active one, then neurons
+ * at evenly spaced ranks among the active ones (so the traces show fast, medium and slow firers), then, if
+ * too few are active, silent ones (whose threshold still moves under MSAT). Distinct, ascending by rank.
+ */
+export function pickTracedNeurons(annOut: ArrayLike<number>, count: number): number[] {
+  const order = Array.from({ length: annOut.length }, (_, i) => i).sort((a, b) => annOut[b] - annOut[a] || a - b);
+  const active = order.filter((i) => annOut[i] > 0);
+  const picked = new Set<number>();
+  const want = Math.min(count, annOut.length);
+  for (let r = 0; r < want && r < active.length; r++) picked.add(active[Math.floor((r * active.length) / Math.min(want, active.length))]);
+  for (const i of order) {
+    if (picked.size >= want) break;
+    picked.add(i);
+  }
+  return [...picked];
 }
 
 /** Steps of the chunk starting at t0: at most `chunk`, and never across T, the confidence window or the SIN step. */

@@ -58,6 +58,8 @@ export interface ChunkGraphSpec {
    * once per step on [B, ...], each step's output consumed while it is still in the CPU cache.
    */
   readonly timeFolding?: 'batch' | 'none';
+  /** Also output every spiking layer's charged membrane, threshold and spikes at each step (`ChunkGraph.traces`). */
+  readonly traces?: boolean;
 }
 
 /** See `ChunkGraphSpec.start`. */
@@ -90,6 +92,8 @@ export interface ChunkGraph {
   readonly readout: string;
   /** Per spiking layer: an output [K] with the spikes of each step, summed over batch and neurons. */
   readonly spikeCounts: readonly { readonly layer: string; readonly output: string; readonly neurons: number }[];
+  /** With `spec.traces`: per spiking layer, outputs [K·B, ...layer] (step-major) of V + x before firing, θ(t) and s. */
+  readonly traces: readonly { readonly layer: string; readonly membrane: string; readonly theta: string; readonly spikes: string }[];
 }
 
 const OPSET = 13;
@@ -120,6 +124,7 @@ export function buildChunkGraph(spec: ChunkGraphSpec): ChunkGraph {
   const keep = new Map<string, string>();
   const state: StateSlot[] = [];
   const spikeCounts: { layer: string; output: string; neurons: number }[] = [];
+  const traces: { layer: string; membrane: string; theta: string; spikes: string }[] = [];
   const start = spec.start ?? 'any';
   // The step index of step j as `emitNeuronStep` takes it: known to be 0, known to be ≥ 1, or possibly 0.
   const stepT = Array.from({ length: K }, (_, j): NeuronStepInputs['t'] => {
@@ -169,6 +174,8 @@ export function buildChunkGraph(spec: ChunkGraphSpec): ChunkGraph {
       const outs: string[] = [];
       const spikes: string[] = [];
       const counts: string[] = [];
+      const membranes: string[] = [];
+      const thetas: string[] = [];
       for (let j = 0; j < K; j++) {
         const last = j === K - 1;
         const step = emitNeuronStep(b, c, k, {
@@ -182,6 +189,9 @@ export function buildChunkGraph(spec: ChunkGraphSpec): ChunkGraph {
         sv = step.state;
         outs.push(step.out);
         spikes.push(step.spikes);
+        membranes.push(step.membrane);
+        // a constant θ is a broadcastable initializer: expand it to the layer's shape
+        thetas.push(spec.traces ? b.node('Expand', [step.theta, b.node('Shape', [step.membrane])]) : step.theta);
         // per sample, then the total: onnxruntime splits the first over its threads, not a reduction to a scalar
         const bySample = b.node('ReduceSum', [step.spikes, c.int64(`axes_1_to_${shape.length}`, shape.map((_, a) => a + 1))], { keepdims: attr.int(1) });
         counts.push(b.node('ReduceSum', [bySample], { keepdims: attr.int(1) }));
@@ -194,6 +204,15 @@ export function buildChunkGraph(spec: ChunkGraphSpec): ChunkGraph {
       b.node('Reshape', [stacked, c.int64('shape_k', [K])], {}, { outputs: [countName] });
       b.output(countName, 'float32', [K]);
       spikeCounts.push({ layer: layer.name, output: countName, neurons: shape.reduce((a, d) => a * d, 1) });
+      if (spec.traces) {
+        const traceOutput = (role: string, names: string[]) => {
+          const name = `trace:${role}:${layer.name}`;
+          b.node(K === 1 ? 'Identity' : 'Concat', names, K === 1 ? {} : { axis: { type: 'int', value: 0 } }, { outputs: [name] });
+          b.output(name, 'float32', ['KN', ...shape]);
+          return name;
+        };
+        traces.push({ layer: layer.name, membrane: traceOutput('v', membranes), theta: traceOutput('theta', thetas), spikes: traceOutput('s', spikes) });
+      }
       out = { kind: 'steps', names: outs };
     } else if (layer.kind === 'maxpool') {
       const inShape = perSample(shapes.get(layer.inputs[0])!);
@@ -231,7 +250,7 @@ export function buildChunkGraph(spec: ChunkGraphSpec): ChunkGraph {
   if (!result) throw new MsatError('SNN_NETWORK', `${network.source}: output "${network.outputs[0]}" is not computed`);
   b.node('Identity', [folded(result)], {}, { outputs: ['readout'] });
   b.output('readout', 'float32', ['KN', ...perSample(shapes.get(network.outputs[0])!)]);
-  return { model: b.build(OPSET), steps: K, input, t0, noise, keep, state, readout: 'readout', spikeCounts };
+  return { model: b.build(OPSET), steps: K, input, t0, noise, keep, state, readout: 'readout', spikeCounts, traces };
 }
 
 /** Splits a [K·B, ...] tensor into K step tensors [B, ...] (step-major). */

@@ -73,6 +73,9 @@ export interface NeuronStepOutputs {
   readonly out: string;
   readonly spikes: string;
   readonly state: NeuronStateNames;
+  /** The charged membrane V + x before fire and reset, and θ(t) (possibly a broadcastable constant): for traces. */
+  readonly membrane: string;
+  readonly theta: string;
 }
 
 /** True when the rule needs the Vsum state (MSAT with the DTT term). */
@@ -143,7 +146,7 @@ export function emitNeuronStep(b: GraphBuilder, c: Constants, k: NeuronConstants
     v: vReset,
     vSum: state.vSum === undefined ? undefined : b.node('Add', [state.vSum, vReset], {}, names.vSum ? { outputs: [names.vSum] } : {}),
   };
-  return { out, spikes, state: next };
+  return { out, spikes, state: next, membrane: v, theta };
 }
 
 /**
