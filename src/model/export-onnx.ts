@@ -18,16 +18,22 @@ export interface ExportOptions {
   readonly extraOutputs?: readonly string[];
   /** Written as the model's producer_name. Default `'msat'`. */
   readonly producerName?: string;
+  /**
+   * How float weights are stored: `'float32'` (default), or `'float16'`: half the file size, each weight a
+   * FLOAT16 initializer widened by a Cast node, so the graph still computes in float32 everywhere.
+   */
+  readonly weights?: 'float32' | 'float16';
 }
 
 /** Defaults of `exportOnnx`: opset 13 (what msat's own graphs target), no extra outputs. */
-export const DEFAULT_EXPORT_OPTIONS: Required<ExportOptions> = { opset: 13, extraOutputs: [], producerName: 'msat' };
+export const DEFAULT_EXPORT_OPTIONS: Required<ExportOptions> = { opset: 13, extraOutputs: [], producerName: 'msat', weights: 'float32' };
 
 function resolveExportOptions(options: ExportOptions): Required<ExportOptions> {
   const r = { ...DEFAULT_EXPORT_OPTIONS, ...options };
   if (!Number.isInteger(r.opset) || r.opset < SUPPORTED_OPSETS.min || r.opset > SUPPORTED_OPSETS.max) {
     throw new MsatError('MODEL_EXPORT', `opset must be an integer from ${SUPPORTED_OPSETS.min} to ${SUPPORTED_OPSETS.max}, got ${r.opset}`);
   }
+  if (r.weights !== 'float32' && r.weights !== 'float16') throw new MsatError('MODEL_EXPORT', `weights must be 'float32' or 'float16', got ${String(r.weights)}`);
   return r;
 }
 
@@ -52,7 +58,12 @@ export function exportOnnx(network: Network, options: ExportOptions = {}): OnnxM
     taken.add(name);
     return name;
   };
-  const param = (layer: Layer, role: string, t: Tensor): string => b.initializer(unique(`${layer.name}.${role}`), t);
+  const param = (layer: Layer, role: string, t: Tensor): string => {
+    const name = unique(`${layer.name}.${role}`);
+    if (opts.weights === 'float32' || t.type !== 'float32') return b.initializer(name, t);
+    const stored = b.initializer(unique(`${name}.float16`), t, { float16: true });
+    return b.node('Cast', [stored], { to: { type: 'int', value: 1 } }, { outputs: [name], name: `${name}.cast` });
+  };
 
   for (const layer of network.layers) {
     for (const x of layer.inputs) {

@@ -12,7 +12,8 @@ const AttrType = onnx.AttributeProto.AttributeType;
 const utf8 = new TextEncoder();
 
 /**
- * Serializes a model. The inverse of `decodeOnnxModel` up to float16/double initializers (written as float32).
+ * Serializes a model. The inverse of `decodeOnnxModel` up to double initializers (written as float32) and
+ * float16 ones (written as float32 unless listed in `graph.float16Initializers`).
  * The graph is written last (protobuf allows any field order): then every truncated prefix of the file lacks
  * part of the graph and `decodeOnnxModel` reports it, instead of silently dropping trailing metadata.
  */
@@ -28,7 +29,7 @@ export function encodeOnnxModel(model: OnnxModel): Uint8Array {
     graph: {
       name: g.name,
       node: g.nodes.map(nodeToProto),
-      initializer: [...g.initializers].map(([name, t]) => tensorToProto(name, t)),
+      initializer: [...g.initializers].map(([name, t]) => tensorToProto(name, t, g.float16Initializers?.has(name))),
       input: g.inputs.map(valueInfoToProto),
       output: g.outputs.map(valueInfoToProto),
     },

@@ -23,7 +23,7 @@ export function float16ToFloat32(bits: ArrayLike<number>): Float32Array {
 
 /**
  * The float16 bit pattern nearest to `value` (round to nearest even). Used by tests and by anyone who
- * wants to write float16 initializers; msat itself never writes float16.
+ * wants to write float16 initializers (`GraphBuilder.initializer(..., { float16: true })`).
  */
 export function numberToFloat16Bits(value: number): number {
   const f32 = new Float32Array([value]);

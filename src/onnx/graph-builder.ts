@@ -5,6 +5,7 @@
  */
 import { MsatError } from '../core/errors.js';
 import type { DataType, Tensor } from '../core/tensor.js';
+import { float16BitsToNumber, numberToFloat16Bits } from './float16.js';
 import type { AttributeValue, OnnxModel, OnnxNode, ValueInfo } from './types.js';
 
 /** Options of `GraphBuilder.build`; every field is optional. */
@@ -46,6 +47,7 @@ export class GraphBuilder {
   readonly #inputs: ValueInfo[] = [];
   readonly #outputs: ValueInfo[] = [];
   readonly #initializers = new Map<string, Tensor>();
+  readonly #float16 = new Set<string>();
   readonly #nodes: OnnxNode[] = [];
   readonly #tensorNames = new Set<string>();
   readonly #nodeNames = new Set<string>();
@@ -63,11 +65,17 @@ export class GraphBuilder {
     return name;
   }
 
-  /** Adds a constant tensor; returns its name (`name` itself, or a fresh `name_k` if `name` is taken). */
-  initializer(name: string, tensor: Tensor): string {
+  /**
+   * Adds a constant tensor; returns its name (`name` itself, or a fresh `name_k` if `name` is taken). With
+   * `float16`, a float32 tensor is rounded to float16 values and written as FLOAT16 (a Cast must widen it).
+   */
+  initializer(name: string, tensor: Tensor, options: { readonly float16?: boolean } = {}): string {
     const unique = this.#tensorNames.has(name) && !this.#reserved.has(name) ? this.#freshTensorName(name) : name;
     if (unique === name) this.#claim(unique);
-    this.#initializers.set(unique, tensor);
+    if (options.float16 && tensor.type === 'float32') {
+      this.#initializers.set(unique, { ...tensor, data: (tensor.data as Float32Array).map((v) => float16BitsToNumber(numberToFloat16Bits(v))) });
+      this.#float16.add(unique);
+    } else this.#initializers.set(unique, tensor);
     return unique;
   }
 
@@ -111,6 +119,7 @@ export class GraphBuilder {
         initializers: new Map(this.#initializers),
         inputs: [...this.#inputs],
         outputs: [...this.#outputs],
+        ...(this.#float16.size > 0 ? { float16Initializers: new Set(this.#float16) } : {}),
       },
       metadata: { ...(options.metadata ?? {}) },
     };

@@ -6,7 +6,7 @@ import onnxProto from 'onnx-proto';
 import type { onnx as proto } from 'onnx-proto';
 import { MsatError } from '../core/errors.js';
 import type { DataType, Tensor } from '../core/tensor.js';
-import { float16ToFloat32 } from './float16.js';
+import { float16ToFloat32, numberToFloat16Bits } from './float16.js';
 
 const { onnx } = onnxProto;
 const ElemType = onnx.TensorProto.DataType;
@@ -168,8 +168,14 @@ function readFloat32(raw: Uint8Array, size: number): Float32Array {
 }
 
 /** Encodes a msat tensor as a TensorProto with little-endian `raw_data` (the compact form exporters use). */
-export function tensorToProto(name: string, t: Tensor): proto.ITensorProto {
+export function tensorToProto(name: string, t: Tensor, float16 = false): proto.ITensorProto {
   const n = t.data.length;
+  if (float16 && t.type === 'float32') {
+    const raw = new Uint8Array(2 * n);
+    const view = new DataView(raw.buffer);
+    for (let i = 0; i < n; i++) view.setUint16(2 * i, numberToFloat16Bits(t.data[i] as number), true);
+    return { name, dims: [...t.dims], dataType: ElemType.FLOAT16, rawData: raw };
+  }
   let raw: Uint8Array;
   if (IS_LITTLE_ENDIAN) {
     raw = new Uint8Array(t.data.buffer.slice(t.data.byteOffset, t.data.byteOffset + t.data.byteLength));

@@ -69,6 +69,11 @@ export interface OnnxGraph {
   /** Runtime inputs only: initializers that old exporters also list as inputs are left out. */
   readonly inputs: readonly ValueInfo[];
   readonly outputs: readonly ValueInfo[];
+  /**
+   * Float initializers the encoder writes as FLOAT16 (half the bytes; their float32 values here should already
+   * be float16-exact, as `GraphBuilder.initializer(..., { float16: true })` makes them). Default none.
+   */
+  readonly float16Initializers?: ReadonlySet<string>;
 }
 
 /** A whole model file. */

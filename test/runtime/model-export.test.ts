@@ -116,3 +116,25 @@ test('1-D convolution and pooling over an embedding', async () => {
   assert.deepEqual(ours.y, original.y);
   assert.deepEqual(net.layers.at(-1)!.outShape, ['N', 15]);
 });
+
+test('float16 weights: half the bytes, weights read back as their float16 roundings, onnxruntime output within float16 error of float32', async () => {
+  const { loadNetwork } = await import('../../src/model/index.js');
+  const { float16BitsToNumber, numberToFloat16Bits } = await import('../../src/onnx/index.js');
+  const net = await loadNetwork(new URL('../../models/mnist-cnn.onnx', import.meta.url).pathname);
+  const full = networkToOnnxBytes(net);
+  const half = networkToOnnxBytes(net, { weights: 'float16' });
+  assert.ok(half.length < 0.55 * full.length, `float16 file ${half.length} bytes vs float32 ${full.length}`);
+  const back = importOnnx((await import('../../src/onnx/index.js')).decodeOnnxModel(half, 'half.onnx'), 'half.onnx');
+  assert.deepEqual(back.layers.map((l) => l.kind), net.layers.map((l) => l.kind));
+  for (const [i, layer] of net.layers.entries()) {
+    if (!('weight' in layer) || !layer.weight) continue;
+    const w = layer.weight.data as Float32Array;
+    const got = (back.layers[i] as typeof layer).weight!.data as Float32Array;
+    for (let j = 0; j < w.length; j++) assert.equal(got[j], float16BitsToNumber(numberToFloat16Bits(w[j])), `${layer.name} weight ${j}`);
+  }
+  const feeds = { [net.inputs[0].name]: random([4, 1, 28, 28], 3) };
+  const a = (await (await runner.session('f16:full', () => full)).run(feeds))[net.outputs[0]].data as Float32Array;
+  const b = (await (await runner.session('f16:half', () => half)).run(feeds))[net.outputs[0]].data as Float32Array;
+  const scale = Math.max(...a.map(Math.abs));
+  for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) < 1e-2 * scale, `logit ${i}: ${a[i]} vs ${b[i]}`);
+});
