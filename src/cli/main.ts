@@ -10,6 +10,7 @@ import { isMsatError } from '../core/errors.js';
 import { registerConvert } from './commands/convert.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEval } from './commands/eval.js';
+import { registerExperiment } from './commands/experiment.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerTrain } from './commands/train.js';
@@ -37,6 +38,7 @@ registerConvert(program, globals);
 registerDemo(program, globals);
 registerSimulate(program, globals);
 registerTrain(program, globals);
+registerExperiment(program, globals);
 
 try {
   await program.parseAsync(process.argv);

@@ -33,7 +33,17 @@ export interface Provenance {
     readonly threads: number;
   };
   readonly model: { readonly path: string; readonly sha256: string };
-  readonly dataset: { readonly path: string; readonly split: string; readonly samples: number; readonly every: number; readonly limit: number | null };
+  /** The simulated data; `sha256` is `hashTree` of the split's files. */
+  readonly dataset: {
+    readonly path: string;
+    readonly split: string;
+    readonly samples: number;
+    readonly every: number;
+    readonly limit: number | null;
+    readonly sha256: string;
+  };
+  /** Calibration: the first `samples` training samples, λ = p-th percentile. */
+  readonly calibration: { readonly samples: number; readonly percentile: number };
   readonly seed: number;
 }
 

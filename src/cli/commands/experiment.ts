@@ -1,0 +1,102 @@
+/**
+ * `msat experiment <preset>`: one of the paper's set-ups end to end (model, data, every converter on the same
+ * weights and thresholds), resumable, with provenance; prints the table and writes `<out>/table.md`.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { MsatError } from '../../core/errors.js';
+import type { GlobalOptions } from '../global-options.js';
+import { parsePositiveInt } from '../parse.js';
+import { createProgress, type Progress } from '../progress.js';
+
+interface ExperimentFlags {
+  readonly T: number;
+  readonly every?: number;
+  readonly limit?: number;
+  readonly out?: string;
+  readonly model?: string;
+  readonly data?: string;
+  readonly converters?: string;
+  readonly calibSamples?: number;
+  readonly train?: boolean;
+  readonly list?: boolean;
+}
+
+export function registerExperiment(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('experiment')
+    .argument('[preset]', 'cifar10-vgg16 | cifar10-resnet20 | imdb-textcnn | speech-commands-cnn | mnist-cnn')
+    .description("run one of the paper's experiments: every converter (θ = λ, θ = 0.5·λ, DTT, DET, DTT+DET, + spike confidence) on the same ANN; resumable")
+    .option('--T <steps>', 'time steps', parsePositiveInt, 256)
+    .option('--every <k>', "every k-th test sample (default: the preset's subset)", parsePositiveInt)
+    .option('--limit <n>', 'first N samples of that subset', parsePositiveInt)
+    .option('--out <dir>', 'results folder (default: results/<preset>)')
+    .option('--model <file>', "ONNX model (default: the preset's model in models/)")
+    .option('--data <dir>', "dataset folder (default: the preset's)")
+    .option('--converters <ids>', 'comma-separated subset: const-1,const-0.5,dtt,det,msat,msat-sc')
+    .option('--calib-samples <n>', 'calibrate λ on the first N training samples', parsePositiveInt)
+    .option('--train', 'train the model first if it does not exist (resumable; can take hours)')
+    .option('--list', 'list the presets and exit')
+    .action(async (name: string | undefined, flags: ExperimentFlags) => {
+      const [{ Runner }, experiment] = await Promise.all([import('../../runtime/index.js'), import('../../experiment/index.js')]);
+      if (flags.list || name === undefined) {
+        for (const p of experiment.PRESETS) process.stdout.write(`${p.name.padEnd(22)} ${p.description}\n`);
+        return;
+      }
+      const preset = experiment.findPreset(name);
+      const out = flags.out ?? join('results', preset.name);
+      const { path: model } = experiment.presetModel(preset, flags.model);
+      if (!existsSync(model) && flags.train) trainPresetModel(preset.train, model, join(out, 'train'));
+      const runner = new Runner({ threads: globals().threads });
+      let progress: Progress | undefined;
+      let current = '';
+      try {
+        const results = await experiment.runExperiment({
+          preset,
+          out,
+          model: flags.model,
+          data: flags.data,
+          steps: flags.T,
+          every: flags.every,
+          limit: flags.limit,
+          calibrationSamples: flags.calibSamples,
+          converters: flags.converters?.split(',').map((s) => s.trim()),
+          runner,
+          command: ['msat', ...process.argv.slice(2)].join(' '),
+          onProgress: (converter, stage, done, total) => {
+            const label = stage === 'simulate' ? converter.label : `${converter.label} (${stage})`;
+            if (label !== current) {
+              progress?.stop();
+              progress = createProgress(label.padEnd(24));
+              current = label;
+            }
+            progress!.update(done, total);
+          },
+          onConverter: (run) => {
+            progress?.stop();
+            current = '';
+            const r = run.report;
+            process.stderr.write(`${run.converter.label}: best ${(100 * r.bestAccuracy).toFixed(2)} %, ANN−1 % at ${r.stepsToAnnMinus1 ?? 'never'} (${r.seconds.toFixed(0)} s)\n`);
+          },
+        });
+        const table = experiment.formatExperimentTable(results);
+        const { writeFileAtomic } = await import('../../core/write-atomic.js');
+        await writeFileAtomic(join(out, 'table.md'), `${table}\n`);
+        process.stdout.write(`${table}\n\nresults: ${join(out, 'results.json')}\n`);
+      } finally {
+        progress?.stop();
+        await runner.dispose();
+      }
+    });
+}
+
+/** Runs `msat train` for the preset's model in a child process, resuming from `checkpoints` if it holds one. */
+function trainPresetModel(args: readonly string[], model: string, checkpoints: string): void {
+  const resume = existsSync(join(checkpoints, 'checkpoint.json')) ? ['--resume', checkpoints] : [];
+  const argv = [...process.execArgv, process.argv[1], 'train', ...args, '--out', model, '--checkpoint-dir', checkpoints, ...resume];
+  process.stderr.write(`training ${model}: msat train ${[...args, ...resume].join(' ')}\n`);
+  const child = spawnSync(process.execPath, argv, { stdio: 'inherit' });
+  if (child.status !== 0) throw new MsatError('EXPERIMENT_MODEL', `training ${model} failed (exit ${child.status ?? child.signal}); rerun with --train to resume`);
+}

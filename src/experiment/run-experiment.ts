@@ -1,0 +1,189 @@
+/**
+ * `runExperiment`: one preset, every converter, the same weights and thresholds. The thresholds are calibrated
+ * once into `<out>/snn.json`; each converter's result is added to `<out>/results.json`, rewritten atomically,
+ * so an interrupted run loses at most the converter it was simulating and a rerun continues from there.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MsatError } from '../core/errors.js';
+import { writeFileAtomic } from '../core/write-atomic.js';
+import { createSnnFile, sha256File, writeSnnFile } from '../convert/index.js';
+import { openDataset } from '../data/index.js';
+import { convertModel, simulateModel, DEFAULT_CALIBRATION_SAMPLES } from '../pipeline/index.js';
+import type { Runner } from '../runtime/index.js';
+import { findPreset, presetConverters, type Preset } from './presets.js';
+import { gitCommit, hashTree, machine, MSAT_VERSION } from './provenance.js';
+import { RESULTS_FORMAT, RESULTS_VERSION, type ConverterRun, type ConverterSpec, type ExperimentResults, type Provenance } from './results.js';
+
+/** Where shipped models live: the package's `models/` folder. */
+export const MODELS_DIR = fileURLToPath(new URL('../../models', import.meta.url));
+
+export interface ExperimentOptions {
+  readonly preset: Preset;
+  /** Results folder. */
+  readonly out: string;
+  /** Default: the preset's model in `models/`. */
+  readonly model?: string;
+  /** Default: the preset's dataset. */
+  readonly data?: string;
+  /** Default 256. */
+  readonly steps?: number;
+  /** Every k-th test sample; default: the preset's. */
+  readonly every?: number;
+  readonly limit?: number;
+  readonly calibrationSamples?: number;
+  readonly percentile?: number;
+  /** Converter ids to run (default: all of the preset's), in the preset's order. */
+  readonly converters?: readonly string[];
+  /** Neurons per spiking layer traced on the first sample. Default 3. */
+  readonly traceNeurons?: number;
+  readonly batchSize?: number;
+  readonly chunk?: number;
+  readonly runner: Runner;
+  /** The command line, for provenance. */
+  readonly command: string;
+  readonly onProgress?: (converter: ConverterSpec, stage: 'calibrate' | 'confidence' | 'simulate', done: number, total: number) => void;
+  /** Called after each converter's result is on disk. */
+  readonly onConverter?: (run: ConverterRun, results: ExperimentResults) => void;
+}
+
+/** The preset's model path (`models/<file>` unless given) and the command that trains it. */
+export function presetModel(preset: Preset, model?: string): { path: string; trainCommand: string } {
+  const path = model ?? join(MODELS_DIR, preset.model);
+  return { path, trainCommand: `msat train ${preset.train.join(' ')} --out ${path}` };
+}
+
+/** Runs (or resumes) the experiment; returns the complete results. */
+export async function runExperiment(options: ExperimentOptions): Promise<ExperimentResults> {
+  const { preset, runner } = options;
+  const { path: model, trainCommand } = presetModel(preset, options.model);
+  if (!existsSync(model)) throw new MsatError('EXPERIMENT_MODEL', `${model} not found; make it with: ${trainCommand} (or pass --train)`);
+  const all = presetConverters(preset);
+  const wanted = options.converters ?? all.map((c) => c.id);
+  for (const id of wanted) {
+    if (!all.some((c) => c.id === id)) throw new MsatError('EXPERIMENT_OPTIONS', `unknown converter "${id}"; converters: ${all.map((c) => c.id).join(', ')}`);
+  }
+  const converters = all.filter((c) => wanted.includes(c.id));
+  const data = options.data ?? preset.data;
+  const T = options.steps ?? 256;
+  const every = options.every ?? preset.every;
+  const calibration = { samples: options.calibrationSamples ?? DEFAULT_CALIBRATION_SAMPLES, percentile: options.percentile ?? 1 };
+  const resultsPath = join(options.out, 'results.json');
+  const snnPath = join(options.out, 'snn.json');
+
+  const modelSha256 = await sha256File(model);
+  let results = await readResults(resultsPath);
+  if (results) {
+    checkResumable(results, resultsPath, { preset: preset.name, T, modelSha256, data: resolve(data), every, limit: options.limit ?? null, calibration });
+  } else {
+    const started = new Date().toISOString();
+    const converted = await convertModel({
+      model,
+      data,
+      thresholds: { kind: 'calibrate', samples: calibration.samples, percentile: calibration.percentile },
+      runner,
+      onProgress: (d, t) => options.onProgress?.(converters[0], 'calibrate', d, t),
+    });
+    await writeSnnFile(
+      snnPath,
+      createSnnFile({
+        model: { path: model, sha256: converted.modelSha256 },
+        calibration: converted.calibration,
+        plan: converted.plan,
+        options: { normalization: converted.normalization, thresholds: { kind: 'calibrate', ...calibration } },
+        provenance: { msatVersion: MSAT_VERSION, createdAt: started, command: options.command, dataset: { path: data, split: 'train', samples: calibration.samples } },
+      }),
+    );
+    const dataset = await openDataset(data, { split: 'test', every, limit: options.limit, ...converted.normalization });
+    const provenance: Provenance = {
+      msatVersion: MSAT_VERSION,
+      gitCommit: gitCommit(),
+      command: options.command,
+      startedAt: started,
+      finishedAt: null,
+      wallSeconds: 0,
+      machine: machine(runner.options.threads),
+      model: { path: model, sha256: modelSha256 },
+      dataset: { path: resolve(data), split: 'test', samples: dataset.length, every, limit: options.limit ?? null, sha256: await hashTree(dataset.root) },
+      calibration,
+      seed: 0,
+    };
+    results = { format: RESULTS_FORMAT, version: RESULTS_VERSION, preset: preset.name, description: preset.description, T, annAccuracy: NaN, provenance, runs: [] };
+  }
+
+  for (const converter of converters) {
+    if (results.runs.some((r) => r.converter.id === converter.id)) continue;
+    const started = performance.now();
+    const report = await simulateModel({
+      model,
+      data,
+      split: 'test',
+      every,
+      limit: options.limit,
+      thresholds: { kind: 'snn-file', path: snnPath },
+      steps: T,
+      neuron: converter.neuron,
+      confidence: converter.confidence === 'measure' ? { kind: 'measure' } : { kind: 'off' },
+      traceNeurons: options.traceNeurons ?? 3,
+      batchSize: options.batchSize,
+      chunk: options.chunk,
+      runner,
+      onProgress: (stage, d, t) => options.onProgress?.(converter, stage, d, t),
+    });
+    const run: ConverterRun = { converter, report: { ...report, coverage: '' }, traces: [...report.traces] };
+    results = {
+      ...results,
+      annAccuracy: report.annAccuracy,
+      provenance: { ...results.provenance, wallSeconds: results.provenance.wallSeconds + (performance.now() - started) / 1000 },
+      runs: [...results.runs, run].sort((a, b) => all.findIndex((c) => c.id === a.converter.id) - all.findIndex((c) => c.id === b.converter.id)),
+    };
+    await writeResults(resultsPath, results);
+    options.onConverter?.(run, results);
+  }
+  if (results.provenance.finishedAt === null && converters.every((c) => results!.runs.some((r) => r.converter.id === c.id))) {
+    results = { ...results, provenance: { ...results.provenance, finishedAt: new Date().toISOString() } };
+    await writeResults(resultsPath, results);
+  }
+  return results;
+}
+
+/** Reads `<dir>/results.json` if it exists; `MsatError('EXPERIMENT_RESULTS')` naming the file if it is not a results file. */
+export async function readResults(path: string): Promise<ExperimentResults | undefined> {
+  if (!existsSync(path)) return undefined;
+  let doc: Partial<ExperimentResults>;
+  try {
+    doc = JSON.parse(await readFile(path, 'utf8')) as Partial<ExperimentResults>;
+  } catch (e) {
+    throw new MsatError('EXPERIMENT_RESULTS', `${path}: not readable JSON: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+  if (doc.format !== RESULTS_FORMAT || doc.version !== RESULTS_VERSION || !Array.isArray(doc.runs) || typeof doc.provenance !== 'object') {
+    throw new MsatError('EXPERIMENT_RESULTS', `${path}: not an msat experiment results file (format "${RESULTS_FORMAT}" version ${RESULTS_VERSION})`);
+  }
+  return { ...doc, annAccuracy: doc.annAccuracy ?? NaN } as ExperimentResults;
+}
+
+/** JSON has no NaN: an ANN accuracy not measured yet is written as null. */
+async function writeResults(path: string, results: ExperimentResults): Promise<void> {
+  await writeFileAtomic(path, `${JSON.stringify(results, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 1)}\n`);
+}
+
+/** A resumed run must be the same experiment; anything else would mix numbers from different set-ups. */
+function checkResumable(
+  results: ExperimentResults,
+  path: string,
+  want: { preset: string; T: number; modelSha256: string; data: string; every: number; limit: number | null; calibration: { samples: number; percentile: number } },
+): void {
+  const p = results.provenance;
+  const have = { preset: results.preset, T: results.T, modelSha256: p.model.sha256, data: p.dataset.path, every: p.dataset.every, limit: p.dataset.limit, calibration: p.calibration };
+  const differs = (Object.keys(want) as (keyof typeof want)[]).filter((k) => JSON.stringify(have[k]) !== JSON.stringify(want[k]));
+  if (differs.length > 0) {
+    throw new MsatError(
+      'EXPERIMENT_RESUME',
+      `${path} holds results of a different set-up (${differs.map((k) => `${k}: ${JSON.stringify(have[k])} there, ${JSON.stringify(want[k])} now`).join('; ')}); use another --out or delete the folder`,
+    );
+  }
+}
+
+export { findPreset };

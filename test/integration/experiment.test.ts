@@ -1,0 +1,54 @@
+/**
+ * `msat experiment` on the shipped MNIST CNN: the table, provenance, traces, and resuming (a run that stops
+ * after some converters continues with the rest and keeps what is on disk; a different set-up is refused).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ExperimentResults } from '../../src/experiment/index.js';
+import { runCli } from '../cli-helpers.js';
+
+const out = join(mkdtempSync(join(tmpdir(), 'msat-exp-')), 'mnist');
+const read = (): ExperimentResults => JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as ExperimentResults;
+const common = ['experiment', 'mnist-cnn', '--T', '16', '--every', '200', '--out', out];
+
+test('a run of two converters, resumed with a third, keeps the first results and records provenance', () => {
+  const first = runCli([...common, '--converters', 'const-1,det']);
+  assert.equal(first.status, 0, first.stderr);
+  const before = read();
+  assert.deepEqual(before.runs.map((r) => r.converter.id), ['const-1', 'det']);
+  assert.equal(before.provenance.finishedAt !== null, true);
+
+  const second = runCli([...common, '--converters', 'const-1,msat,det']);
+  assert.equal(second.status, 0, second.stderr);
+  const after = read();
+  assert.deepEqual(after.runs.map((r) => r.converter.id), ['const-1', 'det', 'msat'], 'preset order');
+  assert.deepEqual(after.runs[0], before.runs[0], 'θ = λ was not simulated again');
+  assert.match(second.stdout, /\| MSAT DTT\+DET \|/);
+  assert.ok(existsSync(join(out, 'table.md')) && existsSync(join(out, 'snn.json')));
+
+  const p = after.provenance;
+  assert.equal(after.T, 16);
+  assert.equal(p.dataset.samples, 50);
+  assert.match(p.dataset.sha256, /^[0-9a-f]{64}$/);
+  assert.match(p.model.sha256, /^[0-9a-f]{64}$/);
+  assert.ok(p.machine.cores >= 1 && p.machine.onnxruntime !== 'unknown' && p.wallSeconds > 0);
+  assert.ok(after.annAccuracy > 0.95);
+  for (const run of after.runs) {
+    assert.equal(run.report.accuracyPerStep.length, 16);
+    assert.ok(run.traces.length >= 3 && run.traces.every((t) => t.membrane.length === 16 && t.threshold.length === 16));
+  }
+});
+
+test('resuming with a different set-up is refused with a clear error', () => {
+  const r = runCli([...common.map((a) => (a === '16' ? '32' : a)), '--converters', 'const-1']);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /EXPERIMENT_RESUME: .*results\.json holds results of a different set-up \(T: 16 there, 32 now\)/);
+});
+
+test('an unknown preset or converter is a one-line error', () => {
+  assert.match(runCli(['experiment', 'cifar1000']).stderr, /EXPERIMENT_PRESET: no preset "cifar1000"; presets: mnist-cnn, /);
+  assert.match(runCli([...common, '--converters', 'magic']).stderr, /EXPERIMENT_OPTIONS: unknown converter "magic"/);
+});
