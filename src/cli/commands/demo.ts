@@ -39,7 +39,7 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
     .option('--json', 'print one JSON object on stdout')
     .action(async (flags: DemoFlags) => {
       const [{ Runner }, { simulateModel }] = await Promise.all([import('../../runtime/index.js'), import('../../pipeline/index.js')]);
-      if (!existsSync(flags.model)) throw new MsatError('DEMO_MODEL', `${flags.model} not found; the demo model ships in models/ (made by scripts/fixtures/train_mnist_cnn.py)`);
+      if (!existsSync(flags.model)) throw new MsatError('DEMO_MODEL', `${flags.model} not found; the demo model ships in models/ (made by: msat train --arch mnist-cnn --data mnist --epochs 6 --batch 128 --lr 0.05 --weights float16 --out models/mnist-cnn.onnx)`);
       const runner = new Runner({ threads: globals().threads });
       const reports: SimulationReport[] = [];
       try {
