@@ -12,6 +12,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerEval } from './commands/eval.js';
 import { registerExperiment } from './commands/experiment.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerReport } from './commands/report.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerTrain } from './commands/train.js';
 import type { GlobalOptions } from './global-options.js';
@@ -38,6 +39,7 @@ registerConvert(program, globals);
 registerDemo(program, globals);
 registerSimulate(program, globals);
 registerTrain(program, globals);
+registerReport(program, globals);
 registerExperiment(program, globals);
 
 try {

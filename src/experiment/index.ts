@@ -1,6 +1,7 @@
 /** Public API of the `experiment` layer: the paper's set-ups as presets, run with provenance, resumable. */
 export * from './results.js';
 export { PRESETS, findPreset, presetConverters, type Preset } from './presets.js';
-export { runExperiment, readResults, presetModel, MODELS_DIR, type ExperimentOptions } from './run-experiment.js';
+export { runExperiment, presetModel, MODELS_DIR, type ExperimentOptions } from './run-experiment.js';
+export { readResults, parseResults, validateResults, RESULTS_FILE } from './read-results.js';
 export { formatExperimentTable } from './format-table.js';
 export { gitCommit, hashTree, machine, MSAT_VERSION } from './provenance.js';

@@ -4,7 +4,6 @@
  * so an interrupted run loses at most the converter it was simulating and a rerun continues from there.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MsatError } from '../core/errors.js';
@@ -15,6 +14,7 @@ import { convertModel, simulateModel, DEFAULT_CALIBRATION_SAMPLES } from '../pip
 import type { Runner } from '../runtime/index.js';
 import { findPreset, presetConverters, type Preset } from './presets.js';
 import { gitCommit, hashTree, machine, MSAT_VERSION } from './provenance.js';
+import { readResults, RESULTS_FILE } from './read-results.js';
 import { RESULTS_FORMAT, RESULTS_VERSION, type ConverterRun, type ConverterSpec, type ExperimentResults, type Provenance } from './results.js';
 
 /** Where shipped models live: the package's `models/` folder. */
@@ -70,11 +70,11 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   const T = options.steps ?? 256;
   const every = options.every ?? preset.every;
   const calibration = { samples: options.calibrationSamples ?? DEFAULT_CALIBRATION_SAMPLES, percentile: options.percentile ?? 1 };
-  const resultsPath = join(options.out, 'results.json');
+  const resultsPath = join(options.out, RESULTS_FILE);
   const snnPath = join(options.out, 'snn.json');
 
   const modelSha256 = await sha256File(model);
-  let results = await readResults(resultsPath);
+  let results = existsSync(resultsPath) ? await readResults(options.out) : undefined;
   if (results) {
     checkResumable(results, resultsPath, { preset: preset.name, T, modelSha256, data: resolve(data), every, limit: options.limit ?? null, calibration });
   } else {
@@ -132,7 +132,8 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       runner,
       onProgress: (stage, d, t) => options.onProgress?.(converter, stage, d, t),
     });
-    const run: ConverterRun = { converter, report: { ...report, coverage: '' }, traces: [...report.traces] };
+    // traces are stored once, in the run
+    const run: ConverterRun = { converter, report: { ...report, traces: [] }, traces: [...report.traces] };
     results = {
       ...results,
       annAccuracy: report.annAccuracy,
@@ -147,21 +148,6 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     await writeResults(resultsPath, results);
   }
   return results;
-}
-
-/** Reads `<dir>/results.json` if it exists; `MsatError('EXPERIMENT_RESULTS')` naming the file if it is not a results file. */
-export async function readResults(path: string): Promise<ExperimentResults | undefined> {
-  if (!existsSync(path)) return undefined;
-  let doc: Partial<ExperimentResults>;
-  try {
-    doc = JSON.parse(await readFile(path, 'utf8')) as Partial<ExperimentResults>;
-  } catch (e) {
-    throw new MsatError('EXPERIMENT_RESULTS', `${path}: not readable JSON: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-  }
-  if (doc.format !== RESULTS_FORMAT || doc.version !== RESULTS_VERSION || !Array.isArray(doc.runs) || typeof doc.provenance !== 'object') {
-    throw new MsatError('EXPERIMENT_RESULTS', `${path}: not an msat experiment results file (format "${RESULTS_FORMAT}" version ${RESULTS_VERSION})`);
-  }
-  return { ...doc, annAccuracy: doc.annAccuracy ?? NaN } as ExperimentResults;
 }
 
 /** JSON has no NaN: an ANN accuracy not measured yet is written as null. */

@@ -1,0 +1,16 @@
+/**
+ * Public API of the `report` layer: charts (Vega-Lite specs rendered to SVG and PNG in Node) and the HTML
+ * report of an experiment's results file. The chart specs take plain series, so other documents (the tuning
+ * report, the demo) reuse them.
+ */
+export { accuracyChartSpec, type AccuracyChartOptions, type AccuracySeries } from './specs/accuracy.js';
+export { firingRateChartSpec, sinRatioChartSpec, layerLabel, type LayerChartOptions, type LayerSeries } from './specs/layers.js';
+export { sopChartSpec, type SopChartOptions, type SopSeries } from './specs/sop.js';
+export { traceChartSpec, type TraceChartOptions, type TraceSeries } from './specs/traces.js';
+export { CHART_CONFIG, CHART_FONT, SERIES_COLORS, seriesColorScale } from './specs/theme.js';
+export { renderSvg, prefixSvgIds, type RenderSvgOptions } from './render-svg.js';
+export { renderPng, DEFAULT_RENDER_PNG_OPTIONS, type RenderPngOptions } from './render-png.js';
+export { reportHtml, escapeHtml, type HtmlFigure, type ReportHtmlParts } from './html.js';
+export { readResults, parseResults, validateResults, RESULTS_FILE } from '../experiment/index.js';
+export { renderReport, reportFigureSpecs, pickTraces, DEFAULT_MAX_TRACE_PANELS, type RenderReportOptions, type RenderedReport, type ReportFigureSpec } from './render-report.js';
+export { summarizeRun, tableSteps, seriesLabels, TABLE_STEPS, formatCount, formatDuration, formatMicrojoules, formatPercent, type RunSummary } from './summary.js';

@@ -1,0 +1,73 @@
+/**
+ * The look every msat chart shares: fonts, sizes and one colour per series, so that a converter keeps its
+ * colour from chart to chart and from document to document (the experiment report, the tuning report, the
+ * demo).
+ */
+import type { Config } from 'vega-lite';
+import { MsatError } from '../../core/errors.js';
+
+/**
+ * Font stack of the charts. DejaVu Sans comes first because it is what a fresh Debian machine has (package
+ * `fonts-dejavu-core`, which `resvg` needs to draw text into PNGs); browsers fall back to their own sans-serif.
+ */
+export const CHART_FONT = 'DejaVu Sans, Helvetica, Arial, sans-serif';
+
+/**
+ * Series colours, in series order: Tableau 10, reordered so that the first three converters of a preset
+ * (θ = λ, θ = 0.5·λ, MSAT) get blue, orange and green, which stay distinguishable for the common forms of
+ * colour blindness when combined with the legend's order.
+ */
+export const SERIES_COLORS: readonly string[] = Object.freeze([
+  '#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac',
+]);
+
+/** Neutral grey of reference rules (the ANN's accuracy). */
+export const REFERENCE_COLOR = '#555555';
+
+/** Default plot-area size in CSS pixels (the legend and axes come on top). */
+export const CHART_WIDTH = 560;
+export const CHART_HEIGHT = 300;
+
+/** Vega-Lite config of every msat chart. */
+export const CHART_CONFIG: Config = {
+  font: CHART_FONT,
+  background: 'white',
+  padding: 8,
+  view: { stroke: '#dddddd' },
+  title: { fontSize: 15, fontWeight: 'bold', anchor: 'start', offset: 10, color: '#222222' },
+  axis: {
+    labelFontSize: 11,
+    titleFontSize: 12,
+    titleFontWeight: 'normal',
+    titleColor: '#333333',
+    labelColor: '#444444',
+    gridColor: '#eeeeee',
+    domainColor: '#888888',
+    tickColor: '#888888',
+  },
+  legend: { labelFontSize: 12, titleFontSize: 12, titleFontWeight: 'normal', symbolStrokeWidth: 3, labelLimit: 260 },
+  header: { labelFontSize: 12, titleFontSize: 12 },
+  line: { strokeWidth: 2 },
+};
+
+/** The colour scale of `labels` (in that order), shared by every chart that shows the same series. */
+export function seriesColorScale(labels: readonly string[]): { domain: string[]; range: string[] } {
+  return { domain: [...labels], range: labels.map((_, i) => SERIES_COLORS[i % SERIES_COLORS.length]) };
+}
+
+/** 1, 2, 4, … up to `last` (inclusive when `last` is a power of two), then `last` itself: log-axis ticks. */
+export function powerOfTwoTicks(last: number): number[] {
+  const ticks: number[] = [];
+  for (let t = 1; t <= last; t *= 2) ticks.push(t);
+  if (ticks[ticks.length - 1] !== last) ticks.push(last);
+  return ticks;
+}
+
+/** Throws when two series share a label: the colour scale and the legend key on labels. */
+export function assertUniqueLabels(labels: readonly string[], chart: string): void {
+  const seen = new Set<string>();
+  for (const l of labels) {
+    if (seen.has(l)) throw new MsatError('REPORT_SPEC', `${chart}: two series are labelled "${l}"; give each series its own label`);
+    seen.add(l);
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * Membrane potential and threshold θ(t) of a few sample neurons over time, one panel per neuron, spikes as
+ * shaded steps (METHOD.md §2, §7): shows what an adaptive threshold does that θ = λ does not.
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import { MsatError } from '../../core/errors.js';
+import { CHART_CONFIG, CHART_WIDTH } from './theme.js';
+import { layerLabel } from './layers.js';
+
+/** One neuron's trace (structurally `NeuronTrace` of the results file); every array has length T. */
+export interface TraceSeries {
+  readonly layer: string;
+  readonly neuron: number;
+  /** The ANN's ReLU output of this neuron, which the rate λ·n/T approximates; shown in the panel title. */
+  readonly annActivation?: number;
+  /** Membrane potential after integrating step t's input, before the spike. */
+  readonly membrane: readonly number[];
+  readonly threshold: readonly number[];
+  /** Spikes emitted at step t (0..γ). */
+  readonly spikes: readonly number[];
+}
+
+/** Options of `traceChartSpec`. */
+export interface TraceChartOptions {
+  readonly title?: string;
+  /**
+   * Panels per row. Default: one row per layer when every layer has the same 2 or 3 traced neurons (a grid with
+   * no empty cell), else 2 columns for four or more neurons, else 1.
+   */
+  readonly columns?: number;
+  /** Width and height of each neuron's panel. Default width: the chart width, or about half of it in two columns. */
+  readonly width?: number;
+  readonly panelHeight?: number;
+}
+
+/** Panel width by number of columns, so the whole chart stays about as wide as the others. */
+const PANEL_WIDTHS = [CHART_WIDTH, 300, 220];
+
+const MEMBRANE = 'membrane V';
+const THRESHOLD = 'threshold θ';
+const TRACE_COLORS = { [MEMBRANE]: '#4e79a7', [THRESHOLD]: '#d35400', spike: '#e15759' } as const;
+
+/** The Vega-Lite spec of `traces`: one row per neuron, membrane and threshold lines, a shaded rule per spike. */
+export function traceChartSpec(traces: readonly TraceSeries[], options: TraceChartOptions = {}): TopLevelSpec {
+  if (traces.length === 0) throw new MsatError('REPORT_SPEC', 'trace chart: no traces to draw');
+  const names = traces.map(
+    (tr) => `${layerLabel(tr.layer)} #${tr.neuron}` + (typeof tr.annActivation !== 'number' ? '' : ` · ANN ${tr.annActivation.toPrecision(3)}`),
+  );
+  const values = traces.flatMap((tr, k) => {
+    const T = tr.membrane.length;
+    if (tr.threshold.length !== T || tr.spikes.length !== T) {
+      throw new MsatError(
+        'REPORT_SPEC',
+        `trace of ${names[k]}: membrane, threshold and spikes must have the same length, got ${T}, ${tr.threshold.length} and ${tr.spikes.length}`,
+      );
+    }
+    return tr.membrane.map((v, i) => ({ neuron: names[k], t: i + 1, [MEMBRANE]: v, [THRESHOLD]: tr.threshold[i], spikes: tr.spikes[i] }));
+  });
+  const T = Math.max(...traces.map((tr) => tr.membrane.length));
+  const columns = options.columns ?? defaultColumns(traces);
+  const x = { field: 't', type: 'quantitative' as const, title: 'time step t', scale: { domain: [1, T], nice: false }, axis: { format: 'd' } };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    ...(options.title ? { title: options.title } : {}),
+    config: { ...CHART_CONFIG, header: { ...CHART_CONFIG.header, labelAngle: 0, labelAlign: 'left', labelAnchor: 'start', labelOrient: 'top', labelFontWeight: 'bold' } },
+    data: { values },
+    facet: { field: 'neuron', type: 'nominal', title: null, sort: names },
+    columns,
+    align: 'all',
+    spacing: { row: 18, column: 28 },
+    resolve: { scale: { y: 'independent' } },
+    spec: {
+      width: options.width ?? PANEL_WIDTHS[Math.min(columns, PANEL_WIDTHS.length) - 1],
+      height: options.panelHeight ?? 110,
+      layer: [
+        {
+          transform: [{ filter: 'datum.spikes > 0' }],
+          mark: { type: 'rule', color: TRACE_COLORS.spike, opacity: 0.35 },
+          encoding: { x, strokeWidth: { field: 'spikes', type: 'quantitative', scale: { domain: [1, 4], range: [2, 5] }, legend: null } },
+        },
+        {
+          transform: [{ fold: [MEMBRANE, THRESHOLD], as: ['series', 'value'] }],
+          mark: { type: 'line', interpolate: 'linear', strokeWidth: 1.75 },
+          encoding: {
+            x,
+            y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
+            color: {
+              field: 'series',
+              type: 'nominal',
+              title: null,
+              scale: { domain: [MEMBRANE, THRESHOLD], range: [TRACE_COLORS[MEMBRANE], TRACE_COLORS[THRESHOLD]] },
+              legend: { orient: 'top', direction: 'horizontal' },
+            },
+            strokeDash: { field: 'series', type: 'nominal', scale: { domain: [MEMBRANE, THRESHOLD], range: [[1, 0], [5, 3]] } },
+          },
+        },
+      ],
+    },
+  };
+}
+
+function defaultColumns(traces: readonly TraceSeries[]): number {
+  const perLayer = new Map<string, number>();
+  for (const tr of traces) perLayer.set(tr.layer, (perLayer.get(tr.layer) ?? 0) + 1);
+  const counts = new Set(perLayer.values());
+  const [k] = counts;
+  if (counts.size === 1 && (k === 2 || k === 3)) return k;
+  return traces.length >= 4 ? 2 : 1;
+}
