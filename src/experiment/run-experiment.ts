@@ -24,6 +24,8 @@ export interface ExperimentOptions {
   readonly preset: Preset;
   /** Results folder. */
   readonly out: string;
+  /** Start over: results already in `out` are replaced instead of resumed. Default false. */
+  readonly fresh?: boolean;
   /** Default: the preset's model in `models/`. */
   readonly model?: string;
   /** Default: the preset's dataset. */
@@ -74,7 +76,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   const snnPath = join(options.out, 'snn.json');
 
   const modelSha256 = await sha256File(model);
-  let results = existsSync(resultsPath) ? await readResults(options.out) : undefined;
+  let results = existsSync(resultsPath) && !options.fresh ? await readResults(options.out) : undefined;
   if (results) {
     checkResumable(results, resultsPath, { preset: preset.name, T, modelSha256, data: resolve(data), every, limit: options.limit ?? null, calibration });
   } else {
