@@ -12,6 +12,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerEval } from './commands/eval.js';
 import { registerExperiment } from './commands/experiment.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerPredict } from './commands/predict.js';
 import { registerReport } from './commands/report.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerTrain } from './commands/train.js';
@@ -34,6 +35,7 @@ const globals = (): GlobalOptions => {
 };
 
 registerInspect(program, globals);
+registerPredict(program, globals);
 registerEval(program, globals);
 registerConvert(program, globals);
 registerDemo(program, globals);

@@ -4,7 +4,7 @@
  */
 import { MsatError } from '../core/errors.js';
 import { sizeOf } from '../core/tensor.js';
-import type { Batch, BatchOptions, Dataset, DatasetFormat, DatasetSplit } from './dataset.js';
+import type { Batch, BatchOptions, Dataset, DatasetFormat, DatasetSplit, TextEncoding } from './dataset.js';
 
 /** Reads normalized samples of one dataset. */
 export interface SampleReader {
@@ -25,6 +25,8 @@ export interface BatchedDatasetInit {
   /** Labels in dataset order, already cut to `limit`; its length is the dataset length. */
   readonly labels: Int32Array;
   readonly reader: SampleReader;
+  /** Text datasets: how the samples were encoded. */
+  readonly text?: TextEncoding;
 }
 
 export class BatchedDataset implements Dataset {
@@ -34,6 +36,7 @@ export class BatchedDataset implements Dataset {
   readonly length: number;
   readonly sampleShape: readonly number[];
   readonly classes: readonly string[];
+  readonly text?: TextEncoding;
   readonly #labels: Int32Array;
   readonly #reader: SampleReader;
   readonly #sampleSize: number;
@@ -45,6 +48,7 @@ export class BatchedDataset implements Dataset {
     this.length = init.labels.length;
     this.sampleShape = [...init.sampleShape];
     this.classes = [...init.classes];
+    if (init.text) this.text = { ...init.text };
     this.#labels = init.labels;
     this.#reader = init.reader;
     this.#sampleSize = sizeOf(init.sampleShape);

@@ -9,13 +9,29 @@ import { MsatError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 
 /** The on-disk formats `openDataset` recognises. */
-export type DatasetFormat = 'idx' | 'cifar-binary' | 'image-folder' | 'lossless-samples';
+export type DatasetFormat =
+  | 'idx'
+  | 'cifar-binary'
+  | 'image-folder'
+  | 'lossless-samples'
+  | 'imdb'
+  | 'speech-commands'
+  | 'speech-commands-wav';
 
-/** Which part of a dataset to read. Formats with a single test set (lossless samples) ignore it. */
+/**
+ * Which part of a dataset to read. Formats with a single test set (lossless samples, the Speech Commands WAV
+ * test set) ignore it. Speech Commands spectrograms: `'train'` is the official training set, `'test'` the
+ * official testing set.
+ */
 export type DatasetSplit = 'train' | 'test';
 
-/** Every format `openDataset` tries, in the order it tries them. */
-export const DATASET_FORMATS: readonly DatasetFormat[] = ['idx', 'cifar-binary', 'lossless-samples', 'image-folder'];
+/**
+ * Every format `openDataset` tries, in the order it tries them. The speech formats come before `image-folder`
+ * because a Speech Commands spectrogram folder (class folders of JPEGs) would otherwise pass for one.
+ */
+export const DATASET_FORMATS: readonly DatasetFormat[] = [
+  'idx', 'cifar-binary', 'lossless-samples', 'imdb', 'speech-commands', 'speech-commands-wav', 'image-folder',
+];
 
 /** Options of `openDataset`; every field is optional. */
 export interface DatasetOptions {
@@ -59,6 +75,20 @@ export interface DatasetOptions {
   readonly cropFraction?: number;
   /** How many image files one batch decodes at a time. Default 8. */
   readonly concurrency?: number;
+  /**
+   * Text datasets (IMDB): number of token ids, the reserved ones included: id 0 pads, id 1 stands for every
+   * word outside the vocabulary, ids 2 .. vocabSize−1 are the vocabSize−2 most frequent training words.
+   * Default 20000.
+   */
+  readonly vocabSize?: number;
+  /** Text datasets: tokens per sample; longer reviews are cut, shorter ones padded (see `imdb-dataset.ts`). Default 256. */
+  readonly sequenceLength?: number;
+}
+
+/** How a text dataset turns documents into fixed-length token-id samples; what a model must record to read it again. */
+export interface TextEncoding {
+  readonly vocabSize: number;
+  readonly sequenceLength: number;
 }
 
 /** How image files are brought to a common size; see `DatasetOptions.imageSize`. */
@@ -78,6 +108,9 @@ export interface ResolvedDatasetOptions {
   readonly set: string | undefined;
   readonly resize: ResizeSpec | undefined;
   readonly concurrency: number;
+  readonly text: TextEncoding;
+  /** Whether the caller gave `vocabSize` or `sequenceLength` (an error for formats that are not text). */
+  readonly textExplicit: boolean;
 }
 
 export const DEFAULT_DATASET_OPTIONS = {
@@ -87,6 +120,8 @@ export const DEFAULT_DATASET_OPTIONS = {
   centerCrop: true,
   cropFraction: 0.875,
   concurrency: 8,
+  vocabSize: 20000,
+  sequenceLength: 256,
 } as const satisfies DatasetOptions;
 
 function optionsError(message: string): MsatError {
@@ -115,6 +150,15 @@ export function resolveDatasetOptions(options: DatasetOptions = {}): ResolvedDat
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw optionsError(`concurrency must be a positive integer, got ${concurrency}`);
   }
+  const vocabSize = options.vocabSize ?? DEFAULT_DATASET_OPTIONS.vocabSize;
+  // Token ids travel as float32 (see `Batch.x`), which holds integers exactly only up to 2^24.
+  if (!Number.isInteger(vocabSize) || vocabSize < 3 || vocabSize > 2 ** 24) {
+    throw optionsError(`vocabSize must be an integer in [3, 2^24] (ids 0 and 1 are padding and unknown), got ${vocabSize}`);
+  }
+  const sequenceLength = options.sequenceLength ?? DEFAULT_DATASET_OPTIONS.sequenceLength;
+  if (!Number.isInteger(sequenceLength) || sequenceLength < 1) {
+    throw optionsError(`sequenceLength must be a positive integer, got ${sequenceLength}`);
+  }
   let resize: ResizeSpec | undefined;
   if (options.imageSize !== undefined) {
     const size = options.imageSize;
@@ -138,12 +182,14 @@ export function resolveDatasetOptions(options: DatasetOptions = {}): ResolvedDat
     set: options.set,
     resize,
     concurrency,
+    text: { vocabSize, sequenceLength },
+    textExplicit: options.vocabSize !== undefined || options.sequenceLength !== undefined,
   };
 }
 
 /** One batch: normalized samples, their labels and their positions in dataset order. */
 export interface Batch {
-  /** `[B, ...sampleShape]`, NCHW, normalized as the dataset's mean/std say. */
+  /** `[B, ...sampleShape]`, NCHW, normalized as the dataset's mean/std say; token ids (as float32) for text. */
   readonly x: Tensor<'float32'>;
   /** `[B]` class indices. */
   readonly labels: Int32Array;
@@ -160,7 +206,7 @@ export interface BatchOptions {
   readonly order?: ArrayLike<number>;
 }
 
-/** A labelled image dataset in a fixed order; see `openDataset`. */
+/** A labelled dataset (images, spectrograms or token sequences) in a fixed order; see `openDataset`. */
 export interface Dataset {
   readonly format: DatasetFormat;
   /**
@@ -171,8 +217,10 @@ export interface Dataset {
   readonly split: DatasetSplit;
   /** Number of samples, after `limit`. */
   readonly length: number;
-  /** Shape of one sample, `[C, H, W]`, e.g. `[1, 28, 28]` or `[3, 32, 32]`. */
+  /** Shape of one sample, `[C, H, W]`, e.g. `[1, 28, 28]` or `[3, 32, 32]`; `[sequenceLength]` for text. */
   readonly sampleShape: readonly number[];
+  /** Text datasets only: the vocabulary size and sequence length the samples were encoded with. */
+  readonly text?: TextEncoding;
   /** Class names; label `i` is `classes[i]`. */
   readonly classes: readonly string[];
   /**

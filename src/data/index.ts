@@ -1,5 +1,6 @@
 /**
- * The data layer: datasets in their standard formats → normalized NCHW float32 batches.
+ * The data layer: datasets in their standard formats (images, IMDB text, Speech Commands spectrograms and WAV
+ * clips) → normalized NCHW float32 batches, or float32 token ids for text.
  *
  *   const ds = await openDataset('mnist', { split: 'test', limit: 1000, mean: [0.1307], std: [0.3081] });
  *   for await (const { x, labels } of ds.batches(256)) { ... }
@@ -17,6 +18,7 @@ export {
   type DatasetSplit,
   type ResizeSpec,
   type ResolvedDatasetOptions,
+  type TextEncoding,
 } from './dataset.js';
 export { DATASET_SHORTCUTS, FASHION_MNIST_SYSTEM_DIR, mnistDataDir, resolveDatasetShortcut } from './builtin-datasets.js';
 export { datasetCacheDir, findCachedDataset } from './dataset-cache.js';
@@ -33,3 +35,18 @@ export {
   type RawImage,
   type ResizePlan,
 } from './image-decode.js';
+export { textOptionsOfMetadata } from './imdb-dataset.js';
+export { IMDB_CLASSES } from './text/imdb-corpus.js';
+export { tokenize } from './text/tokenize.js';
+export {
+  FIRST_WORD_ID, PAD_ID, UNKNOWN_ID, countWords, encodeSequence, rankWords, vocabularyLookup,
+} from './text/vocabulary.js';
+export { SPEECH_COMMANDS_CLASSES, SPEECH_COMMANDS_FOLDERS } from './speech/classes.js';
+export { hashPercentage, hashedNamePart, speechCommandsSet, type SpeechCommandsSet } from './speech/hash-split.js';
+export { SPEECH_WAV_FORMAT, decodeWav, readWav, type PcmAudio } from './audio/wav.js';
+export { hzToMel, melFilterbank, melToHz, type MelBand, type MelFilterbankOptions } from './audio/mel-filterbank.js';
+export {
+  SPEECH_FRONT_END, createSpectrogramMaker, frameCount, melPowerFrames, spectrogramImage, trimTrailingZeros,
+  type SpectrogramMaker, type SpeechFrontEnd,
+} from './audio/spectrogram-image.js';
+export { INPUT_FILE_KINDS, readInputFile, type InputFileOptions } from './input-file.js';

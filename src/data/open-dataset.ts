@@ -19,17 +19,24 @@ import {
 import { pathKind } from './files.js';
 import { isIdxFolder, openIdxDataset } from './idx-dataset.js';
 import { locateImageFolder, openImageFolderDataset } from './image-folder.js';
+import { isImdbFolder, openImdbDataset } from './imdb-dataset.js';
 import { listLosslessSets, openLosslessSamplesDataset } from './lossless-samples.js';
+import { isSpeechCommandsFolder, openSpeechCommandsDataset } from './speech-commands.js';
+import { isSpeechCommandsWavFolder, openSpeechCommandsWavDataset } from './speech-commands-wav.js';
 
 /** What each format looks for, for the message when none matches. */
 const FORMAT_SIGNATURES: Readonly<Record<DatasetFormat, string>> = {
   idx: 'idx (train-/t10k-images-idx3-ubyte and -labels-idx1-ubyte, optionally .gz)',
   'cifar-binary': 'cifar-binary (data_batch_1..5.bin + test_batch.bin, or train.bin + test.bin, possibly in cifar-10-batches-bin/ or cifar-100-binary/)',
   'lossless-samples': 'lossless-samples (<set>_<index>_<label>.png files)',
+  imdb: 'imdb (<root>/{train,test}/{neg,pos}/<id>_<rating>.txt)',
+  'speech-commands': 'speech-commands (<root>/{yes,no,…,go,unknown,_background_noise_}/<speaker>_nohash_<n>.<word>.jpg)',
+  'speech-commands-wav': 'speech-commands-wav (<root>/{yes,no,…,go,_unknown_,_silence_}/*.wav)',
   'image-folder': 'image-folder (<root>/<split>/<class>/*.jpg|.jpeg|.png, or <split>/<class>/*.jpg)',
 };
 
 function rejectImageOptions(format: DatasetFormat, dir: string, options: ResolvedDatasetOptions): void {
+  rejectTextOptions(format, dir, options);
   if (options.resize) {
     throw new MsatError('DATA_OPTIONS', `${dir} is a ${format} dataset with fixed-size samples; imageSize applies only to image files`);
   }
@@ -84,10 +91,20 @@ export async function openDataset(path: string, options: DatasetOptions = {}): P
   return stridedDataset(base, every, options.limit ?? Infinity);
 }
 
+function rejectTextOptions(format: DatasetFormat, dir: string, options: ResolvedDatasetOptions): void {
+  if (options.textExplicit) {
+    throw new MsatError('DATA_OPTIONS', `${dir} is a ${format} dataset; vocabSize and sequenceLength apply only to text datasets (imdb)`);
+  }
+}
+
+/** Tries the formats in `DATASET_FORMATS` order and opens the first that matches. */
 async function openWholeDataset(path: string, options: DatasetOptions): Promise<Dataset> {
   const resolved = resolveDatasetOptions(options);
   const { dir, set } = await locate(path);
-  if (set !== undefined) return openLosslessSamplesDataset(dir, set, resolved);
+  if (set !== undefined) {
+    rejectTextOptions('lossless-samples', dir, resolved);
+    return openLosslessSamplesDataset(dir, set, resolved);
+  }
   if (await isIdxFolder(dir)) {
     rejectImageOptions('idx', dir, resolved);
     return openIdxDataset(dir, resolved);
@@ -97,9 +114,22 @@ async function openWholeDataset(path: string, options: DatasetOptions): Promise<
     rejectImageOptions('cifar-binary', dir, resolved);
     return openCifarBinaryDataset(cifar.dir, cifar.layout, resolved);
   }
-  if ((await listLosslessSets(dir)).size > 0) return openLosslessSamplesDataset(dir, undefined, resolved);
+  if ((await listLosslessSets(dir)).size > 0) {
+    rejectTextOptions('lossless-samples', dir, resolved);
+    return openLosslessSamplesDataset(dir, undefined, resolved);
+  }
+  if (await isImdbFolder(dir)) return openImdbDataset(dir, resolved);
+  if (await isSpeechCommandsFolder(dir)) {
+    rejectTextOptions('speech-commands', dir, resolved);
+    return openSpeechCommandsDataset(dir, resolved);
+  }
+  if (await isSpeechCommandsWavFolder(dir)) {
+    rejectTextOptions('speech-commands-wav', dir, resolved);
+    return openSpeechCommandsWavDataset(dir, resolved);
+  }
   const imageFolder = await locateImageFolder(dir);
   if (imageFolder) {
+    rejectTextOptions('image-folder', dir, resolved);
     if (resolved.set !== undefined) {
       throw new MsatError('DATA_OPTIONS', `${dir} is an image-folder dataset; the set option applies only to lossless-samples folders`);
     }

@@ -18,6 +18,7 @@ export function stridedDataset(base: Dataset, every: number, limit: number): Dat
     length,
     sampleShape: base.sampleShape,
     classes: base.classes,
+    ...(base.text ? { text: base.text } : {}),
     labels: () => positions.map((p) => baseLabels[p]),
     async *batches(batchSize: number, options: BatchOptions = {}): AsyncIterable<Batch> {
       const order = options.order ? Int32Array.from(options.order, (i) => positions[i]) : positions;

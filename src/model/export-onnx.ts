@@ -29,7 +29,8 @@ export interface ExportOptions {
 export const DEFAULT_EXPORT_OPTIONS: Required<ExportOptions> = { opset: 13, extraOutputs: [], producerName: 'msat', weights: 'float32' };
 
 function resolveExportOptions(options: ExportOptions): Required<ExportOptions> {
-  const r = { ...DEFAULT_EXPORT_OPTIONS, ...options };
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as ExportOptions;
+  const r = { ...DEFAULT_EXPORT_OPTIONS, ...given };
   if (!Number.isInteger(r.opset) || r.opset < SUPPORTED_OPSETS.min || r.opset > SUPPORTED_OPSETS.max) {
     throw new MsatError('MODEL_EXPORT', `opset must be an integer from ${SUPPORTED_OPSETS.min} to ${SUPPORTED_OPSETS.max}, got ${r.opset}`);
   }

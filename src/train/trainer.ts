@@ -61,10 +61,16 @@ export interface TrainOptions {
   readonly trainLimit?: number;
   /** Validate on the first N test samples only. Default all. */
   readonly valLimit?: number;
+  /** Text datasets: token ids of the vocabulary, padding and unknown included (`DatasetOptions.vocabSize`). Default 20000. */
+  readonly vocabSize?: number;
+  /** Text datasets: tokens per sample (`DatasetOptions.sequenceLength`). Default 256. */
+  readonly sequenceLength?: number;
   /** Drop a last batch smaller than `batchSize`. Default false (PyTorch's default). */
   readonly dropLast?: boolean;
   /** Write the trained model here (ONNX). */
   readonly out?: string;
+  /** How `out` stores the weights (`ExportOptions.weights`). Default `'float32'`. */
+  readonly weights?: 'float32' | 'float16';
   /** Write `checkpoint.json` + `checkpoint.bin` here after every epoch. */
   readonly checkpointDir?: string;
   /** Continue the run saved in this checkpoint (its JSON file, or the folder holding `checkpoint.json`). */
@@ -103,6 +109,9 @@ export interface TrainConfig {
   readonly trainLimit: number | null;
   readonly valLimit: number | null;
   readonly dropLast: boolean;
+  /** Text datasets only, and only when given (absent keys keep older checkpoints resumable). */
+  readonly vocabSize?: number;
+  readonly sequenceLength?: number;
 }
 
 export const DEFAULT_TRAIN_OPTIONS = {
@@ -189,6 +198,7 @@ export function resolveTrainConfig(options: TrainOptions, base?: TrainConfig): T
     trainLimit: options.trainLimit ?? base?.trainLimit ?? null,
     valLimit: options.valLimit ?? base?.valLimit ?? null,
     dropLast: options.dropLast ?? base?.dropLast ?? DEFAULT_TRAIN_OPTIONS.dropLast,
+    ...textConfig(options.vocabSize ?? base?.vocabSize, options.sequenceLength ?? base?.sequenceLength),
   };
   const positiveInt = (name: string, v: number): void => {
     if (!Number.isInteger(v) || v < 1) throw optionsError(`${name} must be a positive integer, got ${v}`);
@@ -204,17 +214,24 @@ export function resolveTrainConfig(options: TrainOptions, base?: TrainConfig): T
   return c;
 }
 
+function textConfig(vocabSize: number | undefined, sequenceLength: number | undefined): Pick<TrainConfig, 'vocabSize' | 'sequenceLength'> {
+  return { ...(vocabSize !== undefined ? { vocabSize } : {}), ...(sequenceLength !== undefined ? { sequenceLength } : {}) };
+}
+
 /** The usual normalization of well-known datasets, recognised by sample shape, class count and name. */
 export function defaultNormalization(data: string, sampleShape: readonly number[], classes: number): { mean: number[]; std: number[] } {
   const shape = sampleShape.join('x');
   if (shape === '1x28x28') return /fashion/i.test(data) ? { mean: [0.286], std: [0.353] } : { mean: [0.1307], std: [0.3081] };
   if (shape === '3x32x32' && classes === 10) return { mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] };
   if (shape === '3x32x32' && classes === 100) return { mean: [0.5071, 0.4865, 0.4409], std: [0.2673, 0.2564, 0.2762] };
+  // Speech Commands spectrogram images: pixel mean/std of every 20th training image (2,114 of them).
+  if (shape === '1x98x40' && classes === 12) return { mean: [0.331], std: [0.198] };
   return { mean: [0], std: [1] };
 }
 
 async function openData(c: TrainConfig): Promise<{ trainSet: Dataset; valSet: Dataset; mean: number[]; std: number[] }> {
-  const limits = (l: number | null): { limit?: number } => (l === null ? {} : { limit: l });
+  const limits = (l: number | null): { limit?: number; vocabSize?: number; sequenceLength?: number } =>
+    ({ ...(l === null ? {} : { limit: l }), ...textConfig(c.vocabSize, c.sequenceLength) });
   let mean = c.mean ? [...c.mean] : undefined;
   let std = c.std ? [...c.std] : undefined;
   let trainSet = await openDataset(c.data, { split: 'train', ...limits(c.trainLimit), ...(mean ? { mean, std } : {}) });
@@ -262,7 +279,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 
   const { trainSet, valSet, mean, std } = await openData(config);
   const classes = trainSet.classes.length;
-  const arch = buildArchitecture(config.arch, { sampleShape: trainSet.sampleShape, classes, width: config.width });
+  const arch = buildArchitecture(config.arch, { sampleShape: trainSet.sampleShape, classes, width: config.width, vocab: trainSet.text?.vocabSize });
   const network = resumed ? arch.network : initializeNetwork(arch.network, config.init, config.seed);
   const optimizer = createOptimizer(config.optimizer);
   // 'extended' leaves out onnxruntime's NCHWc layout pass, whose reorders cost more than they save in these
@@ -270,7 +287,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const runner = options.runner ?? new Runner({ threads: options.threads ?? 0, graphOptimizationLevel: 'extended' });
   // Session cache keys name everything the graphs depend on, so a shared runner never mixes two runs' graphs.
   const key = JSON.stringify({
-    arch: config.arch, width: config.width, shape: trainSet.sampleShape, classes, optimizer: config.optimizer,
+    arch: config.arch, width: config.width, shape: trainSet.sampleShape, classes, vocab: trainSet.text?.vocabSize, optimizer: config.optimizer,
     labelSmoothing: config.labelSmoothing, weightDecayExclusion: config.weightDecayExclusion,
   });
   try {
@@ -350,12 +367,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       'msat.accuracy': String(accuracy),
       'msat.classes': JSON.stringify(trainSet.classes),
       'msat.config': JSON.stringify(config),
+      // What reading the data again needs beyond the folder: the text encoding (see `textOptionsOfMetadata`).
+      ...(trainSet.text ? { 'msat.vocabSize': String(trainSet.text.vocabSize), 'msat.sequenceLength': String(trainSet.text.sequenceLength) } : {}),
     };
     const trained = withParameters({ ...network, source: `${config.arch}.onnx` }, steps.state, metadata);
     let modelPath: string | undefined;
     if (options.out !== undefined) {
       await mkdir(dirname(options.out), { recursive: true });
-      await writeFile(options.out, encodeOnnxModel(exportOnnx(trained, { producerName: 'msat-train' })));
+      await writeFile(options.out, encodeOnnxModel(exportOnnx(trained, { producerName: 'msat-train', weights: options.weights })));
       modelPath = options.out;
     }
     return { network: trained, config, history, accuracy, epochsDone: Math.max(startEpoch, untilEpoch), modelPath, checkpointPath };

@@ -34,9 +34,12 @@ interface TrainFlags {
   readonly std?: number[];
   readonly limit?: number;
   readonly valLimit?: number;
+  readonly vocabSize?: number;
+  readonly sequenceLength?: number;
   readonly augment: boolean;
   readonly init?: 'kaiming-normal' | 'pytorch-default';
   readonly out?: string;
+  readonly weights?: 'float32' | 'float16';
   readonly resume?: string;
   readonly checkpointDir?: string;
   readonly untilEpoch?: number;
@@ -71,7 +74,7 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
     .command('train')
     .description("train one of msat's architectures on onnxruntime and write it as ONNX with its metadata")
     .option('--arch <name>', `architecture: ${ARCHS.join(' | ')}`, oneOf(ARCHS))
-    .option('--data <dir>', 'dataset folder (MNIST IDX, CIFAR binary, image folders) or "mnist" / "fashion-mnist"; the train split trains, the test split validates')
+    .option('--data <dir>', 'dataset folder (MNIST IDX, CIFAR binary, image folders, IMDB, Speech Commands spectrograms) or "mnist" / "fashion-mnist"; the train split trains, the test split validates')
     .option('--epochs <n>', '[number] epochs (default: 10)', parsePositiveInt)
     .option('--batch <n>', '[number] samples per step (default: 128)', parsePositiveInt)
     .option('--lr <rate>', '[number] base / peak learning rate (default: 0.1 for sgd, 0.001 for adam(w))', parsePositiveNumber)
@@ -86,13 +89,16 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
     .option('--label-smoothing <e>', '[number] label smoothing of the cross-entropy (default: 0)', parseNonNegativeNumber)
     .option('--seed <s>', '[number] seed of initialisation, shuffling, augmentation and dropout (default: 0)', parseInteger)
     .option('--width <w>', '[number] channel width multiplier (default: 1)', parsePositiveNumber)
-    .option('--mean <list>', 'per-channel mean (default: the usual values for MNIST / CIFAR, else 0)', parseNumberList)
-    .option('--std <list>', 'per-channel std (default: the usual values for MNIST / CIFAR, else 1)', parseNumberList)
+    .option('--mean <list>', 'per-channel mean (default: the usual values for MNIST / CIFAR / Speech Commands spectrograms, else 0)', parseNumberList)
+    .option('--std <list>', 'per-channel std (default: the usual values for MNIST / CIFAR / Speech Commands spectrograms, else 1)', parseNumberList)
     .option('--limit <n>', '[number] train on the first N training samples', parsePositiveInt)
     .option('--val-limit <n>', '[number] validate on the first N test samples', parsePositiveInt)
-    .option('--no-augment', 'no random crop / flip (default: on for 3-channel images)')
+    .option('--vocab-size <n>', '[number] text data (imdb): token ids, padding and unknown included (default: 20000)', parsePositiveInt)
+    .option('--sequence-length <n>', '[number] text data (imdb): tokens per review (default: 256)', parsePositiveInt)
+    .option('--no-augment', 'no random crop / flip (default: on for 3-channel images only, so never for text or spectrograms)')
     .option('--init <scheme>', 'kaiming-normal | pytorch-default (default: kaiming-normal)', oneOf(['kaiming-normal', 'pytorch-default'] as const))
     .option('--out <file>', 'write the trained model here (ONNX)')
+    .option('--weights <type>', 'float32 | float16: how --out stores the weights (float16: half the file, computed in float32)', oneOf(['float32', 'float16'] as const))
     .option('--checkpoint-dir <dir>', 'write checkpoint.json + checkpoint.bin here after every epoch')
     .option('--resume <checkpoint>', 'continue the run of this checkpoint (its .json, or its folder) bit for bit')
     .option('--until-epoch <n>', '[number] stop (resumably) after this many epochs are complete', parsePositiveInt)
@@ -156,11 +162,11 @@ function toTrainOptions(f: TrainFlags): import('../../train/index.js').TrainOpti
   return defined({
     arch: f.arch, data: f.data, epochs: f.epochs, batchSize: f.batch, lr: f.lr,
     optimizer: given ? optimizer : undefined, schedule, labelSmoothing: f.labelSmoothing, seed: f.seed, width: f.width,
-    mean: f.mean, std: f.std, trainLimit: f.limit, valLimit: f.valLimit,
+    mean: f.mean, std: f.std, trainLimit: f.limit, valLimit: f.valLimit, vocabSize: f.vocabSize, sequenceLength: f.sequenceLength,
     augment: f.augment === false ? (false as const) : undefined,
     weightDecayExclusion: f.decayExclude,
     init: f.init ? { kind: f.init } : undefined,
-    out: f.out, checkpointDir: f.checkpointDir, resume: f.resume, untilEpoch: f.untilEpoch,
+    out: f.out, weights: f.weights, checkpointDir: f.checkpointDir, resume: f.resume, untilEpoch: f.untilEpoch,
   });
 }
 
