@@ -16,6 +16,7 @@ import { registerPredict } from './commands/predict.js';
 import { registerReport } from './commands/report.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerTrain } from './commands/train.js';
+import { registerTune } from './commands/tune.js';
 import type { GlobalOptions } from './global-options.js';
 import { parseNonNegativeInt } from './parse.js';
 
@@ -41,6 +42,7 @@ registerConvert(program, globals);
 registerDemo(program, globals);
 registerSimulate(program, globals);
 registerTrain(program, globals);
+registerTune(program, globals);
 registerReport(program, globals);
 registerExperiment(program, globals);
 

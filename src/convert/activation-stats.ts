@@ -4,7 +4,7 @@
  * At p = 1 nothing but the running maxima is kept, so calibration memory does not grow with the sample count.
  */
 import { MsatError } from '../core/index.js';
-import { channelPercentiles, percentile, type PercentileMethod } from './math/index.js';
+import { channelPercentilesMany, percentiles, type PercentileMethod } from './math/index.js';
 
 /** What `ActivationStats` needs to know up front. */
 export interface ActivationStatsSpec {
@@ -95,19 +95,30 @@ export class ActivationStats {
 
   /** λ (the percentile) and diagnostics over everything added. Releases the kept values. */
   summarize(): ActivationSummary {
+    return this.summarizeMany([this.#spec.p])[0];
+  }
+
+  /**
+   * One summary per percentile in `ps`, each exactly what `summarize` gives for that p, from one sort of the
+   * kept values. Every p below 1 must be ≥ the spec's `p` (only then were the values kept). Releases them.
+   */
+  summarizeMany(ps: readonly number[]): ActivationSummary[] {
     if (this.#count === 0) throw new MsatError('CONVERT_EMPTY_TENSOR', `relu "${this.#spec.name}": no calibration values were recorded.`);
-    const { p, method, channelWise } = this.#spec;
-    let lambda: number | Float64Array;
-    if (p === 1) {
-      lambda = channelWise ? Float64Array.from(this.#channelMax) : this.#max;
+    const { method, channelWise } = this.#spec;
+    if (ps.some((p) => p < 1) && this.#spec.p === 1) {
+      throw new MsatError('CONVERT_INVALID_OPTIONS', `relu "${this.#spec.name}": percentiles below 1 need the values kept; create the stats with the smallest p.`);
+    }
+    let lambdas: (number | Float64Array)[];
+    if (ps.every((p) => p === 1)) {
+      lambdas = ps.map(() => (channelWise ? Float64Array.from(this.#channelMax) : this.#max));
     } else {
       const all = concat(this.#chunks, this.#count);
       this.#chunks.length = 0;
-      lambda = channelWise
-        ? channelPercentiles(all, [this.#samples, ...this.#spec.sampleDims], p, { method })
-        : percentile(all, p, { method });
+      lambdas = channelWise
+        ? channelPercentilesMany(all, [this.#samples, ...this.#spec.sampleDims], ps, { method })
+        : percentiles(all, ps, { method });
     }
-    return { lambda, max: this.#max, mean: this.#sum / this.#count, positiveFraction: this.#positive / this.#count };
+    return lambdas.map((lambda) => ({ lambda, max: this.#max, mean: this.#sum / this.#count, positiveFraction: this.#positive / this.#count }));
   }
 }
 

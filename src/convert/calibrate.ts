@@ -36,6 +36,31 @@ export async function calibrate(
   options: CalibrationOptions = {},
 ): Promise<Calibration> {
   const opts = resolveCalibrationOptions(options);
+  return (await calibrateMany(network, dataset, runner, { ...options, percentiles: [opts.percentile] }))[0];
+}
+
+/** Options of `calibrateMany`: those of `calibrate`, with a list of percentiles instead of one. */
+export interface CalibrateManyOptions extends Omit<CalibrationOptions, 'percentile'> {
+  /** Percentiles p in (0, 1], at least one. */
+  readonly percentiles: readonly number[];
+}
+
+/**
+ * One `Calibration` per percentile of `options.percentiles` from a single run of the ANN over `dataset`:
+ * element i equals `calibrate(network, dataset, runner, { ...options, percentile: percentiles[i] })`.
+ * `msat tune` searches the percentile, so it calibrates once with every candidate p instead of re-running the
+ * ANN per trial. Below p = 1 every ReLU value is kept until the end, as in `calibrate`.
+ */
+export async function calibrateMany(
+  network: Network,
+  dataset: Dataset,
+  runner: Runner,
+  options: CalibrateManyOptions,
+): Promise<Calibration[]> {
+  if (options.percentiles.length === 0) fail(`${network.source}: calibrateMany needs at least one percentile.`);
+  const all = options.percentiles.map((p) => resolveCalibrationOptions({ ...options, percentile: p }));
+  const opts = all[0];
+  const smallest = Math.min(...options.percentiles);
   const relus = network.layers.filter((l): l is ReluLayer => l.kind === 'relu');
   if (relus.length === 0) fail(`${network.source}: the network has no ReLU layer, so there is nothing to calibrate or convert.`);
   if (network.inputs.length !== 1) {
@@ -58,7 +83,7 @@ export async function calibrate(
   const stats = new Map(relus.map((r) => [r.name, new ActivationStats({
     name: r.name,
     sampleDims: r.outShape.slice(1) as number[],
-    p: opts.percentile,
+    p: smallest,
     method: opts.method,
     channelWise: opts.granularity.kind === 'channel',
   })]));
@@ -76,11 +101,23 @@ export async function calibrate(
     await runner.release(key);
   }
 
-  const summaries = relus.map((r) => stats.get(r.name)!.summarize());
+  const many = relus.map((r) => stats.get(r.name)!.summarizeMany(options.percentiles));
+  return all.map((o, k) => toCalibration(relus, many.map((m) => m[k]), o.percentile, o.method, o.granularity, samples));
+}
+
+/** The `Calibration` of one percentile from its per-relu summaries (dead layers and channels replaced). */
+function toCalibration(
+  relus: readonly ReluLayer[],
+  summaries: readonly ActivationSummary[],
+  percentile: number,
+  method: Calibration['method'],
+  granularity: Calibration['granularity'],
+  samples: number,
+): Calibration {
   const floor = deadLambda(summaries);
   const layers = relus.map((r, i): LayerCalibration => {
     const { lambda, max, mean, positiveFraction } = summaries[i];
-    const at = opts.percentile === 1 ? 'max' : `percentile p = ${opts.percentile}`;
+    const at = percentile === 1 ? 'max' : `percentile p = ${percentile}`;
     if (typeof lambda === 'number') {
       const base = { relu: r.name, tensor: r.output, max, mean, positiveFraction };
       if (lambda > 0) return { ...base, lambda: Math.fround(lambda) };
@@ -94,7 +131,7 @@ export async function calibrate(
       : `${dead} of ${lambda.length} channels have λ (${at}) = 0 on all ${samples} calibration samples; using ${floor.toExponential(2)} for them.`;
     return { relu: r.name, tensor: r.output, lambda: perChannel, max, mean, positiveFraction, ...(warning ? { warning } : {}) };
   });
-  return { percentile: opts.percentile, method: opts.method, granularity: opts.granularity, samples, layers };
+  return { percentile, method, granularity, samples, layers };
 }
 
 /** The λ a dead layer or channel gets: `DEAD_LAMBDA_RELATIVE` of the network's largest λ (see there). */

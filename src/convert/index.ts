@@ -22,7 +22,8 @@ export type {
 } from './calibration.js';
 export { ActivationStats } from './activation-stats.js';
 export type { ActivationStatsSpec, ActivationSummary } from './activation-stats.js';
-export { calibrate } from './calibrate.js';
+export { calibrate, calibrateMany } from './calibrate.js';
+export type { CalibrateManyOptions } from './calibrate.js';
 export { planConversion } from './plan.js';
 export type { ConversionPlan, LayerConversion, PlannedLayer, SynapticLayerPlan } from './plan.js';
 export { assertConvertible, describeConversion, formatCoverage, formatLambda } from './coverage.js';

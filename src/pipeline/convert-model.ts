@@ -8,7 +8,7 @@ import { loadNetwork, type Network } from '../model/index.js';
 import type { Runner } from '../runtime/index.js';
 import { normalizationOf } from '../ann/index.js';
 import {
-  assertConvertible, calibrate, calibrationFromJson, foldBatchNorms, formatCoverage, planConversion, readSnnFile, sha256File,
+  assertConvertible, calibrate, calibrateMany, calibrationFromJson, foldBatchNorms, formatCoverage, planConversion, readSnnFile, sha256File,
   type Calibration, type ConversionPlan, type SnnFile,
 } from '../convert/index.js';
 
@@ -55,13 +55,19 @@ export interface ConvertedModel {
 
 export const DEFAULT_CALIBRATION_SAMPLES = 200;
 
-/** Loads, folds, calibrates and plans; throws `CONVERT_REFUSED` if a layer cannot be converted. */
-export async function convertModel(options: ConvertModelOptions): Promise<ConvertedModel> {
-  const original = await loadNetwork(options.model);
+/** The model loaded and batch-norm folded, with the normalisation its data needs. */
+async function loadFolded(model: string, mean?: readonly number[], std?: readonly number[]) {
+  const original = await loadNetwork(model);
   const { network } = foldBatchNorms(original);
   const fromModel = normalizationOf(original);
-  const normalization = { mean: options.mean ?? fromModel?.mean, std: options.std ?? fromModel?.std };
-  const modelSha256 = await sha256File(options.model);
+  const normalization = { mean: mean ?? fromModel?.mean, std: std ?? fromModel?.std };
+  const modelSha256 = await sha256File(model);
+  return { network, normalization, modelSha256 };
+}
+
+/** Loads, folds, calibrates and plans; throws `CONVERT_REFUSED` if a layer cannot be converted. */
+export async function convertModel(options: ConvertModelOptions): Promise<ConvertedModel> {
+  const { network, normalization, modelSha256 } = await loadFolded(options.model, options.mean, options.std);
   let calibration: Calibration;
   let snnFile: SnnFile | undefined;
   if (options.thresholds.kind === 'snn-file') {
@@ -88,4 +94,45 @@ export async function convertModel(options: ConvertModelOptions): Promise<Conver
   assertConvertible(plan);
   const lambdas = new Map(calibration.layers.map((l) => [l.relu, l.lambda] as [string, number | Float32Array]));
   return { network, calibration, plan, coverage: formatCoverage(plan), lambdas, normalization, modelSha256, snnFile };
+}
+
+/** Options of `calibrateModelPercentiles`. */
+export interface CalibrateModelPercentilesOptions {
+  readonly model: string;
+  readonly data: string;
+  readonly mean?: readonly number[];
+  readonly std?: readonly number[];
+  /** First N training samples, in dataset order, no augmentation. Default 200. */
+  readonly samples?: number;
+  /** Percentiles p in (0, 1] to calibrate, all from one run of the ANN. */
+  readonly percentiles: readonly number[];
+  readonly channelWise?: boolean;
+  readonly runner: Runner;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** A model calibrated at several percentiles at once (what `msat tune` searches over). */
+export interface ModelCalibrations {
+  /** The batch-norm folded network. */
+  readonly network: Network;
+  /** One calibration per requested percentile, in the same order. */
+  readonly calibrations: readonly Calibration[];
+  readonly normalization: { readonly mean?: readonly number[]; readonly std?: readonly number[] };
+  readonly modelSha256: string;
+}
+
+/**
+ * Loads and folds the model and calibrates λ at every percentile of `options.percentiles` from a single pass
+ * of the ANN over the calibration samples (`calibrateMany`). Checks that the network converts.
+ */
+export async function calibrateModelPercentiles(options: CalibrateModelPercentilesOptions): Promise<ModelCalibrations> {
+  const { network, normalization, modelSha256 } = await loadFolded(options.model, options.mean, options.std);
+  const dataset = await openDataset(options.data, { split: 'train', limit: options.samples ?? DEFAULT_CALIBRATION_SAMPLES, ...normalization });
+  const calibrations = await calibrateMany(network, dataset, options.runner, {
+    percentiles: options.percentiles,
+    granularity: options.channelWise ? { kind: 'channel' } : { kind: 'layer' },
+    onProgress: options.onProgress ? (p) => options.onProgress!(p.samples, p.total) : undefined,
+  });
+  assertConvertible(planConversion(network, calibrations[0]));
+  return { network, calibrations, normalization, modelSha256 };
 }

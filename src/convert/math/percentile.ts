@@ -67,6 +67,19 @@ export function percentile(values: ArrayLike<number>, p: number, options: Percen
   return percentileOfSorted(sorted, p, method);
 }
 
+/**
+ * Several percentiles of the same `values` with one sort (what tuning the calibration percentile needs: every
+ * candidate p from one calibration pass). Element i is exactly `percentile(values, ps[i], options)`.
+ */
+export function percentiles(values: ArrayLike<number>, ps: readonly number[], options: PercentileOptions = {}): number[] {
+  ps.forEach(checkP);
+  checkValues(values, 'percentile');
+  const method = options.method ?? DEFAULT_PERCENTILE_OPTIONS.method;
+  if (ps.every((p) => p === 1)) return ps.map(() => maxOf(values));
+  const sorted = Float64Array.from(values).sort();
+  return ps.map((p) => (p === 1 ? sorted[sorted.length - 1] : percentileOfSorted(sorted, p, method)));
+}
+
 /** Layer-wise λ: the percentile of every value of the tensor, all channels together (METHOD.md §1.2). */
 export function layerPercentile(data: ArrayLike<number>, p: number, options: PercentileOptions = {}): number {
   return percentile(data, p, options);
@@ -82,7 +95,20 @@ export function channelPercentiles(
   p: number,
   options: PercentileOptions = {},
 ): Float64Array {
-  checkP(p);
+  return channelPercentilesMany(data, dims, [p], options)[0];
+}
+
+/**
+ * `channelPercentiles` for several p with one sort per channel; element i is exactly
+ * `channelPercentiles(data, dims, ps[i], options)`.
+ */
+export function channelPercentilesMany(
+  data: ArrayLike<number>,
+  dims: readonly number[],
+  ps: readonly number[],
+  options: PercentileOptions = {},
+): Float64Array[] {
+  ps.forEach(checkP);
   if (dims.length < 2 || dims.length > 4) {
     throw new MsatError('CONVERT_BAD_SHAPE', `channelPercentiles: expected NC, NCL or NCHW dims, got [${dims.join(', ')}].`);
   }
@@ -93,7 +119,8 @@ export function channelPercentiles(
     throw new MsatError('CONVERT_BAD_SHAPE', `channelPercentiles: dims [${dims.join(', ')}] need ${n * c * inner} values, got ${data.length}.`);
   }
   const method = options.method ?? DEFAULT_PERCENTILE_OPTIONS.method;
-  const out = new Float64Array(c);
+  const out = ps.map(() => new Float64Array(c));
+  const onlyMax = ps.every((p) => p === 1);
   const buf = new Float64Array(n * inner);
   for (let ch = 0; ch < c; ch++) {
     for (let b = 0; b < n; b++) {
@@ -101,7 +128,13 @@ export function channelPercentiles(
       for (let k = 0; k < inner; k++) buf[b * inner + k] = data[src + k];
     }
     checkValues(buf, `channelPercentiles channel ${ch}`);
-    out[ch] = p === 1 ? maxOf(buf) : percentileOfSorted(buf.sort(), p, method);
+    if (onlyMax) {
+      const m = maxOf(buf);
+      for (const o of out) o[ch] = m;
+    } else {
+      buf.sort();
+      ps.forEach((p, i) => (out[i][ch] = p === 1 ? buf[buf.length - 1] : percentileOfSorted(buf, p, method)));
+    }
   }
   return out;
 }

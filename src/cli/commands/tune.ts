@@ -1,0 +1,195 @@
+/** `msat tune`: search neuron hyper-parameters, calibration percentile and layer scales; write the tuned SNN file and a report. */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { TuneReport, TuneObjective } from '../../tune/index.js';
+import { addDatasetFlags, type DatasetFlags } from '../dataset-flags.js';
+import type { GlobalOptions } from '../global-options.js';
+import { parseNonNegativeInt, parseNumberList, parsePositiveInt } from '../parse.js';
+import { createProgress } from '../progress.js';
+
+interface TuneFlags extends Omit<DatasetFlags, 'split' | 'limit' | 'every'> {
+  readonly model: string;
+  readonly method: 'const' | 'dtt' | 'det' | 'msat';
+  readonly T: number;
+  readonly budget: number;
+  readonly time?: number;
+  readonly objective: TuneObjective['kind'];
+  readonly margin: number;
+  readonly energyWeight: number;
+  readonly samples: number;
+  readonly minSamples: number;
+  readonly eta: number;
+  readonly calibSamples: number;
+  readonly channelWise?: boolean;
+  readonly percentiles?: number[];
+  readonly layerScales?: boolean;
+  readonly seed: number;
+  readonly out: string;
+  readonly report?: string;
+  readonly log?: string;
+  readonly restart?: boolean;
+  readonly chunk: number;
+  readonly batch: number;
+  readonly json?: boolean;
+}
+
+function parseFraction(value: string): number {
+  const v = Number(value);
+  if (!(v > 0 && v < 1)) throw new InvalidArgumentError(`expected a fraction in (0, 1), got "${value}"`);
+  return v;
+}
+
+function parseNonNegative(value: string): number {
+  const v = Number(value);
+  if (!(v >= 0) || !Number.isFinite(v)) throw new InvalidArgumentError(`expected a number ≥ 0, got "${value}"`);
+  return v;
+}
+
+export function registerTune(program: Command, globals: () => GlobalOptions): void {
+  const command = program
+    .command('tune')
+    .description('search MSAT hyper-parameters, calibration percentile and layer scales for the fewest steps to ANN − 1 %; writes the tuned SNN file and tune-report.json')
+    .requiredOption('--model <file>', 'ONNX model (ReLU network)');
+  addDatasetFlags(command, { split: false })
+    .addOption(new Option('--method <m>', 'neuron mode to tune: msat (DTT+DET), dtt, det, or const (θ = k·λ)').choices(['const', 'dtt', 'det', 'msat']).default('msat'))
+    .option('--T <steps>', 'time steps simulated per trial', parsePositiveInt, 64)
+    .option('--budget <n>', 'candidates evaluated in all (initial population + refinement)', parsePositiveInt, 32)
+    .option('--time <seconds>', 'stop the search after this many seconds (the final comparison runs after it)', parsePositiveInt)
+    .addOption(new Option('--objective <o>', 'latency: steps to ANN − margin (ties: higher AUC); auc: area under accuracy-vs-step; kl: KL(ANN ‖ SNN output)').choices(['latency', 'auc', 'kl']).default('latency'))
+    .option('--margin <m>', 'latency objective: accuracy gap to the ANN, as a fraction', parseFraction, 0.01)
+    .option('--energy-weight <w>', 'add w × (synaptic operations per step ÷ ANN MACs) to latency/auc scores', parseNonNegative, 0)
+    .option('--samples <n>', 'held-out training samples to tune on (the last halving rung)', parsePositiveInt, 432)
+    .option('--min-samples <n>', 'fewest samples of the first halving rung', parsePositiveInt, 48)
+    .option('--eta <n>', 'successive halving keeps the best 1/eta per rung', parsePositiveInt, 3)
+    .option('--calib-samples <n>', 'calibrate λ on the first N training samples (never tuned on)', parsePositiveInt, 200)
+    .option('--channel-wise', 'one λ per channel instead of per layer')
+    .option('--percentiles <list>', 'calibration percentiles to choose from (must include 1; default 1,0.99999,0.9999,0.9995,0.999,0.995,0.99)', parseNumberList)
+    .option('--layer-scales', 'also search one λ scale per spiking layer (in [0.59, 1.68])')
+    .option('--seed <s>', 'seed of the held-out split and the candidate draws', parseNonNegativeInt, 0)
+    .option('--out <file>', 'tuned SNN file to write (for msat simulate --snn)', 'tuned.snn.json')
+    .option('--report <file>', 'search report to write (default: tune-report.json next to --out)')
+    .option('--log <file>', 'trial log for resuming (default: --out with .trials.jsonl)')
+    .option('--restart', 'discard an existing trial log instead of resuming it')
+    .option('--chunk <k>', 'time steps per onnxruntime run', parsePositiveInt, 16)
+    .option('--batch <n>', 'samples per simulator batch', parsePositiveInt, 64)
+    .option('--json', 'print the report as one JSON object on stdout')
+    .action(async (flags: TuneFlags) => {
+      const [{ Runner }, { tuneModel, createTunedSnnFile }, { writeSnnFile }] = await Promise.all([
+        import('../../runtime/index.js'),
+        import('../../tune/index.js'),
+        import('../../convert/index.js'),
+      ]);
+      const runner = new Runner({ threads: globals().threads });
+      const started = performance.now();
+      const deadline = flags.time !== undefined ? started + flags.time * 1000 : Infinity;
+      const reportPath = flags.report ?? join(dirname(flags.out), 'tune-report.json');
+      const logPath = flags.log ?? `${flags.out.replace(/\.json$/, '')}.trials.jsonl`;
+      const objective: TuneObjective =
+        flags.objective === 'latency'
+          ? { kind: 'latency', margin: flags.margin, energyWeight: flags.energyWeight }
+          : flags.objective === 'auc'
+            ? { kind: 'auc', energyWeight: flags.energyWeight }
+            : { kind: 'kl' };
+      const progress = new Map<string, ReturnType<typeof createProgress>>();
+      const stopAll = () => {
+        for (const p of progress.values()) p.stop();
+      };
+      try {
+        const result = await tuneModel({
+          model: flags.model,
+          data: flags.data,
+          mean: flags.mean,
+          std: flags.std,
+          method: flags.method,
+          steps: flags.T,
+          objective,
+          budget: flags.budget,
+          samples: flags.samples,
+          minSamples: flags.minSamples,
+          eta: flags.eta,
+          calibrationSamples: flags.calibSamples,
+          channelWise: flags.channelWise ?? false,
+          percentiles: flags.percentiles,
+          layerScales: flags.layerScales ?? false,
+          seed: flags.seed,
+          log: logPath,
+          restart: flags.restart ?? false,
+          shouldStop: () => performance.now() > deadline,
+          clock: () => performance.now() / 1000,
+          chunk: flags.chunk,
+          batchSize: flags.batch,
+          runner,
+          onProgress: (stage, done, total) => {
+            if (!progress.has(stage)) {
+              stopAll();
+              progress.set(stage, createProgress(stage, stage === 'search' ? 'sample-trials' : 'samples'));
+            }
+            progress.get(stage)!.update(done, total);
+          },
+        });
+        stopAll();
+        const doc = createTunedSnnFile({
+          model: { path: flags.model, sha256: result.modelSha256 },
+          calibration: result.calibration,
+          plan: result.plan,
+          options: {
+            neuron: result.best.neuron,
+            normalization: result.normalization,
+            thresholds: { kind: 'calibrate', samples: flags.calibSamples, percentile: result.best.percentile, channelWise: flags.channelWise ?? false },
+            tune: {
+              percentile: result.best.percentile,
+              layerScales: result.report.best.config.layerScales,
+              objective,
+              T: flags.T,
+              score: result.bestScore,
+              seed: flags.seed,
+            },
+          },
+          provenance: {
+            msatVersion: program.version() ?? 'unknown',
+            createdAt: new Date().toISOString(),
+            command: ['msat', ...process.argv.slice(2)].join(' '),
+            dataset: { path: flags.data, split: 'train', samples: flags.calibSamples },
+          },
+        });
+        await writeSnnFile(flags.out, doc);
+        const seconds = (performance.now() - started) / 1000;
+        const report = { ...result.report, provenance: { command: doc.provenance.command, createdAt: doc.provenance.createdAt, msatVersion: doc.provenance.msatVersion, seconds } };
+        await mkdir(dirname(reportPath), { recursive: true });
+        await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`, 'utf8');
+        process.stdout.write(flags.json ? JSON.stringify(report) + '\n' : `${formatTuneReport(result.report)}\n\nwrote ${flags.out}, ${reportPath} (trial log ${logPath}); ${seconds.toFixed(0)} s\n`);
+      } finally {
+        stopAll();
+        await runner.dispose();
+      }
+    });
+}
+
+const pct = (v: number) => (100 * v).toFixed(2).padStart(6);
+
+/** The human-readable summary of `msat tune`. */
+export function formatTuneReport(r: TuneReport): string {
+  const c = r.comparison;
+  const T = r.T;
+  const marks = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512].filter((t) => t <= T);
+  if (marks[marks.length - 1] !== T) marks.push(T);
+  const best = r.best.config;
+  const lines = [
+    `tuned ${r.method} on ${c.samples} held-out training samples of ${r.data}, T = ${T}, objective ${r.objective.kind}` +
+      `${r.stopped ? ' (stopped by --time)' : ''}; ${r.evaluations.simulated} evaluations simulated, ${r.evaluations.resumed} resumed from the log`,
+    '',
+    'best configuration',
+    best.method === 'const' ? `  k = ${best.k}` : `  hp α,ka,ki,C,τmp,τrd = ${Object.values(best.hp!).map((v) => Number(v.toPrecision(4))).join(',')}`,
+    `  percentile p = ${best.percentile}`,
+    ...(best.layerScales ? [`  layer scales: ${Object.entries(best.layerScales).map(([l, s]) => `${l} ${s.toFixed(3)}`).join(', ')}`] : []),
+    ...(r.best.coordinates ? [`  searched as: ${Object.entries(r.best.coordinates).map(([k, v]) => `${k} ${k === 'percentile' ? v : Number(v.toPrecision(3))}`).join(', ')}`] : []),
+    '',
+    `${'converter'.padEnd(22)}${marks.map((t) => `T=${t}`.padStart(8)).join('')}  to ANN−1%`,
+    `${'ANN'.padEnd(22)}${pct(c.annAccuracy).padStart(8)}`,
+  ];
+  for (const curve of [c.best, c.defaults, c.thetaLambda]) {
+    lines.push(`${curve.label.padEnd(22)}${marks.map((t) => pct(curve.accuracyPerStep[t - 1]).padStart(8)).join('')}  ${String(curve.stepsToAnnMinus1 ?? `> ${T}`).padStart(9)}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,123 @@
+/**
+ * What a tuning trial measures (`Tallies`, additive over samples so a candidate promoted to more samples only
+ * simulates the new ones) and the objectives that turn tallies into one score (lower is better).
+ */
+import { MsatError } from '../core/index.js';
+import { latencyToAnn } from '../snn/index.js';
+
+/**
+ * The objective `msat tune` minimises.
+ * - `latency` (default): steps until the SNN's accuracy reaches the ANN's − `margin` on the tuning samples
+ *   (METHOD.md §7's "steps to ANN − 1 %", first reach). Never reaching it within T costs T plus T/8 per
+ *   percentage point still missing at step T, so failing candidates are still ranked. Ties (same step) go to
+ *   the higher area under the accuracy curve: 1 − mean accuracy over the T steps is added (always < 1 step).
+ * - `auc`: 1 − the mean accuracy over steps 1..T (area under the accuracy-vs-step curve up to T).
+ * - `kl`: the mean over steps 1..T and samples of KL(ANN softmax ‖ softmax(O(t)/t)), O(t) the accumulated
+ *   readout: agreement with the ANN's outputs, labels not needed.
+ * `energyWeight` (latency and auc) adds weight × (synaptic operations per step per sample ÷ the ANN's MACs per
+ * sample): with weight w, an SNN doing one ANN-forward-worth of SOP per step pays w steps (or w AUC units).
+ */
+export type TuneObjective =
+  | { readonly kind: 'latency'; readonly margin: number; readonly energyWeight: number }
+  | { readonly kind: 'auc'; readonly energyWeight: number }
+  | { readonly kind: 'kl' };
+
+export const OBJECTIVE_KINDS = ['latency', 'auc', 'kl'] as const;
+
+/** The default objective: steps to ANN − 1 %, no energy term. */
+export const DEFAULT_OBJECTIVE: TuneObjective = Object.freeze({ kind: 'latency', margin: 0.01, energyWeight: 0 });
+
+/** Sums over the evaluated samples of one candidate; merging two disjoint sample ranges adds them. */
+export interface Tallies {
+  readonly samples: number;
+  /** Samples the ANN classifies correctly. */
+  readonly annCorrect: number;
+  /** Correct SNN predictions at steps 1..T (length T). */
+  readonly correct: readonly number[];
+  /** Σ over samples of the mean synaptic operations per step (when measured). */
+  readonly sop?: number;
+  /** Σ over samples of KL(ANN ‖ SNN) at steps 1..T (when measured). */
+  readonly kl?: readonly number[];
+}
+
+/** `a` + `b` (disjoint samples of the same candidate). */
+export function addTallies(a: Tallies, b: Tallies): Tallies {
+  if (a.correct.length !== b.correct.length) throw new MsatError('TUNE_INTERNAL', `cannot add tallies of ${a.correct.length} and ${b.correct.length} steps`);
+  const add = (x: readonly number[], y: readonly number[]) => x.map((v, i) => v + y[i]);
+  return {
+    samples: a.samples + b.samples,
+    annCorrect: a.annCorrect + b.annCorrect,
+    correct: add(a.correct, b.correct),
+    ...(a.sop !== undefined && b.sop !== undefined ? { sop: a.sop + b.sop } : {}),
+    ...(a.kl && b.kl ? { kl: add(a.kl, b.kl) } : {}),
+  };
+}
+
+/** A trial's score and the readings it came from. Accuracies are fractions. */
+export interface TrialScore {
+  /** What the search minimises. */
+  readonly score: number;
+  readonly annAccuracy: number;
+  /** First step with accuracy ≥ ANN − margin (margin 0.01 unless the objective says otherwise), or null. */
+  readonly stepsToTarget: number | null;
+  /** Mean accuracy over steps 1..T. */
+  readonly auc: number;
+  readonly finalAccuracy: number;
+  /** Mean synaptic operations per step per sample, when measured. */
+  readonly sopPerStep?: number;
+  /** Mean KL over steps and samples, when measured. */
+  readonly kl?: number;
+}
+
+/** Scores `t` under `objective`; `annMacs` (the ANN's MACs per sample) normalises the energy term. */
+export function scoreTallies(t: Tallies, objective: TuneObjective, annMacs: number): TrialScore {
+  if (t.samples === 0) throw new MsatError('TUNE_INTERNAL', 'cannot score a trial without samples');
+  const T = t.correct.length;
+  const accuracy = t.correct.map((c) => c / t.samples);
+  const annAccuracy = t.annCorrect / t.samples;
+  const margin = objective.kind === 'latency' ? objective.margin : 0.01;
+  const stepsToTarget = latencyToAnn(accuracy, annAccuracy, { margin: Math.min(margin, annAccuracy) });
+  const auc = accuracy.reduce((a, b) => a + b, 0) / T;
+  const finalAccuracy = accuracy[T - 1];
+  const sopPerStep = t.sop !== undefined ? t.sop / t.samples : undefined;
+  const kl = t.kl ? t.kl.reduce((a, b) => a + b, 0) / T / t.samples : undefined;
+  const energy = objective.kind !== 'kl' && objective.energyWeight > 0
+    ? objective.energyWeight * ((sopPerStep ?? missing('synaptic operations')) / annMacs)
+    : 0;
+  let score: number;
+  switch (objective.kind) {
+    case 'latency': {
+      const target = annAccuracy - margin;
+      const primary = stepsToTarget ?? T + (T / 8) * Math.max(0, (target - finalAccuracy) * 100);
+      score = primary + (1 - auc) + energy;
+      break;
+    }
+    case 'auc':
+      score = 1 - auc + energy;
+      break;
+    case 'kl':
+      score = kl ?? missing('KL divergences');
+      break;
+  }
+  return {
+    score,
+    annAccuracy,
+    stepsToTarget,
+    auc,
+    finalAccuracy,
+    ...(sopPerStep !== undefined ? { sopPerStep } : {}),
+    ...(kl !== undefined ? { kl } : {}),
+  };
+}
+
+function missing(what: string): never {
+  throw new MsatError('TUNE_INTERNAL', `the objective needs ${what}, but the trial did not measure them`);
+}
+
+/** Validates an objective given by a caller. */
+export function validateObjective(o: TuneObjective): TuneObjective {
+  if (!OBJECTIVE_KINDS.includes(o.kind)) throw new MsatError('TUNE_OPTIONS', `unknown objective "${(o as { kind: string }).kind}"; must be one of ${OBJECTIVE_KINDS.join(', ')}`);
+  if (o.kind === 'latency' && !(o.margin > 0 && o.margin < 1)) throw new MsatError('TUNE_OPTIONS', `margin must be a fraction in (0, 1), got ${o.margin}; pass 0.01 for one point`);
+  if (o.kind !== 'kl' && !(o.energyWeight >= 0)) throw new MsatError('TUNE_OPTIONS', `energy weight must be ≥ 0, got ${o.energyWeight}`);
+  return o;
+}

