@@ -94,11 +94,11 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
         model: { path: model, sha256: converted.modelSha256 },
         calibration: converted.calibration,
         plan: converted.plan,
-        options: { normalization: converted.normalization, thresholds: { kind: 'calibrate', ...calibration } },
+        options: { normalization: converted.dataOptions, thresholds: { kind: 'calibrate', ...calibration } },
         provenance: { msatVersion: MSAT_VERSION, createdAt: started, command: options.command, dataset: { path: data, split: 'train', samples: calibration.samples } },
       }),
     );
-    const dataset = await openDataset(data, { split: 'test', every, limit: options.limit, ...converted.normalization });
+    const dataset = await openDataset(data, { split: 'test', every, limit: options.limit, ...converted.dataOptions });
     const provenance: Provenance = {
       msatVersion: MSAT_VERSION,
       gitCommit: gitCommit(),

@@ -3,7 +3,7 @@
  * take them from an SNN file), and plan the conversion with its coverage report (METHOD.md §1).
  */
 import { MsatError } from '../core/errors.js';
-import { openDataset, type DatasetOptions } from '../data/index.js';
+import { openDataset, textOptionsOfMetadata, type DatasetOptions } from '../data/index.js';
 import { loadNetwork, type Network } from '../model/index.js';
 import type { Runner } from '../runtime/index.js';
 import { normalizationOf } from '../ann/index.js';
@@ -46,8 +46,8 @@ export interface ConvertedModel {
   readonly coverage: string;
   /** λ per relu layer name. */
   readonly lambdas: ReadonlyMap<string, number | Float32Array>;
-  /** Normalisation to use with the data: the options', else the model's metadata. */
-  readonly normalization: { readonly mean?: readonly number[]; readonly std?: readonly number[] };
+  /** What reading the data needs (`ModelDataOptions`). */
+  readonly dataOptions: ModelDataOptions;
   readonly modelSha256: string;
   /** The SNN file the thresholds came from, if any. */
   readonly snnFile?: SnnFile;
@@ -55,19 +55,25 @@ export interface ConvertedModel {
 
 export const DEFAULT_CALIBRATION_SAMPLES = 200;
 
-/** The model loaded and batch-norm folded, with the normalisation its data needs. */
+/**
+ * What reading a model's data needs beyond the folder: the normalisation (the caller's, else the model's
+ * metadata) and, for text models, the vocabulary size and sequence length it was trained with (metadata).
+ */
+export type ModelDataOptions = Pick<DatasetOptions, 'mean' | 'std' | 'vocabSize' | 'sequenceLength'>;
+
+/** The model loaded and batch-norm folded, with the options its data needs. */
 async function loadFolded(model: string, mean?: readonly number[], std?: readonly number[]) {
   const original = await loadNetwork(model);
   const { network } = foldBatchNorms(original);
   const fromModel = normalizationOf(original);
-  const normalization = { mean: mean ?? fromModel?.mean, std: std ?? fromModel?.std };
+  const dataOptions: ModelDataOptions = { mean: mean ?? fromModel?.mean, std: std ?? fromModel?.std, ...textOptionsOfMetadata(original.metadata) };
   const modelSha256 = await sha256File(model);
-  return { network, normalization, modelSha256 };
+  return { network, dataOptions, modelSha256 };
 }
 
 /** Loads, folds, calibrates and plans; throws `CONVERT_REFUSED` if a layer cannot be converted. */
 export async function convertModel(options: ConvertModelOptions): Promise<ConvertedModel> {
-  const { network, normalization, modelSha256 } = await loadFolded(options.model, options.mean, options.std);
+  const { network, dataOptions, modelSha256 } = await loadFolded(options.model, options.mean, options.std);
   let calibration: Calibration;
   let snnFile: SnnFile | undefined;
   if (options.thresholds.kind === 'snn-file') {
@@ -82,7 +88,7 @@ export async function convertModel(options: ConvertModelOptions): Promise<Conver
   } else {
     if (!options.data) throw new MsatError('CONVERT_OPTIONS', 'calibration needs a dataset (--data) or an SNN file (--snn)');
     const t = options.thresholds;
-    const datasetOptions: DatasetOptions = { split: 'train', limit: t.samples ?? DEFAULT_CALIBRATION_SAMPLES, ...normalization };
+    const datasetOptions: DatasetOptions = { split: 'train', limit: t.samples ?? DEFAULT_CALIBRATION_SAMPLES, ...dataOptions };
     const dataset = await openDataset(options.data, datasetOptions);
     calibration = await calibrate(network, dataset, options.runner, {
       percentile: t.percentile,
@@ -93,7 +99,7 @@ export async function convertModel(options: ConvertModelOptions): Promise<Conver
   const plan = planConversion(network, calibration);
   assertConvertible(plan);
   const lambdas = new Map(calibration.layers.map((l) => [l.relu, l.lambda] as [string, number | Float32Array]));
-  return { network, calibration, plan, coverage: formatCoverage(plan), lambdas, normalization, modelSha256, snnFile };
+  return { network, calibration, plan, coverage: formatCoverage(plan), lambdas, dataOptions, modelSha256, snnFile };
 }
 
 /** Options of `calibrateModelPercentiles`. */
@@ -117,7 +123,7 @@ export interface ModelCalibrations {
   readonly network: Network;
   /** One calibration per requested percentile, in the same order. */
   readonly calibrations: readonly Calibration[];
-  readonly normalization: { readonly mean?: readonly number[]; readonly std?: readonly number[] };
+  readonly dataOptions: ModelDataOptions;
   readonly modelSha256: string;
 }
 
@@ -126,13 +132,13 @@ export interface ModelCalibrations {
  * of the ANN over the calibration samples (`calibrateMany`). Checks that the network converts.
  */
 export async function calibrateModelPercentiles(options: CalibrateModelPercentilesOptions): Promise<ModelCalibrations> {
-  const { network, normalization, modelSha256 } = await loadFolded(options.model, options.mean, options.std);
-  const dataset = await openDataset(options.data, { split: 'train', limit: options.samples ?? DEFAULT_CALIBRATION_SAMPLES, ...normalization });
+  const { network, dataOptions, modelSha256 } = await loadFolded(options.model, options.mean, options.std);
+  const dataset = await openDataset(options.data, { split: 'train', limit: options.samples ?? DEFAULT_CALIBRATION_SAMPLES, ...dataOptions });
   const calibrations = await calibrateMany(network, dataset, options.runner, {
     percentiles: options.percentiles,
     granularity: options.channelWise ? { kind: 'channel' } : { kind: 'layer' },
     onProgress: options.onProgress ? (p) => options.onProgress!(p.samples, p.total) : undefined,
   });
   assertConvertible(planConversion(network, calibrations[0]));
-  return { network, calibrations, normalization, modelSha256 };
+  return { network, calibrations, dataOptions, modelSha256 };
 }

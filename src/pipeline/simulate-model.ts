@@ -103,10 +103,10 @@ export async function simulateModel(options: SimulateModelOptions): Promise<Simu
     runner: options.runner,
     onProgress: (d, t) => options.onProgress?.('calibrate', d, t),
   });
-  const { network, lambdas, normalization } = converted;
+  const { network, lambdas, dataOptions } = converted;
   const common = { dynamics, encoding: options.encoding ?? 'direct', seed: options.seed ?? 0, chunk: options.chunk, batchSize: options.batchSize };
   const confidence = await resolveConfidence(options, converted, common, thresholds);
-  const dataset = await openDataset(options.data, { split: options.split, limit: options.limit, every: options.every, ...normalization });
+  const dataset = await openDataset(options.data, { split: options.split, limit: options.limit, every: options.every, ...dataOptions });
   const result = await simulate(network, lambdas, dataset, options.runner, {
     ...common,
     steps: options.steps,
@@ -138,7 +138,7 @@ async function resolveConfidence(
     return new Map(relus.map((r, i) => [r, source.values[i]]));
   }
   const samples = thresholds.kind === 'calibrate' ? (thresholds.samples ?? DEFAULT_CALIBRATION_SAMPLES) : DEFAULT_CALIBRATION_SAMPLES;
-  const calibrationSet = await openDataset(options.data, { split: 'train', limit: samples, ...converted.normalization });
+  const calibrationSet = await openDataset(options.data, { split: 'train', limit: samples, ...converted.dataOptions });
   const probe = await simulate(converted.network, converted.lambdas, calibrationSet, options.runner, {
     ...common,
     steps: 16,

@@ -7,7 +7,7 @@
 import { MsatError } from '../core/index.js';
 import type { Calibration, ConversionPlan } from '../convert/index.js';
 import { planConversion, assertConvertible } from '../convert/index.js';
-import { calibrateModelPercentiles, DEFAULT_CALIBRATION_SAMPLES, METHODS, type Method } from '../pipeline/index.js';
+import { calibrateModelPercentiles, DEFAULT_CALIBRATION_SAMPLES, METHODS, type Method, type ModelDataOptions } from '../pipeline/index.js';
 import type { Runner } from '../runtime/index.js';
 import { synapticFeeds } from '../snn/index.js';
 import { evaluateConfig, type EvaluationContext } from './evaluate-config.js';
@@ -85,7 +85,7 @@ export interface TuneResult {
   /** λ at the tuned percentile times the layer scales, as the SNN file records them. */
   readonly calibration: Calibration;
   readonly plan: ConversionPlan;
-  readonly normalization: { readonly mean?: readonly number[]; readonly std?: readonly number[] };
+  readonly normalization: ModelDataOptions;
   readonly modelSha256: string;
 }
 
@@ -142,7 +142,7 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
     runner: o.runner,
     onProgress: (d, t) => o.onProgress?.('calibrate', d, t),
   });
-  const { network, calibrations, normalization, modelSha256 } = calibrated;
+  const { network, calibrations, dataOptions, modelSha256 } = calibrated;
   const layers = calibrations[0].layers.map((l) => l.relu);
   const space = createSearchSpace({
     method: o.method,
@@ -157,7 +157,7 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
   const identity = {
     modelSha256,
     data: o.data,
-    normalization,
+    normalization: dataOptions,
     method: o.method,
     T: o.steps,
     objective: o.objective,
@@ -171,8 +171,7 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
   try {
     const data = await loadTuningData({
       data: o.data,
-      mean: normalization.mean,
-      std: normalization.std,
+      dataOptions,
       calibrationSamples: o.calibrationSamples,
       samples: o.samples,
       seed: o.seed,
@@ -220,7 +219,7 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
       version: 1,
       model: { path: o.model, sha256: modelSha256 },
       data: o.data,
-      normalization,
+      normalization: dataOptions,
       tuning: { split: 'train', samples: o.samples, positions: [...data.positions], calibrationSamples: o.calibrationSamples },
       method: o.method,
       T: o.steps,
@@ -248,7 +247,7 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
     const calibration = tunedCalibration(calibrations[o.percentiles.indexOf(bestConfig.percentile)], space, bestConfig);
     const conversion = planConversion(network, calibration);
     assertConvertible(conversion);
-    return { best: bestConfig, bestScore, report, calibration, plan: conversion, normalization, modelSha256 };
+    return { best: bestConfig, bestScore, report, calibration, plan: conversion, normalization: dataOptions, modelSha256 };
   } finally {
     await log.close();
   }

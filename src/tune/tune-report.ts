@@ -4,7 +4,7 @@
  * that carries the tuned neuron config, so `msat simulate --snn` needs no further flags.
  */
 import { createSnnFile, type Calibration, type ConversionPlan, type SnnFile, type SnnFileProvenance } from '../convert/index.js';
-import type { NeuronConfig } from '../pipeline/index.js';
+import type { ModelDataOptions, NeuronConfig } from '../pipeline/index.js';
 import type { Tallies, TrialScore, TuneObjective } from './objectives.js';
 import type { TunedConfig } from './search-space.js';
 
@@ -61,7 +61,7 @@ export interface TuneReport {
   readonly version: 1;
   readonly model: { readonly path: string; readonly sha256: string };
   readonly data: string;
-  readonly normalization: { readonly mean?: readonly number[]; readonly std?: readonly number[] };
+  readonly normalization: ModelDataOptions;
   /** The tuning samples: training-split positions (dataset order), calibration samples excluded. */
   readonly tuning: { readonly split: 'train'; readonly samples: number; readonly positions: readonly number[]; readonly calibrationSamples: number };
   readonly method: NeuronConfig['method'];
@@ -124,7 +124,7 @@ export function curveOf(label: string, config: ConfigJson, tallies: Tallies, sco
 /** What the tuned SNN file records in `options`: what `msat simulate --snn` reads back. */
 export interface TunedSnnOptions {
   readonly neuron: NeuronConfig;
-  readonly normalization: { readonly mean?: readonly number[]; readonly std?: readonly number[] };
+  readonly normalization: ModelDataOptions;
   readonly thresholds: { readonly kind: 'calibrate'; readonly samples: number; readonly percentile: number; readonly channelWise: boolean };
   /** How the file was tuned. λ in `calibration` already include `layerScales`. */
   readonly tune: {

@@ -8,13 +8,14 @@ import { MsatError, Mulberry32, type Tensor } from '../core/index.js';
 import { openDataset, type Batch, type BatchOptions, type Dataset } from '../data/index.js';
 import { annSession } from '../ann/index.js';
 import type { Network } from '../model/index.js';
+import type { ModelDataOptions } from '../pipeline/index.js';
 import type { Runner } from '../runtime/index.js';
 
 /** What `loadTuningData` needs. */
 export interface TuningDataOptions {
   readonly data: string;
-  readonly mean?: readonly number[];
-  readonly std?: readonly number[];
+  /** Normalisation and text options of the model (`ModelDataOptions`). */
+  readonly dataOptions?: ModelDataOptions;
   /** The first N training samples, used for calibration, are left out. */
   readonly calibrationSamples: number;
   /** How many samples to hold out for tuning. */
@@ -66,7 +67,7 @@ export function heldOutPositions(length: number, from: number, count: number, se
 
 /** Reads the held-out training samples into memory and runs the ANN on them once. */
 export async function loadTuningData(options: TuningDataOptions): Promise<TuningData> {
-  const train = await openDataset(options.data, { split: 'train', mean: options.mean, std: options.std });
+  const train = await openDataset(options.data, { split: 'train', ...options.dataOptions });
   if (train.split !== 'train') throw new MsatError('TUNE_DATA', `${options.data}: tuning needs the training split, got ${train.split}`);
   const positions = heldOutPositions(train.length, options.calibrationSamples, options.samples, options.seed);
   const perSample = train.sampleShape.reduce((a, d) => a * d, 1);

@@ -75,8 +75,8 @@ test('held-out positions: distinct, seeded, never among the first `from`; too fe
 test('KL path (simulateReadout) vs simulate on 40 tuning samples, T = 20 across a chunk boundary: identical accuracy per step', async () => {
   const runner = new Runner({ threads: 2 });
   try {
-    const { network, calibrations, normalization } = await calibrateModelPercentiles({ model: MODEL, data: 'mnist', percentiles: [1], runner });
-    const data = await loadTuningData({ data: 'mnist', ...normalization, calibrationSamples: 200, samples: 40, seed: 1, network, runner });
+    const { network, calibrations, dataOptions } = await calibrateModelPercentiles({ model: MODEL, data: 'mnist', percentiles: [1], runner });
+    const data = await loadTuningData({ data: 'mnist', dataOptions, calibrationSamples: 200, samples: 40, seed: 1, network, runner });
     const lambdas = new Map(calibrations[0].layers.map((l) => [l.relu, l.lambda] as [string, number | Float32Array]));
     const dynamics = neuronDynamics({ ...DEFAULT_NEURON_CONFIG, method: 'msat' });
     const sim = await simulate(network, lambdas, data.slice(0, 40), runner, { steps: 20, dynamics, chunk: 16 });

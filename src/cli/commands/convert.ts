@@ -47,7 +47,7 @@ export function registerConvert(program: Command, globals: () => GlobalOptions):
           model: { path: flags.model, sha256: converted.modelSha256 },
           calibration: converted.calibration,
           plan: converted.plan,
-          options: { neuron, normalization: converted.normalization, thresholds },
+          options: { neuron, normalization: converted.dataOptions, thresholds },
           provenance: {
             msatVersion: program.version() ?? 'unknown',
             createdAt: new Date().toISOString(),
