@@ -49,7 +49,6 @@ const NUMBER: Check = { test: isFiniteNumber, expected: 'a finite number' };
 const NUMBERS: Check = { test: (v) => Array.isArray(v) && v.every(isFiniteNumber), expected: 'an array of finite numbers' };
 const STRING_OR_NULL: Check = { test: (v) => v === null || typeof v === 'string', expected: 'a string or null' };
 const NUMBER_OR_NULL: Check = { test: (v) => v === null || isFiniteNumber(v), expected: 'a finite number or null' };
-const OPTIONAL_NUMBER: Check = { test: (v) => v === undefined || isFiniteNumber(v), expected: 'a finite number or nothing' };
 const NUMBER_MAP_OR_NULL: Check = {
   test: (v) => v === null || (isObject(v) && Object.values(v).every(isFiniteNumber)),
   expected: 'null or an object of finite numbers',
@@ -101,7 +100,7 @@ export function validateResults(value: unknown, file: string): asserts value is 
     const at = `runs[${i}]`;
     const o = object(run, at);
     const c = object(o.converter, `${at}.converter`);
-    fields(c, `${at}.converter.`, { id: STRING, label: STRING, confidence: STRING, percentile: OPTIONAL_NUMBER });
+    fields(c, `${at}.converter.`, { id: STRING, label: STRING, confidence: STRING });
     const n = object(c.neuron, `${at}.converter.neuron`);
     fields(n, `${at}.converter.neuron.`, { method: STRING, k: NUMBER, gamma: NUMBER, reset: STRING });
     fields(object(n.hp, `${at}.converter.neuron.hp`), `${at}.converter.neuron.hp.`, { alpha: NUMBER, ka: NUMBER, ki: NUMBER, C: NUMBER, taump: NUMBER, taurd: NUMBER });

@@ -55,8 +55,8 @@ export interface ConverterSpec {
   readonly label: string;
   readonly neuron: NeuronConfig;
   readonly confidence: 'off' | 'measure';
-  /** Calibration percentile when it differs from the preset's (tuned converters). */
-  readonly percentile?: number;
+  /** The SNN file whose thresholds this converter uses instead of the experiment's `snn.json` (a tuned one). */
+  readonly snn?: { readonly path: string; readonly sha256: string };
 }
 
 /** One converter's outcome. */

@@ -10,7 +10,7 @@ import { MsatError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/write-atomic.js';
 import { createSnnFile, sha256File, writeSnnFile } from '../convert/index.js';
 import { openDataset } from '../data/index.js';
-import { convertModel, simulateModel, DEFAULT_CALIBRATION_SAMPLES } from '../pipeline/index.js';
+import { convertModel, describeMethod, simulateModel, snnFileDefaults, DEFAULT_CALIBRATION_SAMPLES, DEFAULT_NEURON_CONFIG } from '../pipeline/index.js';
 import type { Runner } from '../runtime/index.js';
 import { findPreset, presetConverters, type Preset } from './presets.js';
 import { gitCommit, hashTree, machine, MSAT_VERSION } from './provenance.js';
@@ -39,6 +39,8 @@ export interface ExperimentOptions {
   readonly percentile?: number;
   /** Converter ids to run (default: all of the preset's), in the preset's order. */
   readonly converters?: readonly string[];
+  /** An SNN file from `msat tune` for this model: adds the converter `tuned` with its thresholds and neuron options. */
+  readonly tuned?: string;
   /** Neurons per spiking layer traced on the first sample. Default 3. */
   readonly traceNeurons?: number;
   readonly batchSize?: number;
@@ -63,6 +65,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   const { path: model, trainCommand } = presetModel(preset, options.model);
   if (!existsSync(model)) throw new MsatError('EXPERIMENT_MODEL', `${model} not found; make it with: ${trainCommand} (or pass --train)`);
   const all = presetConverters(preset);
+  if (options.tuned) all.push(await tunedConverter(preset, options.tuned));
   const wanted = options.converters ?? all.map((c) => c.id);
   for (const id of wanted) {
     if (!all.some((c) => c.id === id)) throw new MsatError('EXPERIMENT_OPTIONS', `unknown converter "${id}"; converters: ${all.map((c) => c.id).join(', ')}`);
@@ -116,7 +119,10 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   }
 
   for (const converter of converters) {
-    if (results.runs.some((r) => r.converter.id === converter.id)) continue;
+    const done: ConverterRun | undefined = results.runs.find((r) => r.converter.id === converter.id);
+    if (done && JSON.stringify(done.converter) === JSON.stringify(converter)) continue;
+    // a converter whose definition changed (another tuned file) is simulated again
+    if (done) results = { ...results, runs: results.runs.filter((r) => r !== done) };
     const started = performance.now();
     const report = await simulateModel({
       model,
@@ -124,7 +130,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       split: 'test',
       every,
       limit: options.limit,
-      thresholds: { kind: 'snn-file', path: snnPath },
+      thresholds: { kind: 'snn-file', path: converter.snn?.path ?? snnPath },
       steps: T,
       neuron: converter.neuron,
       confidence: converter.confidence === 'measure' ? { kind: 'measure' } : { kind: 'off' },
@@ -150,6 +156,13 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     await writeResults(resultsPath, results);
   }
   return results;
+}
+
+/** The `tuned` converter of a tuned SNN file: its neuron options over the preset's defaults, its thresholds. */
+async function tunedConverter(preset: Preset, path: string): Promise<ConverterSpec> {
+  const { neuron } = await snnFileDefaults(path);
+  const config = { ...DEFAULT_NEURON_CONFIG, hp: preset.hp, ...neuron };
+  return { id: 'tuned', label: `tuned ${describeMethod(config)}`, neuron: config, confidence: 'off', snn: { path: resolve(path), sha256: await sha256File(path) } };
 }
 
 /** JSON has no NaN: an ANN accuracy not measured yet is written as null. */

@@ -4,3 +4,4 @@
 export * from './convert-model.js';
 export * from './simulate-model.js';
 export * from './snn-config.js';
+export * from './snn-file-defaults.js';

@@ -192,7 +192,7 @@ function settings(r: ExperimentResults): string {
         : c.confidence;
       return (
         `<tr><td class="name">${e(c.label)}<div class="sub"><code>${e(c.id)}</code></div></td><td>${e(neuron)}</td><td>${e(confidence)}</td>` +
-        `<td>${e(percentileText(c.percentile ?? r.provenance.calibration.percentile))}</td><td>${e(run.report.encoding)}</td>` +
+        `<td>${e(c.snn ? `from ${c.snn.path.split(/[\\/]/).pop()}` : percentileText(r.provenance.calibration.percentile))}</td><td>${e(run.report.encoding)}</td>` +
         `<td>${e(String(run.report.samples))}</td><td>${e(formatDuration(run.report.seconds))}</td></tr>`
       );
     })

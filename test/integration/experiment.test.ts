@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExperimentResults } from '../../src/experiment/index.js';
-import { runCli } from '../cli-helpers.js';
+import { ROOT, runCli } from '../cli-helpers.js';
 
 const out = join(mkdtempSync(join(tmpdir(), 'msat-exp-')), 'mnist');
 const read = (): ExperimentResults => JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as ExperimentResults;
@@ -65,4 +65,25 @@ test('msat demo prints the comparison and writes the report (fresh results on ev
   const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as ExperimentResults;
   assert.deepEqual(results.runs.map((r) => r.converter.id), ['const-1', 'const-0.5', 'msat']);
   assert.ok(existsSync(join(dir, 'figures', 'accuracy.svg')));
+});
+
+test('--tuned adds the converter of a tuned SNN file; another tuned file is simulated again', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'msat-exp-tuned-'));
+  const tune = (seed: string) =>
+    runCli(['tune', '--model', join(ROOT, 'models', 'mnist-cnn.onnx'), '--data', 'mnist', '--T', '16', '--budget', '4', '--samples', '48', '--min-samples', '16', '--seed', seed, '--out', join(dir, `tuned-${seed}.json`)]);
+  assert.equal(tune('1').status, 0);
+  const args = ['experiment', 'mnist-cnn', '--T', '16', '--every', '200', '--out', join(dir, 'exp'), '--converters', 'const-1,tuned'];
+  const first = runCli([...args, '--tuned', join(dir, 'tuned-1.json')]);
+  assert.equal(first.status, 0, first.stderr);
+  const runs = () => (JSON.parse(readFileSync(join(dir, 'exp', 'results.json'), 'utf8')) as ExperimentResults).runs;
+  const tuned = runs().find((r) => r.converter.id === 'tuned')!;
+  assert.match(tuned.converter.label, /^tuned /);
+  assert.ok(tuned.converter.snn?.path.endsWith('tuned-1.json'));
+  assert.match(first.stdout, /\| tuned /);
+
+  assert.equal(tune('2').status, 0);
+  const second = runCli([...args, '--tuned', join(dir, 'tuned-2.json')]);
+  assert.equal(second.status, 0, second.stderr);
+  assert.deepEqual(runs().map((r) => r.converter.id), ['const-1', 'tuned']);
+  assert.ok(runs()[1].converter.snn?.path.endsWith('tuned-2.json'));
 });

@@ -19,6 +19,7 @@ interface ExperimentFlags {
   readonly model?: string;
   readonly data?: string;
   readonly converters?: string;
+  readonly tuned?: string;
   readonly calibSamples?: number;
   readonly train?: boolean;
   readonly list?: boolean;
@@ -35,7 +36,8 @@ export function registerExperiment(program: Command, globals: () => GlobalOption
     .option('--out <dir>', 'results folder (default: results/<preset>)')
     .option('--model <file>', "ONNX model (default: the preset's model in models/)")
     .option('--data <dir>', "dataset folder (default: the preset's)")
-    .option('--converters <ids>', 'comma-separated subset: const-1,const-0.5,dtt,det,msat,msat-sc')
+    .option('--converters <ids>', 'comma-separated subset: const-1,const-0.5,dtt,det,msat,msat-sc (and tuned)')
+    .option('--tuned <file>', 'also run the converter "tuned": the SNN file `msat tune` wrote for this model')
     .option('--calib-samples <n>', 'calibrate λ on the first N training samples', parsePositiveInt)
     .option('--train', 'train the model first if it does not exist (resumable; can take hours)')
     .option('--list', 'list the presets and exit')
@@ -63,6 +65,7 @@ export function registerExperiment(program: Command, globals: () => GlobalOption
           limit: flags.limit,
           calibrationSamples: flags.calibSamples,
           converters: flags.converters?.split(',').map((s) => s.trim()),
+          tuned: flags.tuned,
           runner,
           command: ['msat', ...process.argv.slice(2)].join(' '),
           onProgress: (converter, stage, done, total) => {

@@ -1,6 +1,6 @@
 /** `msat simulate`: convert a model and measure its SNN for T steps (accuracy per step, latency, rates, energy). */
 import { type Command, Option } from 'commander';
-import type { NeuronConfig, SimulationReport } from '../../pipeline/index.js';
+import type { SimulationReport } from '../../pipeline/index.js';
 import { addDatasetFlags, type DatasetFlags } from '../dataset-flags.js';
 import type { GlobalOptions } from '../global-options.js';
 import { addCalibrationFlags, addNeuronFlags, neuronConfig, thresholdSource, type CalibrationFlags, type NeuronFlags } from '../neuron-flags.js';
@@ -38,7 +38,7 @@ export function registerSimulate(program: Command, globals: () => GlobalOptions)
       const [{ Runner }, { simulateModel }] = await Promise.all([import('../../runtime/index.js'), import('../../pipeline/index.js')]);
       // With --snn, the file's neuron config and normalisation (e.g. from `msat tune`) are the defaults; flags
       // given on the command line still win.
-      const fromFile = flags.snn ? await snnFileDefaults(flags.snn) : undefined;
+      const fromFile = flags.snn ? await (await import('../../pipeline/index.js')).snnFileDefaults(flags.snn) : undefined;
       const given = (name: string) => cmd.getOptionValueSource(name) === 'cli';
       const neuron = fromFile
         ? { ...fromFile.neuron, ...Object.fromEntries(Object.entries(neuronConfig(flags)).filter(([k]) => given(k))) }
@@ -78,25 +78,6 @@ export function registerSimulate(program: Command, globals: () => GlobalOptions)
         await runner.dispose();
       }
     });
-}
-
-/**
- * The neuron config and normalisation an SNN file records in `options` (`msat convert` and `msat tune` write
- * `{ neuron, normalization }`); fields that are missing or malformed are left to the flags' defaults.
- */
-async function snnFileDefaults(path: string): Promise<{ neuron: Partial<NeuronConfig>; normalization: { mean?: number[]; std?: number[] } }> {
-  const [{ readSnnFile }, { METHODS }] = await Promise.all([import('../../convert/index.js'), import('../../pipeline/index.js')]);
-  const options = (await readSnnFile(path)).options as { neuron?: Record<string, unknown>; normalization?: Record<string, unknown> };
-  const n = options.neuron ?? {};
-  const numbers = (v: unknown) => (Array.isArray(v) && v.every((x) => typeof x === 'number') ? (v as number[]) : undefined);
-  const neuron: Partial<NeuronConfig> = {
-    ...(typeof n.method === 'string' && (METHODS as readonly string[]).includes(n.method) ? { method: n.method as NeuronConfig['method'] } : {}),
-    ...(typeof n.k === 'number' ? { k: n.k } : {}),
-    ...(n.hp && typeof n.hp === 'object' ? { hp: n.hp as NeuronConfig['hp'] } : {}),
-    ...(typeof n.gamma === 'number' ? { gamma: n.gamma } : {}),
-    ...(n.reset === 'soft' || n.reset === 'hard' ? { reset: n.reset } : {}),
-  };
-  return { neuron, normalization: { mean: numbers(options.normalization?.mean), std: numbers(options.normalization?.std) } };
 }
 
 const pct = (v: number) => `${(100 * v).toFixed(2)} %`;
