@@ -97,6 +97,8 @@ test('CLI: msat tune writes the SNN file and tune-report.json; msat simulate --s
   const report = JSON.parse(readFileSync(join(tmp, 'cli', 'tune-report.json'), 'utf8'));
   assert.equal(report.format, 'msat-tune-report');
   assert.ok(existsSync(join(tmp, 'cli', 'tuned.trials.jsonl')));
+  assert.match(readFileSync(join(tmp, 'cli', 'tune-report.svg'), 'utf8'), /<svg[\s\S]*authors’ defaults/);
+  assert.ok(existsSync(join(tmp, 'cli', 'tune-report.png')));
   const snn = JSON.parse(readFileSync(out, 'utf8'));
   assert.deepEqual(snn.options.neuron.hp, report.best.config.hp);
   const sim = runCli(['simulate', '--model', MODEL, '--data', 'mnist', '--snn', out, '--every', '500', '--T', '8', '--json']);

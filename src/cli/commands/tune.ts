@@ -158,12 +158,25 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
         const report = { ...result.report, provenance: { command: doc.provenance.command, createdAt: doc.provenance.createdAt, msatVersion: doc.provenance.msatVersion, seconds } };
         await mkdir(dirname(reportPath), { recursive: true });
         await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`, 'utf8');
-        process.stdout.write(flags.json ? JSON.stringify(report) + '\n' : `${formatTuneReport(result.report)}\n\nwrote ${flags.out}, ${reportPath} (trial log ${logPath}); ${seconds.toFixed(0)} s\n`);
+        const chart = await writeTuneChart(result.report, reportPath);
+        process.stdout.write(flags.json ? JSON.stringify(report) + '\n' : `${formatTuneReport(result.report)}\n\nwrote ${flags.out}, ${reportPath}, ${chart} (trial log ${logPath}); ${seconds.toFixed(0)} s\n`);
       } finally {
         stopAll();
         await runner.dispose();
       }
     });
+}
+
+/** The accuracy-vs-step chart of the best, the defaults and θ = λ on the tuning samples, as SVG and PNG beside the report. */
+async function writeTuneChart(r: TuneReport, reportPath: string): Promise<string> {
+  const [{ accuracyChartSpec, renderSvg, renderPng }, { writeFileAtomic }] = await Promise.all([import('../../report/index.js'), import('../../core/write-atomic.js')]);
+  const c = r.comparison;
+  const spec = accuracyChartSpec([c.best, c.defaults, c.thetaLambda], c.annAccuracy, { title: `msat tune: ${c.samples} held-out training samples` });
+  const svg = await renderSvg(spec);
+  const stem = reportPath.replace(/\.json$/, '');
+  await writeFileAtomic(`${stem}.svg`, svg);
+  await writeFileAtomic(`${stem}.png`, await renderPng(svg));
+  return `${stem}.svg/.png`;
 }
 
 const pct = (v: number) => (100 * v).toFixed(2).padStart(6);
