@@ -38,3 +38,30 @@ export function createProgress(label: string, unit = 'samples', delayMs = 700): 
     },
   };
 }
+
+/**
+ * Progress of a run over several converters (`msat experiment`, `msat demo`): one bar per converter and stage,
+ * the previous one stopped when the next begins. `update` fits `ExperimentOptions.onProgress`.
+ */
+export function createStagedProgress(width: number): {
+  update(converter: { readonly label: string }, stage: string, done: number, total: number): void;
+  stop(): void;
+} {
+  let progress: Progress | undefined;
+  let current = '';
+  return {
+    update(converter, stage, done, total) {
+      const label = stage === 'simulate' ? converter.label : `${converter.label} (${stage})`;
+      if (label !== current) {
+        progress?.stop();
+        progress = createProgress(label.padEnd(width));
+        current = label;
+      }
+      progress!.update(done, total);
+    },
+    stop() {
+      progress?.stop();
+      current = '';
+    },
+  };
+}

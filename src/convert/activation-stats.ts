@@ -3,7 +3,7 @@
  * sum and positive count, and, only when a percentile below 1 is asked for, the values themselves.
  * At p = 1 nothing but the running maxima is kept, so calibration memory does not grow with the sample count.
  */
-import { MsatError } from '../core/index.js';
+import { MsatError, concatFloat32 } from '../core/index.js';
 import { channelPercentilesMany, percentiles, type PercentileMethod } from './math/index.js';
 
 /** What `ActivationStats` needs to know up front. */
@@ -112,7 +112,7 @@ export class ActivationStats {
     if (ps.every((p) => p === 1)) {
       lambdas = ps.map(() => (channelWise ? Float64Array.from(this.#channelMax) : this.#max));
     } else {
-      const all = concat(this.#chunks, this.#count);
+      const all = concatFloat32(this.#chunks);
       this.#chunks.length = 0;
       lambdas = channelWise
         ? channelPercentilesMany(all, [this.#samples, ...this.#spec.sampleDims], ps, { method })
@@ -120,15 +120,4 @@ export class ActivationStats {
     }
     return lambdas.map((lambda) => ({ lambda, max: this.#max, mean: this.#sum / this.#count, positiveFraction: this.#positive / this.#count }));
   }
-}
-
-function concat(chunks: readonly Float32Array[], total: number): Float32Array {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Float32Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }

@@ -30,3 +30,15 @@ export function floatTensor(dims: readonly number[], data: Float32Array | readon
   }
   return { type: 'float32', dims: [...dims], data: arr };
 }
+
+/** The chunks one after another in a new array (the chunk itself when there is only one). */
+export function concatFloat32(chunks: readonly Float32Array[]): Float32Array {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Float32Array(chunks.reduce((a, c) => a + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}

@@ -4,7 +4,7 @@
  * split. They are decoded once and held in memory (a few MB), with the ANN's logits computed once, so each
  * trial only runs the SNN.
  */
-import { MsatError, Mulberry32, type Tensor } from '../core/index.js';
+import { MsatError, Mulberry32, concatFloat32, type Tensor } from '../core/index.js';
 import { openDataset, type Batch, type BatchOptions, type Dataset } from '../data/index.js';
 import { annSession } from '../ann/index.js';
 import type { Network } from '../model/index.js';
@@ -83,7 +83,7 @@ export async function loadTuningData(options: TuningDataOptions): Promise<Tuning
     at += batch.labels.length;
     options.onProgress?.(at, options.samples);
   }
-  const annLogits = concat(logits, at);
+  const annLogits = concatFloat32(logits);
   const classes = annLogits.length / options.samples;
   const annCorrect = new Uint8Array(options.samples);
   for (let i = 0; i < options.samples; i++) annCorrect[i] = argmax(annLogits, i * classes, classes) === labels[i] ? 1 : 0;
@@ -116,7 +116,7 @@ function memoryDataset(base: Dataset, x: Float32Array, labels: Int32Array, perSa
         const contiguous = idx.every((v, i) => v === idx[0] + i);
         const data = contiguous
           ? x.subarray((from + idx[0]) * perSample, (from + idx[0] + idx.length) * perSample)
-          : concat(Array.from(idx, (i) => x.subarray((from + i) * perSample, (from + i + 1) * perSample)), idx.length);
+          : concatFloat32(Array.from(idx, (i) => x.subarray((from + i) * perSample, (from + i + 1) * perSample)));
         const tensor: Tensor<'float32'> = { type: 'float32', dims: [idx.length, ...base.sampleShape], data };
         yield { x: tensor, labels: Int32Array.from(idx, (i) => labels[from + i]), indices: idx.slice() };
       }
@@ -124,17 +124,7 @@ function memoryDataset(base: Dataset, x: Float32Array, labels: Int32Array, perSa
   };
 }
 
-function concat(chunks: readonly Float32Array[], count: number): Float32Array {
-  const total = chunks.reduce((a, c) => a + c.length, 0);
-  if (count === 0) return new Float32Array(0);
-  const out = new Float32Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
+
 
 function argmax(v: Float32Array, from: number, n: number): number {
   let best = 0;

@@ -10,7 +10,7 @@ import { MsatError } from '../../core/errors.js';
 import type { ExperimentResults } from '../../experiment/index.js';
 import type { GlobalOptions } from '../global-options.js';
 import { parsePositiveInt } from '../parse.js';
-import { createProgress, type Progress } from '../progress.js';
+import { createStagedProgress } from '../progress.js';
 
 interface DemoFlags {
   readonly model?: string;
@@ -44,8 +44,7 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
       const model = experiment.presetModel(preset, flags.model);
       if (!existsSync(model.path)) throw new MsatError('DEMO_MODEL', `${model.path} not found; the demo model ships in models/ (made by: ${model.trainCommand})`);
       const runner = new Runner({ threads: globals().threads });
-      let progress: Progress | undefined;
-      let current = '';
+      const progress = createStagedProgress(18);
       let results;
       try {
         results = await experiment.runExperiment({
@@ -59,18 +58,10 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
           converters: CONVERTERS,
           runner,
           command: ['msat', ...process.argv.slice(2)].join(' '),
-          onProgress: (converter, stage, done, total) => {
-            const label = stage === 'simulate' ? converter.label : `${converter.label} (${stage})`;
-            if (label !== current) {
-              progress?.stop();
-              progress = createProgress(label.padEnd(18));
-              current = label;
-            }
-            progress!.update(done, total);
-          },
+          onProgress: progress.update,
         });
       } finally {
-        progress?.stop();
+        progress.stop();
         await runner.dispose();
       }
       const report = await renderReport(results, flags.out);

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { MsatError } from '../../core/errors.js';
 import type { GlobalOptions } from '../global-options.js';
 import { parsePositiveInt } from '../parse.js';
-import { createProgress, type Progress } from '../progress.js';
+import { createStagedProgress } from '../progress.js';
 
 interface ExperimentFlags {
   readonly T: number;
@@ -52,8 +52,7 @@ export function registerExperiment(program: Command, globals: () => GlobalOption
       const { path: model } = experiment.presetModel(preset, flags.model);
       if (!existsSync(model) && flags.train) trainPresetModel(preset.train, model, join(out, 'train'));
       const runner = new Runner({ threads: globals().threads });
-      let progress: Progress | undefined;
-      let current = '';
+      const progress = createStagedProgress(24);
       try {
         const results = await experiment.runExperiment({
           preset,
@@ -68,18 +67,9 @@ export function registerExperiment(program: Command, globals: () => GlobalOption
           tuned: flags.tuned,
           runner,
           command: ['msat', ...process.argv.slice(2)].join(' '),
-          onProgress: (converter, stage, done, total) => {
-            const label = stage === 'simulate' ? converter.label : `${converter.label} (${stage})`;
-            if (label !== current) {
-              progress?.stop();
-              progress = createProgress(label.padEnd(24));
-              current = label;
-            }
-            progress!.update(done, total);
-          },
+          onProgress: progress.update,
           onConverter: (run) => {
-            progress?.stop();
-            current = '';
+            progress.stop();
             const r = run.report;
             process.stderr.write(`${run.converter.label}: best ${(100 * r.bestAccuracy).toFixed(2)} %, ANN−1 % at ${r.stepsToAnnMinus1 ?? 'never'} (${r.seconds.toFixed(0)} s)\n`);
           },
@@ -89,7 +79,7 @@ export function registerExperiment(program: Command, globals: () => GlobalOption
         await writeFileAtomic(join(out, 'table.md'), `${table}\n`);
         process.stdout.write(`${table}\n\nresults: ${join(out, 'results.json')}\n`);
       } finally {
-        progress?.stop();
+        progress.stop();
         await runner.dispose();
       }
     });
