@@ -111,3 +111,19 @@ test('CLI: msat tune writes the SNN file and tune-report.json; msat simulate --s
   assert.equal(again.status, 0, again.stderr);
   assert.equal(JSON.parse(again.stdout).evaluations.simulated, 0);
 });
+
+test('the anchor of issue 3 with tuned hyper-parameters: MSAT DTT+DET reaches ANN − 1 % on MNIST test images in fewer steps than θ = λ', () => {
+  const out = join(tmp, 'anchor', 'tuned.json');
+  const tuned = runCli(['tune', '--model', MODEL, '--data', 'mnist', '--T', '16', '--budget', '8', '--samples', '96', '--min-samples', '32', '--out', out]);
+  assert.equal(tuned.status, 0, tuned.stderr);
+  const simulate = (...extra: string[]) => {
+    const r = runCli(['simulate', '--model', MODEL, '--data', 'mnist', '--every', '20', '--T', '32', '--json', ...extra]);
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout) as { stepsToAnnMinus1: number | null; method: string };
+  };
+  const msat = simulate('--snn', out);
+  const constant = simulate('--method', 'const');
+  assert.equal(msat.method, 'MSAT DTT+DET');
+  assert.ok(msat.stepsToAnnMinus1 !== null && constant.stepsToAnnMinus1 !== null);
+  assert.ok(msat.stepsToAnnMinus1 < constant.stepsToAnnMinus1, `tuned MSAT ${msat.stepsToAnnMinus1} steps, θ = λ ${constant.stepsToAnnMinus1}`);
+});
