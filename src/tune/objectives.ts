@@ -7,10 +7,12 @@ import { latencyToAnn } from '../snn/index.js';
 
 /**
  * The objective `msat tune` minimises.
- * - `latency` (default): steps until the SNN's accuracy reaches the ANN's − `margin` on the tuning samples
- *   (METHOD.md §7's "steps to ANN − 1 %", first reach). Never reaching it within T costs T plus T/8 per
- *   percentage point still missing at step T, so failing candidates are still ranked. Ties (same step) go to
- *   the higher area under the accuracy curve: 1 − mean accuracy over the T steps is added (always < 1 step).
+ * - `latency` (default): steps until the SNN's accuracy reaches the ANN's − `margin` on the tuning samples and
+ *   stays there up to T (`settlingStep`): METHOD.md §7's "steps to ANN − 1 %", but a candidate that gets there
+ *   early and then drifts away (small thresholds saturating, clipped λ) is not rewarded for it. Not being
+ *   there at step T costs T plus T/8 per percentage point still missing at step T, so failing candidates are
+ *   still ranked. Ties (same step) go to the higher area under the accuracy curve: 1 − mean accuracy over the
+ *   T steps is added (always < 1 step).
  * - `auc`: 1 − the mean accuracy over steps 1..T (area under the accuracy-vs-step curve up to T).
  * - `kl`: the mean over steps 1..T and samples of KL(ANN softmax ‖ softmax(O(t)/t)), O(t) the accumulated
  *   readout: agreement with the ANN's outputs, labels not needed.
@@ -87,8 +89,8 @@ export function scoreTallies(t: Tallies, objective: TuneObjective, annMacs: numb
   let score: number;
   switch (objective.kind) {
     case 'latency': {
-      const target = annAccuracy - margin;
-      const primary = stepsToTarget ?? T + (T / 8) * Math.max(0, (target - finalAccuracy) * 100);
+      const target = annAccuracy - Math.min(margin, annAccuracy);
+      const primary = settlingStep(accuracy, target) ?? T + (T / 8) * Math.max(0, (target - finalAccuracy) * 100);
       score = primary + (1 - auc) + energy;
       break;
     }
@@ -108,6 +110,14 @@ export function scoreTallies(t: Tallies, objective: TuneObjective, annMacs: numb
     ...(sopPerStep !== undefined ? { sopPerStep } : {}),
     ...(kl !== undefined ? { kl } : {}),
   };
+}
+
+/** The first step t (1-based) with accuracy ≥ target at every step from t to T, or null if step T is below it. */
+export function settlingStep(accuracy: readonly number[], target: number): number | null {
+  let t = accuracy.length;
+  if (t === 0 || accuracy[t - 1] < target) return null;
+  while (t > 1 && accuracy[t - 2] >= target) t--;
+  return t;
 }
 
 function missing(what: string): never {

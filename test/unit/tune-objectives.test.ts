@@ -1,7 +1,7 @@
 /** The objectives of `msat tune` on hand-made tallies, and the additivity that halving relies on. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addTallies, scoreTallies, DEFAULT_OBJECTIVE, type Tallies } from '../../src/tune/index.js';
+import { addTallies, scoreTallies, settlingStep, DEFAULT_OBJECTIVE, type Tallies } from '../../src/tune/index.js';
 
 const tallies = (correct: number[], samples = 100, annCorrect = 90, extra: Partial<Tallies> = {}): Tallies => ({ samples, annCorrect, correct, ...extra });
 
@@ -43,4 +43,14 @@ test('tallies of disjoint sample ranges add up to the tallies of their union', (
   const a = tallies([1, 2, 3], 10, 8, { sop: 5, kl: [1, 1, 1] });
   const b = tallies([4, 5, 6], 20, 15, { sop: 7, kl: [2, 2, 2] });
   assert.deepEqual(addTallies(a, b), { samples: 30, annCorrect: 23, correct: [5, 7, 9], sop: 12, kl: [3, 3, 3] });
+});
+
+test('latency counts the step from which the accuracy stays at ANN − 1 %: reaching it and drifting away is not rewarded', () => {
+  assert.equal(settlingStep([0.1, 0.9, 0.5, 0.95, 0.96], 0.9), 4);
+  assert.equal(settlingStep([0.9, 0.9, 0.8], 0.9), null);
+  assert.equal(settlingStep([0.95], 0.9), 1);
+  const drifts = scoreTallies(tallies([89, 89, 89, 80]), DEFAULT_OBJECTIVE, 1);
+  const steady = scoreTallies(tallies([10, 50, 89, 89]), DEFAULT_OBJECTIVE, 1);
+  assert.equal(drifts.stepsToTarget, 1, 'first reach is still reported');
+  assert.ok(drifts.score > 4 && steady.score < 4, `drifting ${drifts.score}, steady ${steady.score}`);
 });
