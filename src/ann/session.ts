@@ -2,7 +2,7 @@
  * A network ready to run on onnxruntime: exported once from the IR, its session cached by the `Runner`.
  */
 import { MsatError } from '../core/errors.js';
-import type { Tensor } from '../core/tensor.js';
+import { asInputType, type Tensor } from '../core/tensor.js';
 import { networkToOnnxBytes, type Network } from '../model/index.js';
 import type { Runner } from '../runtime/index.js';
 
@@ -25,7 +25,7 @@ export async function annSession(network: Network, runner: Runner): Promise<AnnS
     inputName: input.name,
     outputName,
     async forward(x: Tensor): Promise<Tensor<'float32'>> {
-      const fed = input.type === 'int64' && x.type === 'float32' ? toInt64(x as Tensor<'float32'>) : x;
+      const fed = asInputType(x, input.type);
       if (fed.type !== input.type) {
         throw new MsatError('EVAL_INPUTS', `${network.source}: input ${input.name} takes ${input.type}, the data gives ${x.type}`);
       }
@@ -33,11 +33,4 @@ export async function annSession(network: Network, runner: Runner): Promise<AnnS
       return out[outputName] as Tensor<'float32'>;
     },
   };
-}
-
-/** Token ids arrive as float32 from loaders that share the image code path; ids are exact integers < 2^24. */
-function toInt64(x: Tensor<'float32'>): Tensor<'int64'> {
-  const data = new BigInt64Array(x.data.length);
-  for (let i = 0; i < data.length; i++) data[i] = BigInt(Math.round(x.data[i]));
-  return { type: 'int64', dims: x.dims, data };
 }

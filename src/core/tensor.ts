@@ -42,3 +42,14 @@ export function concatFloat32(chunks: readonly Float32Array[]): Float32Array {
   }
   return out;
 }
+
+/**
+ * `x` as a graph input of element type `type`: loaders deliver every sample as float32, and text models take
+ * int64 token ids (exact integers < 2^24 in float32), so those are converted; anything else is returned as is.
+ */
+export function asInputType(x: Tensor, type: DataType): Tensor {
+  if (type !== 'int64' || x.type !== 'float32') return x;
+  const data = new BigInt64Array(x.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = BigInt(Math.round((x.data as Float32Array)[i]));
+  return { type: 'int64', dims: x.dims, data };
+}

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { MsatError } from '../core/errors.js';
-import type { Tensor } from '../core/tensor.js';
+import { asInputType, type Tensor } from '../core/tensor.js';
 import type { Dataset } from '../data/index.js';
 import { encodeOnnxModel } from '../onnx/index.js';
 import { networkToOnnxBytes, type Layer, type Network } from '../model/index.js';
@@ -221,8 +221,9 @@ export class BatchSimulator {
   }
 
   /** Simulates one batch `x` [B, ...] with its labels for T steps and adds it to the tallies. */
-  async run(x: Tensor, labels: Int32Array): Promise<void> {
+  async run(batch: Tensor, labels: Int32Array): Promise<void> {
     const network = this.#network;
+    const x = asInputType(batch, network.inputs[0].type);
     const B = labels.length;
     this.#ann ??= this.#runner.session(this.#runner.keyOf(network, 'ann-sin'), () =>
       networkToOnnxBytes(network, { extraOutputs: this.#relus.map((l) => l.inputs[0]) }),

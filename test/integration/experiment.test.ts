@@ -87,3 +87,16 @@ test('--tuned adds the converter of a tuned SNN file; another tuned file is simu
   assert.deepEqual(runs().map((r) => r.converter.id), ['const-1', 'tuned']);
   assert.ok(runs()[1].converter.snn?.path.endsWith('tuned-2.json'));
 });
+
+test('imdb-textcnn: the shipped text CNN converts with the embedding output as analog input and spikes through conv1d and LIPool over time', () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'msat-exp-imdb-')), 'imdb');
+  const r = runCli(['experiment', 'imdb-textcnn', '--T', '8', '--every', '1250', '--converters', 'const-1', '--out', dir]);
+  assert.equal(r.status, 0, r.stderr);
+  const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as ExperimentResults;
+  assert.equal(results.provenance.dataset.samples, 20);
+  assert.ok(results.annAccuracy >= 0.75, `ANN ${results.annAccuracy} on 20 reviews`);
+  const report = results.runs[0].report;
+  assert.deepEqual(report.layers.map((l) => l.layer), ['relu3', 'relu4', 'relu5']);
+  assert.ok(report.layers.every((l) => l.firingRate > 0));
+  assert.ok(report.coverage.includes('embedding'), report.coverage);
+});
