@@ -79,3 +79,15 @@ test('predict refuses a model that does not take images, naming it (exit 1)', ()
   assert.equal(r.status, 1);
   assert.match(r.stderr, /PREDICT_INPUT: .*text_cnn\.onnx: input input is int64/);
 });
+
+test('the shipped speech model hears "yes" in a real WAV clip, and classifies the 1,200 WAVs of the test subset as well as the spectrogram images (≥ 90 %)', () => {
+  const model = join(ROOT, 'models', 'speech-commands-cnn.onnx');
+  const r = runCli(['predict', '--model', model, '--input', join(wavs, 'yes', '022cd682_nohash_0.wav'), '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const top = (JSON.parse(r.stdout) as { top: { name: string; probability: number }[] }).top[0];
+  assert.equal(top.name, 'yes');
+  assert.ok(top.probability > 0.5, r.stdout);
+  const e = runCli(['eval', '--model', model, '--data', wavs, '--json']);
+  assert.equal(e.status, 0, e.stderr);
+  assert.ok((JSON.parse(e.stdout) as { accuracy: number }).accuracy >= 0.9, e.stdout);
+});
