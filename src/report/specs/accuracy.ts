@@ -3,7 +3,7 @@
  * of the paper (METHOD.md §7) and of every msat document that compares converters (experiment, tuning, demo).
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { CHART_CONFIG, CHART_HEIGHT, CHART_WIDTH, REFERENCE_COLOR, assertUniqueLabels, powerOfTwoTicks, seriesColorScale } from './theme.js';
+import { REFERENCE_COLOR, assertUniqueLabels, chartFrame, seriesColorScale, stepAxis } from './theme.js';
 
 const ONE_ROW = { values: [{}] };
 
@@ -45,13 +45,7 @@ export function accuracyChartSpec(series: readonly AccuracySeries[], annAccuracy
   const yDomain = options.yDomain ?? [0, 100];
   const ann = 100 * annAccuracy;
   const values = series.flatMap((s) => s.accuracyPerStep.map((a, i) => ({ series: s.label, step: i + 1, accuracy: 100 * a })));
-  const x = {
-    field: 'step',
-    type: 'quantitative' as const,
-    title: 'time step t',
-    scale: xScale === 'log' ? { type: 'log' as const, base: 2, domain: [1, T] } : { type: 'linear' as const, domain: [0, T], nice: false },
-    axis: xScale === 'log' ? { values: powerOfTwoTicks(T), format: 'd', grid: true } : { format: 'd', grid: true },
-  };
+  const x = stepAxis(T, xScale);
   const rule = (value: number, dash: number[], text: string, opacity: number) => [
     // One-row data of their own: inheriting the series' rows would draw the rule once per row.
     { data: ONE_ROW, mark: { type: 'rule' as const, color: REFERENCE_COLOR, strokeDash: dash, strokeWidth: 1.5, opacity }, encoding: { y: { datum: value } } },
@@ -62,11 +56,7 @@ export function accuracyChartSpec(series: readonly AccuracySeries[], annAccuracy
     },
   ];
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    ...(options.title ? { title: options.title } : {}),
-    width: options.width ?? CHART_WIDTH,
-    height: options.height ?? CHART_HEIGHT,
-    config: CHART_CONFIG,
+    ...chartFrame(options),
     // Reference rules first, so the converters' lines are drawn over them.
     layer: [
       ...rule(ann, [6, 4], `ANN ${ann.toFixed(2)} %`, 1),

@@ -3,7 +3,7 @@
  * and the SIN ratio of METHOD.md §4.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { CHART_CONFIG, CHART_HEIGHT, CHART_WIDTH, assertUniqueLabels, seriesColorScale } from './theme.js';
+import { assertUniqueLabels, chartFrame, seriesColorScale } from './theme.js';
 
 /** One converter's per-layer values (a structural subset of `SimulationReport.layers`). */
 export interface LayerSeries {
@@ -49,11 +49,7 @@ function layerBarChartSpec(
   const values = series.flatMap((s) => s.layers.map((l) => ({ series: s.label, layer: layerLabel(l.layer), value: valueOf(l) })));
   const longLabels = layerOrder.some((l) => l.length > 10) || layerOrder.length > 8;
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    ...(options.title ? { title: options.title } : {}),
-    width: options.width ?? CHART_WIDTH,
-    height: options.height ?? CHART_HEIGHT,
-    config: CHART_CONFIG,
+    ...chartFrame(options),
     data: { values },
     mark: { type: 'bar', tooltip: false },
     encoding: {

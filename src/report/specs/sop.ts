@@ -3,7 +3,7 @@
  * rate of the layer feeding l, the analog first layer excluded).
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { CHART_CONFIG, CHART_HEIGHT, CHART_WIDTH, assertUniqueLabels, powerOfTwoTicks, seriesColorScale } from './theme.js';
+import { assertUniqueLabels, chartFrame, seriesColorScale, stepAxis } from './theme.js';
 
 /** One line: `SimulationReport.sopPerStep` of one converter. */
 export interface SopSeries {
@@ -26,24 +26,13 @@ export function sopChartSpec(series: readonly SopSeries[], options: SopChartOpti
   const labels = series.map((s) => s.label);
   assertUniqueLabels(labels, 'SOP chart');
   const T = Math.max(1, ...series.map((s) => s.sopPerStep.length));
-  const log = (options.xScale ?? 'log') === 'log';
   const values = series.flatMap((s) => s.sopPerStep.map((sop, i) => ({ series: s.label, step: i + 1, sop })));
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    ...(options.title ? { title: options.title } : {}),
-    width: options.width ?? CHART_WIDTH,
-    height: options.height ?? CHART_HEIGHT,
-    config: CHART_CONFIG,
+    ...chartFrame(options),
     data: { values },
     mark: { type: 'line', interpolate: 'linear' },
     encoding: {
-      x: {
-        field: 'step',
-        type: 'quantitative',
-        title: 'time step t',
-        scale: log ? { type: 'log', base: 2, domain: [1, T] } : { type: 'linear', domain: [0, T], nice: false },
-        axis: log ? { values: powerOfTwoTicks(T), format: 'd', grid: true } : { format: 'd', grid: true },
-      },
+      x: stepAxis(T, options.xScale ?? 'log'),
       y: { field: 'sop', type: 'quantitative', title: 'SOP per sample', axis: { labelExpr: "datum.value === 0 ? '0' : format(datum.value, '~s')" }, scale: { zero: true } },
       color: { field: 'series', type: 'nominal', title: null, scale: seriesColorScale(labels), legend: { orient: 'right' } },
     },

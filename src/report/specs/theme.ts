@@ -55,6 +55,28 @@ export function seriesColorScale(labels: readonly string[]): { domain: string[];
   return { domain: [...labels], range: labels.map((_, i) => SERIES_COLORS[i % SERIES_COLORS.length]) };
 }
 
+/** The top of a single-view chart spec: schema, optional title, size (default `CHART_WIDTH` × `CHART_HEIGHT`), config. */
+export function chartFrame(options: { readonly title?: string; readonly width?: number; readonly height?: number }) {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    ...(options.title ? { title: options.title } : {}),
+    width: options.width ?? CHART_WIDTH,
+    height: options.height ?? CHART_HEIGHT,
+    config: CHART_CONFIG,
+  };
+}
+
+/** The time-step x encoding shared by the per-step charts: base-2 log with power-of-two ticks, or linear. */
+export function stepAxis(T: number, xScale: 'log' | 'linear') {
+  return {
+    field: 'step',
+    type: 'quantitative' as const,
+    title: 'time step t',
+    scale: xScale === 'log' ? { type: 'log' as const, base: 2, domain: [1, T] } : { type: 'linear' as const, domain: [0, T], nice: false },
+    axis: xScale === 'log' ? { values: powerOfTwoTicks(T), format: 'd', grid: true } : { format: 'd', grid: true },
+  };
+}
+
 /** 1, 2, 4, … up to `last` (inclusive when `last` is a power of two), then `last` itself: log-axis ticks. */
 export function powerOfTwoTicks(last: number): number[] {
   const ticks: number[] = [];
