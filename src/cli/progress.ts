@@ -40,28 +40,32 @@ export function createProgress(label: string, unit = 'samples', delayMs = 700): 
 }
 
 /**
- * Progress of a run over several converters (`msat experiment`, `msat demo`): one bar per converter and stage,
- * the previous one stopped when the next begins. `update` fits `ExperimentOptions.onProgress`.
+ * Progress of a job in stages (calibrate, simulate, …; one per converter in `msat experiment`): one bar per
+ * stage label, the previous one stopped when the next begins.
  */
-export function createStagedProgress(width: number): {
-  update(converter: { readonly label: string }, stage: string, done: number, total: number): void;
+export function createStagedProgress(width = 0): {
+  update(label: string, done: number, total: number, unit?: string): void;
   stop(): void;
 } {
   let progress: Progress | undefined;
-  let current = '';
+  let current: string | undefined;
   return {
-    update(converter, stage, done, total) {
-      const label = stage === 'simulate' ? converter.label : `${converter.label} (${stage})`;
+    update(label, done, total, unit) {
       if (label !== current) {
         progress?.stop();
-        progress = createProgress(label.padEnd(width));
+        progress = createProgress(label.padEnd(width), unit);
         current = label;
       }
       progress!.update(done, total);
     },
     stop() {
       progress?.stop();
-      current = '';
+      current = undefined;
     },
   };
+}
+
+/** The stage label of a converter in `msat experiment` / `msat demo`: its name, with the stage unless simulating. */
+export function converterStage(converter: { readonly label: string }, stage: string): string {
+  return stage === 'simulate' ? converter.label : `${converter.label} (${stage})`;
 }

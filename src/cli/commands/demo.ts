@@ -10,7 +10,7 @@ import { MsatError } from '../../core/errors.js';
 import type { ExperimentResults } from '../../experiment/index.js';
 import type { GlobalOptions } from '../global-options.js';
 import { parsePositiveInt } from '../parse.js';
-import { createStagedProgress } from '../progress.js';
+import { converterStage, createStagedProgress } from '../progress.js';
 
 interface DemoFlags {
   readonly model?: string;
@@ -58,7 +58,7 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
           converters: CONVERTERS,
           runner,
           command: ['msat', ...process.argv.slice(2)].join(' '),
-          onProgress: progress.update,
+          onProgress: (converter, stage, done, total) => progress.update(converterStage(converter, stage), done, total),
         });
       } finally {
         progress.stop();

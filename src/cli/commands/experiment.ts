@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { MsatError } from '../../core/errors.js';
 import type { GlobalOptions } from '../global-options.js';
 import { parsePositiveInt } from '../parse.js';
-import { createStagedProgress } from '../progress.js';
+import { converterStage, createStagedProgress } from '../progress.js';
 
 interface ExperimentFlags {
   readonly T: number;
@@ -67,7 +67,7 @@ export function registerExperiment(program: Command, globals: () => GlobalOption
           tuned: flags.tuned,
           runner,
           command: ['msat', ...process.argv.slice(2)].join(' '),
-          onProgress: progress.update,
+          onProgress: (converter, stage, done, total) => progress.update(converterStage(converter, stage), done, total),
           onConverter: (run) => {
             progress.stop();
             const r = run.report;

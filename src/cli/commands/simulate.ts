@@ -5,7 +5,7 @@ import { addDatasetFlags, type DatasetFlags } from '../dataset-flags.js';
 import type { GlobalOptions } from '../global-options.js';
 import { addCalibrationFlags, addNeuronFlags, neuronConfig, thresholdSource, type CalibrationFlags, type NeuronFlags } from '../neuron-flags.js';
 import { parseNonNegativeInt, parseNumberList, parsePositiveInt } from '../parse.js';
-import { createProgress } from '../progress.js';
+import { createStagedProgress } from '../progress.js';
 
 interface SimulateFlags extends DatasetFlags, CalibrationFlags, NeuronFlags {
   readonly model: string;
@@ -44,7 +44,7 @@ export function registerSimulate(program: Command, globals: () => GlobalOptions)
         ? { ...fromFile.neuron, ...Object.fromEntries(Object.entries(neuronConfig(flags)).filter(([k]) => given(k))) }
         : neuronConfig(flags);
       const runner = new Runner({ threads: globals().threads });
-      const progress = new Map<string, ReturnType<typeof createProgress>>();
+      const progress = createStagedProgress();
       try {
         const report = await simulateModel({
           model: flags.model,
@@ -63,18 +63,12 @@ export function registerSimulate(program: Command, globals: () => GlobalOptions)
           chunk: flags.chunk,
           batchSize: flags.batch,
           runner,
-          onProgress: (stage, done, total) => {
-            if (!progress.has(stage)) {
-              for (const p of progress.values()) p.stop();
-              progress.set(stage, createProgress(stage));
-            }
-            progress.get(stage)!.update(done, total);
-          },
+          onProgress: progress.update,
         });
-        for (const p of progress.values()) p.stop();
+        progress.stop();
         process.stdout.write(flags.json ? JSON.stringify(report) + '\n' : formatReport(report) + '\n');
       } finally {
-        for (const p of progress.values()) p.stop();
+        progress.stop();
         await runner.dispose();
       }
     });

@@ -6,7 +6,7 @@ import type { TuneReport, TuneObjective } from '../../tune/index.js';
 import { addDatasetFlags, type DatasetFlags } from '../dataset-flags.js';
 import type { GlobalOptions } from '../global-options.js';
 import { parseNonNegativeInt, parseNumberList, parsePositiveInt } from '../parse.js';
-import { createProgress } from '../progress.js';
+import { createStagedProgress } from '../progress.js';
 
 interface TuneFlags extends Omit<DatasetFlags, 'split' | 'limit' | 'every'> {
   readonly model: string;
@@ -91,10 +91,7 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
           : flags.objective === 'auc'
             ? { kind: 'auc', energyWeight: flags.energyWeight }
             : { kind: 'kl' };
-      const progress = new Map<string, ReturnType<typeof createProgress>>();
-      const stopAll = () => {
-        for (const p of progress.values()) p.stop();
-      };
+      const progress = createStagedProgress();
       try {
         const result = await tuneModel({
           model: flags.model,
@@ -120,15 +117,9 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
           chunk: flags.chunk,
           batchSize: flags.batch,
           runner,
-          onProgress: (stage, done, total) => {
-            if (!progress.has(stage)) {
-              stopAll();
-              progress.set(stage, createProgress(stage, stage === 'search' ? 'sample-trials' : 'samples'));
-            }
-            progress.get(stage)!.update(done, total);
-          },
+          onProgress: (stage, done, total) => progress.update(stage, done, total, stage === 'search' ? 'sample-trials' : 'samples'),
         });
-        stopAll();
+        progress.stop();
         const doc = createTunedSnnFile({
           model: { path: flags.model, sha256: result.modelSha256 },
           calibration: result.calibration,
@@ -161,7 +152,7 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
         const chart = await writeTuneChart(result.report, reportPath);
         process.stdout.write(flags.json ? JSON.stringify(report) + '\n' : `${formatTuneReport(result.report)}\n\nwrote ${flags.out}, ${reportPath}, ${chart} (trial log ${logPath}); ${seconds.toFixed(0)} s\n`);
       } finally {
-        stopAll();
+        progress.stop();
         await runner.dispose();
       }
     });
