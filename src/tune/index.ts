@@ -12,8 +12,8 @@ export type { Dimension, DimensionScale, SearchSpace, SearchSpaceSpec, TunedConf
 export { latinHypercube, perturb, reflect, subSeed } from './sampling.js';
 export { runSearch, rungSizes, plannedWork, validatePlan } from './successive-halving.js';
 export type { Candidate, Evaluation, SearchHooks, SearchOutcome, SearchPlan } from './successive-halving.js';
-export { DEFAULT_OBJECTIVE, OBJECTIVE_KINDS, addTallies, scoreTallies, settlingStep, validateObjective } from './objectives.js';
-export type { Tallies, TrialScore, TuneObjective } from './objectives.js';
+export { DEFAULT_OBJECTIVE, OBJECTIVE_KINDS, addTallies, checkFinalists, scoreTallies, settlingStep, validateObjective } from './objectives.js';
+export type { CheckedFinalist, Tallies, TrialScore, TuneObjective } from './objectives.js';
 export { TrialLog, hashConfig, TRIAL_LOG_FORMAT, TRIAL_LOG_VERSION } from './trial-log.js';
 export type { TrialRecord } from './trial-log.js';
 export { heldOutPositions, loadTuningData } from './tuning-data.js';

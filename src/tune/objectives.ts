@@ -131,3 +131,24 @@ export function validateObjective(o: TuneObjective): TuneObjective {
   if (o.kind !== 'kl' && !(o.energyWeight >= 0)) throw new MsatError('TUNE_OPTIONS', `energy weight must be ≥ 0, got ${o.energyWeight}`);
   return o;
 }
+
+/** A finalist of the search re-simulated to the check horizon (`msat tune --check-T`). */
+export interface CheckedFinalist<C> {
+  readonly candidate: C;
+  /** Its score at the check horizon. */
+  readonly score: TrialScore;
+  /** Accuracy at the last step of the check horizon ≥ ANN − the final tolerance. */
+  readonly passes: boolean;
+}
+
+/**
+ * Why a check at all: the search simulates T steps (64 by default) to be affordable, so it cannot see a
+ * candidate whose accuracy drifts away later (small thresholds that saturate, a clipped λ). The finalists are
+ * simulated to the horizon users evaluate at, and the winner is the best-scoring one whose final accuracy
+ * stays within `finalTolerance` of the ANN's; if none does, the best-scoring one (with `passes` false).
+ */
+export function checkFinalists<C>(finalists: readonly { candidate: C; score: TrialScore }[], finalTolerance: number): CheckedFinalist<C>[] {
+  return finalists
+    .map(({ candidate, score }) => ({ candidate, score, passes: score.finalAccuracy >= score.annAccuracy - finalTolerance - 1e-12 }))
+    .sort((a, b) => Number(b.passes) - Number(a.passes) || a.score.score - b.score.score);
+}

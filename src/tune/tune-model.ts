@@ -11,7 +11,7 @@ import { calibrateModelPercentiles, DEFAULT_CALIBRATION_SAMPLES, METHODS, type M
 import type { Runner } from '../runtime/index.js';
 import { synapticFeeds } from '../snn/index.js';
 import { evaluateConfig, type EvaluationContext } from './evaluate-config.js';
-import { addTallies, DEFAULT_OBJECTIVE, scoreTallies, validateObjective, type Tallies, type TrialScore, type TuneObjective } from './objectives.js';
+import { addTallies, checkFinalists, DEFAULT_OBJECTIVE, scoreTallies, validateObjective, type Tallies, type TrialScore, type TuneObjective } from './objectives.js';
 import {
   createSearchSpace, decodeCandidate, defaultConfig, encodeCandidate, lambdasOfConfig, namedCoordinates, PERCENTILE_GRID, thetaLambdaConfig,
   type SearchSpace, type TunedConfig,
@@ -32,6 +32,16 @@ export interface TuneModelOptions {
   readonly method?: Method;
   /** T, steps simulated per trial. Default 64. */
   readonly steps?: number;
+  /**
+   * The check horizon: the best `finalists` of the search are simulated this many steps on the final tuning
+   * samples and the winner must keep its accuracy there (`checkFinalists`); the comparison curves are drawn to
+   * it too. Default 256; a value ≤ `steps` skips the check.
+   */
+  readonly checkSteps?: number;
+  /** Finalists re-simulated to the check horizon. Default 3. */
+  readonly finalists?: number;
+  /** Accuracy gap to the ANN at the check horizon's last step that a finalist may have (fraction). Default 0.003. */
+  readonly finalTolerance?: number;
   /** Default `DEFAULT_OBJECTIVE` (steps to ANN − 1 %). */
   readonly objective?: TuneObjective;
   /** Candidates evaluated in all (initial population + refinement). Default 32. */
@@ -68,6 +78,9 @@ export interface TuneModelOptions {
 export const DEFAULT_TUNE_OPTIONS = Object.freeze({
   method: 'msat' as Method,
   steps: 64,
+  checkSteps: 256,
+  finalists: 3,
+  finalTolerance: 0.003,
   budget: 32,
   samples: 432,
   minSamples: 48,
@@ -109,6 +122,9 @@ export function resolveTuneOptions(options: TuneModelOptions): Resolved {
   };
   if (!METHODS.includes(r.method)) throw new MsatError('TUNE_OPTIONS', `unknown method "${r.method}"; must be one of ${METHODS.join(', ')}`);
   int('steps (T)', r.steps, 1);
+  int('checkSteps', r.checkSteps, 0);
+  int('finalists', r.finalists, 1);
+  if (!(r.finalTolerance >= 0 && r.finalTolerance < 1)) throw new MsatError('TUNE_OPTIONS', `finalTolerance must be a fraction in [0, 1), got ${r.finalTolerance}`);
   int('budget', r.budget, 1);
   int('samples', r.samples, 1);
   int('minSamples', r.minSamples, 1);
@@ -181,26 +197,41 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
     });
     const ctx: EvaluationContext = { network, space, data, runner: o.runner, steps: o.steps, objective: o.objective, chunk: o.chunk, batchSize: o.batchSize };
     const annMacs = synapticFeeds(network).reduce((a, f) => a + f.macs, 0);
-    const trials = new TrialBook(ctx, log, o.clock);
+    const check = o.checkSteps > o.steps;
+    const horizon = check ? o.checkSteps : o.steps;
+    const meter = new WorkMeter();
+    const trials = new TrialBook(ctx, log, meter, o.clock);
+    // Check evaluations are logged under `<id>@T<steps>` and weigh T_check / T sample-trials on the progress bar.
+    const horizonBook = check ? new TrialBook({ ...ctx, steps: horizon }, log, meter, o.clock, `@T${horizon}`, horizon / o.steps) : trials;
     const defaults = defaultConfig(o.method);
     const anchor: Candidate = { id: 'defaults', unit: encodeCandidate(space, defaults), anchor: true };
     const configOf = (c: Candidate): TunedConfig => (c.id === 'defaults' ? defaults : decodeCandidate(space, c.unit));
-    const comparisonWork = o.method === 'const' ? 0 : rungs[rungs.length - 1];
+    const comparisonWork = rungs[rungs.length - 1] * (horizon / o.steps) * ((check ? o.finalists : 0) + 2);
     const total = plannedWork(plan, 1) + comparisonWork;
-    trials.onWork = (done) => o.onProgress?.('search', done, Math.max(total, done));
+    meter.onWork = (done) => o.onProgress?.('search', done, Math.max(total, done));
 
     const outcome = await runSearch(space.dimensions.length, [anchor], plan, {
       score: async (c, n) => scoreTallies(await trials.tallies(c.id, configOf(c), n), o.objective, annMacs).score,
       shouldStop: o.shouldStop,
     });
     const n = outcome.finalSamples;
-    const bestConfig = configOf(outcome.best.candidate);
+    const score = (t: Tallies) => scoreTallies(t, o.objective, annMacs);
+    const finalRung = outcome.evaluations.filter((e) => e.samples === n).sort((a, b) => a.score - b.score);
+    const ranked = finalRung.filter((e, i) => finalRung.findIndex((f) => f.candidate.id === e.candidate.id) === i);
+    // The defaults join the finalists (their curve to the horizon is drawn anyway), so the result is never worse
+    // than them under the check's order either.
+    const finalists = check ? [...ranked.slice(0, o.finalists), ...ranked.filter((e, i) => i >= o.finalists && e.candidate.id === 'defaults')] : ranked.slice(0, 1);
+    const checked = checkFinalists(
+      await mapSerial(finalists, async (e) => ({ candidate: e, score: score(await horizonBook.tallies(e.candidate.id, configOf(e.candidate), n)) })),
+      o.finalTolerance,
+    );
+    const chosen = checked[0].candidate;
+    const bestConfig = configOf(chosen.candidate);
     const theta = thetaLambdaConfig();
     const thetaId = o.method === 'const' && sameConfig(defaults, theta) ? 'defaults' : 'theta-lambda';
-    const score = (t: Tallies) => scoreTallies(t, o.objective, annMacs);
-    const bestTallies = await trials.tallies(outcome.best.candidate.id, bestConfig, n);
-    const defaultTallies = await trials.tallies('defaults', defaults, n);
-    const thetaTallies = await trials.tallies(thetaId, theta, n);
+    const bestTallies = await horizonBook.tallies(chosen.candidate.id, bestConfig, n);
+    const defaultTallies = await horizonBook.tallies('defaults', defaults, n);
+    const thetaTallies = await horizonBook.tallies(thetaId, theta, n);
 
     const candidates = new Map<string, { c: Candidate; phase: string }>();
     for (const e of outcome.evaluations) if (!candidates.has(e.candidate.id)) candidates.set(e.candidate.id, { c: e.candidate, phase: e.phase });
@@ -232,9 +263,19 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
         const lambda = calibrations[o.percentiles.indexOf(1)].layers[i].lambda;
         return [l, typeof lambda === 'number' ? lambda : [...lambda]];
       })),
-      best: { ...trialJson(outcome.best.candidate.id, outcome.best.candidate, outcome.best.phase), score: bestScore },
+      best: { ...trialJson(chosen.candidate.id, chosen.candidate, chosen.phase), score: score(await trials.tallies(chosen.candidate.id, bestConfig, n)) },
+      check: check
+        ? {
+            T: horizon,
+            samples: n,
+            finalTolerance: o.finalTolerance,
+            passed: checked[0].passes,
+            finalists: checked.map(({ candidate: e, score: s, passes }) => ({ id: e.candidate.id, searchScore: e.score, passes, ...s })),
+          }
+        : null,
       comparison: {
         samples: n,
+        T: horizon,
         annAccuracy: bestScore.annAccuracy,
         best: curveOf('tuned', configToJson(bestConfig, layers), bestTallies, bestScore),
         defaults: curveOf(o.method === 'const' ? 'θ = λ (default)' : 'authors\u2019 defaults', configToJson(defaults, layers), defaultTallies, score(defaultTallies)),
@@ -242,7 +283,7 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
       },
       trials: table,
       stopped: outcome.stopped,
-      evaluations: { simulated: trials.simulated, resumed: trials.resumed, sampleSteps: trials.simulatedSamples * o.steps },
+      evaluations: { simulated: trials.simulated + (check ? horizonBook.simulated : 0), resumed: trials.resumed + (check ? horizonBook.resumed : 0), sampleSteps: meter.sampleSteps },
     };
     const calibration = tunedCalibration(calibrations[o.percentiles.indexOf(bestConfig.percentile)], space, bestConfig);
     const conversion = planConversion(network, calibration);
@@ -259,30 +300,52 @@ function tunedCalibration(base: Calibration, space: SearchSpace, config: TunedCo
   return { ...base, layers: base.layers.map((l, i) => ({ ...l, lambda: lambdas[i] })) };
 }
 
+async function mapSerial<T, R>(items: readonly T[], f: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (const item of items) out.push(await f(item));
+  return out;
+}
+
 function sameConfig(a: TunedConfig, b: TunedConfig): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/** Work done so far, in sample-trials of the search's T (what the progress bar counts), and sample-steps simulated. */
+class WorkMeter {
+  done = 0;
+  sampleSteps = 0;
+  onWork?: (done: number) => void;
+
+  add(work: number): void {
+    this.done += work;
+    this.onWork?.(this.done);
+  }
+}
+
 /**
  * Tallies per candidate over growing prefixes of the tuning samples. Asking for more samples than a candidate
- * has simulates only the new ones; a range already in the trial log (a resumed run) is taken from there.
+ * has simulates only the new ones; a range already in the trial log (a resumed run) is taken from there. A book
+ * for another T logs its records under `<id><suffix>`.
  */
 class TrialBook {
   readonly #ctx: EvaluationContext;
   readonly #log: TrialLog;
+  readonly #meter: WorkMeter;
   readonly #clock?: () => number;
+  readonly #suffix: string;
+  readonly #weight: number;
   readonly #logged: Map<string, TrialRecord>;
   readonly #state = new Map<string, { to: number; tallies: Tallies; history: { samples: number; tallies: Tallies }[] }>();
   simulated = 0;
   resumed = 0;
-  simulatedSamples = 0;
-  #work = 0;
-  onWork?: (done: number) => void;
 
-  constructor(ctx: EvaluationContext, log: TrialLog, clock?: () => number) {
+  constructor(ctx: EvaluationContext, log: TrialLog, meter: WorkMeter, clock?: () => number, suffix = '', weight = 1) {
     this.#ctx = ctx;
     this.#log = log;
+    this.#meter = meter;
     this.#clock = clock;
+    this.#suffix = suffix;
+    this.#weight = weight;
     this.#logged = new Map(log.resumed.map((r) => [`${r.candidate}:${r.from}:${r.to}`, r]));
   }
 
@@ -292,21 +355,21 @@ class TrialBook {
     const from = s?.to ?? 0;
     if (s && from === n) return s.tallies;
     if (from > n) throw new MsatError('TUNE_INTERNAL', `candidate ${id} was scored on ${from} samples and cannot go back to ${n}`);
-    let record = this.#logged.get(`${id}:${from}:${n}`);
+    const logId = `${id}${this.#suffix}`;
+    let record = this.#logged.get(`${logId}:${from}:${n}`);
     if (record) this.resumed++;
     else {
       const t0 = this.#clock?.() ?? 0;
       const tallies = await evaluateConfig(this.#ctx, config, from, n);
-      record = { candidate: id, from, to: n, tallies, seconds: (this.#clock?.() ?? 0) - t0 };
+      record = { candidate: logId, from, to: n, tallies, seconds: (this.#clock?.() ?? 0) - t0 };
       await this.#log.append(record);
       this.simulated++;
-      this.simulatedSamples += n - from;
+      this.#meter.sampleSteps += (n - from) * this.#ctx.steps;
     }
     const tallies = s ? addTallies(s.tallies, record.tallies) : record.tallies;
     const history = [...(s?.history ?? []), { samples: n, tallies }];
     this.#state.set(id, { to: n, tallies, history });
-    this.#work += n - from;
-    this.onWork?.(this.#work);
+    this.#meter.add((n - from) * this.#weight);
     return tallies;
   }
 

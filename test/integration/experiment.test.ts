@@ -70,7 +70,7 @@ test('msat demo prints the comparison and writes the report (fresh results on ev
 test('--tuned adds the converter of a tuned SNN file; another tuned file is simulated again', () => {
   const dir = mkdtempSync(join(tmpdir(), 'msat-exp-tuned-'));
   const tune = (seed: string) =>
-    runCli(['tune', '--model', join(ROOT, 'models', 'mnist-cnn.onnx'), '--data', 'mnist', '--T', '16', '--budget', '4', '--samples', '48', '--min-samples', '16', '--seed', seed, '--out', join(dir, `tuned-${seed}.json`)]);
+    runCli(['tune', '--model', join(ROOT, 'models', 'mnist-cnn.onnx'), '--data', 'mnist', '--T', '16', '--check-T', '32', '--budget', '4', '--samples', '48', '--min-samples', '16', '--seed', seed, '--out', join(dir, `tuned-${seed}.json`)]);
   assert.equal(tune('1').status, 0);
   const args = ['experiment', 'mnist-cnn', '--T', '16', '--every', '200', '--out', join(dir, 'exp'), '--converters', 'const-1,tuned'];
   const first = runCli([...args, '--tuned', join(dir, 'tuned-1.json')]);

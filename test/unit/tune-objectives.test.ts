@@ -1,7 +1,7 @@
 /** The objectives of `msat tune` on hand-made tallies, and the additivity that halving relies on. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addTallies, scoreTallies, settlingStep, DEFAULT_OBJECTIVE, type Tallies } from '../../src/tune/index.js';
+import { addTallies, checkFinalists, scoreTallies, settlingStep, DEFAULT_OBJECTIVE, type Tallies } from '../../src/tune/index.js';
 
 const tallies = (correct: number[], samples = 100, annCorrect = 90, extra: Partial<Tallies> = {}): Tallies => ({ samples, annCorrect, correct, ...extra });
 
@@ -53,4 +53,14 @@ test('latency counts the step from which the accuracy stays at ANN − 1 %: reac
   const steady = scoreTallies(tallies([10, 50, 89, 89]), DEFAULT_OBJECTIVE, 1);
   assert.equal(drifts.stepsToTarget, 1, 'first reach is still reported');
   assert.ok(drifts.score > 4 && steady.score < 4, `drifting ${drifts.score}, steady ${steady.score}`);
+});
+
+test('the check keeps the best-scoring finalist that ends within the tolerance of the ANN; if none does, the best-scoring one', () => {
+  // ANN 90 %: `fast` settles at step 1 but ends at 89.5 % (0.5 points below), `steady` settles at 3 and ends at 90 %
+  const fast = { candidate: 'fast', score: scoreTallies(tallies([89.5, 89.5, 89.5, 89.5].map((c) => c * 2), 200, 180), DEFAULT_OBJECTIVE, 1) };
+  const steady = { candidate: 'steady', score: scoreTallies(tallies([50, 100, 178, 180], 200, 180), DEFAULT_OBJECTIVE, 1) };
+  assert.ok(fast.score.score < steady.score.score);
+  assert.deepEqual(checkFinalists([fast, steady], 0.003).map((f) => [f.candidate, f.passes]), [['steady', true], ['fast', false]]);
+  assert.deepEqual(checkFinalists([fast, steady], 0.005).map((f) => [f.candidate, f.passes]), [['fast', true], ['steady', true]]);
+  assert.deepEqual(checkFinalists([steady, fast].slice(1), 0.003).map((f) => [f.candidate, f.passes]), [['fast', false]]);
 });

@@ -1,6 +1,6 @@
 /** `msat tune`: search neuron hyper-parameters, calibration percentile and layer scales; write the tuned SNN file and a report. */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { TuneReport, TuneObjective } from '../../tune/index.js';
 import { addDatasetFlags, type DatasetFlags } from '../dataset-flags.js';
@@ -12,6 +12,9 @@ interface TuneFlags extends Omit<DatasetFlags, 'split' | 'limit' | 'every'> {
   readonly model: string;
   readonly method: 'const' | 'dtt' | 'det' | 'msat';
   readonly T: number;
+  readonly checkT: number;
+  readonly finalists: number;
+  readonly finalTolerance: number;
   readonly budget: number;
   readonly time?: number;
   readonly objective: TuneObjective['kind'];
@@ -54,6 +57,9 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
   addDatasetFlags(command, { split: false })
     .addOption(new Option('--method <m>', 'neuron mode to tune: msat (DTT+DET), dtt, det, or const (θ = k·λ)').choices(['const', 'dtt', 'det', 'msat']).default('msat'))
     .option('--T <steps>', 'time steps simulated per trial', parsePositiveInt, 64)
+    .option('--check-T <steps>', 're-simulate the finalists this many steps and keep one that holds the ANN accuracy there (0 or ≤ --T: no check)', parseNonNegativeInt, 256)
+    .option('--finalists <n>', 'finalists re-simulated to --check-T', parsePositiveInt, 3)
+    .option('--final-tolerance <f>', 'accuracy gap to the ANN allowed at step --check-T, as a fraction', parseNonNegative, 0.003)
     .option('--budget <n>', 'candidates evaluated in all (initial population + refinement)', parsePositiveInt, 32)
     .option('--time <seconds>', 'stop the search after this many seconds (the final comparison runs after it)', parsePositiveInt)
     .addOption(new Option('--objective <o>', 'latency: steps to ANN − margin (ties: higher AUC); auc: area under accuracy-vs-step; kl: KL(ANN ‖ SNN output)').choices(['latency', 'auc', 'kl']).default('latency'))
@@ -68,7 +74,7 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
     .option('--layer-scales', 'also search one λ scale per spiking layer (in [0.59, 1.68])')
     .option('--seed <s>', 'seed of the held-out split and the candidate draws', parseNonNegativeInt, 0)
     .option('--out <file>', 'tuned SNN file to write (for msat simulate --snn)', 'tuned.snn.json')
-    .option('--report <file>', 'search report to write (default: tune-report.json next to --out)')
+    .option('--report <file>', 'search report to write (default: --out with .tune-report.json)')
     .option('--log <file>', 'trial log for resuming (default: --out with .trials.jsonl)')
     .option('--restart', 'discard an existing trial log instead of resuming it')
     .option('--chunk <k>', 'time steps per onnxruntime run', parsePositiveInt, 16)
@@ -83,8 +89,10 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
       const runner = new Runner({ threads: globals().threads });
       const started = performance.now();
       const deadline = flags.time !== undefined ? started + flags.time * 1000 : Infinity;
-      const reportPath = flags.report ?? join(dirname(flags.out), 'tune-report.json');
-      const logPath = flags.log ?? `${flags.out.replace(/\.json$/, '')}.trials.jsonl`;
+      // Named after --out, so several tunings can share a folder.
+      const stem = flags.out.replace(/(\.snn)?\.json$/, '');
+      const reportPath = flags.report ?? `${stem}.tune-report.json`;
+      const logPath = flags.log ?? `${stem}.trials.jsonl`;
       const objective: TuneObjective =
         flags.objective === 'latency'
           ? { kind: 'latency', margin: flags.margin, energyWeight: flags.energyWeight }
@@ -100,6 +108,9 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
           std: flags.std,
           method: flags.method,
           steps: flags.T,
+          checkSteps: flags.checkT,
+          finalists: flags.finalists,
+          finalTolerance: flags.finalTolerance,
           objective,
           budget: flags.budget,
           samples: flags.samples,
@@ -133,6 +144,7 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
               layerScales: result.report.best.config.layerScales,
               objective,
               T: flags.T,
+              checkT: result.report.check?.T ?? null,
               score: result.bestScore,
               seed: flags.seed,
             },
@@ -162,7 +174,7 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
 async function writeTuneChart(r: TuneReport, reportPath: string): Promise<string> {
   const [{ accuracyChartSpec, renderSvg, renderPng }, { writeFileAtomic }] = await Promise.all([import('../../report/index.js'), import('../../core/write-atomic.js')]);
   const c = r.comparison;
-  const spec = accuracyChartSpec([c.best, c.defaults, c.thetaLambda], c.annAccuracy, { title: `msat tune: ${c.samples} held-out training samples` });
+  const spec = accuracyChartSpec([c.best, c.defaults, c.thetaLambda], c.annAccuracy, { title: `msat tune: ${c.samples} held-out training samples, T = ${c.T}` });
   const svg = await renderSvg(spec);
   const stem = reportPath.replace(/\.json$/, '');
   await writeFileAtomic(`${stem}.svg`, svg);
@@ -175,12 +187,12 @@ const pct = (v: number) => (100 * v).toFixed(2).padStart(6);
 /** The human-readable summary of `msat tune`. */
 export function formatTuneReport(r: TuneReport): string {
   const c = r.comparison;
-  const T = r.T;
+  const T = c.T;
   const marks = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512].filter((t) => t <= T);
   if (marks[marks.length - 1] !== T) marks.push(T);
   const best = r.best.config;
   const lines = [
-    `tuned ${r.method} on ${c.samples} held-out training samples of ${r.data}, T = ${T}, objective ${r.objective.kind}` +
+    `tuned ${r.method} on ${c.samples} held-out training samples of ${r.data}, T = ${r.T}, objective ${r.objective.kind}` +
       `${r.stopped ? ' (stopped by --time)' : ''}; ${r.evaluations.simulated} evaluations simulated, ${r.evaluations.resumed} resumed from the log`,
     '',
     'best configuration',
@@ -194,6 +206,14 @@ export function formatTuneReport(r: TuneReport): string {
   ];
   for (const curve of [c.best, c.defaults, c.thetaLambda]) {
     lines.push(`${curve.label.padEnd(22)}${marks.map((t) => pct(curve.accuracyPerStep[t - 1]).padStart(8)).join('')}  ${String(curve.stepsToAnnMinus1 ?? `> ${T}`).padStart(9)}`);
+  }
+  if (r.check) {
+    const k = r.check;
+    lines.push('', `finalists re-simulated to T = ${k.T} (must end within ${(100 * k.finalTolerance).toFixed(1)} points of the ANN):`);
+    for (const f of k.finalists) {
+      lines.push(`  ${f.id.padEnd(12)} search score ${f.searchScore.toFixed(2).padStart(7)}  to ANN−1% ${String(f.stepsToTarget ?? '–').padStart(4)}  at T=${k.T} ${pct(f.finalAccuracy)} %  ${f.passes ? 'holds' : 'drifts'}`);
+    }
+    if (!k.passed) lines.push(`warning: no finalist kept the ANN's accuracy to T = ${k.T}; the best-scoring one was kept (try --finalists, a larger --T or --budget)`);
   }
   return lines.join('\n');
 }
