@@ -5,6 +5,7 @@
  * Exit codes: 0 success, 1 failure, 2 usage error.
  */
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { Command, CommanderError } from 'commander';
 import { isMsatError } from '../core/errors.js';
 import { registerConvert } from './commands/convert.js';
@@ -26,13 +27,17 @@ const program = new Command('msat')
   .description('ANN-to-SNN conversion with multi-stage adaptive thresholds (MSAT), on onnxruntime')
   .version(pkg.version)
   .option('--threads <n>', 'onnxruntime threads per operator (0 = all cores)', parseNonNegativeInt, 0)
+  .option('--workers <n>', 'simulation worker threads, each simulating whole batches on its share of the --threads (0 = one per core, at most 4)', parseNonNegativeInt, 0)
   .option('--debug', 'print stack traces of errors')
   .showHelpAfterError()
   .exitOverride();
 
 const globals = (): GlobalOptions => {
-  const o = program.opts<{ threads: number; debug?: boolean }>();
-  return { threads: o.threads, debug: o.debug ?? false };
+  const o = program.opts<{ threads: number; workers: number; debug?: boolean }>();
+  // Samples in parallel beat threads inside each operator for the simulator's many small elementwise ops
+  // (bench/RESULTS.md); beyond 4 workers the memory of the per-worker sessions outweighs it.
+  const workers = o.workers || Math.min(4, availableParallelism());
+  return { threads: o.threads, workers, debug: o.debug ?? false };
 };
 
 registerInspect(program, globals);

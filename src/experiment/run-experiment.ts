@@ -45,6 +45,8 @@ export interface ExperimentOptions {
   readonly traceNeurons?: number;
   readonly batchSize?: number;
   readonly chunk?: number;
+  /** Parallel simulation workers (`SimulateModelOptions.workers`). Default 1. */
+  readonly workers?: number;
   readonly runner: Runner;
   /** The command line, for provenance. */
   readonly command: string;
@@ -137,6 +139,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       traceNeurons: options.traceNeurons ?? 3,
       batchSize: options.batchSize,
       chunk: options.chunk,
+      workers: options.workers,
       runner,
       onProgress: (stage, d, t) => options.onProgress?.(converter, stage, d, t),
     });

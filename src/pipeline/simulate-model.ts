@@ -33,6 +33,11 @@ export interface SimulateModelOptions {
   readonly batchSize?: number;
   /** Neurons per spiking layer whose membrane and threshold are traced on the first sample. Default 0. */
   readonly traceNeurons?: number;
+  /**
+   * Worker threads for the simulations, each with single-threaded onnxruntime sessions (`SimulationOptions.workers`);
+   * calibration and the runner's other sessions keep the runner's threads. Default 1.
+   */
+  readonly workers?: number;
   readonly runner: Runner;
   readonly onProgress?: (stage: 'calibrate' | 'confidence' | 'simulate', done: number, total: number) => void;
 }
@@ -104,7 +109,7 @@ export async function simulateModel(options: SimulateModelOptions): Promise<Simu
     onProgress: (d, t) => options.onProgress?.('calibrate', d, t),
   });
   const { network, lambdas, dataOptions } = converted;
-  const common = { dynamics, encoding: options.encoding ?? 'direct', seed: options.seed ?? 0, chunk: options.chunk, batchSize: options.batchSize };
+  const common = { dynamics, encoding: options.encoding ?? 'direct', seed: options.seed ?? 0, chunk: options.chunk, batchSize: options.batchSize, workers: options.workers };
   const confidence = await resolveConfidence(options, converted, common, thresholds);
   const dataset = await openDataset(options.data, { split: options.split, limit: options.limit, every: options.every, ...dataOptions });
   const result = await simulate(network, lambdas, dataset, options.runner, {
@@ -125,7 +130,7 @@ export async function simulateModel(options: SimulateModelOptions): Promise<Simu
 async function resolveConfidence(
   options: SimulateModelOptions,
   converted: ConvertedModel,
-  common: { dynamics: ReturnType<typeof neuronDynamics>; encoding: InputEncoding; seed: number; chunk?: number; batchSize?: number },
+  common: { dynamics: ReturnType<typeof neuronDynamics>; encoding: InputEncoding; seed: number; chunk?: number; batchSize?: number; workers?: number },
   thresholds: ThresholdSource,
 ): Promise<Map<string, number> | undefined> {
   const source = options.confidence ?? { kind: 'off' };

@@ -6,6 +6,8 @@ export { buildChunkGraph } from './graph/build-chunk-graph.js';
 export type { ChunkGraph, ChunkGraphSpec, ChunkStart, InputEncoding, NeuronDynamics, StateSlot } from './graph/build-chunk-graph.js';
 export { simulate, BatchSimulator, autoMicroBatch, pickTracedNeurons, DEFAULT_SIMULATION_OPTIONS } from './simulate.js';
 export type { LayerActivity, NeuronTrace, SimulationOptions, SimulationResult } from './simulate.js';
+export { ParallelSimulator } from './parallel-simulate.js';
+export { mergeTallies, type LayerTallies, type SimulationTallies } from './simulation-tallies.js';
 export * from './metrics/index.js';
 export {
   MSAT_MODES, RESNET_HYPER_PARAMS, VGG_HYPER_PARAMS, createRng,

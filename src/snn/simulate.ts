@@ -15,8 +15,9 @@ import { encodeOnnxModel } from '../onnx/index.js';
 import { networkToOnnxBytes, type Layer, type Network } from '../model/index.js';
 import type { Runner, Session } from '../runtime/index.js';
 import { buildChunkGraph, type ChunkGraph, type ChunkStart, type InputEncoding, type NeuronDynamics, type StateSlot } from './graph/build-chunk-graph.js';
-import { countSin, addSinCounts, ZERO_SIN_COUNTS, type SinCounts } from './metrics/index.js';
+import { countSin, addSinCounts, type SinCounts } from './metrics/index.js';
 import { createRng, type Rng } from './reference/index.js';
+import { addPearsonPairs, emptyTallies, tallyResult, type LayerTallies, type SimulationTallies } from './simulation-tallies.js';
 
 /** Options of `simulate`; every field but `steps` is optional. */
 export interface SimulationOptions {
@@ -38,8 +39,7 @@ export interface SimulationOptions {
    * Samples per onnxruntime run inside a batch; each group runs all T steps before the next. Default
    * `'auto'` (`autoMicroBatch`): the most samples whose largest spiking layer has at most 2^18 neurons per step
    * and onnxruntime thread (8 per thread for a CIFAR network whose largest layer is 32×32×32), which keeps a
-   * step's elementwise passes in the CPU cache.
-   * Poisson noise and confidence draws are made per group, so with those the results depend on it.
+   * step's elementwise passes in the CPU cache. Results do not depend on it: every sample has its own draws.
    */
   readonly microBatch?: number | 'auto';
   /**
@@ -48,7 +48,10 @@ export interface SimulationOptions {
    * no Split/Concat copies are made (faster than folding K steps into the batch, bench/RESULTS.md).
    */
   readonly timeFolding?: 'batch' | 'none';
-  /** Seed of Poisson noise and spike-confidence draws. Default 0. */
+  /**
+   * Seed of Poisson noise and spike-confidence draws. Default 0. Each sample draws from its own stream, seeded
+   * by (seed, its position in the run), so results do not depend on batch size, micro-batch or workers.
+   */
   readonly seed?: number;
   /** Spike confidence c per relu layer (METHOD.md §4); layers not listed keep every spike. */
   readonly confidence?: ReadonlyMap<string, number>;
@@ -56,8 +59,16 @@ export interface SimulationOptions {
   readonly confidenceWindow?: number;
   /** Step after which SIN is measured (METHOD.md §4). Default 16 (or T if smaller). */
   readonly sinStep?: number;
-  /** Neurons per spiking layer whose membrane, threshold and spikes are recorded for the first sample (`pickTracedNeurons`). Default 0. */
+  /** Neurons per spiking layer whose membrane, threshold and spikes are recorded for the run's first sample (`pickTracedNeurons`). Default 0. */
   readonly traceNeurons?: number;
+  /**
+   * Worker threads that simulate batches in parallel, each with its own single-threaded onnxruntime sessions
+   * (`ParallelSimulator`); the runner's own sessions (the ANN) are not used then. Default 1: batches run one
+   * after another on `runner`, with its threads inside each operator. Results are the same for any number
+   * (up to float rounding of the rate correlation).
+   */
+  readonly workers?: number;
+  /** Called after each batch with the samples done so far and the dataset's length. */
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -72,6 +83,7 @@ export const DEFAULT_SIMULATION_OPTIONS = Object.freeze({
   confidenceWindow: 16,
   sinStep: 16,
   traceNeurons: 0,
+  workers: 1,
 });
 
 /** Membrane potential and threshold of one neuron of the first sample at every step (METHOD.md §7). */
@@ -118,17 +130,19 @@ export interface SimulationResult {
   readonly accuracyPerStep: Float64Array;
   readonly layers: readonly LayerActivity[];
   readonly sinStep: number;
-  /** `traceNeurons` neurons of each spiking layer, for the first sample. */
+  /** `traceNeurons` neurons of each spiking layer, for the run's first sample. */
   readonly traces: readonly NeuronTrace[];
   readonly seconds: number;
 }
 
-interface ResolvedOptions extends Required<Omit<SimulationOptions, 'confidence' | 'onProgress'>> {
+/** `SimulationOptions` after defaults and validation. */
+export interface ResolvedSimulationOptions extends Required<Omit<SimulationOptions, 'confidence' | 'onProgress'>> {
   readonly confidence: ReadonlyMap<string, number>;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
-function resolveOptions(options: SimulationOptions): ResolvedOptions {
+/** Merges `options` with `DEFAULT_SIMULATION_OPTIONS` and validates them. */
+export function resolveSimulationOptions(options: SimulationOptions): ResolvedSimulationOptions {
   const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as SimulationOptions;
   const r = { ...DEFAULT_SIMULATION_OPTIONS, confidence: new Map<string, number>(), ...given };
   const positive = (name: string, v: number) => {
@@ -137,6 +151,8 @@ function resolveOptions(options: SimulationOptions): ResolvedOptions {
   positive('steps', r.steps);
   positive('chunk', r.chunk);
   positive('batchSize', r.batchSize);
+  positive('workers', r.workers);
+  if (!Number.isInteger(r.seed)) throw new MsatError('SNN_OPTIONS', `seed must be an integer, got ${r.seed}`);
   if (r.microBatch !== 'auto') positive('microBatch', r.microBatch);
   if (!Number.isInteger(r.traceNeurons) || r.traceNeurons < 0) throw new MsatError('SNN_OPTIONS', `traceNeurons must be a non-negative integer, got ${r.traceNeurons}`);
   if (r.timeFolding !== 'batch' && r.timeFolding !== 'none') {
@@ -149,7 +165,8 @@ function resolveOptions(options: SimulationOptions): ResolvedOptions {
 }
 
 /**
- * Simulates `network` (batch-norm folded, every relu with a λ in `lambdas`) over `dataset`.
+ * Simulates `network` (batch-norm folded, every relu with a λ in `lambdas`) over `dataset`, on `runner` or,
+ * with `options.workers` > 1, on that many worker threads (`simulateInWorkers`).
  * @throws MsatError `SNN_OPTIONS` for bad options, `SNN_NETWORK` for a network the simulator cannot run.
  */
 export async function simulate(
@@ -159,6 +176,11 @@ export async function simulate(
   runner: Runner,
   options: SimulationOptions,
 ): Promise<SimulationResult> {
+  if ((options.workers ?? 1) !== 1) {
+    // imported here, not at the top: parallel-simulate imports this module
+    const { simulateInWorkers } = await import('./parallel-simulate.js');
+    return simulateInWorkers(network, lambdas, dataset, runner, options);
+  }
   const started = performance.now();
   const sim = new BatchSimulator(network, lambdas, runner, options);
   try {
@@ -174,7 +196,8 @@ export async function simulate(
 
 /**
  * The per-batch work of `simulate` with its running tallies, for callers that bring their own batches (the
- * simulator benchmark). Create, `run` each batch, read `result`, `dispose`.
+ * simulator benchmark, the workers of `ParallelSimulator`). Create, `run` each batch, read `result` (or the
+ * raw `tallies`), `dispose`.
  *
  * A batch runs in groups of `microBatch` samples, each group for all T steps in chunks (`buildChunkGraph`).
  * Groups keep each step's tensors small enough for the CPU cache: a spiking layer is a chain of ~7 (constant)
@@ -184,44 +207,40 @@ export async function simulate(
  * SIN and the rate correlation need writes into buffers kept from batch to batch.
  */
 export class BatchSimulator {
-  readonly options: ResolvedOptions;
+  readonly options: ResolvedSimulationOptions;
   readonly #network: Network;
   readonly #lambdas: ReadonlyMap<string, number | Float32Array>;
   readonly #runner: Runner;
   readonly #graphs: ChunkGraphs;
   readonly #relus: readonly Layer[];
-  readonly #correct: Float64Array;
-  readonly #spikes: Map<string, Float64Array>;
-  readonly #sin: Map<string, SinCounts>;
-  readonly #correlation: Map<string, PearsonSums>;
-  readonly #rng: Rng;
+  readonly #tallies: SimulationTallies;
+  /** The entries of `#tallies.layers` by layer name. */
+  readonly #layers: ReadonlyMap<string, LayerTallies>;
   readonly #buffers = new Map<string, Record<string, Tensor<'float32'>>>();
-  readonly #traces: NeuronTrace[] = [];
   #ann: Promise<Session> | undefined;
-  #annCorrect = 0;
-  #samples = 0;
 
   constructor(network: Network, lambdas: ReadonlyMap<string, number | Float32Array>, runner: Runner, options: SimulationOptions) {
-    this.options = resolveOptions(options);
+    this.options = resolveSimulationOptions(options);
     this.#network = network;
     this.#lambdas = lambdas;
     this.#runner = runner;
     this.#graphs = new ChunkGraphs(network, lambdas, this.options, runner);
     this.#relus = network.layers.filter((l) => l.kind === 'relu');
-    this.#correct = new Float64Array(this.options.steps);
-    this.#spikes = new Map(this.#relus.map((l) => [l.name, new Float64Array(this.options.steps)]));
-    this.#sin = new Map(this.#relus.map((l) => [l.name, ZERO_SIN_COUNTS]));
-    this.#correlation = new Map(this.#relus.map((l) => [l.name, new PearsonSums()]));
-    this.#rng = createRng(this.options.seed);
+    this.#tallies = emptyTallies(this.#relus, this.options.steps);
+    this.#layers = new Map(this.#tallies.layers.map((l) => [l.layer, l]));
   }
 
   /** Samples simulated so far. */
   get samples(): number {
-    return this.#samples;
+    return this.#tallies.samples;
   }
 
-  /** Simulates one batch `x` [B, ...] with its labels for T steps and adds it to the tallies. */
-  async run(batch: Tensor, labels: Int32Array): Promise<void> {
+  /**
+   * Simulates one batch `x` [B, ...] with its labels for T steps and adds it to the tallies. `first` is the
+   * position of the batch's first sample in the run (default: the samples run so far): it seeds each sample's
+   * Poisson and confidence draws, and position 0 is the sample traced.
+   */
+  async run(batch: Tensor, labels: Int32Array, first = this.#tallies.samples): Promise<void> {
     const network = this.#network;
     const x = asInputType(batch, network.inputs[0].type);
     const B = labels.length;
@@ -231,26 +250,29 @@ export class BatchSimulator {
     // the ANN's output and every relu's pre-activation, into buffers kept from batch to batch
     const annOut = this.#annBuffers(B);
     await (await this.#ann).runInto({ [network.inputs[0].name]: x }, annOut);
-    this.#annCorrect += countCorrect(annOut[network.outputs[0]].data as Float32Array, labels);
+    this.#tallies.annCorrect += countCorrect(annOut[network.outputs[0]].data as Float32Array, labels);
     const micro = Math.min(B, this.options.microBatch === 'auto' ? autoMicroBatch(network, this.#runner.options.threads || availableParallelism()) : this.options.microBatch);
     for (let g0 = 0; g0 < B; g0 += micro) {
       const g = Math.min(micro, B - g0);
       const pre = (name: string) => sliceSamples(annOut[name], g0, g).data as Float32Array;
-      const trace = this.#samples === 0 && g0 === 0 && this.options.traceNeurons > 0;
-      await this.#runGroup(sliceSamples(x, g0, g), labels.subarray(g0, g0 + g), pre, trace);
+      const trace = first + g0 === 0 && this.options.traceNeurons > 0 && this.#tallies.traces.length === 0;
+      await this.#runGroup(sliceSamples(x, g0, g), labels.subarray(g0, g0 + g), first + g0, pre, trace);
     }
-    this.#samples += B;
+    this.#tallies.samples += B;
   }
 
   /**
-   * T steps of one group of samples, from reset state. `pre(name)`: the group's ANN tensor `name`. With
-   * `trace`, the graphs also output every neuron's membrane and threshold, and the first sample's picked
-   * neurons are recorded (separate graphs, so untraced groups pay nothing for it).
+   * T steps of one group of samples, from reset state; `first` is the group's first position in the run.
+   * `pre(name)`: the group's ANN tensor `name`. With `trace`, the graphs also output every neuron's membrane
+   * and threshold, and the first sample's picked neurons are recorded (separate graphs, so untraced groups pay
+   * nothing for it).
    */
-  async #runGroup(x: Tensor, labels: Int32Array, pre: (name: string) => Float32Array, trace = false): Promise<void> {
+  async #runGroup(x: Tensor, labels: Int32Array, first: number, pre: (name: string) => Float32Array, trace = false): Promise<void> {
     const opts = this.options;
     const T = opts.steps;
     const B = labels.length;
+    const tallies = this.#tallies;
+    const rngs = Array.from({ length: B }, (_, i) => createRng(sampleSeed(opts.seed, first + i)));
     const k0 = opts.dynamics.rule.kind === 'constant' ? opts.dynamics.rule.k : 1;
     const logits = new Float64Array(pre(this.#network.outputs[0]).length);
     // two sets of state buffers: one is fed, the other written, then they swap
@@ -273,22 +295,22 @@ export class BatchSimulator {
         feeds[slot.input] = stateIn[slot.input];
         outputs[slot.output] = stateOut[slot.input];
       }
-      if (graph.noise) feeds[graph.noise] = uniformTensor(this.#rng, [k * B, ...x.dims.slice(1)]);
-      for (const [layer, name] of graph.keep) feeds[name] = keepMask(this.#rng, opts.confidence.get(layer)!, [k * B, ...neuronShape(graph, layer)]);
+      if (graph.noise) feeds[graph.noise] = drawPerSample(rngs, k, x.dims.slice(1));
+      for (const [layer, name] of graph.keep) feeds[name] = drawPerSample(rngs, k, neuronShape(graph, layer), opts.confidence.get(layer)!);
       await session.runInto(feeds, outputs);
       [stateIn, stateOut] = [stateOut, stateIn];
-      accumulateReadout(outputs[graph.readout].data as Float32Array, logits, labels, k, t0, this.#correct);
+      accumulateReadout(outputs[graph.readout].data as Float32Array, logits, labels, k, t0, tallies.correct);
       for (const s of graph.spikeCounts) {
         const perStep = outputs[s.output].data as Float32Array;
-        const acc = this.#spikes.get(s.layer)!;
+        const acc = this.#layers.get(s.layer)!.spikes;
         for (let j = 0; j < k; j++) acc[t0 + j] += perStep[j];
       }
       if (trace) this.#recordTraces(graph, outputs, pre, k, B, t0);
       t0 += k;
       if (t0 === opts.sinStep) {
         for (const relu of this.#relus) {
-          const n = stateIn![`n:${relu.name}`].data;
-          this.#sin.set(relu.name, addSinCounts(this.#sin.get(relu.name)!, countSin(n, pre(relu.inputs[0]))));
+          const layer = this.#layers.get(relu.name)!;
+          layer.sin = addSinCounts(layer.sin, countSin(stateIn![`n:${relu.name}`].data, pre(relu.inputs[0])));
         }
       }
     }
@@ -296,12 +318,12 @@ export class BatchSimulator {
       const n = stateIn![`n:${relu.name}`].data;
       const preAct = pre(relu.inputs[0]);
       const lambda = this.#lambdas.get(relu.name)!;
-      const sums = this.#correlation.get(relu.name)!;
-      if (typeof lambda === 'number') sums.addAll(n, preAct, (k0 * lambda) / T, 0, n.length);
+      const sums = this.#layers.get(relu.name)!.correlation;
+      if (typeof lambda === 'number') addPearsonPairs(sums, n, preAct, (k0 * lambda) / T, 0, n.length);
       else {
         // channel-major per sample: runs of n.length / B / C neurons share one λ
         const run = n.length / B / lambda.length;
-        for (let r = 0, c = 0; r < n.length; r += run, c = (c + 1) % lambda.length) sums.addAll(n, preAct, (k0 * lambda[c]) / T, r, r + run);
+        for (let r = 0, c = 0; r < n.length; r += run, c = (c + 1) % lambda.length) addPearsonPairs(sums, n, preAct, (k0 * lambda[c]) / T, r, r + run);
       }
     }
   }
@@ -314,11 +336,11 @@ export class BatchSimulator {
         const relu = this.#relus.find((l) => l.name === tr.layer)!;
         const annOut = pre(relu.inputs[0]).subarray(0, per).map((v) => Math.max(v, 0));
         for (const neuron of pickTracedNeurons(annOut, this.options.traceNeurons)) {
-          this.#traces.push({ layer: tr.layer, neuron, annActivation: annOut[neuron], membrane: [], threshold: [], spikes: [] });
+          this.#tallies.traces.push({ layer: tr.layer, neuron, annActivation: annOut[neuron], membrane: [], threshold: [], spikes: [] });
         }
       }
       const [v, theta, s] = [tr.membrane, tr.theta, tr.spikes].map((n) => outputs[n].data as Float32Array);
-      for (const trace of this.#traces.filter((t) => t.layer === tr.layer)) {
+      for (const trace of this.#tallies.traces.filter((t) => t.layer === tr.layer)) {
         for (let j = 0; j < k; j++) {
           const i = j * B * per + trace.neuron;
           trace.membrane.push(v[i]);
@@ -370,31 +392,12 @@ export class BatchSimulator {
 
   /** What the batches so far measured; `seconds` is the caller's wall time. */
   result(seconds: number): SimulationResult {
-    const done = this.#samples;
-    if (done === 0) throw new MsatError('SNN_DATA', 'the dataset has no samples to simulate');
-    const T = this.options.steps;
-    const layers = this.#relus.map((relu): LayerActivity => {
-      const neurons = (relu.outShape.slice(1) as number[]).reduce((a, d) => a * d, 1);
-      const ratePerStep = this.#spikes.get(relu.name)!.map((s) => s / (neurons * done));
-      return {
-        layer: relu.name,
-        neurons,
-        ratePerStep,
-        firingRate: ratePerStep.reduce((a, r) => a + r, 0) / T,
-        sin: this.#sin.get(relu.name)!,
-        rateCorrelation: this.#correlation.get(relu.name)!.value(),
-      };
-    });
-    return {
-      samples: done,
-      steps: T,
-      annAccuracy: this.#annCorrect / done,
-      accuracyPerStep: this.#correct.map((c) => c / done),
-      layers,
-      sinStep: this.options.sinStep,
-      traces: this.#traces,
-      seconds,
-    };
+    return tallyResult(this.#network, this.#tallies, this.options.sinStep, seconds);
+  }
+
+  /** The raw counts of the batches so far (a snapshot), to merge with other simulators' (`mergeTallies`). */
+  tallies(): SimulationTallies {
+    return structuredClone(this.#tallies);
   }
 
   /** Releases the chunk graphs' sessions (the ANN session stays cached in the runner, as before). */
@@ -428,7 +431,7 @@ class ChunkGraphs {
   constructor(
     private readonly network: Network,
     private readonly lambdas: ReadonlyMap<string, number | Float32Array>,
-    private readonly opts: ResolvedOptions,
+    private readonly opts: ResolvedSimulationOptions,
     private readonly runner: Runner,
   ) {
     // The same network, thresholds and dynamics give the same graphs.
@@ -467,45 +470,6 @@ class ChunkGraphs {
 
   async dispose(): Promise<void> {
     await Promise.allSettled(this.#keys.map((k) => this.runner.release(k)));
-  }
-}
-
-/** Running sums for a Pearson correlation (in float64). */
-class PearsonSums {
-  #n = 0;
-  #x = 0;
-  #y = 0;
-  #xx = 0;
-  #yy = 0;
-  #xy = 0;
-
-  /** Adds the pairs (scale·counts[i], max(pre[i], 0)) for i in [from, to): the SNN's rate-coded value and the ANN's ReLU output. */
-  addAll(counts: Float32Array, pre: Float32Array, scale: number, from: number, to: number): void {
-    let [sx, sy, sxx, syy, sxy] = [0, 0, 0, 0, 0];
-    for (let i = from; i < to; i++) {
-      const x = counts[i] * scale;
-      const y = pre[i] > 0 ? pre[i] : 0;
-      sx += x;
-      sy += y;
-      sxx += x * x;
-      syy += y * y;
-      sxy += x * y;
-    }
-    this.#n += to - from;
-    this.#x += sx;
-    this.#y += sy;
-    this.#xx += sxx;
-    this.#yy += syy;
-    this.#xy += sxy;
-  }
-
-  /** The correlation, or NaN when either variable is constant. */
-  value(): number {
-    const n = this.#n;
-    const cov = this.#xy - (this.#x * this.#y) / n;
-    const vx = this.#xx - (this.#x * this.#x) / n;
-    const vy = this.#yy - (this.#y * this.#y) / n;
-    return vx > 0 && vy > 0 ? cov / Math.sqrt(vx * vy) : NaN;
   }
 }
 
@@ -549,17 +513,35 @@ function neuronShape(graph: ChunkGraph, layer: string): readonly number[] {
   return graph.state.find((s) => s.layer === layer && s.role === 'v')!.shape;
 }
 
-function uniformTensor(rng: Rng, dims: number[]): Tensor<'float32'> {
-  const data = new Float32Array(dims.reduce((a, d) => a * d, 1));
-  for (let i = 0; i < data.length; i++) data[i] = rng.nextFloat();
-  return { type: 'float32', dims, data };
+/**
+ * Uniform draws for k steps of a group, laid out [k·B, ...sampleDims] (step-major), sample i's from `rngs[i]`
+ * so that its draws do not depend on the other samples of its group; with `keep`, 1 with probability `keep`
+ * and 0 otherwise (spike confidence masks).
+ */
+function drawPerSample(rngs: readonly Rng[], k: number, sampleDims: readonly number[], keep?: number): Tensor<'float32'> {
+  const B = rngs.length;
+  const per = sampleDims.reduce((a, d) => a * d, 1);
+  const data = new Float32Array(k * B * per);
+  for (let i = 0; i < B; i++) {
+    const rng = rngs[i];
+    for (let j = 0; j < k; j++) {
+      const at = (j * B + i) * per;
+      if (keep === undefined) for (let e = 0; e < per; e++) data[at + e] = rng.nextFloat();
+      else for (let e = 0; e < per; e++) data[at + e] = rng.nextFloat() < keep ? 1 : 0;
+    }
+  }
+  return { type: 'float32', dims: [k * B, ...sampleDims], data };
 }
 
-/** Spike confidence draws: 1 with probability c (one Bernoulli per neuron and step), laid out [k·B, ...]. */
-function keepMask(rng: Rng, c: number, dims: number[]): Tensor<'float32'> {
-  const data = new Float32Array(dims.reduce((a, d) => a * d, 1));
-  for (let i = 0; i < data.length; i++) data[i] = rng.nextFloat() < c ? 1 : 0;
-  return { type: 'float32', dims, data };
+/**
+ * Seed of the draws of the sample at `position` in a run: a murmur3 finalizer of (seed, position), so that
+ * neighbouring positions get unrelated streams.
+ */
+function sampleSeed(seed: number, position: number): number {
+  let h = (seed ^ Math.imul(position + 1, 0x9e3779b1)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
 /** Adds each step's readout to the running sums and counts correct argmax predictions per step. */

@@ -56,7 +56,7 @@ test('usage errors are CommanderErrors with exit code 2 and a one-line message (
   const usage = async (args: string[]): Promise<{ exitCode: number; message: string }> => {
     let err = '';
     const program = new Command('msat').exitOverride().configureOutput({ writeErr: (s) => (err += s), writeOut: () => undefined });
-    registerTrain(program, () => ({ threads: 1, debug: false }));
+    registerTrain(program, () => ({ threads: 1, workers: 1, debug: false }));
     try {
       await program.parseAsync(['train', ...args], { from: 'user' });
     } catch (e) {

@@ -56,6 +56,7 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
           steps: flags.T,
           every: flags.every,
           converters: CONVERTERS,
+          workers: globals().workers,
           runner,
           command: ['msat', ...process.argv.slice(2)].join(' '),
           onProgress: (converter, stage, done, total) => progress.update(converterStage(converter, stage), done, total),

@@ -65,6 +65,7 @@ export function registerExperiment(program: Command, globals: () => GlobalOption
           calibrationSamples: flags.calibSamples,
           converters: flags.converters?.split(',').map((s) => s.trim()),
           tuned: flags.tuned,
+          workers: globals().workers,
           runner,
           command: ['msat', ...process.argv.slice(2)].join(' '),
           onProgress: (converter, stage, done, total) => progress.update(converterStage(converter, stage), done, total),

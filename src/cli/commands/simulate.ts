@@ -62,6 +62,7 @@ export function registerSimulate(program: Command, globals: () => GlobalOptions)
           confidence: flags.sc === undefined ? { kind: 'off' } : flags.sc === true ? { kind: 'measure' } : { kind: 'given', values: parseNumberList(flags.sc) },
           chunk: flags.chunk,
           batchSize: flags.batch,
+          workers: globals().workers,
           runner,
           onProgress: progress.update,
         });

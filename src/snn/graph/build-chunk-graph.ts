@@ -116,7 +116,7 @@ export function buildChunkGraph(spec: ChunkGraphSpec): ChunkGraph {
   let noise: string | undefined;
   if (spec.encoding === 'poisson') {
     noise = b.input('noise', 'float32', ['KN', ...perSample(spec0.dims)]);
-    values.set(spec0.name, { kind: 'folded', name: emitPoisson(b, c, input, noise, K) });
+    values.set(spec0.name, { kind: 'folded', name: emitPoisson(b, c, input, noise, K, spec0.dims.length) });
   } else {
     values.set(spec0.name, { kind: 'once', name: input });
   }
@@ -262,15 +262,18 @@ function splitSteps(b: GraphBuilder, name: string, K: number): string[] {
 
 /**
  * Poisson rate coding: each step an input element emits sign(x)·s with probability |x|/s, s = max(1, max|x|)
- * over the batch, so the expected input per step equals the analog x. `noise` holds the uniform draws.
+ * over the sample, so the expected input per step equals the analog x. s is per sample so that a sample's
+ * spikes do not depend on which samples share its batch or micro-batch. `noise` holds the uniform draws.
  */
-function emitPoisson(b: GraphBuilder, c: Constants, x: string, noise: string, K: number): string {
+function emitPoisson(b: GraphBuilder, c: Constants, x: string, noise: string, K: number, rank: number): string {
   const abs = b.node('Abs', [x]);
-  const scale = b.node('Max', [b.node('ReduceMax', [abs], { keepdims: { type: 'int', value: 0 } }), c.scalar(1)]);
-  const xs = K === 1 ? x : b.node('Concat', Array<string>(K).fill(x), { axis: { type: 'int', value: 0 } });
+  const axes = Array.from({ length: rank - 1 }, (_, a) => a + 1);
+  const scale = b.node('Max', [b.node('ReduceMax', [abs], { axes: attr.ints(axes), keepdims: attr.int(1) }), c.scalar(1)]);
+  const steps = (name: string) => (K === 1 ? name : b.node('Concat', Array<string>(K).fill(name), { axis: attr.int(0) }));
+  const [xs, scales] = [steps(x), steps(scale)];
   const absK = K === 1 ? abs : b.node('Abs', [xs]);
-  const fires = b.node('Cast', [b.node('Less', [b.node('Mul', [noise, scale]), absK])], { to: { type: 'int', value: 1 } });
-  return b.node('Mul', [b.node('Mul', [b.node('Sign', [xs]), scale]), fires]);
+  const fires = b.node('Cast', [b.node('Less', [b.node('Mul', [noise, scales]), absK])], { to: attr.int(1) });
+  return b.node('Mul', [b.node('Mul', [b.node('Sign', [xs]), scales]), fires]);
 }
 
 /** λ as a tensor that broadcasts against [B, ...shape]: a scalar, or [1, C, 1, ...] for channel-wise λ. */

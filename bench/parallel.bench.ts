@@ -1,0 +1,108 @@
+/**
+ * Sample-parallel simulation against the ANN, in one process (issue 3): the ANN forward time of a batch of 64
+ * on one session with `threads` intra-op threads, against W batches of 64 run by `ParallelSimulator` on W
+ * workers (one batch each, single-threaded sessions), for const and MSAT (DTT+DET, VGG_HYPER_PARAMS).
+ * ratio = simulation wall time per batch (W batches' time / W) / (T × ANN time per batch). For comparison the
+ * one-thread path (`BatchSimulator` on the `threads`-thread runner, the default of `simulate`) runs the same
+ * batch in every round. The ANN run for SIN is included in both, dataset reading is not.
+ *
+ * Run: `node --import tsx bench/parallel.bench.ts [model] [T] [workers] [rounds] [threads]` (defaults: the
+ * fixture cifar10_small, 64, 2, 5, 2). Every round times the ANN (median of 5) and then each configuration once;
+ * the ratio of a round uses that round's ANN time, and the table shows medians over rounds and the smallest.
+ * Worker start-up and graph compilation happen in a warm-up round that is not timed.
+ */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Tensor } from '../src/core/index.js';
+import { foldBatchNorms } from '../src/convert/index.js';
+import { loadNetwork, networkToOnnxBytes } from '../src/model/index.js';
+import { Runner } from '../src/runtime/index.js';
+import { BatchSimulator, ParallelSimulator, createRng, VGG_HYPER_PARAMS, type NeuronDynamics } from '../src/snn/index.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const modelPath = process.argv[2] || join(root, 'test', 'fixtures', 'cifar10_small.onnx');
+const T = Number(process.argv[3] ?? 64);
+const W = Number(process.argv[4] ?? 2);
+const rounds = Number(process.argv[5] ?? 5);
+const threads = Number(process.argv[6] ?? 2);
+const B = 64;
+
+const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const runner = new Runner({ threads });
+const { network } = foldBatchNorms(await loadNetwork(modelPath));
+const rng = createRng(1);
+const dims = [B, ...(network.inputs[0].dims.slice(1) as number[])];
+const x: Tensor<'float32'> = { type: 'float32', dims, data: Float32Array.from({ length: dims.reduce((a, d) => a * d, 1) }, () => rng.nextFloat() * 2 - 1) };
+const labels = Int32Array.from({ length: B }, (_, i) => i % 10);
+const ann = await runner.session('bench-ann', () => networkToOnnxBytes(network));
+const annOnce = async () => {
+  const t = performance.now();
+  await ann.run({ [network.inputs[0].name]: x });
+  return performance.now() - t;
+};
+const lambdas = new Map(network.layers.filter((l) => l.kind === 'relu').map((l) => [l.name, 1] as [string, number]));
+
+const METHODS: [string, NeuronDynamics][] = [
+  ['const', { rule: { kind: 'constant', k: 1 }, gamma: 1, reset: 'soft' }],
+  ['msat', { rule: { kind: 'msat', mode: 'dtt+det', hp: VGG_HYPER_PARAMS }, gamma: 1, reset: 'soft' }],
+];
+
+/** One configuration: `batches` batches per timed run, and how to run them. */
+interface Config {
+  readonly label: string;
+  readonly path: string;
+  readonly batches: number;
+  readonly run: () => Promise<void>;
+  readonly dispose: () => Promise<void>;
+  readonly ratio: number[];
+  readonly ms: number[];
+}
+
+const configs: Config[] = [];
+for (const [label, dynamics] of METHODS) {
+  const options = { steps: T, dynamics, batchSize: B };
+  const parallel = new ParallelSimulator(network, lambdas, runner, { ...options, workers: W });
+  configs.push({
+    label,
+    path: `${W} workers × 1 thread`,
+    batches: W,
+    run: async () => {
+      for (let i = 0; i < W; i++) await parallel.submit(x, labels, i * B);
+      await parallel.drain();
+    },
+    dispose: () => parallel.dispose(),
+    ratio: [],
+    ms: [],
+  });
+  const single = new BatchSimulator(network, lambdas, runner, options);
+  configs.push({ label, path: `1 session × ${threads || 'all'} threads`, batches: 1, run: () => single.run(x, labels), dispose: () => single.dispose(), ratio: [], ms: [] });
+}
+
+try {
+  for (let i = 0; i < 3; i++) await annOnce();
+  for (const c of configs) await c.run(); // start the workers, compile every graph
+  const annTimes: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const ts: number[] = [];
+    for (let i = 0; i < 5; i++) ts.push(await annOnce());
+    const annMs = median(ts);
+    annTimes.push(annMs);
+    for (const c of configs) {
+      const t = performance.now();
+      await c.run();
+      const perBatch = (performance.now() - t) / c.batches;
+      c.ms.push(perBatch);
+      c.ratio.push(perBatch / (T * annMs));
+    }
+  }
+  console.log(`model ${modelPath}, batch ${B}, T = ${T}, ${rounds} rounds; ANN forward ${median(annTimes).toFixed(2)} ms per batch on ${threads || 'all'} threads (median of rounds)`);
+  console.log('method  path                      ms per batch  ratio to T×ANN  (min)');
+  for (const c of configs) {
+    console.log([c.label.padEnd(6), c.path.padEnd(24), median(c.ms).toFixed(0).padStart(12), median(c.ratio).toFixed(2).padStart(14), Math.min(...c.ratio).toFixed(2).padStart(5)].join('  '));
+  }
+  console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB (main thread and workers)`);
+} finally {
+  for (const c of configs) await c.dispose();
+  await runner.dispose();
+}

@@ -1,0 +1,204 @@
+/**
+ * Sample parallelism for `simulate` (issue 3): batches go to worker threads, each holding a `BatchSimulator`
+ * on its own single-threaded `Runner`, and the workers' tallies are merged at the end. A spiking layer is a
+ * chain of many small elementwise ops per step, which onnxruntime's intra-op threads split with little gain;
+ * whole batches on separate threads share nothing (bench/RESULTS.md).
+ */
+import { availableParallelism } from 'node:os';
+import { Worker, type TransferListItem } from 'node:worker_threads';
+import { MsatError } from '../core/errors.js';
+import type { Tensor } from '../core/tensor.js';
+import type { Dataset } from '../data/index.js';
+import type { Network } from '../model/index.js';
+import type { Runner, RunnerOptions } from '../runtime/index.js';
+import { resolveSimulationOptions, type ResolvedSimulationOptions, type SimulationOptions, type SimulationResult } from './simulate.js';
+import { emptyTallies, mergeTallies, tallyResult, type SimulationTallies } from './simulation-tallies.js';
+
+/** What a worker starts from (its `workerData`, structured-cloned). */
+export interface WorkerSetup {
+  readonly network: Network;
+  readonly lambdas: ReadonlyMap<string, number | Float32Array>;
+  /** The simulation's options without `onProgress` (functions do not cross threads). */
+  readonly options: SimulationOptions;
+  readonly runner: RunnerOptions;
+}
+
+/** Main thread → worker; the worker answers each with one `FromWorker`, in order. */
+export type ToWorker =
+  | { readonly kind: 'batch'; readonly x: Tensor<'float32'>; readonly labels: Int32Array; readonly first: number }
+  | { readonly kind: 'tallies' }
+  | { readonly kind: 'close' };
+
+/** Worker → main thread. `code` is set when the worker threw an `MsatError`. */
+export type FromWorker =
+  | { readonly kind: 'done' }
+  | { readonly kind: 'tallies'; readonly tallies: SimulationTallies }
+  | { readonly kind: 'error'; readonly code?: string; readonly message: string; readonly stack?: string };
+
+/**
+ * `simulate` with `options.workers` threads: the main thread reads the batches and hands each to an idle
+ * worker; `onProgress` runs as batches finish. The result equals one thread's (`SimulationOptions.workers`).
+ */
+export async function simulateInWorkers(
+  network: Network,
+  lambdas: ReadonlyMap<string, number | Float32Array>,
+  dataset: Dataset,
+  runner: Runner,
+  options: SimulationOptions,
+): Promise<SimulationResult> {
+  const started = performance.now();
+  const opts = resolveSimulationOptions(options);
+  // A run shorter than one batch per worker is split evenly (results do not depend on the batch size), and
+  // never more workers than batches: each one starts a thread and compiles its own graphs.
+  const batchSize = Math.max(1, Math.min(opts.batchSize, Math.ceil(dataset.length / opts.workers)));
+  const workers = Math.min(opts.workers, Math.max(1, Math.ceil(dataset.length / batchSize)));
+  const sim = new ParallelSimulator(network, lambdas, runner, { ...options, batchSize, workers });
+  try {
+    let first = 0;
+    let done = 0;
+    for await (const batch of dataset.batches(batchSize)) {
+      const n = batch.labels.length;
+      await sim.submit(batch.x, batch.labels, first, () => opts.onProgress?.((done += n), dataset.length));
+      first += n;
+    }
+    return tallyResult(network, await sim.tallies(), opts.sinStep, (performance.now() - started) / 1000);
+  } finally {
+    await sim.dispose();
+  }
+}
+
+/**
+ * `options.workers` worker threads, each with a `BatchSimulator` on a `Runner` with `runner`'s options and an
+ * equal share of its threads (at least one). Create, `submit` each batch, read `tallies`, `dispose` (always: it ends the threads). A worker's
+ * failure rejects the next `submit`, `drain` or `tallies` with the worker's `MsatError` code and message.
+ */
+export class ParallelSimulator {
+  readonly options: ResolvedSimulationOptions;
+  readonly #network: Network;
+  readonly #workers: SimWorker[] = [];
+  readonly #idle: SimWorker[];
+  /** The batch each busy worker is on, settled once the worker is idle again. */
+  readonly #running = new Map<SimWorker, Promise<void>>();
+  #failure: unknown;
+
+  constructor(network: Network, lambdas: ReadonlyMap<string, number | Float32Array>, runner: Runner, options: SimulationOptions) {
+    this.options = resolveSimulationOptions(options);
+    this.#network = network;
+    const { onProgress: _, ...rest } = this.options;
+    // the runner's cores shared out: one thread each on a machine with as many cores as workers
+    const threads = Math.max(1, Math.floor((runner.options.threads || availableParallelism()) / this.options.workers));
+    const setup: WorkerSetup = { network, lambdas, options: rest, runner: { ...runner.options, threads } };
+    try {
+      for (let i = 0; i < this.options.workers; i++) this.#workers.push(new SimWorker(setup));
+    } catch (e) {
+      for (const w of this.#workers) void w.close();
+      throw new MsatError('SNN_WORKER', `could not start a simulation worker: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+    this.#idle = [...this.#workers];
+  }
+
+  /**
+   * Hands batch `x` [B, ...] with its labels to an idle worker, first waiting for one if all are busy.
+   * `first` is the batch's position in the run (`BatchSimulator.run`); `onDone` runs when the batch is done.
+   */
+  async submit(x: Tensor<'float32'>, labels: Int32Array, first: number, onDone?: () => void): Promise<void> {
+    if (this.#failure) throw this.#failure;
+    while (this.#idle.length === 0) await Promise.race(this.#running.values());
+    const worker = this.#idle.pop()!;
+    // copies, so that transferring them cannot detach buffers the dataset still uses
+    const data = x.data.slice();
+    const own = labels.slice();
+    const job = worker.request({ kind: 'batch', x: { type: 'float32', dims: [...x.dims], data }, labels: own, first }, [data.buffer, own.buffer]).then(() => {
+      this.#running.delete(worker);
+      this.#idle.push(worker);
+      onDone?.();
+    });
+    // a failure is thrown by the next submit or drain; until then it must not count as unhandled
+    job.catch((e: unknown) => (this.#failure ??= e));
+    this.#running.set(worker, job);
+  }
+
+  /** Waits until every submitted batch is done. */
+  async drain(): Promise<void> {
+    await Promise.all(this.#running.values());
+  }
+
+  /** The merged tallies of every batch submitted (after `drain`), merged in worker order. */
+  async tallies(): Promise<SimulationTallies> {
+    await this.drain();
+    const replies = await Promise.all(this.#workers.map((w) => w.request({ kind: 'tallies' })));
+    const relus = this.#network.layers.filter((l) => l.kind === 'relu');
+    return replies.reduce((all, r) => (r.kind === 'tallies' ? mergeTallies(all, r.tallies) : all), emptyTallies(relus, this.options.steps));
+  }
+
+  /** Waits for running batches, lets every worker release its sessions, then ends the threads. */
+  async dispose(): Promise<void> {
+    await Promise.all(this.#workers.map((w) => w.close()));
+  }
+}
+
+/**
+ * One worker thread and its one outstanding request. An error the worker reports leaves it alive (it rejects
+ * that request only); a thread that died rejects everything after. Threads are ended only once they have
+ * released their onnxruntime sessions: terminating one that still holds them can abort the whole process.
+ */
+class SimWorker {
+  readonly #worker: Worker;
+  #pending: { promise: Promise<FromWorker>; resolve: (reply: FromWorker) => void; reject: (e: MsatError) => void } | undefined;
+  #dead: MsatError | undefined;
+
+  constructor(setup: WorkerSetup) {
+    this.#worker = startWorker(setup);
+    this.#worker.on('message', (m: FromWorker) => {
+      const pending = this.#pending;
+      this.#pending = undefined;
+      if (m.kind !== 'error') pending?.resolve(m);
+      else {
+        const cause = Object.assign(new Error(m.message), { stack: m.stack });
+        pending?.reject(new MsatError(m.code ?? 'SNN_WORKER', m.code ? m.message : `simulation worker failed: ${m.message}`, { cause }));
+      }
+    });
+    this.#worker.on('error', (e: unknown) => this.#die(new MsatError('SNN_WORKER', `simulation worker failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e })));
+    this.#worker.on('exit', (code) => this.#die(new MsatError('SNN_WORKER', `simulation worker stopped (exit code ${code})`)));
+  }
+
+  /** Sends `message` and resolves with the reply; rejects with the worker's error, or if the thread died. */
+  request(message: ToWorker, transfer: TransferListItem[] = []): Promise<FromWorker> {
+    if (this.#dead) return Promise.reject(this.#dead);
+    if (this.#pending) return Promise.reject(new MsatError('SNN_WORKER', `simulation worker got a ${message.kind} request while busy`));
+    let resolve!: (reply: FromWorker) => void;
+    let reject!: (e: MsatError) => void;
+    const promise = new Promise<FromWorker>((res, rej) => ([resolve, reject] = [res, rej]));
+    this.#pending = { promise, resolve, reject };
+    this.#worker.postMessage(message, transfer);
+    return promise;
+  }
+
+  /** Waits for the outstanding request, asks a live worker to release its sessions, then ends the thread. */
+  async close(): Promise<void> {
+    await this.#pending?.promise.catch(() => {});
+    if (!this.#dead) await this.request({ kind: 'close' }).catch(() => {});
+    await this.#worker.terminate();
+  }
+
+  #die(e: MsatError): void {
+    this.#dead ??= e;
+    const pending = this.#pending;
+    this.#pending = undefined;
+    pending?.reject(this.#dead);
+  }
+}
+
+/**
+ * Starts a worker on `simulate-worker` next to this module: the compiled `.js`, or, when msat runs from its
+ * `.ts` sources under tsx, an inline entry that registers tsx's loader in the worker first, because Node 20
+ * does not apply the parent's `--import tsx` hooks to a worker's modules.
+ */
+function startWorker(setup: WorkerSetup): Worker {
+  const ext = import.meta.url.slice(import.meta.url.lastIndexOf('.'));
+  const entry = new URL(`./simulate-worker${ext}`, import.meta.url);
+  if (ext !== '.ts') return new Worker(entry, { workerData: setup });
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const source = `import(${JSON.stringify(tsx)}).then((tsx) => tsx.register()).then(() => import(${JSON.stringify(entry.href)}))`;
+  return new Worker(source, { eval: true, workerData: setup });
+}

@@ -1,0 +1,141 @@
+/**
+ * The raw counts a simulation adds up batch by batch, and how two of them merge. `simulate` with several
+ * workers gets one set of tallies per worker thread and merges them into the same `SimulationResult` that one
+ * thread would have measured: everything but the Pearson sums is an integer count, so the merge is exact.
+ */
+import { MsatError } from '../core/errors.js';
+import type { Layer, Network } from '../model/index.js';
+import { addSinCounts, ZERO_SIN_COUNTS, type SinCounts } from './metrics/index.js';
+import type { LayerActivity, NeuronTrace, SimulationResult } from './simulate.js';
+
+/** Running sums of a Pearson correlation between x and y (float64); plain data, so it crosses threads. */
+export interface PearsonSums {
+  n: number;
+  x: number;
+  y: number;
+  xx: number;
+  yy: number;
+  xy: number;
+}
+
+export function emptyPearsonSums(): PearsonSums {
+  return { n: 0, x: 0, y: 0, xx: 0, yy: 0, xy: 0 };
+}
+
+/**
+ * Adds the pairs (scale·counts[i], max(pre[i], 0)) for i in [from, to) to `sums`: the SNN's rate-coded value
+ * and the ANN's ReLU output.
+ */
+export function addPearsonPairs(sums: PearsonSums, counts: Float32Array, pre: Float32Array, scale: number, from: number, to: number): void {
+  let [sx, sy, sxx, syy, sxy] = [0, 0, 0, 0, 0];
+  for (let i = from; i < to; i++) {
+    const x = counts[i] * scale;
+    const y = pre[i] > 0 ? pre[i] : 0;
+    sx += x;
+    sy += y;
+    sxx += x * x;
+    syy += y * y;
+    sxy += x * y;
+  }
+  sums.n += to - from;
+  sums.x += sx;
+  sums.y += sy;
+  sums.xx += sxx;
+  sums.yy += syy;
+  sums.xy += sxy;
+}
+
+/** The correlation, or NaN when either variable is constant. */
+export function pearsonOf(s: PearsonSums): number {
+  const cov = s.xy - (s.x * s.y) / s.n;
+  const vx = s.xx - (s.x * s.x) / s.n;
+  const vy = s.yy - (s.y * s.y) / s.n;
+  return vx > 0 && vy > 0 ? cov / Math.sqrt(vx * vy) : NaN;
+}
+
+/** What one spiking layer counted. */
+export interface LayerTallies {
+  readonly layer: string;
+  /** Spikes summed over neurons and samples at each step (length T). */
+  readonly spikes: Float64Array;
+  sin: SinCounts;
+  readonly correlation: PearsonSums;
+}
+
+/**
+ * Everything a simulation counted over its samples: plain data, so it crosses threads (structured clone).
+ * `BatchSimulator` adds to its own in place.
+ */
+export interface SimulationTallies {
+  samples: number;
+  /** Samples the ANN classified correctly. */
+  annCorrect: number;
+  /** Correct SNN predictions at step t = 1..T (index t − 1). */
+  readonly correct: Float64Array;
+  /** One entry per relu layer, in network order. */
+  readonly layers: readonly LayerTallies[];
+  /** Traces of the run's first sample (position 0), empty if that sample was not simulated here. */
+  readonly traces: NeuronTrace[];
+}
+
+/** Tallies of no samples for `relus`, the identity of `mergeTallies`. */
+export function emptyTallies(relus: readonly Layer[], steps: number): SimulationTallies {
+  return {
+    samples: 0,
+    annCorrect: 0,
+    correct: new Float64Array(steps),
+    layers: relus.map((l) => ({ layer: l.name, spikes: new Float64Array(steps), sin: ZERO_SIN_COUNTS, correlation: emptyPearsonSums() })),
+    traces: [],
+  };
+}
+
+/** The tallies of both sets of samples (same network and steps). */
+export function mergeTallies(a: SimulationTallies, b: SimulationTallies): SimulationTallies {
+  const add = (p: Float64Array, q: Float64Array) => p.map((v, i) => v + q[i]);
+  return {
+    samples: a.samples + b.samples,
+    annCorrect: a.annCorrect + b.annCorrect,
+    correct: add(a.correct, b.correct),
+    layers: a.layers.map((l, i) => {
+      const m = b.layers[i];
+      const c = m.correlation;
+      return {
+        layer: l.layer,
+        spikes: add(l.spikes, m.spikes),
+        sin: addSinCounts(l.sin, m.sin),
+        correlation: { n: l.correlation.n + c.n, x: l.correlation.x + c.x, y: l.correlation.y + c.y, xx: l.correlation.xx + c.xx, yy: l.correlation.yy + c.yy, xy: l.correlation.xy + c.xy },
+      };
+    }),
+    traces: a.traces.length > 0 ? a.traces : b.traces,
+  };
+}
+
+/** The `SimulationResult` of `tallies` over `network`'s relu layers; `seconds` is the caller's wall time. */
+export function tallyResult(network: Network, tallies: SimulationTallies, sinStep: number, seconds: number): SimulationResult {
+  const done = tallies.samples;
+  if (done === 0) throw new MsatError('SNN_DATA', 'the dataset has no samples to simulate');
+  const T = tallies.correct.length;
+  const shapes = new Map(network.layers.map((l) => [l.name, l.outShape.slice(1) as number[]]));
+  const layers = tallies.layers.map((l): LayerActivity => {
+    const neurons = shapes.get(l.layer)!.reduce((a, d) => a * d, 1);
+    const ratePerStep = l.spikes.map((s) => s / (neurons * done));
+    return {
+      layer: l.layer,
+      neurons,
+      ratePerStep,
+      firingRate: ratePerStep.reduce((a, r) => a + r, 0) / T,
+      sin: l.sin,
+      rateCorrelation: pearsonOf(l.correlation),
+    };
+  });
+  return {
+    samples: done,
+    steps: T,
+    annAccuracy: tallies.annCorrect / done,
+    accuracyPerStep: tallies.correct.map((c) => c / done),
+    layers,
+    sinStep,
+    traces: tallies.traces,
+    seconds,
+  };
+}
