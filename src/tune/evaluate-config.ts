@@ -26,6 +26,8 @@ export interface EvaluationContext {
   readonly chunk?: number;
   /** Samples per simulator batch. Default 64. */
   readonly batchSize?: number;
+  /** Parallel simulation workers (`SimulationOptions.workers`). Default 1. */
+  readonly workers?: number;
 }
 
 /** λ per spiking layer name that `config` runs with. */
@@ -60,6 +62,7 @@ export async function evaluateConfig(ctx: EvaluationContext, config: TunedConfig
     dynamics,
     chunk: ctx.chunk,
     batchSize: ctx.batchSize,
+    workers: ctx.workers,
   });
   const sopPerStep = energyReport(ctx.network, result).sopPerStep;
   const sop = sopPerStep.reduce((a, b) => a + b, 0) / ctx.steps;

@@ -143,12 +143,23 @@ export interface CheckedFinalist<C> {
 
 /**
  * Why a check at all: the search simulates T steps (64 by default) to be affordable, so it cannot see a
- * candidate whose accuracy drifts away later (small thresholds that saturate, a clipped λ). The finalists are
- * simulated to the horizon users evaluate at, and the winner is the best-scoring one whose final accuracy
- * stays within `finalTolerance` of the ANN's; if none does, the best-scoring one (with `passes` false).
+ * candidate whose accuracy drifts away later (small thresholds that saturate, a clipped λ). The finalists, in
+ * the search's order, are simulated to the horizon users evaluate at until one ends within `finalTolerance` of
+ * the ANN's accuracy: that one is chosen (`chosen`), and the rest are not simulated. If none does, the one with
+ * the best score at the horizon is chosen. `checked` lists the finalists simulated, in order.
  */
-export function checkFinalists<C>(finalists: readonly { candidate: C; score: TrialScore }[], finalTolerance: number): CheckedFinalist<C>[] {
-  return finalists
-    .map(({ candidate, score }) => ({ candidate, score, passes: score.finalAccuracy >= score.annAccuracy - finalTolerance - 1e-12 }))
-    .sort((a, b) => Number(b.passes) - Number(a.passes) || a.score.score - b.score.score);
+export async function checkFinalists<C>(
+  finalists: readonly C[],
+  scoreAtHorizon: (candidate: C) => Promise<TrialScore>,
+  finalTolerance: number,
+): Promise<{ readonly checked: CheckedFinalist<C>[]; readonly chosen: CheckedFinalist<C> }> {
+  const checked: CheckedFinalist<C>[] = [];
+  for (const candidate of finalists) {
+    const score = await scoreAtHorizon(candidate);
+    const passes = score.finalAccuracy >= score.annAccuracy - finalTolerance - 1e-12;
+    checked.push({ candidate, score, passes });
+    if (passes) return { checked, chosen: checked[checked.length - 1] };
+  }
+  if (checked.length === 0) throw new MsatError('TUNE_INTERNAL', 'no finalist to check');
+  return { checked, chosen: checked.reduce((a, b) => (b.score.score < a.score.score ? b : a)) };
 }

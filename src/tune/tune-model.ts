@@ -33,12 +33,12 @@ export interface TuneModelOptions {
   /** T, steps simulated per trial. Default 64. */
   readonly steps?: number;
   /**
-   * The check horizon: the best `finalists` of the search are simulated this many steps on the final tuning
-   * samples and the winner must keep its accuracy there (`checkFinalists`); the comparison curves are drawn to
-   * it too. Default 256; a value ≤ `steps` skips the check.
+   * The check horizon: the best `finalists` of the search (then the defaults) are simulated this many steps on
+   * the final tuning samples until one keeps the ANN's accuracy there (`checkFinalists`). Default 256; a value
+   * ≤ `steps` skips the check.
    */
   readonly checkSteps?: number;
-  /** Finalists re-simulated to the check horizon. Default 3. */
+  /** Finalists that may be re-simulated to the check horizon. Default 3. */
   readonly finalists?: number;
   /** Accuracy gap to the ANN at the check horizon's last step that a finalist may have (fraction). Default 0.003. */
   readonly finalTolerance?: number;
@@ -71,6 +71,8 @@ export interface TuneModelOptions {
   readonly clock?: () => number;
   readonly chunk?: number;
   readonly batchSize?: number;
+  /** Parallel simulation workers for the trials (`SimulationOptions.workers`; not the `kl` objective's readout). */
+  readonly workers?: number;
   readonly runner: Runner;
   readonly onProgress?: (stage: 'calibrate' | 'data' | 'search', done: number, total: number) => void;
 }
@@ -102,8 +104,8 @@ export interface TuneResult {
   readonly modelSha256: string;
 }
 
-type Resolved = Required<Omit<TuneModelOptions, 'mean' | 'std' | 'shouldStop' | 'clock' | 'onProgress' | 'chunk' | 'batchSize' | 'restart' | 'channelWise' | 'layerScales'>> &
-  Pick<TuneModelOptions, 'mean' | 'std' | 'shouldStop' | 'clock' | 'onProgress' | 'chunk' | 'batchSize'> & { restart: boolean; channelWise: boolean; layerScales: boolean };
+type Resolved = Required<Omit<TuneModelOptions, 'mean' | 'std' | 'shouldStop' | 'clock' | 'onProgress' | 'chunk' | 'batchSize' | 'workers' | 'restart' | 'channelWise' | 'layerScales'>> &
+  Pick<TuneModelOptions, 'mean' | 'std' | 'shouldStop' | 'clock' | 'onProgress' | 'chunk' | 'batchSize' | 'workers'> & { restart: boolean; channelWise: boolean; layerScales: boolean };
 
 /** Merges defaults and validates once. */
 export function resolveTuneOptions(options: TuneModelOptions): Resolved {
@@ -195,19 +197,19 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
       runner: o.runner,
       onProgress: (d, t) => o.onProgress?.('data', d, t),
     });
-    const ctx: EvaluationContext = { network, space, data, runner: o.runner, steps: o.steps, objective: o.objective, chunk: o.chunk, batchSize: o.batchSize };
+    const ctx: EvaluationContext = { network, space, data, runner: o.runner, steps: o.steps, objective: o.objective, chunk: o.chunk, batchSize: o.batchSize, workers: o.workers };
     const annMacs = synapticFeeds(network).reduce((a, f) => a + f.macs, 0);
     const check = o.checkSteps > o.steps;
-    const horizon = check ? o.checkSteps : o.steps;
     const meter = new WorkMeter();
     const trials = new TrialBook(ctx, log, meter, o.clock);
     // Check evaluations are logged under `<id>@T<steps>` and weigh T_check / T sample-trials on the progress bar.
-    const horizonBook = check ? new TrialBook({ ...ctx, steps: horizon }, log, meter, o.clock, `@T${horizon}`, horizon / o.steps) : trials;
+    const horizonBook = new TrialBook({ ...ctx, steps: o.checkSteps }, log, meter, o.clock, `@T${o.checkSteps}`, o.checkSteps / o.steps);
     const defaults = defaultConfig(o.method);
     const anchor: Candidate = { id: 'defaults', unit: encodeCandidate(space, defaults), anchor: true };
     const configOf = (c: Candidate): TunedConfig => (c.id === 'defaults' ? defaults : decodeCandidate(space, c.unit));
-    const comparisonWork = rungs[rungs.length - 1] * (horizon / o.steps) * ((check ? o.finalists : 0) + 2);
-    const total = plannedWork(plan, 1) + comparisonWork;
+    // θ = λ on the final samples, and (expected) one finalist to the check horizon
+    const finalWork = rungs[rungs.length - 1] * (1 + (check ? o.checkSteps / o.steps : 0));
+    const total = plannedWork(plan, 1) + finalWork;
     meter.onWork = (done) => o.onProgress?.('search', done, Math.max(total, done));
 
     const outcome = await runSearch(space.dimensions.length, [anchor], plan, {
@@ -216,22 +218,20 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
     });
     const n = outcome.finalSamples;
     const score = (t: Tallies) => scoreTallies(t, o.objective, annMacs);
+    // The finalists: the search's best `finalists` in its order, then the defaults if they are not among them.
     const finalRung = outcome.evaluations.filter((e) => e.samples === n).sort((a, b) => a.score - b.score);
     const ranked = finalRung.filter((e, i) => finalRung.findIndex((f) => f.candidate.id === e.candidate.id) === i);
-    // The defaults join the finalists (their curve to the horizon is drawn anyway), so the result is never worse
-    // than them under the check's order either.
-    const finalists = check ? [...ranked.slice(0, o.finalists), ...ranked.filter((e, i) => i >= o.finalists && e.candidate.id === 'defaults')] : ranked.slice(0, 1);
-    const checked = checkFinalists(
-      await mapSerial(finalists, async (e) => ({ candidate: e, score: score(await horizonBook.tallies(e.candidate.id, configOf(e.candidate), n)) })),
-      o.finalTolerance,
-    );
-    const chosen = checked[0].candidate;
+    const finalists = [...ranked.slice(0, o.finalists), ...ranked.slice(o.finalists).filter((e) => e.candidate.id === 'defaults')];
+    const checked = check
+      ? await checkFinalists(finalists, async (e) => score(await horizonBook.tallies(e.candidate.id, configOf(e.candidate), n)), o.finalTolerance)
+      : null;
+    const chosen = checked?.chosen.candidate ?? outcome.best;
     const bestConfig = configOf(chosen.candidate);
     const theta = thetaLambdaConfig();
     const thetaId = o.method === 'const' && sameConfig(defaults, theta) ? 'defaults' : 'theta-lambda';
-    const bestTallies = await horizonBook.tallies(chosen.candidate.id, bestConfig, n);
-    const defaultTallies = await horizonBook.tallies('defaults', defaults, n);
-    const thetaTallies = await horizonBook.tallies(thetaId, theta, n);
+    const bestTallies = await trials.tallies(chosen.candidate.id, bestConfig, n);
+    const defaultTallies = await trials.tallies('defaults', defaults, n);
+    const thetaTallies = await trials.tallies(thetaId, theta, n);
 
     const candidates = new Map<string, { c: Candidate; phase: string }>();
     for (const e of outcome.evaluations) if (!candidates.has(e.candidate.id)) candidates.set(e.candidate.id, { c: e.candidate, phase: e.phase });
@@ -263,19 +263,18 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
         const lambda = calibrations[o.percentiles.indexOf(1)].layers[i].lambda;
         return [l, typeof lambda === 'number' ? lambda : [...lambda]];
       })),
-      best: { ...trialJson(chosen.candidate.id, chosen.candidate, chosen.phase), score: score(await trials.tallies(chosen.candidate.id, bestConfig, n)) },
-      check: check
+      best: { ...trialJson(chosen.candidate.id, chosen.candidate, chosen.phase), score: bestScore },
+      check: checked
         ? {
-            T: horizon,
+            T: o.checkSteps,
             samples: n,
             finalTolerance: o.finalTolerance,
-            passed: checked[0].passes,
-            finalists: checked.map(({ candidate: e, score: s, passes }) => ({ id: e.candidate.id, searchScore: e.score, passes, ...s })),
+            passed: checked.chosen.passes,
+            finalists: checked.checked.map(({ candidate: e, score: s, passes }) => ({ id: e.candidate.id, searchScore: e.score, passes, ...s })),
           }
         : null,
       comparison: {
         samples: n,
-        T: horizon,
         annAccuracy: bestScore.annAccuracy,
         best: curveOf('tuned', configToJson(bestConfig, layers), bestTallies, bestScore),
         defaults: curveOf(o.method === 'const' ? 'θ = λ (default)' : 'authors\u2019 defaults', configToJson(defaults, layers), defaultTallies, score(defaultTallies)),
@@ -283,7 +282,7 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
       },
       trials: table,
       stopped: outcome.stopped,
-      evaluations: { simulated: trials.simulated + (check ? horizonBook.simulated : 0), resumed: trials.resumed + (check ? horizonBook.resumed : 0), sampleSteps: meter.sampleSteps },
+      evaluations: { simulated: trials.simulated + horizonBook.simulated, resumed: trials.resumed + horizonBook.resumed, sampleSteps: meter.sampleSteps },
     };
     const calibration = tunedCalibration(calibrations[o.percentiles.indexOf(bestConfig.percentile)], space, bestConfig);
     const conversion = planConversion(network, calibration);
@@ -298,12 +297,6 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
 function tunedCalibration(base: Calibration, space: SearchSpace, config: TunedConfig): Calibration {
   const lambdas = lambdasOfConfig(space, config);
   return { ...base, layers: base.layers.map((l, i) => ({ ...l, lambda: lambdas[i] })) };
-}
-
-async function mapSerial<T, R>(items: readonly T[], f: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = [];
-  for (const item of items) out.push(await f(item));
-  return out;
 }
 
 function sameConfig(a: TunedConfig, b: TunedConfig): boolean {

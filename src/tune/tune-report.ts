@@ -83,19 +83,18 @@ export interface TuneReport {
   readonly lambdaMax: Readonly<Record<string, number | number[]>>;
   /** The tuned result, with its score at the search's T on the final samples. */
   readonly best: TrialJson & { readonly score: TrialScore };
-  /** The finalists re-simulated to the check horizon, best first (the first is the tuned result); null when skipped. */
+  /** The finalists simulated to the check horizon, in the order checked (`checkFinalists`); null when skipped. */
   readonly check: {
     readonly T: number;
     readonly samples: number;
     readonly finalTolerance: number;
-    /** Whether the tuned result kept ANN − finalTolerance at step T. */
+    /** Whether the tuned result ends within finalTolerance of the ANN at step T. */
     readonly passed: boolean;
     readonly finalists: readonly (TrialScore & { readonly id: string; readonly searchScore: number; readonly passes: boolean })[];
   } | null;
-  /** The best, the defaults and θ = λ on the same `samples` tuning samples, over `T` steps (the check horizon). */
+  /** The best, the defaults and θ = λ on the same `samples` tuning samples. */
   readonly comparison: {
     readonly samples: number;
-    readonly T: number;
     readonly annAccuracy: number;
     readonly best: CurveJson;
     readonly defaults: CurveJson;
@@ -143,7 +142,7 @@ export interface TunedSnnOptions {
     readonly layerScales: Readonly<Record<string, number>> | null;
     readonly objective: TuneObjective;
     readonly T: number;
-    /** The check horizon the result was chosen at (null: no check); `score` is measured there. */
+    /** The check horizon the result was chosen at (null: no check). */
     readonly checkT: number | null;
     readonly score: TrialScore;
     readonly seed: number;

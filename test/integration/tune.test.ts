@@ -46,18 +46,18 @@ test('seeded runs repeat exactly; tuning samples are training samples after the 
   assert.equal(comparison.samples, 64);
   const defaults = trials.find((t) => t.id === 'defaults')!;
   assert.equal(defaults.rungs[defaults.rungs.length - 1].samples, 64);
-  // the finalists (the search's best three and the defaults) ran to the check horizon; the tuned result is the
-  // best-scoring one that holds the ANN's accuracy there, so it is never behind the defaults in that order
+  assert.equal(comparison.best.accuracyPerStep.length, 12);
+  // finalists were simulated to the check horizon in the search's order until one held the ANN's accuracy;
+  // the defaults are among the finalists, so the result is behind them only when they drift
   const check = a.report.check!;
+  if (!check.finalists.some((f) => f.id === 'defaults' && !f.passes)) {
+    assert.ok(comparison.best.score <= comparison.defaults.score, `tuned ${comparison.best.score} vs defaults ${comparison.defaults.score}`);
+  }
   assert.equal(check.T, 24);
-  assert.equal(comparison.T, 24);
-  assert.equal(comparison.best.accuracyPerStep.length, 24);
-  assert.ok(check.finalists.some((f) => f.id === 'defaults') && check.finalists.length >= 3);
-  assert.equal(check.finalists[0].id, a.report.best.id);
-  assert.equal(check.finalists[0].score, comparison.best.score);
-  const d = check.finalists.find((f) => f.id === 'defaults')!;
-  assert.ok(check.passed || !d.passes);
-  if (d.passes === check.passed) assert.ok(comparison.best.score <= comparison.defaults.score, `tuned ${comparison.best.score} vs defaults ${comparison.defaults.score}`);
+  const chosen = check.finalists.find((f) => f.id === a.report.best.id)!;
+  assert.ok(chosen, 'the result is a checked finalist');
+  if (check.passed) assert.equal(check.finalists[check.finalists.length - 1].id, chosen.id, 'the check stops at the first finalist that holds');
+  else assert.ok(check.finalists.every((f) => !f.passes && f.score >= chosen.score));
   assert.equal(a.report.best.rungs[a.report.best.rungs.length - 1].samples, 64);
   assert.equal(a.report.evaluations.resumed, 0);
 });
@@ -105,7 +105,7 @@ test('CLI: msat tune writes the SNN file and tune-report.json; msat simulate --s
   const r = runCli(['tune', '--model', MODEL, '--data', 'mnist', '--T', '8', '--check-T', '16', '--budget', '3', '--samples', '32', '--min-samples', '32', '--out', out]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /best configuration/);
-  assert.match(r.stdout, /finalists re-simulated to T = 16/);
+  assert.match(r.stdout, /finalists simulated to T = 16/);
   // report, chart and trial log are named after --out, so tunings can share a folder
   const report = JSON.parse(readFileSync(join(tmp, 'cli', 'tuned.tune-report.json'), 'utf8'));
   assert.equal(report.format, 'msat-tune-report');

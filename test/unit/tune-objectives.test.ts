@@ -1,7 +1,7 @@
 /** The objectives of `msat tune` on hand-made tallies, and the additivity that halving relies on. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addTallies, checkFinalists, scoreTallies, settlingStep, DEFAULT_OBJECTIVE, type Tallies } from '../../src/tune/index.js';
+import { addTallies, checkFinalists, scoreTallies, settlingStep, DEFAULT_OBJECTIVE, type Tallies, type TrialScore } from '../../src/tune/index.js';
 
 const tallies = (correct: number[], samples = 100, annCorrect = 90, extra: Partial<Tallies> = {}): Tallies => ({ samples, annCorrect, correct, ...extra });
 
@@ -55,12 +55,22 @@ test('latency counts the step from which the accuracy stays at ANN − 1 %: reac
   assert.ok(drifts.score > 4 && steady.score < 4, `drifting ${drifts.score}, steady ${steady.score}`);
 });
 
-test('the check keeps the best-scoring finalist that ends within the tolerance of the ANN; if none does, the best-scoring one', () => {
+test('the check takes finalists in order until one ends within the tolerance of the ANN; if none does, the best-scoring one', async () => {
   // ANN 90 %: `fast` settles at step 1 but ends at 89.5 % (0.5 points below), `steady` settles at 3 and ends at 90 %
-  const fast = { candidate: 'fast', score: scoreTallies(tallies([89.5, 89.5, 89.5, 89.5].map((c) => c * 2), 200, 180), DEFAULT_OBJECTIVE, 1) };
-  const steady = { candidate: 'steady', score: scoreTallies(tallies([50, 100, 178, 180], 200, 180), DEFAULT_OBJECTIVE, 1) };
-  assert.ok(fast.score.score < steady.score.score);
-  assert.deepEqual(checkFinalists([fast, steady], 0.003).map((f) => [f.candidate, f.passes]), [['steady', true], ['fast', false]]);
-  assert.deepEqual(checkFinalists([fast, steady], 0.005).map((f) => [f.candidate, f.passes]), [['fast', true], ['steady', true]]);
-  assert.deepEqual(checkFinalists([steady, fast].slice(1), 0.003).map((f) => [f.candidate, f.passes]), [['fast', false]]);
+  const scores: Record<string, TrialScore> = {
+    fast: scoreTallies(tallies([179, 179, 179, 179], 200, 180), DEFAULT_OBJECTIVE, 1),
+    steady: scoreTallies(tallies([50, 100, 178, 180], 200, 180), DEFAULT_OBJECTIVE, 1),
+    drifts: scoreTallies(tallies([180, 180, 180, 170], 200, 180), DEFAULT_OBJECTIVE, 1),
+  };
+  assert.ok(scores.fast.score < scores.steady.score);
+  const asked: string[] = [];
+  const at = async (c: string) => (asked.push(c), scores[c]);
+  const strict = await checkFinalists(['fast', 'steady', 'drifts'], at, 0.003);
+  assert.equal(strict.chosen.candidate, 'steady');
+  assert.deepEqual(strict.checked.map((f) => [f.candidate, f.passes]), [['fast', false], ['steady', true]]);
+  assert.deepEqual(asked, ['fast', 'steady'], 'stops at the first finalist that holds');
+  assert.equal((await checkFinalists(['fast', 'steady'], at, 0.005)).chosen.candidate, 'fast');
+  const none = await checkFinalists(['drifts', 'fast'], at, 0.003);
+  assert.equal(none.chosen.candidate, 'fast', 'nothing holds: the better score at the horizon');
+  assert.equal(none.checked.length, 2);
 });

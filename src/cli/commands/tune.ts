@@ -127,6 +127,7 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
           clock: () => performance.now() / 1000,
           chunk: flags.chunk,
           batchSize: flags.batch,
+          workers: globals().workers,
           runner,
           onProgress: (stage, done, total) => progress.update(stage, done, total, stage === 'search' ? 'sample-trials' : 'samples'),
         });
@@ -174,7 +175,7 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
 async function writeTuneChart(r: TuneReport, reportPath: string): Promise<string> {
   const [{ accuracyChartSpec, renderSvg, renderPng }, { writeFileAtomic }] = await Promise.all([import('../../report/index.js'), import('../../core/write-atomic.js')]);
   const c = r.comparison;
-  const spec = accuracyChartSpec([c.best, c.defaults, c.thetaLambda], c.annAccuracy, { title: `msat tune: ${c.samples} held-out training samples, T = ${c.T}` });
+  const spec = accuracyChartSpec([c.best, c.defaults, c.thetaLambda], c.annAccuracy, { title: `msat tune: ${c.samples} held-out training samples` });
   const svg = await renderSvg(spec);
   const stem = reportPath.replace(/\.json$/, '');
   await writeFileAtomic(`${stem}.svg`, svg);
@@ -187,12 +188,12 @@ const pct = (v: number) => (100 * v).toFixed(2).padStart(6);
 /** The human-readable summary of `msat tune`. */
 export function formatTuneReport(r: TuneReport): string {
   const c = r.comparison;
-  const T = c.T;
+  const T = r.T;
   const marks = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512].filter((t) => t <= T);
   if (marks[marks.length - 1] !== T) marks.push(T);
   const best = r.best.config;
   const lines = [
-    `tuned ${r.method} on ${c.samples} held-out training samples of ${r.data}, T = ${r.T}, objective ${r.objective.kind}` +
+    `tuned ${r.method} on ${c.samples} held-out training samples of ${r.data}, T = ${T}, objective ${r.objective.kind}` +
       `${r.stopped ? ' (stopped by --time)' : ''}; ${r.evaluations.simulated} evaluations simulated, ${r.evaluations.resumed} resumed from the log`,
     '',
     'best configuration',
@@ -209,11 +210,11 @@ export function formatTuneReport(r: TuneReport): string {
   }
   if (r.check) {
     const k = r.check;
-    lines.push('', `finalists re-simulated to T = ${k.T} (must end within ${(100 * k.finalTolerance).toFixed(1)} points of the ANN):`);
+    lines.push('', `finalists simulated to T = ${k.T} until one ends within ${(100 * k.finalTolerance).toFixed(1)} points of the ANN:`);
     for (const f of k.finalists) {
       lines.push(`  ${f.id.padEnd(12)} search score ${f.searchScore.toFixed(2).padStart(7)}  to ANN−1% ${String(f.stepsToTarget ?? '–').padStart(4)}  at T=${k.T} ${pct(f.finalAccuracy)} %  ${f.passes ? 'holds' : 'drifts'}`);
     }
-    if (!k.passed) lines.push(`warning: no finalist kept the ANN's accuracy to T = ${k.T}; the best-scoring one was kept (try --finalists, a larger --T or --budget)`);
+    if (!k.passed) lines.push(`warning: no finalist kept the ANN's accuracy to T = ${k.T}; kept the best-scoring one there (try --finalists, a larger --T or --budget)`);
   }
   return lines.join('\n');
 }
