@@ -11,42 +11,16 @@
  * the ratio of a round uses that round's ANN time, and the table shows medians over rounds and the smallest.
  * Worker start-up and graph compilation happen in a warm-up round that is not timed.
  */
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Tensor } from '../src/core/index.js';
-import { foldBatchNorms } from '../src/convert/index.js';
-import { loadNetwork, networkToOnnxBytes } from '../src/model/index.js';
-import { Runner } from '../src/runtime/index.js';
-import { BatchSimulator, ParallelSimulator, createRng, VGG_HYPER_PARAMS, type NeuronDynamics } from '../src/snn/index.js';
+import { BatchSimulator, ParallelSimulator } from '../src/snn/index.js';
+import { B, benchSetup, DEFAULT_BENCH_MODEL, median, METHODS } from './setup.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const modelPath = process.argv[2] || join(root, 'test', 'fixtures', 'cifar10_small.onnx');
+const modelPath = process.argv[2] || DEFAULT_BENCH_MODEL;
 const T = Number(process.argv[3] ?? 64);
 const W = Number(process.argv[4] ?? 2);
 const rounds = Number(process.argv[5] ?? 5);
 const threads = Number(process.argv[6] ?? 2);
-const B = 64;
 
-const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-const runner = new Runner({ threads });
-const { network } = foldBatchNorms(await loadNetwork(modelPath));
-const rng = createRng(1);
-const dims = [B, ...(network.inputs[0].dims.slice(1) as number[])];
-const x: Tensor<'float32'> = { type: 'float32', dims, data: Float32Array.from({ length: dims.reduce((a, d) => a * d, 1) }, () => rng.nextFloat() * 2 - 1) };
-const labels = Int32Array.from({ length: B }, (_, i) => i % 10);
-const ann = await runner.session('bench-ann', () => networkToOnnxBytes(network));
-const annOnce = async () => {
-  const t = performance.now();
-  await ann.run({ [network.inputs[0].name]: x });
-  return performance.now() - t;
-};
-const lambdas = new Map(network.layers.filter((l) => l.kind === 'relu').map((l) => [l.name, 1] as [string, number]));
-
-const METHODS: [string, NeuronDynamics][] = [
-  ['const', { rule: { kind: 'constant', k: 1 }, gamma: 1, reset: 'soft' }],
-  ['msat', { rule: { kind: 'msat', mode: 'dtt+det', hp: VGG_HYPER_PARAMS }, gamma: 1, reset: 'soft' }],
-];
+const { runner, network, x, labels, annOnce, lambdas } = await benchSetup(modelPath, threads);
 
 /** One configuration: `batches` batches per timed run, and how to run them. */
 interface Config {
