@@ -71,9 +71,10 @@ try {
     }
   }
   console.log(`model ${modelPath}, batch ${B}, T = ${T}, ${rounds} rounds; ANN forward ${median(annTimes).toFixed(2)} ms per batch on ${threads || 'all'} threads (median of rounds)`);
-  console.log('method  path                      ms per batch  ratio to T×ANN  (min)');
+  console.log('method  path                      ms per batch  sample-steps/s  ratio to T×ANN  (min)');
   for (const c of configs) {
-    console.log([c.label.padEnd(6), c.path.padEnd(24), median(c.ms).toFixed(0).padStart(12), median(c.ratio).toFixed(2).padStart(14), Math.min(...c.ratio).toFixed(2).padStart(5)].join('  '));
+    const ms = median(c.ms);
+    console.log([c.label.padEnd(6), c.path.padEnd(24), ms.toFixed(0).padStart(12), ((B * T) / (ms / 1000)).toFixed(0).padStart(14), median(c.ratio).toFixed(2).padStart(14), Math.min(...c.ratio).toFixed(2).padStart(5)].join('  '));
   }
   console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB (main thread and workers)`);
 } finally {
