@@ -1,6 +1,6 @@
 /** Public API of the `experiment` layer: the paper's set-ups as presets, run with provenance, resumable. */
 export * from './results.js';
-export { PRESETS, findPreset, presetConverters, type Preset } from './presets.js';
+export { PRESETS, findPreset, presetConverters, trainingRuns, type Preset } from './presets.js';
 export { runExperiment, presetModel, MODELS_DIR, type ExperimentOptions } from './run-experiment.js';
 export { readResults, parseResults, validateResults, RESULTS_FILE } from './read-results.js';
 export { formatExperimentTable } from './format-table.js';

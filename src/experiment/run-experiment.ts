@@ -12,7 +12,7 @@ import { createSnnFile, sha256File, writeSnnFile } from '../convert/index.js';
 import { openDataset } from '../data/index.js';
 import { convertModel, describeMethod, simulateModel, snnFileDefaults, DEFAULT_CALIBRATION_SAMPLES, DEFAULT_NEURON_CONFIG } from '../pipeline/index.js';
 import type { Runner } from '../runtime/index.js';
-import { findPreset, presetConverters, type Preset } from './presets.js';
+import { findPreset, presetConverters, trainingRuns, type Preset } from './presets.js';
 import { gitCommit, hashTree, machine, MSAT_VERSION } from './provenance.js';
 import { readResults, RESULTS_FILE } from './read-results.js';
 import { RESULTS_FORMAT, RESULTS_VERSION, type ConverterRun, type ConverterSpec, type ExperimentResults, type Provenance } from './results.js';
@@ -55,10 +55,14 @@ export interface ExperimentOptions {
   readonly onConverter?: (run: ConverterRun, results: ExperimentResults) => void;
 }
 
-/** The preset's model path (`models/<file>` unless given) and the command that trains it. */
-export function presetModel(preset: Preset, model?: string): { path: string; trainCommand: string } {
+/**
+ * The preset's model path (`models/<file>` unless given) and the commands that train it with their checkpoints
+ * in `checkpoints` (default: where `msat experiment --train` keeps them).
+ */
+export function presetModel(preset: Preset, model?: string, checkpoints = join('results', preset.name, 'train')): { path: string; trainCommand: string } {
   const path = model ?? join(MODELS_DIR, preset.model);
-  return { path, trainCommand: `msat train ${preset.train.join(' ')} --out ${path}` };
+  const runs = trainingRuns(preset, path, checkpoints);
+  return { path, trainCommand: runs.map((argv) => `msat ${argv.join(' ')}`).join(' && ') };
 }
 
 /** Runs (or resumes) the experiment; returns the complete results. */

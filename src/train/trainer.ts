@@ -23,7 +23,7 @@ import { DEFAULT_INIT_SCHEME, initializeNetwork, type InitScheme } from './init.
 import {
   createOptimizer, defaultMilestones, learningRate, validateSchedule, type LrSchedule, type OptimizerConfig, type WeightDecayExclusion,
 } from './optim/index.js';
-import { withParameters } from './parameters.js';
+import { parameterSpecs, withParameters } from './parameters.js';
 import { deriveRng, shuffledIndices } from './rng.js';
 import { EvalRunner, StepRunner, drawDropoutMasks, type TrainBatch } from './step-runner.js';
 
@@ -75,6 +75,11 @@ export interface TrainOptions {
   readonly checkpointDir?: string;
   /** Continue the run saved in this checkpoint (its JSON file, or the folder holding `checkpoint.json`). */
   readonly resume?: string;
+  /**
+   * Start a new run (its own schedule, fresh optimizer slots) from the parameters and batch-norm statistics of
+   * this checkpoint of the same architecture and width: fine-tuning, or a second learning-rate cycle.
+   */
+  readonly from?: string;
   /** Stop (resumably) once this many epochs are complete. Default: `epochs`. */
   readonly untilEpoch?: number;
   /** The onnxruntime runner to use. Default: a new one with `threads`, disposed at the end. */
@@ -112,6 +117,17 @@ export interface TrainConfig {
   /** Text datasets only, and only when given (absent keys keep older checkpoints resumable). */
   readonly vocabSize?: number;
   readonly sequenceLength?: number;
+  /** Only for a run started with `from`: where its weights came from. */
+  readonly from?: TrainStart;
+}
+
+/** The checkpoint a run started from (`TrainOptions.from`), recorded for provenance. */
+export interface TrainStart {
+  readonly checkpoint: string;
+  /** Epochs that run had completed, its validation accuracy then, and its configuration. */
+  readonly epoch: number;
+  readonly valAccuracy: number | null;
+  readonly config: TrainConfig;
 }
 
 export const DEFAULT_TRAIN_OPTIONS = {
@@ -199,6 +215,7 @@ export function resolveTrainConfig(options: TrainOptions, base?: TrainConfig): T
     valLimit: options.valLimit ?? base?.valLimit ?? null,
     dropLast: options.dropLast ?? base?.dropLast ?? DEFAULT_TRAIN_OPTIONS.dropLast,
     ...textConfig(options.vocabSize ?? base?.vocabSize, options.sequenceLength ?? base?.sequenceLength),
+    ...(base?.from ? { from: base.from } : {}),
   };
   const positiveInt = (name: string, v: number): void => {
     if (!Number.isInteger(v) || v < 1) throw optionsError(`${name} must be a positive integer, got ${v}`);
@@ -263,15 +280,28 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const clock = options.clock ?? (() => performance.now());
   let config: TrainConfig;
   let resumed: Checkpoint<TrainConfig, EpochRecord[]> | undefined;
+  let start: Checkpoint<TrainConfig, EpochRecord[]> | undefined;
   if (options.resume !== undefined) {
     resumed = await loadCheckpoint<TrainConfig, EpochRecord[]>(await resolveResumePath(options.resume));
     const saved = resumed.header.config;
     config = resolveTrainConfig(options, saved);
+    if (options.from !== undefined && (await resolveResumePath(options.from)) !== saved.from?.checkpoint) {
+      throw optionsError(`--resume continues the checkpoint's run, which started from ${saved.from?.checkpoint ?? 'an initialisation'}, not from ${options.from}`);
+    }
     for (const key of Object.keys(config) as (keyof TrainConfig)[]) {
       if (key !== 'epochs' && JSON.stringify(config[key]) !== JSON.stringify(saved[key])) {
         throw optionsError(`--resume continues the checkpoint's run, whose ${key} is ${JSON.stringify(saved[key])}; ${JSON.stringify(config[key])} was given (only epochs may change)`);
       }
     }
+  } else if (options.from !== undefined) {
+    // A new run that takes what the options leave out (architecture, data, optimizer, ...) from the earlier one.
+    const checkpoint = await resolveResumePath(options.from);
+    start = await loadCheckpoint<TrainConfig, EpochRecord[]>(checkpoint);
+    const earlier = start.header.config;
+    config = {
+      ...resolveTrainConfig(options, earlier),
+      from: { checkpoint, epoch: start.header.epoch, valAccuracy: start.header.history.at(-1)?.valAccuracy ?? null, config: earlier },
+    };
   } else {
     config = resolveTrainConfig(options);
   }
@@ -280,7 +310,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const { trainSet, valSet, mean, std } = await openData(config);
   const classes = trainSet.classes.length;
   const arch = buildArchitecture(config.arch, { sampleShape: trainSet.sampleShape, classes, width: config.width, vocab: trainSet.text?.vocabSize });
-  const network = resumed ? arch.network : initializeNetwork(arch.network, config.init, config.seed);
+  const network = resumed ? arch.network : start ? startingPoint(arch.network, config, start) : initializeNetwork(arch.network, config.init, config.seed);
   const optimizer = createOptimizer(config.optimizer);
   // 'extended' leaves out onnxruntime's NCHWc layout pass, whose reorders cost more than they save in these
   // graphs (ResNet-20 at batch 128: 1.01 s against 1.11 s per step, best of 5, 2 threads).
@@ -381,6 +411,21 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   } finally {
     if (!options.runner) await runner.dispose();
   }
+}
+
+/**
+ * `network` with the parameters and batch-norm statistics of `start` (optimizer slots are left behind).
+ * @throws MsatError `TRAIN_OPTIONS` when the checkpoint trained another architecture or width, or lacks a tensor.
+ */
+function startingPoint(network: Network, config: TrainConfig, start: Checkpoint<TrainConfig, EpochRecord[]>): Network {
+  const from = start.header.config;
+  if (from.arch !== config.arch || from.width !== config.width) {
+    throw optionsError(`--from ${config.from?.checkpoint}: that run trained ${from.arch} at width ${from.width}, this one is ${config.arch} at width ${config.width}`);
+  }
+  for (const spec of parameterSpecs(network)) {
+    if (!start.state.has(spec.name)) throw optionsError(`--from ${config.from?.checkpoint}: the checkpoint has no tensor ${spec.name}`);
+  }
+  return withParameters(network, start.state);
 }
 
 /** Mean loss and accuracy of the current state on the validation set (batch norm in inference mode). */

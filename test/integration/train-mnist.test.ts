@@ -65,3 +65,28 @@ test('checkpoint + resume continues bit for bit (BN, dropout, augmentation)', as
   assert.deepEqual(resumed.history.map((h) => [h.trainLoss, h.valAccuracy]), whole.history.map((h) => [h.trainLoss, h.valAccuracy]));
   await assert.rejects(train({ resume: ckptDir, lr: 0.5, runner }), /only epochs may change/);
 });
+
+test('--from starts a new run from a checkpoint\'s weights and records where they came from', async () => {
+  const base: TrainOptions = { arch: 'mnist-cnn', data: 'mnist', epochs: 1, batchSize: 50, lr: 0.05, seed: 3, trainLimit: 500, valLimit: 200, runner };
+  const earlier = join(dir, 'from-earlier');
+  const first = await train({ ...base, checkpointDir: earlier });
+  // A learning rate of ~0: the weights stay those of the checkpoint.
+  const next = await train({ from: earlier, lr: 1e-12, schedule: { kind: 'constant' }, seed: 4, checkpointDir: join(dir, 'from-next'), runner });
+  const before = readParameters(first.network);
+  const after = readParameters(next.network);
+  for (const name of ['conv1.weight', 'fc2.bias'].filter((n) => before.has(n))) {
+    const a = before.get(name)!;
+    const b = after.get(name)!;
+    assert.ok(a.every((v, i) => Math.abs(v - b[i]) < 1e-6), `${name} moved`);
+  }
+  assert.equal(next.config.arch, 'mnist-cnn', 'the architecture comes from the checkpoint');
+  assert.equal(next.config.trainLimit, 500);
+  assert.equal(next.config.from?.checkpoint, join(earlier, 'checkpoint.json'));
+  assert.equal(next.config.from?.epoch, 1);
+  assert.equal(next.config.from?.valAccuracy, first.accuracy);
+  assert.deepEqual(next.history.map((h) => h.epoch), [1], 'the new run counts its own epochs');
+  assert.ok(Math.abs(next.accuracy - first.accuracy) <= 0.005, `from-run ${next.accuracy}, earlier ${first.accuracy}`);
+  // Resuming the new run keeps its origin; another architecture cannot start from these weights.
+  await assert.rejects(train({ resume: join(dir, 'from-next'), from: join(dir, 'ckpt'), runner }), /started from .*from-earlier/);
+  await assert.rejects(train({ from: earlier, width: 0.5, epochs: 1, runner }), /trained mnist-cnn at width 1, this one is mnist-cnn at width 0.5/);
+});

@@ -50,7 +50,7 @@ export function registerExperiment(program: Command, globals: () => GlobalOption
       const preset = experiment.findPreset(name);
       const out = flags.out ?? join('results', preset.name);
       const { path: model } = experiment.presetModel(preset, flags.model);
-      if (!existsSync(model) && flags.train) trainPresetModel(preset.train, model, join(out, 'train'));
+      if (!existsSync(model) && flags.train) trainPresetModel(experiment.trainingRuns(preset, model, join(out, 'train')), model);
       const runner = new Runner({ threads: globals().threads });
       const progress = createStagedProgress(24);
       try {
@@ -86,11 +86,13 @@ export function registerExperiment(program: Command, globals: () => GlobalOption
     });
 }
 
-/** Runs `msat train` for the preset's model in a child process, resuming from `checkpoints` if it holds one. */
-function trainPresetModel(args: readonly string[], model: string, checkpoints: string): void {
-  const resume = existsSync(join(checkpoints, 'checkpoint.json')) ? ['--resume', checkpoints] : [];
-  const argv = [...process.execArgv, process.argv[1], 'train', ...args, '--out', model, '--checkpoint-dir', checkpoints, ...resume];
-  process.stderr.write(`training ${model}: msat train ${[...args, ...resume].join(' ')}\n`);
-  const child = spawnSync(process.execPath, argv, { stdio: 'inherit' });
-  if (child.status !== 0) throw new MsatError('EXPERIMENT_MODEL', `training ${model} failed (exit ${child.status ?? child.signal}); rerun with --train to resume`);
+/** Runs the preset's `msat train` runs in child processes, each resuming from its checkpoint folder if that holds one. */
+function trainPresetModel(runs: readonly string[][], model: string): void {
+  for (const argv of runs) {
+    const checkpoints = argv[argv.indexOf('--checkpoint-dir') + 1];
+    const resume = existsSync(join(checkpoints, 'checkpoint.json')) ? ['--resume', checkpoints] : [];
+    process.stderr.write(`training ${model}: msat ${[...argv, ...resume].join(' ')}\n`);
+    const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1], ...argv, ...resume], { stdio: 'inherit' });
+    if (child.status !== 0) throw new MsatError('EXPERIMENT_MODEL', `training ${model} failed (exit ${child.status ?? child.signal}); rerun with --train to resume`);
+  }
 }

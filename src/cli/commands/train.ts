@@ -41,6 +41,7 @@ interface TrainFlags {
   readonly out?: string;
   readonly weights?: 'float32' | 'float16';
   readonly resume?: string;
+  readonly from?: string;
   readonly checkpointDir?: string;
   readonly untilEpoch?: number;
   readonly json?: boolean;
@@ -101,11 +102,12 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
     .option('--weights <type>', 'float32 | float16: how --out stores the weights (float16: half the file, computed in float32)', oneOf(['float32', 'float16'] as const))
     .option('--checkpoint-dir <dir>', 'write checkpoint.json + checkpoint.bin here after every epoch')
     .option('--resume <checkpoint>', 'continue the run of this checkpoint (its .json, or its folder) bit for bit')
+    .option('--from <checkpoint>', 'start a new run (own schedule, fresh optimizer state) from the weights of this checkpoint: fine-tuning or a second cycle; what is not given is taken from that run')
     .option('--until-epoch <n>', '[number] stop (resumably) after this many epochs are complete', parsePositiveInt)
     .option('--json', 'print one JSON object on stdout')
     .action(async (flags: TrainFlags, command: Command) => {
-      if (flags.resume === undefined && (flags.arch === undefined || flags.data === undefined)) {
-        command.error('error: --arch and --data are required (unless --resume is given)', { exitCode: 2, code: 'msat.usage' });
+      if (flags.resume === undefined && flags.from === undefined && (flags.arch === undefined || flags.data === undefined)) {
+        command.error('error: --arch and --data are required (unless --resume or --from is given)', { exitCode: 2, code: 'msat.usage' });
       }
       const { train } = await import('../../train/index.js');
       const options = toTrainOptions(flags);
@@ -166,7 +168,7 @@ function toTrainOptions(f: TrainFlags): import('../../train/index.js').TrainOpti
     augment: f.augment === false ? (false as const) : undefined,
     weightDecayExclusion: f.decayExclude,
     init: f.init ? { kind: f.init } : undefined,
-    out: f.out, weights: f.weights, checkpointDir: f.checkpointDir, resume: f.resume, untilEpoch: f.untilEpoch,
+    out: f.out, weights: f.weights, checkpointDir: f.checkpointDir, resume: f.resume, from: f.from, untilEpoch: f.untilEpoch,
   });
 }
 
