@@ -6,6 +6,7 @@ import { parsePositiveInt } from './parse.js';
 
 export interface CalibrationFlags {
   readonly calibSamples: number;
+  readonly calibEvery: number;
   readonly percentile: number;
   readonly channelWise?: boolean;
 }
@@ -33,6 +34,7 @@ function parsePositive(value: string): number {
 export function addCalibrationFlags(command: Command): Command {
   return command
     .option('--calib-samples <n>', 'calibrate λ on the first N training samples', parsePositiveInt, 200)
+    .option('--calib-every <k>', 'take every k-th training sample before the first N (spreads calibration over class-sorted folders)', parsePositiveInt, 1)
     .option('--percentile <p>', 'λ = p-th percentile of each ReLU output, p in (0, 1]; 1 = max', parsePercentile, 1)
     .option('--channel-wise', 'one λ per channel instead of per layer');
 }
@@ -48,7 +50,7 @@ export function addNeuronFlags(command: Command): Command {
 
 export function thresholdSource(flags: CalibrationFlags & { snn?: string }): ThresholdSource {
   if (flags.snn) return { kind: 'snn-file', path: flags.snn };
-  return { kind: 'calibrate', samples: flags.calibSamples, percentile: flags.percentile, channelWise: flags.channelWise ?? false };
+  return { kind: 'calibrate', samples: flags.calibSamples, every: flags.calibEvery, percentile: flags.percentile, channelWise: flags.channelWise ?? false };
 }
 
 export function neuronConfig(flags: NeuronFlags): Partial<NeuronConfig> {

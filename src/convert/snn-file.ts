@@ -64,8 +64,8 @@ export interface SnnFileProvenance {
   readonly createdAt: string;
   /** The command line, when made by the CLI. */
   readonly command?: string;
-  /** The calibration data. */
-  readonly dataset?: { readonly path: string; readonly split: DatasetSplit; readonly samples: number };
+  /** The calibration data: the first `samples` of every `every`-th sample (1 when absent) of the split. */
+  readonly dataset?: { readonly path: string; readonly split: DatasetSplit; readonly samples: number; readonly every?: number };
 }
 
 /**

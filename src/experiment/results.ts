@@ -43,7 +43,8 @@ export interface Provenance {
     readonly sha256: string;
   };
   /** Calibration: the first `samples` training samples, λ = p-th percentile. */
-  readonly calibration: { readonly samples: number; readonly percentile: number };
+  /** λ calibration: the first `samples` of every `every`-th training sample (1 when absent), percentile p. */
+  readonly calibration: { readonly samples: number; readonly percentile: number; readonly every?: number };
   readonly seed: number;
 }
 

@@ -36,6 +36,8 @@ export interface ExperimentOptions {
   readonly every?: number;
   readonly limit?: number;
   readonly calibrationSamples?: number;
+  /** Calibrate on every k-th training sample before the first N; default: the preset's. */
+  readonly calibrationEvery?: number;
   readonly percentile?: number;
   /** Converter ids to run (default: all of the preset's), in the preset's order. */
   readonly converters?: readonly string[];
@@ -80,7 +82,13 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   const data = options.data ?? preset.data;
   const T = options.steps ?? 256;
   const every = options.every ?? preset.every;
-  const calibration = { samples: options.calibrationSamples ?? DEFAULT_CALIBRATION_SAMPLES, percentile: options.percentile ?? 1 };
+  const calibrationEvery = options.calibrationEvery ?? preset.calibrationEvery ?? 1;
+  const calibration = {
+    samples: options.calibrationSamples ?? DEFAULT_CALIBRATION_SAMPLES,
+    percentile: options.percentile ?? 1,
+    // Only when not 1, so results written before the option existed stay resumable.
+    ...(calibrationEvery !== 1 ? { every: calibrationEvery } : {}),
+  };
   const resultsPath = join(options.out, RESULTS_FILE);
   const snnPath = join(options.out, 'snn.json');
 
@@ -93,7 +101,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     const converted = await convertModel({
       model,
       data,
-      thresholds: { kind: 'calibrate', samples: calibration.samples, percentile: calibration.percentile },
+      thresholds: { kind: 'calibrate', ...calibration },
       runner,
       onProgress: (d, t) => options.onProgress?.(converters[0], 'calibrate', d, t),
     });
@@ -104,7 +112,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
         calibration: converted.calibration,
         plan: converted.plan,
         options: { normalization: converted.dataOptions, thresholds: { kind: 'calibrate', ...calibration } },
-        provenance: { msatVersion: MSAT_VERSION, createdAt: started, command: options.command, dataset: { path: data, split: 'train', samples: calibration.samples } },
+        provenance: { msatVersion: MSAT_VERSION, createdAt: started, command: options.command, dataset: { path: data, split: 'train', samples: calibration.samples, every: calibrationEvery } },
       }),
     );
     const dataset = await openDataset(data, { split: 'test', every, limit: options.limit, ...converted.dataOptions });
@@ -181,7 +189,7 @@ async function writeResults(path: string, results: ExperimentResults): Promise<v
 function checkResumable(
   results: ExperimentResults,
   path: string,
-  want: { preset: string; T: number; modelSha256: string; data: string; every: number; limit: number | null; calibration: { samples: number; percentile: number } },
+  want: { preset: string; T: number; modelSha256: string; data: string; every: number; limit: number | null; calibration: Provenance['calibration'] },
 ): void {
   const p = results.provenance;
   const have = { preset: results.preset, T: results.T, modelSha256: p.model.sha256, data: p.dataset.path, every: p.dataset.every, limit: p.dataset.limit, calibration: p.calibration };

@@ -18,6 +18,11 @@ export type ThresholdSource =
       readonly kind: 'calibrate';
       /** First N training samples, in dataset order, no augmentation. Default 200. */
       readonly samples?: number;
+      /**
+       * Take every k-th training sample (0, k, 2k, …) before the first N: spreads the calibration over a
+       * dataset stored class by class (image folders). Default 1.
+       */
+      readonly every?: number;
       /** Percentile p in (0, 1]; 1 = max. Default 1. */
       readonly percentile?: number;
       readonly channelWise?: boolean;
@@ -88,7 +93,7 @@ export async function convertModel(options: ConvertModelOptions): Promise<Conver
   } else {
     if (!options.data) throw new MsatError('CONVERT_OPTIONS', 'calibration needs a dataset (--data) or an SNN file (--snn)');
     const t = options.thresholds;
-    const datasetOptions: DatasetOptions = { split: 'train', limit: t.samples ?? DEFAULT_CALIBRATION_SAMPLES, ...dataOptions };
+    const datasetOptions: DatasetOptions = { split: 'train', limit: t.samples ?? DEFAULT_CALIBRATION_SAMPLES, every: t.every, ...dataOptions };
     const dataset = await openDataset(options.data, datasetOptions);
     calibration = await calibrate(network, dataset, options.runner, {
       percentile: t.percentile,
@@ -110,6 +115,8 @@ export interface CalibrateModelPercentilesOptions {
   readonly std?: readonly number[];
   /** First N training samples, in dataset order, no augmentation. Default 200. */
   readonly samples?: number;
+  /** Every k-th training sample before the first N (`ThresholdSource`'s `every`). Default 1. */
+  readonly every?: number;
   /** Percentiles p in (0, 1] to calibrate, all from one run of the ANN. */
   readonly percentiles: readonly number[];
   readonly channelWise?: boolean;
@@ -133,7 +140,7 @@ export interface ModelCalibrations {
  */
 export async function calibrateModelPercentiles(options: CalibrateModelPercentilesOptions): Promise<ModelCalibrations> {
   const { network, dataOptions, modelSha256 } = await loadFolded(options.model, options.mean, options.std);
-  const dataset = await openDataset(options.data, { split: 'train', limit: options.samples ?? DEFAULT_CALIBRATION_SAMPLES, ...dataOptions });
+  const dataset = await openDataset(options.data, { split: 'train', limit: options.samples ?? DEFAULT_CALIBRATION_SAMPLES, every: options.every, ...dataOptions });
   const calibrations = await calibrateMany(network, dataset, options.runner, {
     percentiles: options.percentiles,
     granularity: options.channelWise ? { kind: 'channel' } : { kind: 'layer' },

@@ -143,7 +143,8 @@ async function resolveConfidence(
     return new Map(relus.map((r, i) => [r, source.values[i]]));
   }
   const samples = thresholds.kind === 'calibrate' ? (thresholds.samples ?? DEFAULT_CALIBRATION_SAMPLES) : DEFAULT_CALIBRATION_SAMPLES;
-  const calibrationSet = await openDataset(options.data, { split: 'train', limit: samples, ...converted.dataOptions });
+  const every = thresholds.kind === 'calibrate' ? thresholds.every : undefined;
+  const calibrationSet = await openDataset(options.data, { split: 'train', limit: samples, every, ...converted.dataOptions });
   const probe = await simulate(converted.network, converted.lambdas, calibrationSet, options.runner, {
     ...common,
     steps: 16,

@@ -54,6 +54,8 @@ export interface TuneModelOptions {
   readonly eta?: number;
   /** Calibration samples (the first N of the training split; never tuned on). Default 200. */
   readonly calibrationSamples?: number;
+  /** Calibrate on every k-th training sample before the first N (`ThresholdSource`'s `every`). Default 1. */
+  readonly calibrationEvery?: number;
   readonly channelWise?: boolean;
   /** Percentiles to choose from (must contain 1). Default `PERCENTILE_GRID`. */
   readonly percentiles?: readonly number[];
@@ -88,6 +90,7 @@ export const DEFAULT_TUNE_OPTIONS = Object.freeze({
   minSamples: 48,
   eta: 3,
   calibrationSamples: DEFAULT_CALIBRATION_SAMPLES,
+  calibrationEvery: 1,
   seed: 0,
   refineSigma: 0.12,
 });
@@ -131,6 +134,7 @@ export function resolveTuneOptions(options: TuneModelOptions): Resolved {
   int('samples', r.samples, 1);
   int('minSamples', r.minSamples, 1);
   int('calibrationSamples', r.calibrationSamples, 1);
+  int('calibrationEvery', r.calibrationEvery, 1);
   int('seed', r.seed, 0);
   if (!(r.eta >= 2)) throw new MsatError('TUNE_OPTIONS', `eta must be ≥ 2, got ${r.eta}`);
   if (r.minSamples > r.samples) throw new MsatError('TUNE_OPTIONS', `minSamples (${r.minSamples}) must not exceed samples (${r.samples})`);
@@ -155,6 +159,7 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
     mean: o.mean,
     std: o.std,
     samples: o.calibrationSamples,
+    every: o.calibrationEvery,
     percentiles: o.percentiles,
     channelWise: o.channelWise,
     runner: o.runner,
@@ -181,6 +186,8 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
     objective: o.objective,
     plan,
     calibrationSamples: o.calibrationSamples,
+    // Only when not 1, so trial logs written before the option existed stay resumable.
+    ...(o.calibrationEvery !== 1 ? { calibrationEvery: o.calibrationEvery } : {}),
     channelWise: o.channelWise,
     percentiles: o.percentiles,
     layerScales: o.layerScales,
@@ -191,6 +198,7 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
       data: o.data,
       dataOptions,
       calibrationSamples: o.calibrationSamples,
+      calibrationEvery: o.calibrationEvery,
       samples: o.samples,
       seed: o.seed,
       network,
@@ -251,7 +259,7 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
       model: { path: o.model, sha256: modelSha256 },
       data: o.data,
       normalization: dataOptions,
-      tuning: { split: 'train', samples: o.samples, positions: [...data.positions], calibrationSamples: o.calibrationSamples },
+      tuning: { split: 'train', samples: o.samples, positions: [...data.positions], calibrationSamples: o.calibrationSamples, calibrationEvery: o.calibrationEvery },
       method: o.method,
       T: o.steps,
       objective: o.objective,

@@ -1,6 +1,6 @@
 /**
  * The samples `msat tune` scores candidates on: a seeded random subset of the training split that leaves out
- * the calibration samples (the first `calibrationSamples` of the dataset order) and never touches the test
+ * the calibration samples (the first `calibrationSamples` of every `calibrationEvery`-th) and never touches the test
  * split. They are decoded once and held in memory (a few MB), with the ANN's logits computed once, so each
  * trial only runs the SNN.
  */
@@ -16,8 +16,9 @@ export interface TuningDataOptions {
   readonly data: string;
   /** Normalisation and text options of the model (`ModelDataOptions`). */
   readonly dataOptions?: ModelDataOptions;
-  /** The first N training samples, used for calibration, are left out. */
+  /** The calibration samples are left out: the first N of every k-th training sample (k = 1 when absent). */
   readonly calibrationSamples: number;
+  readonly calibrationEvery?: number;
   /** How many samples to hold out for tuning. */
   readonly samples: number;
   readonly seed: number;
@@ -44,13 +45,17 @@ export interface TuningData {
 }
 
 /**
- * `count` distinct positions of [from, length), in a seeded random order (a partial Fisher–Yates shuffle).
+ * `count` distinct positions of [0, length) that are not calibration samples (positions 0, every, 2·every, …,
+ * `calibration` of them), in a seeded random order (a partial Fisher–Yates shuffle).
  * @throws MsatError `TUNE_DATA` when fewer than `count` positions are available.
  */
-export function heldOutPositions(length: number, from: number, count: number, seed: number): Int32Array {
-  const pool = length - from;
+export function heldOutPositions(length: number, calibration: number, count: number, seed: number, every = 1): Int32Array {
+  const calibrated = Math.min(calibration, Math.ceil(length / every));
+  const free = new Int32Array(length - calibrated);
+  for (let p = 0, at = 0; p < length; p++) if (p % every !== 0 || p / every >= calibrated) free[at++] = p;
+  const pool = free.length;
   if (pool < count) {
-    throw new MsatError('TUNE_DATA', `tuning needs ${count} training samples after the ${from} calibration samples, but the training split has only ${length}; lower --samples or --calib-samples`);
+    throw new MsatError('TUNE_DATA', `tuning needs ${count} training samples besides the ${calibrated} calibration samples, but the training split has only ${length}; lower --samples or --calib-samples`);
   }
   const rng = new Mulberry32(seed);
   const swapped = new Map<number, number>();
@@ -60,7 +65,7 @@ export function heldOutPositions(length: number, from: number, count: number, se
     const vi = swapped.get(i) ?? i;
     const vj = swapped.get(j) ?? j;
     swapped.set(j, vi);
-    out[i] = from + vj;
+    out[i] = free[vj];
   }
   return out;
 }
@@ -69,7 +74,7 @@ export function heldOutPositions(length: number, from: number, count: number, se
 export async function loadTuningData(options: TuningDataOptions): Promise<TuningData> {
   const train = await openDataset(options.data, { split: 'train', ...options.dataOptions });
   if (train.split !== 'train') throw new MsatError('TUNE_DATA', `${options.data}: tuning needs the training split, got ${train.split}`);
-  const positions = heldOutPositions(train.length, options.calibrationSamples, options.samples, options.seed);
+  const positions = heldOutPositions(train.length, options.calibrationSamples, options.samples, options.seed, options.calibrationEvery);
   const perSample = train.sampleShape.reduce((a, d) => a * d, 1);
   const x = new Float32Array(options.samples * perSample);
   const labels = new Int32Array(options.samples);

@@ -81,3 +81,27 @@ test('msat convert --out then simulate --snn reproduces simulating with calibrat
   assert.equal(a.sopPerStep.length, 32);
   assert.equal(Object.keys(a.firingRates).length, 3);
 });
+
+test('msat convert --calib-every k calibrates on samples 0, k, 2k, … (as the library on that subset) and records k', async () => {
+  const spread = join(tmp, 'spread.snn.json');
+  const first = join(tmp, 'first.snn.json');
+  for (const [out, extra] of [[spread, ['--calib-every', '300']], [first, []]] as const) {
+    const r = runCli(['convert', '--model', MODEL, '--data', 'mnist', '--calib-samples', '100', ...extra, '--out', out]);
+    assert.equal(r.status, 0, r.stderr);
+  }
+  const doc = JSON.parse(readFileSync(spread, 'utf8'));
+  assert.deepEqual(doc.provenance.dataset, { path: 'mnist', split: 'train', samples: 100, every: 300 });
+  const { convertModel } = await import('../../src/pipeline/index.js');
+  const { openDataset } = await import('../../src/data/index.js');
+  const runner = new Runner({ threads: 2 });
+  try {
+    const library = await convertModel({ model: MODEL, data: 'mnist', thresholds: { kind: 'calibrate', samples: 100, every: 300 }, runner });
+    const lambdas = doc.calibration.layers.map((l: { lambda: number }) => Math.fround(l.lambda));
+    assert.deepEqual(lambdas, library.calibration.layers.map((l) => Math.fround(l.lambda as number)));
+    assert.equal((await openDataset('mnist', { split: 'train', every: 300, limit: 100 })).length, 100);
+  } finally {
+    await runner.dispose();
+  }
+  const firstLambdas = JSON.parse(readFileSync(first, 'utf8')).calibration.layers.map((l: { lambda: number }) => l.lambda);
+  assert.notDeepEqual(firstLambdas, doc.calibration.layers.map((l: { lambda: number }) => l.lambda), 'another subset, other maxima');
+});

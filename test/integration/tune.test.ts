@@ -76,11 +76,16 @@ test('an interrupted run resumes from its trial log and ends exactly where an un
   await assert.rejects(tune({ log, seed: 4 }), (e) => isMsatError(e) && e.code === 'TUNE_RESUME_MISMATCH' && /seed/.test(e.message));
 });
 
-test('held-out positions: distinct, seeded, never among the first `from`; too few samples is a clear error', () => {
+test('held-out positions: distinct, seeded, never calibration samples; too few samples is a clear error', () => {
   const p = heldOutPositions(1000, 200, 800, 1);
   assert.deepEqual([...p].sort((x, y) => x - y), Array.from({ length: 800 }, (_, i) => 200 + i));
   assert.deepEqual(heldOutPositions(1000, 200, 50, 1), heldOutPositions(1000, 200, 50, 1));
   assert.throws(() => heldOutPositions(1000, 200, 801, 1), (e) => isMsatError(e) && e.code === 'TUNE_DATA');
+  // Calibration on every 5th sample: positions 0, 5, …, 995 are left out, everything else is available.
+  const spread = [...heldOutPositions(1000, 200, 800, 2, 5)].sort((x, y) => x - y);
+  assert.deepEqual(spread, Array.from({ length: 1000 }, (_, i) => i).filter((i) => i % 5 !== 0));
+  assert.deepEqual([...heldOutPositions(1000, 10, 990, 2, 5)].sort((x, y) => x - y), Array.from({ length: 1000 }, (_, i) => i).filter((i) => i % 5 !== 0 || i >= 50));
+  assert.throws(() => heldOutPositions(1000, 200, 801, 1, 5), (e) => isMsatError(e) && e.code === 'TUNE_DATA');
 });
 
 test('KL path (simulateReadout) vs simulate on 40 tuning samples, T = 20 across a chunk boundary: identical accuracy per step', async () => {

@@ -52,7 +52,7 @@ export function registerConvert(program: Command, globals: () => GlobalOptions):
             msatVersion: program.version() ?? 'unknown',
             createdAt: new Date().toISOString(),
             command: ['msat', ...process.argv.slice(2)].join(' '),
-            dataset: { path: flags.data, split: 'train', samples: converted.calibration.samples },
+            dataset: { path: flags.data, split: 'train', samples: converted.calibration.samples, every: flags.calibEvery },
           },
         });
         await writeSnnFile(flags.out, doc);

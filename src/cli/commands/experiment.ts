@@ -21,6 +21,7 @@ interface ExperimentFlags {
   readonly converters?: string;
   readonly tuned?: string;
   readonly calibSamples?: number;
+  readonly calibEvery?: number;
   readonly train?: boolean;
   readonly list?: boolean;
 }
@@ -39,6 +40,7 @@ export function registerExperiment(program: Command, globals: () => GlobalOption
     .option('--converters <ids>', 'comma-separated subset: const-1,const-0.5,dtt,det,msat,msat-sc (and tuned)')
     .option('--tuned <file>', 'also run the converter "tuned": the SNN file `msat tune` wrote for this model')
     .option('--calib-samples <n>', 'calibrate λ on the first N training samples', parsePositiveInt)
+    .option('--calib-every <k>', "take every k-th training sample before the first N (default: the preset's)", parsePositiveInt)
     .option('--train', 'train the model first if it does not exist (resumable; can take hours)')
     .option('--list', 'list the presets and exit')
     .action(async (name: string | undefined, flags: ExperimentFlags) => {
@@ -63,6 +65,7 @@ export function registerExperiment(program: Command, globals: () => GlobalOption
           every: flags.every,
           limit: flags.limit,
           calibrationSamples: flags.calibSamples,
+          calibrationEvery: flags.calibEvery,
           converters: flags.converters?.split(',').map((s) => s.trim()),
           tuned: flags.tuned,
           workers: globals().workers,

@@ -24,6 +24,7 @@ interface TuneFlags extends Omit<DatasetFlags, 'split' | 'limit' | 'every'> {
   readonly minSamples: number;
   readonly eta: number;
   readonly calibSamples: number;
+  readonly calibEvery: number;
   readonly channelWise?: boolean;
   readonly percentiles?: number[];
   readonly layerScales?: boolean;
@@ -69,6 +70,7 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
     .option('--min-samples <n>', 'fewest samples of the first halving rung', parsePositiveInt, 48)
     .option('--eta <n>', 'successive halving keeps the best 1/eta per rung', parsePositiveInt, 3)
     .option('--calib-samples <n>', 'calibrate λ on the first N training samples (never tuned on)', parsePositiveInt, 200)
+    .option('--calib-every <k>', 'take every k-th training sample before the first N (spreads calibration over class-sorted folders)', parsePositiveInt, 1)
     .option('--channel-wise', 'one λ per channel instead of per layer')
     .option('--percentiles <list>', 'calibration percentiles to choose from (must include 1; default 1,0.99999,0.9999,0.9995,0.999,0.995,0.99)', parseNumberList)
     .option('--layer-scales', 'also search one λ scale per spiking layer (in [0.59, 1.68])')
@@ -117,6 +119,7 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
           minSamples: flags.minSamples,
           eta: flags.eta,
           calibrationSamples: flags.calibSamples,
+          calibrationEvery: flags.calibEvery,
           channelWise: flags.channelWise ?? false,
           percentiles: flags.percentiles,
           layerScales: flags.layerScales ?? false,
@@ -139,7 +142,7 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
           options: {
             neuron: result.best.neuron,
             normalization: result.normalization,
-            thresholds: { kind: 'calibrate', samples: flags.calibSamples, percentile: result.best.percentile, channelWise: flags.channelWise ?? false },
+            thresholds: { kind: 'calibrate', samples: flags.calibSamples, every: flags.calibEvery, percentile: result.best.percentile, channelWise: flags.channelWise ?? false },
             tune: {
               percentile: result.best.percentile,
               layerScales: result.report.best.config.layerScales,
@@ -154,7 +157,7 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
             msatVersion: program.version() ?? 'unknown',
             createdAt: new Date().toISOString(),
             command: ['msat', ...process.argv.slice(2)].join(' '),
-            dataset: { path: flags.data, split: 'train', samples: flags.calibSamples },
+            dataset: { path: flags.data, split: 'train', samples: flags.calibSamples, every: flags.calibEvery },
           },
         });
         await writeSnnFile(flags.out, doc);
