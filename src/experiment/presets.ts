@@ -49,11 +49,11 @@ export const PRESETS: readonly Preset[] = [
   },
   {
     name: 'cifar10-vgg16',
-    // Half width (32 … 256 channels): a quarter of the full network's MACs, so it trains in 40 epochs of ~7 min
+    // Half width (32 … 256 channels): a quarter of the full network's MACs, so it trains in 30 epochs of ~7 min
     // on two cores (the full width takes ~16 min an epoch); the converter sees the same 13 conv + 5 pool layout.
     description: 'CIFAR-10 (JPEG test set), VGG-16 at half width with batch-norm folded and max-pools as LIPool',
     model: 'cifar10-vgg16.onnx',
-    train: [['--arch', 'vgg16', '--width', '0.5', ...CIFAR_TRAIN, '--epochs', '40', '--lr', '0.1', '--schedule', 'onecycle', '--weights', 'float16']],
+    train: [['--arch', 'vgg16', '--width', '0.5', ...CIFAR_TRAIN, '--epochs', '30', '--lr', '0.1', '--schedule', 'onecycle', '--weights', 'float16']],
     data: '.cache/datasets/cifar10-jpeg',
     every: 10,
     calibrationEvery: 250,
