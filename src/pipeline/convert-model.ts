@@ -3,7 +3,7 @@
  * take them from an SNN file), and plan the conversion with its coverage report (METHOD.md §1).
  */
 import { MsatError } from '../core/errors.js';
-import { openDataset, textOptionsOfMetadata, type DatasetOptions } from '../data/index.js';
+import { openDataset, textOptionsOfMetadata, type Dataset, type DatasetOptions } from '../data/index.js';
 import { loadNetwork, type Network } from '../model/index.js';
 import type { Runner } from '../runtime/index.js';
 import { normalizationOf } from '../ann/index.js';
@@ -76,6 +76,11 @@ async function loadFolded(model: string, mean?: readonly number[], std?: readonl
   return { network, dataOptions, modelSha256 };
 }
 
+/** The calibration samples of `data`: the first `samples` (default 200) of every `every`-th training sample. */
+export function openCalibrationSet(data: string, source: { samples?: number; every?: number }, dataOptions: ModelDataOptions): Promise<Dataset> {
+  return openDataset(data, { split: 'train', limit: source.samples ?? DEFAULT_CALIBRATION_SAMPLES, every: source.every, ...dataOptions });
+}
+
 /** Loads, folds, calibrates and plans; throws `CONVERT_REFUSED` if a layer cannot be converted. */
 export async function convertModel(options: ConvertModelOptions): Promise<ConvertedModel> {
   const { network, dataOptions, modelSha256 } = await loadFolded(options.model, options.mean, options.std);
@@ -93,8 +98,7 @@ export async function convertModel(options: ConvertModelOptions): Promise<Conver
   } else {
     if (!options.data) throw new MsatError('CONVERT_OPTIONS', 'calibration needs a dataset (--data) or an SNN file (--snn)');
     const t = options.thresholds;
-    const datasetOptions: DatasetOptions = { split: 'train', limit: t.samples ?? DEFAULT_CALIBRATION_SAMPLES, every: t.every, ...dataOptions };
-    const dataset = await openDataset(options.data, datasetOptions);
+    const dataset = await openCalibrationSet(options.data, t, dataOptions);
     calibration = await calibrate(network, dataset, options.runner, {
       percentile: t.percentile,
       granularity: t.channelWise ? { kind: 'channel' } : { kind: 'layer' },
@@ -140,7 +144,7 @@ export interface ModelCalibrations {
  */
 export async function calibrateModelPercentiles(options: CalibrateModelPercentilesOptions): Promise<ModelCalibrations> {
   const { network, dataOptions, modelSha256 } = await loadFolded(options.model, options.mean, options.std);
-  const dataset = await openDataset(options.data, { split: 'train', limit: options.samples ?? DEFAULT_CALIBRATION_SAMPLES, every: options.every, ...dataOptions });
+  const dataset = await openCalibrationSet(options.data, options, dataOptions);
   const calibrations = await calibrateMany(network, dataset, options.runner, {
     percentiles: options.percentiles,
     granularity: options.channelWise ? { kind: 'channel' } : { kind: 'layer' },

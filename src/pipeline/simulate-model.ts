@@ -6,7 +6,7 @@ import { MsatError } from '../core/errors.js';
 import { openDataset, type DatasetSplit } from '../data/index.js';
 import type { Runner } from '../runtime/index.js';
 import { energyReport, latencyToAnn, simulate, sinRatio, type InputEncoding, type NeuronTrace, type SimulationResult } from '../snn/index.js';
-import { convertModel, DEFAULT_CALIBRATION_SAMPLES, type ConvertedModel, type ThresholdSource } from './convert-model.js';
+import { convertModel, openCalibrationSet, DEFAULT_CALIBRATION_SAMPLES, type ConvertedModel, type ThresholdSource } from './convert-model.js';
 import { DEFAULT_NEURON_CONFIG, describeMethod, neuronDynamics, type NeuronConfig } from './snn-config.js';
 
 /** Spike confidence (METHOD.md §4): off, measured from SIN statistics, or given per spiking layer. */
@@ -142,9 +142,7 @@ async function resolveConfidence(
     }
     return new Map(relus.map((r, i) => [r, source.values[i]]));
   }
-  const samples = thresholds.kind === 'calibrate' ? (thresholds.samples ?? DEFAULT_CALIBRATION_SAMPLES) : DEFAULT_CALIBRATION_SAMPLES;
-  const every = thresholds.kind === 'calibrate' ? thresholds.every : undefined;
-  const calibrationSet = await openDataset(options.data, { split: 'train', limit: samples, every, ...converted.dataOptions });
+  const calibrationSet = await openCalibrationSet(options.data, thresholds.kind === 'calibrate' ? thresholds : {}, converted.dataOptions);
   const probe = await simulate(converted.network, converted.lambdas, calibrationSet, options.runner, {
     ...common,
     steps: 16,
