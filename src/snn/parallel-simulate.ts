@@ -5,12 +5,12 @@
  * whole batches on separate threads share nothing (bench/RESULTS.md).
  */
 import { availableParallelism } from 'node:os';
-import { Worker, type TransferListItem } from 'node:worker_threads';
 import { MsatError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Dataset } from '../data/index.js';
 import type { Network } from '../model/index.js';
 import type { Runner, RunnerOptions } from '../runtime/index.js';
+import { moduleBeside, WorkerChannel, type WorkerFailure } from '../runtime/worker-thread.js';
 import { resolveSimulationOptions, type ResolvedSimulationOptions, type SimulationOptions, type SimulationResult } from './simulate.js';
 import { emptyTallies, mergeTallies, tallyResult, type SimulationTallies } from './simulation-tallies.js';
 
@@ -30,10 +30,9 @@ export type ToWorker =
   | { readonly kind: 'close' };
 
 /** Worker → main thread. `code` is set when the worker threw an `MsatError`. */
-export type FromWorker =
-  | { readonly kind: 'done' }
-  | { readonly kind: 'tallies'; readonly tallies: SimulationTallies }
-  | { readonly kind: 'error'; readonly code?: string; readonly message: string; readonly stack?: string };
+export type FromWorker = { readonly kind: 'done' } | { readonly kind: 'tallies'; readonly tallies: SimulationTallies } | WorkerFailure;
+
+type SimWorker = WorkerChannel<ToWorker, FromWorker>;
 
 /**
  * `simulate` with `options.workers` threads: the main thread reads the batches and hands each to an idle
@@ -89,9 +88,10 @@ export class ParallelSimulator {
     const threads = Math.max(1, Math.floor((runner.options.threads || availableParallelism()) / this.options.workers));
     const setup: WorkerSetup = { network, lambdas, options: rest, runner: { ...runner.options, threads } };
     try {
-      for (let i = 0; i < this.options.workers; i++) this.#workers.push(new SimWorker(setup));
+      const entry = moduleBeside(import.meta.url, 'simulate-worker');
+      for (let i = 0; i < this.options.workers; i++) this.#workers.push(new WorkerChannel(entry, setup, 'simulation worker', 'SNN_WORKER'));
     } catch (e) {
-      for (const w of this.#workers) void w.close();
+      for (const w of this.#workers) void w.close({ kind: 'close' });
       throw new MsatError('SNN_WORKER', `could not start a simulation worker: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
     this.#idle = [...this.#workers];
@@ -133,72 +133,6 @@ export class ParallelSimulator {
 
   /** Waits for running batches, lets every worker release its sessions, then ends the threads. */
   async dispose(): Promise<void> {
-    await Promise.all(this.#workers.map((w) => w.close()));
+    await Promise.all(this.#workers.map((w) => w.close({ kind: 'close' })));
   }
-}
-
-/**
- * One worker thread and its one outstanding request. An error the worker reports leaves it alive (it rejects
- * that request only); a thread that died rejects everything after. Threads are ended only once they have
- * released their onnxruntime sessions: terminating one that still holds them can abort the whole process.
- */
-class SimWorker {
-  readonly #worker: Worker;
-  #pending: { promise: Promise<FromWorker>; resolve: (reply: FromWorker) => void; reject: (e: MsatError) => void } | undefined;
-  #dead: MsatError | undefined;
-
-  constructor(setup: WorkerSetup) {
-    this.#worker = startWorker(setup);
-    this.#worker.on('message', (m: FromWorker) => {
-      const pending = this.#pending;
-      this.#pending = undefined;
-      if (m.kind !== 'error') pending?.resolve(m);
-      else {
-        const cause = Object.assign(new Error(m.message), { stack: m.stack });
-        pending?.reject(new MsatError(m.code ?? 'SNN_WORKER', m.code ? m.message : `simulation worker failed: ${m.message}`, { cause }));
-      }
-    });
-    this.#worker.on('error', (e: unknown) => this.#die(new MsatError('SNN_WORKER', `simulation worker failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e })));
-    this.#worker.on('exit', (code) => this.#die(new MsatError('SNN_WORKER', `simulation worker stopped (exit code ${code})`)));
-  }
-
-  /** Sends `message` and resolves with the reply; rejects with the worker's error, or if the thread died. */
-  request(message: ToWorker, transfer: TransferListItem[] = []): Promise<FromWorker> {
-    if (this.#dead) return Promise.reject(this.#dead);
-    if (this.#pending) return Promise.reject(new MsatError('SNN_WORKER', `simulation worker got a ${message.kind} request while busy`));
-    let resolve!: (reply: FromWorker) => void;
-    let reject!: (e: MsatError) => void;
-    const promise = new Promise<FromWorker>((res, rej) => ([resolve, reject] = [res, rej]));
-    this.#pending = { promise, resolve, reject };
-    this.#worker.postMessage(message, transfer);
-    return promise;
-  }
-
-  /** Waits for the outstanding request, asks a live worker to release its sessions, then ends the thread. */
-  async close(): Promise<void> {
-    await this.#pending?.promise.catch(() => {});
-    if (!this.#dead) await this.request({ kind: 'close' }).catch(() => {});
-    await this.#worker.terminate();
-  }
-
-  #die(e: MsatError): void {
-    this.#dead ??= e;
-    const pending = this.#pending;
-    this.#pending = undefined;
-    pending?.reject(this.#dead);
-  }
-}
-
-/**
- * Starts a worker on `simulate-worker` next to this module: the compiled `.js`, or, when msat runs from its
- * `.ts` sources under tsx, an inline entry that registers tsx's loader in the worker first, because Node 20
- * does not apply the parent's `--import tsx` hooks to a worker's modules.
- */
-function startWorker(setup: WorkerSetup): Worker {
-  const ext = import.meta.url.slice(import.meta.url.lastIndexOf('.'));
-  const entry = new URL(`./simulate-worker${ext}`, import.meta.url);
-  if (ext !== '.ts') return new Worker(entry, { workerData: setup });
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const source = `import(${JSON.stringify(tsx)}).then((tsx) => tsx.register()).then(() => import(${JSON.stringify(entry.href)}))`;
-  return new Worker(source, { eval: true, workerData: setup });
 }

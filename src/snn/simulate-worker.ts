@@ -4,8 +4,8 @@
  * simulate, the tallies so far, or close (release the sessions).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { isMsatError } from '../core/errors.js';
 import { Runner } from '../runtime/index.js';
+import { workerFailure } from '../runtime/worker-thread.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './parallel-simulate.js';
 import { BatchSimulator } from './simulate.js';
 
@@ -32,6 +32,6 @@ async function answer(m: ToWorker): Promise<FromWorker> {
     await sim.run(m.x, m.labels, m.first);
     return { kind: 'done' };
   } catch (e) {
-    return { kind: 'error', code: isMsatError(e) ? e.code : undefined, message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined };
+    return workerFailure(e);
   }
 }

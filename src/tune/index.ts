@@ -16,8 +16,10 @@ export { DEFAULT_OBJECTIVE, OBJECTIVE_KINDS, addTallies, checkFinalists, scoreTa
 export type { CheckedFinalist, Tallies, TrialScore, TuneObjective } from './objectives.js';
 export { TrialLog, hashConfig, TRIAL_LOG_FORMAT, TRIAL_LOG_VERSION } from './trial-log.js';
 export type { TrialRecord } from './trial-log.js';
-export { heldOutPositions, loadTuningData } from './tuning-data.js';
-export type { TuningData, TuningDataOptions } from './tuning-data.js';
+export { heldOutPositions, loadTuningData, tuningDataOf } from './tuning-data.js';
+export type { TuningArrays, TuningData, TuningDataOptions } from './tuning-data.js';
+export { createTrialRunner } from './trial-workers.js';
+export type { TrialRunner } from './trial-workers.js';
 export { evaluateConfig, lambdaMap } from './evaluate-config.js';
 export type { EvaluationContext } from './evaluate-config.js';
 export { simulateReadout } from './readout-simulation.js';

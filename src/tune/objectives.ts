@@ -146,19 +146,26 @@ export interface CheckedFinalist<C> {
  * candidate whose accuracy drifts away later (small thresholds that saturate, a clipped λ). The finalists, in
  * the search's order, are simulated to the horizon users evaluate at until one ends within `finalTolerance` of
  * the ANN's accuracy: that one is chosen (`chosen`), and the rest are not simulated. If none does, the one with
- * the best score at the horizon is chosen. `checked` lists the finalists simulated, in order.
+ * the best score at the horizon is chosen. `checked` lists the finalists simulated, in order. With `concurrency`
+ * k > 1 they are simulated k at a time, so up to k − 1 after the chosen one are simulated (and listed) too.
  */
 export async function checkFinalists<C>(
   finalists: readonly C[],
   scoreAtHorizon: (candidate: C) => Promise<TrialScore>,
   finalTolerance: number,
+  concurrency = 1,
 ): Promise<{ readonly checked: CheckedFinalist<C>[]; readonly chosen: CheckedFinalist<C> }> {
   const checked: CheckedFinalist<C>[] = [];
-  for (const candidate of finalists) {
-    const score = await scoreAtHorizon(candidate);
-    const passes = score.finalAccuracy >= score.annAccuracy - finalTolerance - 1e-12;
-    checked.push({ candidate, score, passes });
-    if (passes) return { checked, chosen: checked[checked.length - 1] };
+  // `concurrency` finalists at a time; the first that passes, in order, is chosen either way.
+  for (let at = 0; at < finalists.length; at += Math.max(1, concurrency)) {
+    const group = finalists.slice(at, at + Math.max(1, concurrency));
+    const scores = await Promise.all(group.map(scoreAtHorizon));
+    for (const [i, candidate] of group.entries()) {
+      const score = scores[i];
+      checked.push({ candidate, score, passes: score.finalAccuracy >= score.annAccuracy - finalTolerance - 1e-12 });
+    }
+    const chosen = checked.find((c) => c.passes);
+    if (chosen) return { checked, chosen };
   }
   if (checked.length === 0) throw new MsatError('TUNE_INTERNAL', 'no finalist to check');
   return { checked, chosen: checked.reduce((a, b) => (b.score.score < a.score.score ? b : a)) };

@@ -56,6 +56,11 @@ export interface SearchHooks {
   score(candidate: Candidate, samples: number): Promise<number>;
   /** Checked before each evaluation; when it returns true the search stops early (a time budget). */
   shouldStop?(): boolean;
+  /**
+   * Evaluations of one rung that may run at once (`score` is then called before earlier calls settle). The
+   * result does not depend on it: a rung's evaluations are recorded in candidate order. Default 1.
+   */
+  readonly concurrency?: number;
 }
 
 /** The search's result. */
@@ -116,6 +121,7 @@ export async function runSearch(dimensions: number, anchors: readonly Candidate[
   const evaluations: Evaluation[] = [];
   const last = plan.rungs[plan.rungs.length - 1];
   let stopped = false;
+  const concurrency = Math.max(1, hooks.concurrency ?? 1);
 
   const evaluate = async (c: Candidate, samples: number, phase: string, force = false): Promise<Evaluation | null> => {
     if (!force && (stopped || hooks.shouldStop?.())) {
@@ -127,16 +133,38 @@ export async function runSearch(dimensions: number, anchors: readonly Candidate[
     return e;
   };
 
+  /**
+   * The evaluations of `cs` on `samples`, up to `concurrency` at a time, recorded in the order of `cs`; null
+   * when the search stopped before all of them started.
+   */
+  const evaluateAll = async (cs: readonly Candidate[], samples: number, phase: string): Promise<Evaluation[] | null> => {
+    const scores: Promise<number>[] = [];
+    const inFlight = new Set<Promise<unknown>>();
+    let failed = false;
+    for (const c of cs) {
+      if (failed) break; // Promise.all below throws the failure
+      if (stopped || hooks.shouldStop?.()) {
+        stopped = true;
+        break;
+      }
+      const score = hooks.score(c, samples);
+      scores.push(score);
+      const settled = score.then(() => {}, () => void (failed = true)).finally(() => inFlight.delete(settled));
+      inFlight.add(settled);
+      if (inFlight.size >= concurrency) await Promise.race(inFlight);
+    }
+    const done = await Promise.all(scores);
+    const scored = done.map((score, i) => ({ candidate: cs[i], samples, score, phase }));
+    evaluations.push(...scored);
+    return scored.length === cs.length ? scored : null;
+  };
+
   /** One successive halving over `population`; returns the evaluations on the last rung (empty if stopped). */
   const halve = async (population: readonly Candidate[], phase: string): Promise<Evaluation[]> => {
     let alive = [...population];
     for (let r = 0; r < plan.rungs.length; r++) {
-      const scored: Evaluation[] = [];
-      for (const c of alive) {
-        const e = await evaluate(c, plan.rungs[r], phase);
-        if (!e) return [];
-        scored.push(e);
-      }
+      const scored = await evaluateAll(alive, plan.rungs[r], phase);
+      if (!scored) return [];
       if (r === plan.rungs.length - 1) return scored;
       const ranked = rank(scored.filter((e) => !e.candidate.anchor));
       const keep = Math.max(1, Math.ceil(ranked.length / plan.eta));

@@ -10,7 +10,7 @@ import { planConversion, assertConvertible } from '../convert/index.js';
 import { calibrateModelPercentiles, DEFAULT_CALIBRATION_SAMPLES, METHODS, type Method, type ModelDataOptions } from '../pipeline/index.js';
 import type { Runner } from '../runtime/index.js';
 import { synapticFeeds } from '../snn/index.js';
-import { evaluateConfig, type EvaluationContext } from './evaluate-config.js';
+import type { EvaluationContext } from './evaluate-config.js';
 import { addTallies, checkFinalists, DEFAULT_OBJECTIVE, scoreTallies, validateObjective, type Tallies, type TrialScore, type TuneObjective } from './objectives.js';
 import {
   createSearchSpace, decodeCandidate, defaultConfig, encodeCandidate, lambdasOfConfig, namedCoordinates, PERCENTILE_GRID, thetaLambdaConfig,
@@ -18,6 +18,7 @@ import {
 } from './search-space.js';
 import { plannedWork, rungSizes, runSearch, type Candidate, type SearchPlan } from './successive-halving.js';
 import { TrialLog, type TrialRecord } from './trial-log.js';
+import { createTrialRunner, type TrialRunner } from './trial-workers.js';
 import { configToJson, curveOf, TUNE_REPORT_FORMAT, type RungJson, type TrialJson, type TuneReport } from './tune-report.js';
 import { loadTuningData } from './tuning-data.js';
 
@@ -73,7 +74,10 @@ export interface TuneModelOptions {
   readonly clock?: () => number;
   readonly chunk?: number;
   readonly batchSize?: number;
-  /** Parallel simulation workers for the trials (`SimulationOptions.workers`; not the `kl` objective's readout). */
+  /**
+   * Trials run at once, each in its own worker thread on a share of the runner's threads (`createTrialRunner`).
+   * Default 1: on the calling thread. Results do not depend on it.
+   */
   readonly workers?: number;
   readonly runner: Runner;
   readonly onProgress?: (stage: 'calibrate' | 'data' | 'search', done: number, total: number) => void;
@@ -193,6 +197,7 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
     layerScales: o.layerScales,
   };
   const log = await TrialLog.open(o.log, identity, { restart: o.restart });
+  let runner: TrialRunner | undefined;
   try {
     const data = await loadTuningData({
       data: o.data,
@@ -205,13 +210,14 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
       runner: o.runner,
       onProgress: (d, t) => o.onProgress?.('data', d, t),
     });
-    const ctx: EvaluationContext = { network, space, data, runner: o.runner, steps: o.steps, objective: o.objective, chunk: o.chunk, batchSize: o.batchSize, workers: o.workers };
+    const ctx: EvaluationContext = { network, space, data, runner: o.runner, steps: o.steps, objective: o.objective, chunk: o.chunk, batchSize: o.batchSize };
+    runner = createTrialRunner(ctx, o.workers ?? 1);
     const annMacs = synapticFeeds(network).reduce((a, f) => a + f.macs, 0);
     const check = o.checkSteps > o.steps;
     const meter = new WorkMeter();
-    const trials = new TrialBook(ctx, log, meter, o.clock);
+    const trials = new TrialBook(runner, o.steps, log, meter, o.clock);
     // Check evaluations are logged under `<id>@T<steps>` and weigh T_check / T sample-trials on the progress bar.
-    const horizonBook = new TrialBook({ ...ctx, steps: o.checkSteps }, log, meter, o.clock, `@T${o.checkSteps}`, o.checkSteps / o.steps);
+    const horizonBook = new TrialBook(runner, o.checkSteps, log, meter, o.clock, `@T${o.checkSteps}`, o.checkSteps / o.steps);
     const defaults = defaultConfig(o.method);
     const anchor: Candidate = { id: 'defaults', unit: encodeCandidate(space, defaults), anchor: true };
     const configOf = (c: Candidate): TunedConfig => (c.id === 'defaults' ? defaults : decodeCandidate(space, c.unit));
@@ -223,6 +229,7 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
     const outcome = await runSearch(space.dimensions.length, [anchor], plan, {
       score: async (c, n) => scoreTallies(await trials.tallies(c.id, configOf(c), n), o.objective, annMacs).score,
       shouldStop: o.shouldStop,
+      concurrency: runner.parallel,
     });
     const n = outcome.finalSamples;
     const score = (t: Tallies) => scoreTallies(t, o.objective, annMacs);
@@ -231,15 +238,17 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
     const ranked = finalRung.filter((e, i) => finalRung.findIndex((f) => f.candidate.id === e.candidate.id) === i);
     const finalists = [...ranked.slice(0, o.finalists), ...ranked.slice(o.finalists).filter((e) => e.candidate.id === 'defaults')];
     const checked = check
-      ? await checkFinalists(finalists, async (e) => score(await horizonBook.tallies(e.candidate.id, configOf(e.candidate), n)), o.finalTolerance)
+      ? await checkFinalists(finalists, async (e) => score(await horizonBook.tallies(e.candidate.id, configOf(e.candidate), n)), o.finalTolerance, runner.parallel)
       : null;
     const chosen = checked?.chosen.candidate ?? outcome.best;
     const bestConfig = configOf(chosen.candidate);
     const theta = thetaLambdaConfig();
     const thetaId = o.method === 'const' && sameConfig(defaults, theta) ? 'defaults' : 'theta-lambda';
-    const bestTallies = await trials.tallies(chosen.candidate.id, bestConfig, n);
-    const defaultTallies = await trials.tallies('defaults', defaults, n);
-    const thetaTallies = await trials.tallies(thetaId, theta, n);
+    const [bestTallies, defaultTallies, thetaTallies] = await Promise.all([
+      trials.tallies(chosen.candidate.id, bestConfig, n),
+      trials.tallies('defaults', defaults, n),
+      trials.tallies(thetaId, theta, n),
+    ]);
 
     const candidates = new Map<string, { c: Candidate; phase: string }>();
     for (const e of outcome.evaluations) if (!candidates.has(e.candidate.id)) candidates.set(e.candidate.id, { c: e.candidate, phase: e.phase });
@@ -297,6 +306,7 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
     assertConvertible(conversion);
     return { best: bestConfig, bestScore, report, calibration, plan: conversion, normalization: dataOptions, modelSha256 };
   } finally {
+    await runner?.dispose();
     await log.close();
   }
 }
@@ -324,12 +334,14 @@ class WorkMeter {
 }
 
 /**
- * Tallies per candidate over growing prefixes of the tuning samples. Asking for more samples than a candidate
- * has simulates only the new ones; a range already in the trial log (a resumed run) is taken from there. A book
- * for another T logs its records under `<id><suffix>`.
+ * Tallies per candidate over growing prefixes of the tuning samples, simulated `steps` steps. Asking for more
+ * samples than a candidate has simulates only the new ones; a range already in the trial log (a resumed run)
+ * is taken from there. A book for another T logs its records under `<id><suffix>`. Different candidates may be
+ * asked for at once (they run in parallel on the `TrialRunner`); the same candidate is asked for in order.
  */
 class TrialBook {
-  readonly #ctx: EvaluationContext;
+  readonly #runner: TrialRunner;
+  readonly #steps: number;
   readonly #log: TrialLog;
   readonly #meter: WorkMeter;
   readonly #clock?: () => number;
@@ -337,11 +349,14 @@ class TrialBook {
   readonly #weight: number;
   readonly #logged: Map<string, TrialRecord>;
   readonly #state = new Map<string, { to: number; tallies: Tallies; history: { samples: number; tallies: Tallies }[] }>();
+  /** Requests in progress by `id:n`, so that asking twice at once simulates once. */
+  readonly #pending = new Map<string, Promise<Tallies>>();
   simulated = 0;
   resumed = 0;
 
-  constructor(ctx: EvaluationContext, log: TrialLog, meter: WorkMeter, clock?: () => number, suffix = '', weight = 1) {
-    this.#ctx = ctx;
+  constructor(runner: TrialRunner, steps: number, log: TrialLog, meter: WorkMeter, clock?: () => number, suffix = '', weight = 1) {
+    this.#runner = runner;
+    this.#steps = steps;
     this.#log = log;
     this.#meter = meter;
     this.#clock = clock;
@@ -351,7 +366,17 @@ class TrialBook {
   }
 
   /** `id`'s tallies on the first `n` tuning samples. */
-  async tallies(id: string, config: TunedConfig, n: number): Promise<Tallies> {
+  tallies(id: string, config: TunedConfig, n: number): Promise<Tallies> {
+    const key = `${id}:${n}`;
+    let pending = this.#pending.get(key);
+    if (!pending) {
+      pending = this.#extend(id, config, n).finally(() => this.#pending.delete(key));
+      this.#pending.set(key, pending);
+    }
+    return pending;
+  }
+
+  async #extend(id: string, config: TunedConfig, n: number): Promise<Tallies> {
     const s = this.#state.get(id);
     const from = s?.to ?? 0;
     if (s && from === n) return s.tallies;
@@ -361,11 +386,11 @@ class TrialBook {
     if (record) this.resumed++;
     else {
       const t0 = this.#clock?.() ?? 0;
-      const tallies = await evaluateConfig(this.#ctx, config, from, n);
+      const tallies = await this.#runner.evaluate(config, from, n, this.#steps);
       record = { candidate: logId, from, to: n, tallies, seconds: (this.#clock?.() ?? 0) - t0 };
       await this.#log.append(record);
       this.simulated++;
-      this.#meter.sampleSteps += (n - from) * this.#ctx.steps;
+      this.#meter.sampleSteps += (n - from) * this.#steps;
     }
     const tallies = s ? addTallies(s.tallies, record.tallies) : record.tallies;
     const history = [...(s?.history ?? []), { samples: n, tallies }];

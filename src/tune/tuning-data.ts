@@ -42,6 +42,20 @@ export interface TuningData {
   slice(from: number, to: number): Dataset;
   /** Tuning samples [from, to) as one tensor (a view). */
   tensor(from: number, to: number): Tensor<'float32'>;
+  /** The plain arrays behind it, which a worker thread receives (`tuningDataOf` rebuilds the rest). */
+  readonly arrays: TuningArrays;
+}
+
+/** `TuningData` without its functions: what can be posted to a worker thread. */
+export interface TuningArrays {
+  readonly positions: Int32Array;
+  readonly labels: Int32Array;
+  readonly annLogits: Float32Array;
+  readonly annCorrect: Uint8Array;
+  /** The samples [count, ...sampleShape]. */
+  readonly x: Float32Array;
+  /** What the in-memory dataset reports (`Dataset`'s fields of the training split). */
+  readonly dataset: Pick<Dataset, 'format' | 'root' | 'split' | 'sampleShape' | 'classes' | 'text'>;
 }
 
 /**
@@ -92,19 +106,28 @@ export async function loadTuningData(options: TuningDataOptions): Promise<Tuning
   const classes = annLogits.length / options.samples;
   const annCorrect = new Uint8Array(options.samples);
   for (let i = 0; i < options.samples; i++) annCorrect[i] = argmax(annLogits, i * classes, classes) === labels[i] ? 1 : 0;
+  const { format, root, split, sampleShape, classes: names, text } = train;
+  return tuningDataOf({ positions, labels, annLogits, annCorrect, x, dataset: { format, root, split, sampleShape, classes: names, text } });
+}
+
+/** The `TuningData` over `arrays` (views, no copies). */
+export function tuningDataOf(arrays: TuningArrays): TuningData {
+  const { positions, labels, annLogits, annCorrect, x, dataset } = arrays;
+  const perSample = dataset.sampleShape.reduce((a, d) => a * d, 1);
   return {
     positions,
     labels,
     annLogits,
-    classes,
+    classes: annLogits.length / labels.length,
     annCorrect,
-    slice: (from, to) => memoryDataset(train, x, labels, perSample, from, to),
-    tensor: (from, to) => ({ type: 'float32', dims: [to - from, ...train.sampleShape], data: x.subarray(from * perSample, to * perSample) }),
+    arrays,
+    slice: (from, to) => memoryDataset(dataset, x, labels, perSample, from, to),
+    tensor: (from, to) => ({ type: 'float32', dims: [to - from, ...dataset.sampleShape], data: x.subarray(from * perSample, to * perSample) }),
   };
 }
 
 /** Samples [from, to) of the in-memory arrays as a `Dataset` (views, no copies). */
-function memoryDataset(base: Dataset, x: Float32Array, labels: Int32Array, perSample: number, from: number, to: number): Dataset {
+function memoryDataset(base: TuningArrays['dataset'], x: Float32Array, labels: Int32Array, perSample: number, from: number, to: number): Dataset {
   const length = to - from;
   return {
     format: base.format,
@@ -112,6 +135,7 @@ function memoryDataset(base: Dataset, x: Float32Array, labels: Int32Array, perSa
     split: base.split,
     length,
     sampleShape: base.sampleShape,
+    ...(base.text ? { text: base.text } : {}),
     classes: base.classes,
     labels: () => labels.slice(from, to),
     async *batches(batchSize: number, options: BatchOptions = {}): AsyncIterable<Batch> {
@@ -128,8 +152,6 @@ function memoryDataset(base: Dataset, x: Float32Array, labels: Int32Array, perSa
     },
   };
 }
-
-
 
 function argmax(v: Float32Array, from: number, n: number): number {
   let best = 0;

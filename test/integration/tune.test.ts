@@ -76,6 +76,17 @@ test('an interrupted run resumes from its trial log and ends exactly where an un
   await assert.rejects(tune({ log, seed: 4 }), (e) => isMsatError(e) && e.code === 'TUNE_RESUME_MISMATCH' && /seed/.test(e.message));
 });
 
+test('trials in two worker threads: the same search, result and comparison as on the calling thread', async () => {
+  const a = await first;
+  const w = await tune({ log: join(tmp, 'w.jsonl'), workers: 2 });
+  assert.deepEqual(w.report.trials, a.report.trials);
+  assert.deepEqual(w.report.best, a.report.best);
+  assert.deepEqual(w.report.comparison, a.report.comparison);
+  assert.deepEqual(w.calibration, a.calibration);
+  // finalists are checked two at a time: the ones the sequential check simulated come first, identical
+  assert.deepEqual(w.report.check!.finalists.slice(0, a.report.check!.finalists.length), a.report.check!.finalists);
+});
+
 test('held-out positions: distinct, seeded, never calibration samples; too few samples is a clear error', () => {
   const p = heldOutPositions(1000, 200, 800, 1);
   assert.deepEqual([...p].sort((x, y) => x - y), Array.from({ length: 800 }, (_, i) => 200 + i));

@@ -79,6 +79,30 @@ test('the search is deterministic for a seed and differs for another', async () 
   assert.notDeepEqual(a.evaluations.map((e) => e.candidate.unit), c.evaluations.map((e) => e.candidate.unit));
 });
 
+test('concurrent evaluations (scores settling out of order) give the same search; at most `concurrency` run at once', async () => {
+  const anchor: Candidate = { id: 'defaults', unit: [0.5, 0.5, 0.5], anchor: true };
+  const sequential = await runSearch(3, [anchor], PLAN, { score: async (c, n) => noisy(c, n) });
+  let running = 0;
+  let most = 0;
+  const parallel = await runSearch(3, [anchor], PLAN, {
+    concurrency: 3,
+    score: async (c, n) => {
+      most = Math.max(most, ++running);
+      // later candidates of a rung often finish first
+      await new Promise((resolve) => setTimeout(resolve, (c.unit[0] * 7) % 3));
+      running--;
+      return noisy(c, n);
+    },
+  });
+  assert.deepEqual(parallel.evaluations, sequential.evaluations);
+  assert.deepEqual(parallel.best, sequential.best);
+  assert.equal(most, 3);
+  await assert.rejects(
+    runSearch(3, [anchor], PLAN, { concurrency: 2, score: async (c) => { if (c.id === 'lhs-3') throw new Error('trial failed'); return 0; } }),
+    /trial failed/,
+  );
+});
+
 test('an early stop ends the search, still scores the anchor on the largest sample count reached, and picks among those', async () => {
   let calls = 0;
   const anchor: Candidate = { id: 'defaults', unit: [0.5, 0.5, 0.5], anchor: true };
