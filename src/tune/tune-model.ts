@@ -197,7 +197,7 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
     layerScales: o.layerScales,
   };
   const log = await TrialLog.open(o.log, identity, { restart: o.restart });
-  let runner: TrialRunner | undefined;
+  let trialRunner: TrialRunner | undefined;
   try {
     const data = await loadTuningData({
       data: o.data,
@@ -211,13 +211,13 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
       onProgress: (d, t) => o.onProgress?.('data', d, t),
     });
     const ctx: EvaluationContext = { network, space, data, runner: o.runner, steps: o.steps, objective: o.objective, chunk: o.chunk, batchSize: o.batchSize };
-    runner = createTrialRunner(ctx, o.workers ?? 1);
+    trialRunner = createTrialRunner(ctx, o.workers ?? 1);
     const annMacs = synapticFeeds(network).reduce((a, f) => a + f.macs, 0);
     const check = o.checkSteps > o.steps;
     const meter = new WorkMeter();
-    const trials = new TrialBook(runner, o.steps, log, meter, o.clock);
+    const trials = new TrialBook(trialRunner, o.steps, log, meter, o.clock);
     // Check evaluations are logged under `<id>@T<steps>` and weigh T_check / T sample-trials on the progress bar.
-    const horizonBook = new TrialBook(runner, o.checkSteps, log, meter, o.clock, `@T${o.checkSteps}`, o.checkSteps / o.steps);
+    const horizonBook = new TrialBook(trialRunner, o.checkSteps, log, meter, o.clock, `@T${o.checkSteps}`, o.checkSteps / o.steps);
     const defaults = defaultConfig(o.method);
     const anchor: Candidate = { id: 'defaults', unit: encodeCandidate(space, defaults), anchor: true };
     const configOf = (c: Candidate): TunedConfig => (c.id === 'defaults' ? defaults : decodeCandidate(space, c.unit));
@@ -229,7 +229,7 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
     const outcome = await runSearch(space.dimensions.length, [anchor], plan, {
       score: async (c, n) => scoreTallies(await trials.tallies(c.id, configOf(c), n), o.objective, annMacs).score,
       shouldStop: o.shouldStop,
-      concurrency: runner.parallel,
+      concurrency: trialRunner.parallel,
     });
     const n = outcome.finalSamples;
     const score = (t: Tallies) => scoreTallies(t, o.objective, annMacs);
@@ -238,7 +238,7 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
     const ranked = finalRung.filter((e, i) => finalRung.findIndex((f) => f.candidate.id === e.candidate.id) === i);
     const finalists = [...ranked.slice(0, o.finalists), ...ranked.slice(o.finalists).filter((e) => e.candidate.id === 'defaults')];
     const checked = check
-      ? await checkFinalists(finalists, async (e) => score(await horizonBook.tallies(e.candidate.id, configOf(e.candidate), n)), o.finalTolerance, runner.parallel)
+      ? await checkFinalists(finalists, async (e) => score(await horizonBook.tallies(e.candidate.id, configOf(e.candidate), n)), o.finalTolerance, trialRunner.parallel)
       : null;
     const chosen = checked?.chosen.candidate ?? outcome.best;
     const bestConfig = configOf(chosen.candidate);
@@ -306,7 +306,7 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
     assertConvertible(conversion);
     return { best: bestConfig, bestScore, report, calibration, plan: conversion, normalization: dataOptions, modelSha256 };
   } finally {
-    await runner?.dispose();
+    await trialRunner?.dispose();
     await log.close();
   }
 }
