@@ -46,6 +46,10 @@ export function parseHyperParams(text: string): MsatHyperParams {
 
 /** A short label such as `msat (DTT+DET)` or `const k=0.5`. */
 export function describeMethod(config: NeuronConfig): string {
+  return config.gamma === 1 ? describeRule(config) : `${describeRule(config)}, burst γ = ${config.gamma}`;
+}
+
+function describeRule(config: NeuronConfig): string {
   switch (config.method) {
     case 'const':
       return `const θ = ${config.k === 1 ? '' : `${config.k}·`}λ`;

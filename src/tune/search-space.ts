@@ -89,6 +89,8 @@ export interface SearchSpaceSpec {
   readonly percentiles?: readonly number[];
   /** Search one λ scale per spiking layer. Default false. */
   readonly layerScales?: boolean;
+  /** Max spikes per neuron per step γ of every candidate (burst when > 1; not searched). Default 1. */
+  readonly gamma?: number;
 }
 
 /** A search space: its dimensions and the maps between unit points and configs. */
@@ -98,6 +100,8 @@ export interface SearchSpace {
   readonly percentiles: readonly number[];
   readonly layers: readonly string[];
   readonly layerScales: boolean;
+  /** γ of every candidate (the anchors keep their own). */
+  readonly gamma: number;
   /** λ per spiking layer for each percentile (as in the spec). */
   readonly lambdas: readonly (readonly (number | Float32Array)[])[];
 }
@@ -115,7 +119,9 @@ export function createSearchSpace(spec: SearchSpaceSpec): SearchSpace {
   if (spec.layerScales) {
     for (const layer of spec.layers) dimensions.push({ name: `scale:${layer}`, scale: 'log', ...LAYER_SCALE_RANGE });
   }
-  return { method: spec.method, dimensions, percentiles, layers: spec.layers, layerScales: spec.layerScales ?? false, lambdas: spec.lambdas };
+  const gamma = spec.gamma ?? 1;
+  if (!(Number.isInteger(gamma) && gamma >= 1)) throw new MsatError('TUNE_OPTIONS', `gamma (max spikes per step) must be an integer ≥ 1, got ${gamma}`);
+  return { method: spec.method, dimensions, percentiles, layers: spec.layers, layerScales: spec.layerScales ?? false, gamma, lambdas: spec.lambdas };
 }
 
 /** u in [0, 1] → the dimension's value (an index for `index` dimensions). */
@@ -190,7 +196,7 @@ export function decodeCandidate(space: SearchSpace, unit: readonly number[]): Tu
   const layerScales = space.layerScales ? space.layers.map((l) => v.get(`scale:${l}`)!) : null;
   const lambdas = scaleLambdas(space.lambdas[pIndex], layerScales);
   const lambdaRef = lambdaReference(lambdas);
-  const base = { ...DEFAULT_NEURON_CONFIG, method: space.method };
+  const base = { ...DEFAULT_NEURON_CONFIG, method: space.method, gamma: space.gamma };
   let neuron: NeuronConfig;
   switch (space.method) {
     case 'const':

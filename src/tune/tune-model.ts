@@ -43,6 +43,11 @@ export interface TuneModelOptions {
   readonly finalists?: number;
   /** Accuracy gap to the ANN at the check horizon's last step that a finalist may have (fraction). Default 0.003. */
   readonly finalTolerance?: number;
+  /**
+   * Max spikes per neuron per step γ of the searched candidates (burst neurons when > 1); the authors' defaults
+   * and θ = λ are compared at γ = 1. Default 1.
+   */
+  readonly gamma?: number;
   /** Default `DEFAULT_OBJECTIVE` (steps to ANN − 1 %). */
   readonly objective?: TuneObjective;
   /** Candidates evaluated in all (initial population + refinement). Default 32. */
@@ -87,6 +92,7 @@ export const DEFAULT_TUNE_OPTIONS = Object.freeze({
   method: 'msat' as Method,
   steps: 64,
   checkSteps: 256,
+  gamma: 1,
   finalists: 3,
   finalTolerance: 0.003,
   budget: 32,
@@ -132,6 +138,7 @@ export function resolveTuneOptions(options: TuneModelOptions): Resolved {
   if (!METHODS.includes(r.method)) throw new MsatError('TUNE_OPTIONS', `unknown method "${r.method}"; must be one of ${METHODS.join(', ')}`);
   int('steps (T)', r.steps, 1);
   int('checkSteps', r.checkSteps, 0);
+  int('gamma', r.gamma, 1);
   int('finalists', r.finalists, 1);
   if (!(r.finalTolerance >= 0 && r.finalTolerance < 1)) throw new MsatError('TUNE_OPTIONS', `finalTolerance must be a fraction in [0, 1), got ${r.finalTolerance}`);
   int('budget', r.budget, 1);
@@ -177,6 +184,7 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
     lambdas: calibrations.map((c) => c.layers.map((l) => l.lambda)),
     percentiles: o.percentiles,
     layerScales: o.layerScales,
+    gamma: o.gamma,
   });
   const rungs = rungSizes(o.samples, o.minSamples, o.eta);
   const plan = planForBudget(o.budget, rungs, o.eta, o.seed, DEFAULT_TUNE_OPTIONS.refineSigma);
@@ -192,6 +200,7 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
     calibrationSamples: o.calibrationSamples,
     // Only when not 1, so trial logs written before the option existed stay resumable.
     ...(o.calibrationEvery !== 1 ? { calibrationEvery: o.calibrationEvery } : {}),
+    ...(o.gamma !== 1 ? { gamma: o.gamma } : {}),
     channelWise: o.channelWise,
     percentiles: o.percentiles,
     layerScales: o.layerScales,

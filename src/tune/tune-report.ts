@@ -15,6 +15,8 @@ export interface ConfigJson {
   readonly method: NeuronConfig['method'];
   readonly k?: number;
   readonly hp?: NeuronConfig['hp'];
+  /** Max spikes per step, when not 1 (burst). */
+  readonly gamma?: number;
   readonly percentile: number;
   /** Factor on λ per spiking layer, by layer name; null for none. */
   readonly layerScales: Readonly<Record<string, number>> | null;
@@ -109,10 +111,11 @@ export interface TuneReport {
 
 /** `config` as JSON; `layers` names the scales. */
 export function configToJson(config: TunedConfig, layers: readonly string[]): ConfigJson {
-  const { method, k, hp } = config.neuron;
+  const { method, k, hp, gamma } = config.neuron;
   return {
     method,
     ...(method === 'const' ? { k } : { hp }),
+    ...(gamma !== 1 ? { gamma } : {}),
     percentile: config.percentile,
     layerScales: config.layerScales ? Object.fromEntries(layers.map((l, i) => [l, config.layerScales![i]])) : null,
   };

@@ -87,6 +87,16 @@ test('trials in two worker threads: the same search, result and comparison as on
   assert.deepEqual(w.report.check!.finalists.slice(0, a.report.check!.finalists.length), a.report.check!.finalists);
 });
 
+test('--gamma: candidates are burst neurons, the defaults and θ = λ stay at γ = 1; a log of another γ is not resumed', async () => {
+  const log = join(tmp, 'g.jsonl');
+  const g = await tune({ log, gamma: 2, budget: 3, checkSteps: 0 });
+  assert.equal(g.best.neuron.gamma, 2);
+  assert.equal(g.report.best.config.gamma, 2);
+  assert.equal(g.report.comparison.defaults.config.gamma, undefined);
+  assert.equal(g.report.comparison.thetaLambda.config.gamma, undefined);
+  await assert.rejects(tune({ log, budget: 3, checkSteps: 0 }), (e) => isMsatError(e) && e.code === 'TUNE_RESUME_MISMATCH');
+});
+
 test('held-out positions: distinct, seeded, never calibration samples; too few samples is a clear error', () => {
   const p = heldOutPositions(1000, 200, 800, 1);
   assert.deepEqual([...p].sort((x, y) => x - y), Array.from({ length: 800 }, (_, i) => 200 + i));

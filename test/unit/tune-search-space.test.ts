@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  createSearchSpace, decodeCandidate, defaultConfig, encodeCandidate, lambdaReference, lambdasOfConfig, PERCENTILE_GRID, type SearchSpace,
+  configToJson, createSearchSpace, decodeCandidate, defaultConfig, encodeCandidate, lambdaReference, lambdasOfConfig, PERCENTILE_GRID, type SearchSpace,
 } from '../../src/tune/index.js';
 import { msatThresholdValue } from '../../src/snn/reference/threshold.js';
 
@@ -63,4 +63,14 @@ test("the authors' defaults decode to themselves and encode inside the unit cube
   assert.equal(d.percentile, 1);
   for (const u of encodeCandidate(s, d)) assert.ok(u >= 0 && u <= 1);
   assert.throws(() => createSearchSpace({ method: 'msat', layers: LAYERS, lambdas: [LAMBDAS[1]], percentiles: [0.999] }), /must contain 1/);
+});
+
+test('γ: every decoded candidate has the space\'s burst size (default 1), the report records it only when > 1', () => {
+  const burst = createSearchSpace({ method: 'msat', layers: LAYERS, lambdas: LAMBDAS, gamma: 2 });
+  const config = decodeCandidate(burst, burst.dimensions.map(() => 0.4));
+  assert.equal(config.neuron.gamma, 2);
+  assert.equal(configToJson(config, LAYERS).gamma, 2);
+  assert.equal(decodeCandidate(space('msat'), space('msat').dimensions.map(() => 0.4)).neuron.gamma, 1);
+  assert.equal('gamma' in configToJson(defaultConfig('msat'), LAYERS), false);
+  assert.throws(() => createSearchSpace({ method: 'msat', layers: LAYERS, lambdas: LAMBDAS, gamma: 0 }), /gamma/);
 });

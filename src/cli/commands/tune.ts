@@ -13,6 +13,7 @@ interface TuneFlags extends Omit<DatasetFlags, 'split' | 'limit' | 'every'> {
   readonly method: 'const' | 'dtt' | 'det' | 'msat';
   readonly T: number;
   readonly checkT: number;
+  readonly gamma: number;
   readonly finalists: number;
   readonly finalTolerance: number;
   readonly budget: number;
@@ -61,6 +62,7 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
     .option('--check-T <steps>', 're-simulate the finalists this many steps and keep one that holds the ANN accuracy there (0 or ≤ --T: no check)', parseNonNegativeInt, 256)
     .option('--finalists <n>', 'finalists re-simulated to --check-T', parsePositiveInt, 3)
     .option('--final-tolerance <f>', 'accuracy gap to the ANN allowed at step --check-T, as a fraction', parseNonNegative, 0.003)
+    .option('--gamma <n>', 'max spikes per neuron per step of the tuned neuron (1 = IF, > 1 = burst; not searched)', parsePositiveInt, 1)
     .option('--budget <n>', 'candidates evaluated in all (initial population + refinement)', parsePositiveInt, 32)
     .option('--time <seconds>', 'stop the search after this many seconds (the final comparison runs after it)', parsePositiveInt)
     .addOption(new Option('--objective <o>', 'latency: steps to ANN − margin (ties: higher AUC); auc: area under accuracy-vs-step; kl: KL(ANN ‖ SNN output)').choices(['latency', 'auc', 'kl']).default('latency'))
@@ -111,6 +113,7 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
           method: flags.method,
           steps: flags.T,
           checkSteps: flags.checkT,
+          gamma: flags.gamma,
           finalists: flags.finalists,
           finalTolerance: flags.finalTolerance,
           objective,
@@ -201,6 +204,7 @@ export function formatTuneReport(r: TuneReport): string {
     '',
     'best configuration',
     best.method === 'const' ? `  k = ${best.k}` : `  hp α,ka,ki,C,τmp,τrd = ${Object.values(best.hp!).map((v) => Number(v.toPrecision(4))).join(',')}`,
+    ...(best.gamma !== undefined ? [`  γ = ${best.gamma} spikes per step at most (burst)`] : []),
     `  percentile p = ${best.percentile}`,
     ...(best.layerScales ? [`  layer scales: ${Object.entries(best.layerScales).map(([l, s]) => `${l} ${s.toFixed(3)}`).join(', ')}`] : []),
     ...(r.best.coordinates ? [`  searched as: ${Object.entries(r.best.coordinates).map(([k, v]) => `${k} ${k === 'percentile' ? v : Number(v.toPrecision(3))}`).join(', ')}`] : []),
