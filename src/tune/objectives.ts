@@ -157,8 +157,9 @@ export async function checkFinalists<C>(
 ): Promise<{ readonly checked: CheckedFinalist<C>[]; readonly chosen: CheckedFinalist<C> }> {
   const checked: CheckedFinalist<C>[] = [];
   // `concurrency` finalists at a time; the first that passes, in order, is chosen either way.
-  for (let at = 0; at < finalists.length; at += Math.max(1, concurrency)) {
-    const group = finalists.slice(at, at + Math.max(1, concurrency));
+  const k = Math.max(1, concurrency);
+  for (let at = 0; at < finalists.length; at += k) {
+    const group = finalists.slice(at, at + k);
     const scores = await Promise.all(group.map(scoreAtHorizon));
     for (const [i, candidate] of group.entries()) {
       const score = scores[i];

@@ -123,16 +123,6 @@ export async function runSearch(dimensions: number, anchors: readonly Candidate[
   let stopped = false;
   const concurrency = Math.max(1, hooks.concurrency ?? 1);
 
-  const evaluate = async (c: Candidate, samples: number, phase: string, force = false): Promise<Evaluation | null> => {
-    if (!force && (stopped || hooks.shouldStop?.())) {
-      stopped = true;
-      return null;
-    }
-    const e = { candidate: c, samples, score: await hooks.score(c, samples), phase };
-    evaluations.push(e);
-    return e;
-  };
-
   /**
    * The evaluations of `cs` on `samples`, up to `concurrency` at a time, recorded in the order of `cs`; null
    * when the search stopped before all of them started.
@@ -193,7 +183,9 @@ export async function runSearch(dimensions: number, anchors: readonly Candidate[
   // a stop), so the best is never worse than the defaults on the same samples.
   const finalSamples = Math.max(...evaluations.map((e) => e.samples), plan.rungs[0]);
   for (const a of population.filter((c) => c.anchor)) {
-    if (!evaluations.some((e) => e.candidate.id === a.id && e.samples === finalSamples)) await evaluate(a, finalSamples, 'initial', true);
+    if (!evaluations.some((e) => e.candidate.id === a.id && e.samples === finalSamples)) {
+      evaluations.push({ candidate: a, samples: finalSamples, score: await hooks.score(a, finalSamples), phase: 'initial' });
+    }
   }
   const best = rank(evaluations.filter((e) => e.samples === finalSamples))[0];
   if (!best) throw new MsatError('TUNE_STOPPED', 'the search stopped before any candidate was evaluated; give it more time (--time) or anchors');
