@@ -45,7 +45,7 @@ export const CHART_CONFIG: Config = {
     domainColor: '#888888',
     tickColor: '#888888',
   },
-  legend: { labelFontSize: 12, titleFontSize: 12, titleFontWeight: 'normal', symbolStrokeWidth: 3, labelLimit: 260 },
+  legend: { labelFontSize: 12, titleFontSize: 12, titleFontWeight: 'normal', symbolStrokeWidth: 3, labelLimit: 360 },
   header: { labelFontSize: 12, titleFontSize: 12 },
   line: { strokeWidth: 2 },
 };
