@@ -2,11 +2,11 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { NeuronConfig, ThresholdSource } from '../pipeline/index.js';
 import { parseHyperParams } from '../pipeline/index.js';
-import { parsePositiveInt } from './parse.js';
+import { parsePositiveInt, parsePositiveIntOrAuto } from './parse.js';
 
 export interface CalibrationFlags {
   readonly calibSamples: number;
-  readonly calibEvery: number;
+  readonly calibEvery: number | 'auto';
   readonly percentile: number;
   readonly channelWise?: boolean;
 }
@@ -31,10 +31,13 @@ function parsePositive(value: string): number {
   return v;
 }
 
+/** Help of `--calib-every` (convert, simulate, tune, experiment). */
+export const CALIB_EVERY_HELP = 'calibrate on training samples 0, k, 2k, …; auto: k = training samples ÷ N, spread over the whole split (folders are stored class by class)';
+
 export function addCalibrationFlags(command: Command): Command {
   return command
-    .option('--calib-samples <n>', 'calibrate λ on the first N training samples', parsePositiveInt, 200)
-    .option('--calib-every <k>', 'take every k-th training sample before the first N (spreads calibration over class-sorted folders)', parsePositiveInt, 1)
+    .option('--calib-samples <n>', 'calibrate λ on N training samples', parsePositiveInt, 200)
+    .option('--calib-every <k>', CALIB_EVERY_HELP, parsePositiveIntOrAuto, 'auto')
     .option('--percentile <p>', 'λ = p-th percentile of each ReLU output, p in (0, 1]; 1 = max', parsePercentile, 1)
     .option('--channel-wise', 'one λ per channel instead of per layer');
 }

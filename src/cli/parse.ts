@@ -7,6 +7,14 @@ export function parsePositiveInt(value: string): number {
   return n;
 }
 
+/** A positive integer or the word `auto`. */
+export function parsePositiveIntOrAuto(value: string): number | 'auto' {
+  if (value === 'auto') return 'auto';
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer or "auto", got "${value}"`);
+  return n;
+}
+
 export function parseNonNegativeInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a non-negative integer, got "${value}"`);

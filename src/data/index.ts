@@ -6,6 +6,7 @@
  *   for await (const { x, labels } of ds.batches(256)) { ... }
  */
 export { openDataset } from './open-dataset.js';
+export { stridedDataset } from './strided-dataset.js';
 export {
   DATASET_FORMATS,
   DEFAULT_DATASET_OPTIONS,

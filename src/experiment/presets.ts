@@ -26,11 +26,6 @@ export interface Preset {
    * cores at T = 256; `--every 1` runs them all.
    */
   readonly every: number;
-  /**
-   * Calibrate on every k-th training sample (default 1): the image folders are stored class by class, so
-   * their first 200 samples would all be one class.
-   */
-  readonly calibrationEvery?: number;
   /** MSAT hyper-parameters the authors used for this family of network (METHOD.md §5). */
   readonly hp: MsatHyperParams;
 }
@@ -56,7 +51,6 @@ export const PRESETS: readonly Preset[] = [
     train: [['--arch', 'vgg16', '--width', '0.5', ...CIFAR_TRAIN, '--epochs', '30', '--lr', '0.1', '--schedule', 'onecycle', '--weights', 'float16']],
     data: '.cache/datasets/cifar10-jpeg',
     every: 10,
-    calibrationEvery: 250,
     hp: VGG_HYPER_PARAMS,
   },
   {
@@ -71,7 +65,6 @@ export const PRESETS: readonly Preset[] = [
     ],
     data: '.cache/datasets/cifar10-jpeg',
     every: 10,
-    calibrationEvery: 250,
     hp: RESNET_HYPER_PARAMS,
   },
   {

@@ -10,7 +10,9 @@ import { MsatError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/write-atomic.js';
 import { createSnnFile, sha256File, writeSnnFile } from '../convert/index.js';
 import { openDataset } from '../data/index.js';
-import { convertModel, describeMethod, simulateModel, snnFileDefaults, DEFAULT_CALIBRATION_SAMPLES, DEFAULT_NEURON_CONFIG } from '../pipeline/index.js';
+import {
+  calibrationStride, convertModel, describeMethod, simulateModel, snnFileDefaults, DEFAULT_CALIBRATION_SAMPLES, DEFAULT_NEURON_CONFIG, type CalibrationEvery,
+} from '../pipeline/index.js';
 import type { Runner } from '../runtime/index.js';
 import { findPreset, presetConverters, trainingRuns, type Preset } from './presets.js';
 import { gitCommit, hashTree, machine, MSAT_VERSION } from './provenance.js';
@@ -36,8 +38,8 @@ export interface ExperimentOptions {
   readonly every?: number;
   readonly limit?: number;
   readonly calibrationSamples?: number;
-  /** Calibrate on every k-th training sample before the first N; default: the preset's. */
-  readonly calibrationEvery?: number;
+  /** Which N training samples λ is calibrated on (`CalibrationEvery`). Default `'auto'`. */
+  readonly calibrationEvery?: CalibrationEvery;
   readonly percentile?: number;
   /** Converter ids to run (default: all of the preset's), in the preset's order. */
   readonly converters?: readonly string[];
@@ -82,9 +84,10 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   const data = options.data ?? preset.data;
   const T = options.steps ?? 256;
   const every = options.every ?? preset.every;
-  const calibrationEvery = options.calibrationEvery ?? preset.calibrationEvery ?? 1;
+  const calibrationSamples = options.calibrationSamples ?? DEFAULT_CALIBRATION_SAMPLES;
+  const calibrationEvery = await calibrationStride(model, data, { samples: calibrationSamples, every: options.calibrationEvery });
   const calibration = {
-    samples: options.calibrationSamples ?? DEFAULT_CALIBRATION_SAMPLES,
+    samples: calibrationSamples,
     percentile: options.percentile ?? 1,
     // Only when not 1, so results written before the option existed stay resumable.
     ...(calibrationEvery !== 1 ? { every: calibrationEvery } : {}),
@@ -101,7 +104,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     const converted = await convertModel({
       model,
       data,
-      thresholds: { kind: 'calibrate', ...calibration },
+      thresholds: { kind: 'calibrate', ...calibration, every: calibrationEvery },
       runner,
       onProgress: (d, t) => options.onProgress?.(converters[0], 'calibrate', d, t),
     });
@@ -111,7 +114,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
         model: { path: model, sha256: converted.modelSha256 },
         calibration: converted.calibration,
         plan: converted.plan,
-        options: { normalization: converted.dataOptions, thresholds: { kind: 'calibrate', ...calibration } },
+        options: { normalization: converted.dataOptions, thresholds: { kind: 'calibrate', ...calibration, every: calibrationEvery } },
         provenance: { msatVersion: MSAT_VERSION, createdAt: started, command: options.command, dataset: { path: data, split: 'train', samples: calibration.samples, every: calibrationEvery } },
       }),
     );

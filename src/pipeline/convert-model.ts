@@ -1,9 +1,9 @@
 /**
- * Model in, converted SNN out: load the ANN, fold batch-norm, calibrate λ on the first training samples (or
- * take them from an SNN file), and plan the conversion with its coverage report (METHOD.md §1).
+ * Model in, converted SNN out: load the ANN, fold batch-norm, calibrate λ on training samples spread over the
+ * training split (or take them from an SNN file), and plan the conversion with its coverage report (METHOD.md §1).
  */
 import { MsatError } from '../core/errors.js';
-import { openDataset, textOptionsOfMetadata, type Dataset, type DatasetOptions } from '../data/index.js';
+import { openDataset, stridedDataset, textOptionsOfMetadata, type Dataset, type DatasetOptions } from '../data/index.js';
 import { loadNetwork, type Network } from '../model/index.js';
 import type { Runner } from '../runtime/index.js';
 import { normalizationOf } from '../ann/index.js';
@@ -16,18 +16,22 @@ import {
 export type ThresholdSource =
   | {
       readonly kind: 'calibrate';
-      /** First N training samples, in dataset order, no augmentation. Default 200. */
+      /** Number N of calibration samples, in dataset order, no augmentation. Default 200. */
       readonly samples?: number;
-      /**
-       * Take every k-th training sample (0, k, 2k, …) before the first N: spreads the calibration over a
-       * dataset stored class by class (image folders). Default 1.
-       */
-      readonly every?: number;
+      /** Which N: samples 0, k, 2k, … of the training split (`CalibrationEvery`). Default `'auto'`. */
+      readonly every?: CalibrationEvery;
       /** Percentile p in (0, 1]; 1 = max. Default 1. */
       readonly percentile?: number;
       readonly channelWise?: boolean;
     }
   | { readonly kind: 'snn-file'; readonly path: string };
+
+/**
+ * The stride k of the calibration samples (0, k, 2k, …, N of them). `'auto'` spreads the N samples evenly over
+ * the whole training split, k = ⌊length / N⌋: most folders are stored class by class (image folders, IMDB's
+ * neg/ then pos/, Speech Commands by word), so the first N samples would all be of one class.
+ */
+export type CalibrationEvery = number | 'auto';
 
 /** Options of `convertModel`. */
 export interface ConvertModelOptions {
@@ -56,6 +60,8 @@ export interface ConvertedModel {
   readonly modelSha256: string;
   /** The SNN file the thresholds came from, if any. */
   readonly snnFile?: SnnFile;
+  /** The stride of the calibration samples (`'auto'` resolved); absent when λ came from an SNN file. */
+  readonly calibrationEvery?: number;
 }
 
 export const DEFAULT_CALIBRATION_SAMPLES = 200;
@@ -76,9 +82,35 @@ async function loadFolded(model: string, mean?: readonly number[], std?: readonl
   return { network, dataOptions, modelSha256 };
 }
 
-/** The calibration samples of `data`: the first `samples` (default 200) of every `every`-th training sample. */
-export function openCalibrationSet(data: string, source: { samples?: number; every?: number }, dataOptions: ModelDataOptions): Promise<Dataset> {
-  return openDataset(data, { split: 'train', limit: source.samples ?? DEFAULT_CALIBRATION_SAMPLES, every: source.every, ...dataOptions });
+/** k = ⌊length / samples⌋, at least 1: `samples` positions 0, k, 2k, … spread over a split of `length`. */
+export function spreadStride(length: number, samples: number): number {
+  return Math.max(1, Math.floor(length / samples));
+}
+
+/** The calibration samples of `data` (`samples`, default 200, of every `every`-th training sample) and the stride used. */
+export async function openCalibrationSet(
+  data: string,
+  source: { samples?: number; every?: CalibrationEvery },
+  dataOptions: ModelDataOptions,
+): Promise<{ dataset: Dataset; every: number }> {
+  const samples = source.samples ?? DEFAULT_CALIBRATION_SAMPLES;
+  const requested = source.every ?? 'auto';
+  if (requested !== 'auto') return { dataset: await openDataset(data, { split: 'train', limit: samples, every: requested, ...dataOptions }), every: requested };
+  const train = await openDataset(data, { split: 'train', ...dataOptions });
+  const every = spreadStride(train.length, samples);
+  return { dataset: stridedDataset(train, every, samples), every };
+}
+
+/**
+ * The stride `openCalibrationSet` will use for `model` on `data` without calibrating (what a resumed experiment
+ * compares): `every` itself, or for `'auto'` ⌊training samples / N⌋.
+ */
+export async function calibrationStride(model: string, data: string, source: { samples?: number; every?: CalibrationEvery }): Promise<number> {
+  const requested = source.every ?? 'auto';
+  if (requested !== 'auto') return requested;
+  const { metadata } = await loadNetwork(model);
+  const train = await openDataset(data, { split: 'train', ...textOptionsOfMetadata(metadata) });
+  return spreadStride(train.length, source.samples ?? DEFAULT_CALIBRATION_SAMPLES);
 }
 
 /** Loads, folds, calibrates and plans; throws `CONVERT_REFUSED` if a layer cannot be converted. */
@@ -86,6 +118,7 @@ export async function convertModel(options: ConvertModelOptions): Promise<Conver
   const { network, dataOptions, modelSha256 } = await loadFolded(options.model, options.mean, options.std);
   let calibration: Calibration;
   let snnFile: SnnFile | undefined;
+  let calibrationEvery: number | undefined;
   if (options.thresholds.kind === 'snn-file') {
     snnFile = await readSnnFile(options.thresholds.path);
     if (snnFile.model.sha256 !== modelSha256) {
@@ -98,7 +131,8 @@ export async function convertModel(options: ConvertModelOptions): Promise<Conver
   } else {
     if (!options.data) throw new MsatError('CONVERT_OPTIONS', 'calibration needs a dataset (--data) or an SNN file (--snn)');
     const t = options.thresholds;
-    const dataset = await openCalibrationSet(options.data, t, dataOptions);
+    const { dataset, every } = await openCalibrationSet(options.data, t, dataOptions);
+    calibrationEvery = every;
     calibration = await calibrate(network, dataset, options.runner, {
       percentile: t.percentile,
       granularity: t.channelWise ? { kind: 'channel' } : { kind: 'layer' },
@@ -108,7 +142,7 @@ export async function convertModel(options: ConvertModelOptions): Promise<Conver
   const plan = planConversion(network, calibration);
   assertConvertible(plan);
   const lambdas = new Map(calibration.layers.map((l) => [l.relu, l.lambda] as [string, number | Float32Array]));
-  return { network, calibration, plan, coverage: formatCoverage(plan), lambdas, dataOptions, modelSha256, snnFile };
+  return { network, calibration, plan, coverage: formatCoverage(plan), lambdas, dataOptions, modelSha256, snnFile, ...(calibrationEvery !== undefined ? { calibrationEvery } : {}) };
 }
 
 /** Options of `calibrateModelPercentiles`. */
@@ -117,10 +151,10 @@ export interface CalibrateModelPercentilesOptions {
   readonly data: string;
   readonly mean?: readonly number[];
   readonly std?: readonly number[];
-  /** First N training samples, in dataset order, no augmentation. Default 200. */
+  /** Number N of calibration samples, in dataset order, no augmentation. Default 200. */
   readonly samples?: number;
-  /** Every k-th training sample before the first N (`ThresholdSource`'s `every`). Default 1. */
-  readonly every?: number;
+  /** Which N (`CalibrationEvery`). Default `'auto'`. */
+  readonly every?: CalibrationEvery;
   /** Percentiles p in (0, 1] to calibrate, all from one run of the ANN. */
   readonly percentiles: readonly number[];
   readonly channelWise?: boolean;
@@ -136,6 +170,8 @@ export interface ModelCalibrations {
   readonly calibrations: readonly Calibration[];
   readonly dataOptions: ModelDataOptions;
   readonly modelSha256: string;
+  /** The stride of the calibration samples (`'auto'` resolved). */
+  readonly every: number;
 }
 
 /**
@@ -144,12 +180,12 @@ export interface ModelCalibrations {
  */
 export async function calibrateModelPercentiles(options: CalibrateModelPercentilesOptions): Promise<ModelCalibrations> {
   const { network, dataOptions, modelSha256 } = await loadFolded(options.model, options.mean, options.std);
-  const dataset = await openCalibrationSet(options.data, options, dataOptions);
+  const { dataset, every } = await openCalibrationSet(options.data, options, dataOptions);
   const calibrations = await calibrateMany(network, dataset, options.runner, {
     percentiles: options.percentiles,
     granularity: options.channelWise ? { kind: 'channel' } : { kind: 'layer' },
     onProgress: options.onProgress ? (p) => options.onProgress!(p.samples, p.total) : undefined,
   });
   assertConvertible(planConversion(network, calibrations[0]));
-  return { network, calibrations, dataOptions, modelSha256 };
+  return { network, calibrations, dataOptions, modelSha256, every };
 }

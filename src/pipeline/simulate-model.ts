@@ -142,7 +142,7 @@ async function resolveConfidence(
     }
     return new Map(relus.map((r, i) => [r, source.values[i]]));
   }
-  const calibrationSet = await openCalibrationSet(options.data, thresholds.kind === 'calibrate' ? thresholds : {}, converted.dataOptions);
+  const { dataset: calibrationSet } = await openCalibrationSet(options.data, thresholds.kind === 'calibrate' ? thresholds : {}, converted.dataOptions);
   const probe = await simulate(converted.network, converted.lambdas, calibrationSet, options.runner, {
     ...common,
     steps: 16,

@@ -7,7 +7,7 @@
 import { MsatError } from '../core/index.js';
 import type { Calibration, ConversionPlan } from '../convert/index.js';
 import { planConversion, assertConvertible } from '../convert/index.js';
-import { calibrateModelPercentiles, DEFAULT_CALIBRATION_SAMPLES, METHODS, type Method, type ModelDataOptions } from '../pipeline/index.js';
+import { calibrateModelPercentiles, DEFAULT_CALIBRATION_SAMPLES, METHODS, type CalibrationEvery, type Method, type ModelDataOptions } from '../pipeline/index.js';
 import type { Runner } from '../runtime/index.js';
 import { synapticFeeds } from '../snn/index.js';
 import type { EvaluationContext } from './evaluate-config.js';
@@ -58,10 +58,10 @@ export interface TuneModelOptions {
   readonly minSamples?: number;
   /** Halving rate η. Default 3. */
   readonly eta?: number;
-  /** Calibration samples (the first N of the training split; never tuned on). Default 200. */
+  /** Calibration samples N (never tuned on). Default 200. */
   readonly calibrationSamples?: number;
-  /** Calibrate on every k-th training sample before the first N (`ThresholdSource`'s `every`). Default 1. */
-  readonly calibrationEvery?: number;
+  /** Which N (`CalibrationEvery`: `'auto'` spreads them over the training split). Default `'auto'`. */
+  readonly calibrationEvery?: CalibrationEvery;
   readonly channelWise?: boolean;
   /** Percentiles to choose from (must contain 1). Default `PERCENTILE_GRID`. */
   readonly percentiles?: readonly number[];
@@ -100,7 +100,7 @@ export const DEFAULT_TUNE_OPTIONS = Object.freeze({
   minSamples: 48,
   eta: 3,
   calibrationSamples: DEFAULT_CALIBRATION_SAMPLES,
-  calibrationEvery: 1,
+  calibrationEvery: 'auto' as CalibrationEvery,
   seed: 0,
   refineSigma: 0.12,
 });
@@ -115,6 +115,8 @@ export interface TuneResult {
   readonly plan: ConversionPlan;
   readonly normalization: ModelDataOptions;
   readonly modelSha256: string;
+  /** The stride of the calibration samples (`'auto'` resolved). */
+  readonly calibrationEvery: number;
 }
 
 type Resolved = Required<Omit<TuneModelOptions, 'mean' | 'std' | 'shouldStop' | 'clock' | 'onProgress' | 'chunk' | 'batchSize' | 'workers' | 'restart' | 'channelWise' | 'layerScales'>> &
@@ -145,7 +147,7 @@ export function resolveTuneOptions(options: TuneModelOptions): Resolved {
   int('samples', r.samples, 1);
   int('minSamples', r.minSamples, 1);
   int('calibrationSamples', r.calibrationSamples, 1);
-  int('calibrationEvery', r.calibrationEvery, 1);
+  if (r.calibrationEvery !== 'auto') int('calibrationEvery', r.calibrationEvery, 1);
   int('seed', r.seed, 0);
   if (!(r.eta >= 2)) throw new MsatError('TUNE_OPTIONS', `eta must be ≥ 2, got ${r.eta}`);
   if (r.minSamples > r.samples) throw new MsatError('TUNE_OPTIONS', `minSamples (${r.minSamples}) must not exceed samples (${r.samples})`);
@@ -176,7 +178,7 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
     runner: o.runner,
     onProgress: (d, t) => o.onProgress?.('calibrate', d, t),
   });
-  const { network, calibrations, dataOptions, modelSha256 } = calibrated;
+  const { network, calibrations, dataOptions, modelSha256, every: calibrationEvery } = calibrated;
   const layers = calibrations[0].layers.map((l) => l.relu);
   const space = createSearchSpace({
     method: o.method,
@@ -199,7 +201,7 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
     plan,
     calibrationSamples: o.calibrationSamples,
     // Only when not 1, so trial logs written before the option existed stay resumable.
-    ...(o.calibrationEvery !== 1 ? { calibrationEvery: o.calibrationEvery } : {}),
+    ...(calibrationEvery !== 1 ? { calibrationEvery } : {}),
     ...(o.gamma !== 1 ? { gamma: o.gamma } : {}),
     channelWise: o.channelWise,
     percentiles: o.percentiles,
@@ -212,7 +214,7 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
       data: o.data,
       dataOptions,
       calibrationSamples: o.calibrationSamples,
-      calibrationEvery: o.calibrationEvery,
+      calibrationEvery,
       samples: o.samples,
       seed: o.seed,
       network,
@@ -277,7 +279,7 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
       model: { path: o.model, sha256: modelSha256 },
       data: o.data,
       normalization: dataOptions,
-      tuning: { split: 'train', samples: o.samples, positions: [...data.positions], calibrationSamples: o.calibrationSamples, calibrationEvery: o.calibrationEvery },
+      tuning: { split: 'train', samples: o.samples, positions: [...data.positions], calibrationSamples: o.calibrationSamples, calibrationEvery },
       method: o.method,
       T: o.steps,
       objective: o.objective,
@@ -313,7 +315,7 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
     const calibration = tunedCalibration(calibrations[o.percentiles.indexOf(bestConfig.percentile)], space, bestConfig);
     const conversion = planConversion(network, calibration);
     assertConvertible(conversion);
-    return { best: bestConfig, bestScore, report, calibration, plan: conversion, normalization: dataOptions, modelSha256 };
+    return { best: bestConfig, bestScore, report, calibration, plan: conversion, normalization: dataOptions, modelSha256, calibrationEvery };
   } finally {
     await trialRunner?.dispose();
     await log.close();

@@ -89,5 +89,8 @@ test('a truncated dataset file is a one-line error naming the file', () => {
 test('a usage error exits with code 2', () => {
   assert.equal(runCli(['eval', '--data', 'mnist']).status, 2);
   assert.equal(runCli(['eval', '--model', 'm.onnx', '--data', 'mnist', '--limit', 'zero']).status, 2);
+  const every = runCli(['convert', '--model', 'm.onnx', '--data', 'mnist', '--calib-every', 'spread']);
+  assert.equal(every.status, 2);
+  assert.match(every.stderr, /--calib-every.*expected a positive integer or "auto", got "spread"/);
   assert.equal(runCli(['--help']).status, 0);
 });

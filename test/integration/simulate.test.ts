@@ -82,10 +82,11 @@ test('msat convert --out then simulate --snn reproduces simulating with calibrat
   assert.equal(Object.keys(a.firingRates).length, 3);
 });
 
-test('msat convert --calib-every k calibrates on samples 0, k, 2k, … (as the library on that subset) and records k', async () => {
+test('msat convert --calib-every k calibrates on samples 0, k, 2k, … (as the library on that subset) and records k; auto spreads N over the split', async () => {
   const spread = join(tmp, 'spread.snn.json');
   const first = join(tmp, 'first.snn.json');
-  for (const [out, extra] of [[spread, ['--calib-every', '300']], [first, []]] as const) {
+  const auto = join(tmp, 'auto.snn.json');
+  for (const [out, extra] of [[spread, ['--calib-every', '300']], [first, ['--calib-every', '1']], [auto, []]] as const) {
     const r = runCli(['convert', '--model', MODEL, '--data', 'mnist', '--calib-samples', '100', ...extra, '--out', out]);
     assert.equal(r.status, 0, r.stderr);
   }
@@ -104,4 +105,8 @@ test('msat convert --calib-every k calibrates on samples 0, k, 2k, … (as the l
   }
   const firstLambdas = JSON.parse(readFileSync(first, 'utf8')).calibration.layers.map((l: { lambda: number }) => l.lambda);
   assert.notDeepEqual(firstLambdas, doc.calibration.layers.map((l: { lambda: number }) => l.lambda), 'another subset, other maxima');
+  // The default: 100 samples over MNIST's 60,000 training images, every 600th, recorded as such.
+  const autoDoc = JSON.parse(readFileSync(auto, 'utf8'));
+  assert.deepEqual(autoDoc.provenance.dataset, { path: 'mnist', split: 'train', samples: 100, every: 600 });
+  assert.equal(autoDoc.options.thresholds.every, 600);
 });

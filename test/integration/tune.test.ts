@@ -41,7 +41,9 @@ test('seeded runs repeat exactly; tuning samples are training samples after the 
   assert.equal(tuning.split, 'train');
   assert.equal(tuning.positions.length, 64);
   assert.equal(new Set(tuning.positions).size, 64);
-  assert.ok(tuning.positions.every((p) => p >= tuning.calibrationSamples && p < 60000), 'disjoint from the first 200 (calibration) samples');
+  // 'auto' spreads the 200 calibration samples over the 60,000: positions 0, 300, …, 59,700.
+  assert.equal(tuning.calibrationEvery, 300);
+  assert.ok(tuning.positions.every((p) => p % 300 !== 0 && p < 60000), 'disjoint from the calibration samples');
   // the defaults are always scored on the final samples, so the tuned result cannot be worse there
   assert.equal(comparison.samples, 64);
   const defaults = trials.find((t) => t.id === 'defaults')!;

@@ -47,12 +47,12 @@ export function registerConvert(program: Command, globals: () => GlobalOptions):
           model: { path: flags.model, sha256: converted.modelSha256 },
           calibration: converted.calibration,
           plan: converted.plan,
-          options: { neuron, normalization: converted.dataOptions, thresholds },
+          options: { neuron, normalization: converted.dataOptions, thresholds: { ...thresholds, every: converted.calibrationEvery } },
           provenance: {
             msatVersion: program.version() ?? 'unknown',
             createdAt: new Date().toISOString(),
             command: ['msat', ...process.argv.slice(2)].join(' '),
-            dataset: { path: flags.data, split: 'train', samples: converted.calibration.samples, every: flags.calibEvery },
+            dataset: { path: flags.data, split: 'train', samples: converted.calibration.samples, every: converted.calibrationEvery },
           },
         });
         await writeSnnFile(flags.out, doc);

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { MsatError } from '../../core/errors.js';
 import type { GlobalOptions } from '../global-options.js';
-import { parsePositiveInt } from '../parse.js';
+import { CALIB_EVERY_HELP } from '../neuron-flags.js';
+import { parsePositiveInt, parsePositiveIntOrAuto } from '../parse.js';
 import { converterStage, createStagedProgress } from '../progress.js';
 
 interface ExperimentFlags {
@@ -21,7 +22,7 @@ interface ExperimentFlags {
   readonly converters?: string;
   readonly tuned?: string;
   readonly calibSamples?: number;
-  readonly calibEvery?: number;
+  readonly calibEvery?: number | 'auto';
   readonly train?: boolean;
   readonly list?: boolean;
 }
@@ -39,8 +40,8 @@ export function registerExperiment(program: Command, globals: () => GlobalOption
     .option('--data <dir>', "dataset folder (default: the preset's)")
     .option('--converters <ids>', 'comma-separated subset: const-1,const-0.5,dtt,det,msat,msat-sc (and tuned)')
     .option('--tuned <file>', 'also run the converter "tuned": the SNN file `msat tune` wrote for this model')
-    .option('--calib-samples <n>', 'calibrate λ on the first N training samples', parsePositiveInt)
-    .option('--calib-every <k>', "take every k-th training sample before the first N (default: the preset's)", parsePositiveInt)
+    .option('--calib-samples <n>', 'calibrate λ on N training samples (default: 200)', parsePositiveInt)
+    .option('--calib-every <k>', `${CALIB_EVERY_HELP} (default: auto)`, parsePositiveIntOrAuto)
     .option('--train', 'train the model first if it does not exist (resumable; can take hours)')
     .option('--list', 'list the presets and exit')
     .action(async (name: string | undefined, flags: ExperimentFlags) => {

@@ -5,7 +5,8 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { TuneReport, TuneObjective } from '../../tune/index.js';
 import { addDatasetFlags, type DatasetFlags } from '../dataset-flags.js';
 import type { GlobalOptions } from '../global-options.js';
-import { parseNonNegativeInt, parseNumberList, parsePositiveInt } from '../parse.js';
+import { CALIB_EVERY_HELP } from '../neuron-flags.js';
+import { parseNonNegativeInt, parseNumberList, parsePositiveInt, parsePositiveIntOrAuto } from '../parse.js';
 import { createStagedProgress } from '../progress.js';
 
 interface TuneFlags extends Omit<DatasetFlags, 'split' | 'limit' | 'every'> {
@@ -25,7 +26,7 @@ interface TuneFlags extends Omit<DatasetFlags, 'split' | 'limit' | 'every'> {
   readonly minSamples: number;
   readonly eta: number;
   readonly calibSamples: number;
-  readonly calibEvery: number;
+  readonly calibEvery: number | 'auto';
   readonly channelWise?: boolean;
   readonly percentiles?: number[];
   readonly layerScales?: boolean;
@@ -71,8 +72,8 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
     .option('--samples <n>', 'held-out training samples to tune on (the last halving rung)', parsePositiveInt, 432)
     .option('--min-samples <n>', 'fewest samples of the first halving rung', parsePositiveInt, 48)
     .option('--eta <n>', 'successive halving keeps the best 1/eta per rung', parsePositiveInt, 3)
-    .option('--calib-samples <n>', 'calibrate λ on the first N training samples (never tuned on)', parsePositiveInt, 200)
-    .option('--calib-every <k>', 'take every k-th training sample before the first N (spreads calibration over class-sorted folders)', parsePositiveInt, 1)
+    .option('--calib-samples <n>', 'calibrate λ on N training samples (never tuned on)', parsePositiveInt, 200)
+    .option('--calib-every <k>', CALIB_EVERY_HELP, parsePositiveIntOrAuto, 'auto')
     .option('--channel-wise', 'one λ per channel instead of per layer')
     .option('--percentiles <list>', 'calibration percentiles to choose from (must include 1; default 1,0.99999,0.9999,0.9995,0.999,0.995,0.99)', parseNumberList)
     .option('--layer-scales', 'also search one λ scale per spiking layer (in [0.59, 1.68])')
@@ -145,7 +146,7 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
           options: {
             neuron: result.best.neuron,
             normalization: result.normalization,
-            thresholds: { kind: 'calibrate', samples: flags.calibSamples, every: flags.calibEvery, percentile: result.best.percentile, channelWise: flags.channelWise ?? false },
+            thresholds: { kind: 'calibrate', samples: flags.calibSamples, every: result.calibrationEvery, percentile: result.best.percentile, channelWise: flags.channelWise ?? false },
             tune: {
               percentile: result.best.percentile,
               layerScales: result.report.best.config.layerScales,
@@ -160,7 +161,7 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
             msatVersion: program.version() ?? 'unknown',
             createdAt: new Date().toISOString(),
             command: ['msat', ...process.argv.slice(2)].join(' '),
-            dataset: { path: flags.data, split: 'train', samples: flags.calibSamples, every: flags.calibEvery },
+            dataset: { path: flags.data, split: 'train', samples: flags.calibSamples, every: result.calibrationEvery },
           },
         });
         await writeSnnFile(flags.out, doc);
