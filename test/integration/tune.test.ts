@@ -15,6 +15,7 @@ import { calibrateModelPercentiles, neuronDynamics, DEFAULT_NEURON_CONFIG } from
 import { Runner } from '../../src/runtime/index.js';
 import { simulate } from '../../src/snn/index.js';
 import { heldOutPositions, loadTuningData, simulateReadout, tuneModel, type TuneModelOptions, type TuneResult } from '../../src/tune/index.js';
+import { formatTuneReport } from '../../src/cli/commands/tune.js';
 import { ROOT, runCli } from '../cli-helpers.js';
 
 const MODEL = join(ROOT, 'models', 'mnist-cnn.onnx');
@@ -62,6 +63,14 @@ test('seeded runs repeat exactly; tuning samples are training samples after the 
   else assert.ok(check.finalists.every((f) => !f.passes && f.score >= chosen.score));
   assert.equal(a.report.best.rungs[a.report.best.rungs.length - 1].samples, 64);
   assert.equal(a.report.evaluations.resumed, 0);
+});
+
+test('the summary warns when no finalist holds and says how far below the ANN the defaults end', async () => {
+  const { report } = await first;
+  const check = report.check!;
+  const failing = (id: string, searchScore: number, gap: number) => ({ ...check.finalists[0], id, searchScore, passes: false, finalAccuracy: check.finalists[0].annAccuracy - gap });
+  const text = formatTuneReport({ ...report, check: { ...check, passed: false, finalists: [failing('lhs-0', 3, 0.02), failing('defaults', 9, 0.0125)] } });
+  assert.match(text, /warning: no finalist kept the ANN's accuracy to T = 24; .*the authors' values end 1\.25 points below the ANN there/);
 });
 
 test('an interrupted run resumes from its trial log and ends exactly where an uninterrupted run does', async () => {
