@@ -72,4 +72,6 @@ test('usage errors are CommanderErrors with exit code 2 and a one-line message (
   assert.match(unknown.message, /expected one of mnist-cnn, vgg16/);
   assert.match((await usage(['--arch', 'vgg16', '--data', 'mnist', '--lr', '-1'])).message, /expected a number > 0|expected a number >= 0/);
   assert.match((await usage(['--arch', 'vgg16', '--data', 'mnist', '--optimizer', 'rmsprop'])).message, /expected one of sgd, adamw, adam/);
+  assert.match((await usage(['--arch', 'vgg16', '--data', 'mnist', '--no-augment', '--cutout', '8'])).message, /--cutout is part of the augmentation/);
+  assert.match((await usage(['--arch', 'vgg16', '--data', 'mnist', '--cutout', '2.5'])).message, /--cutout/);
 });

@@ -75,3 +75,32 @@ test('augment: every sample is some padded crop (+ mirror) of its input, and the
   const plain = augmentBatch(x, { cropPadding: 0, flip: false }, new TrainRng(1));
   assert.deepEqual(plain.data, data);
 });
+
+test('augment: cutout zeroes one clipped square per sample after crop and flip, and leaves crop/flip draws as before', () => {
+  const [B, C, H, W, side] = [64, 2, 6, 7, 4];
+  const data = Float32Array.from({ length: B * C * H * W }, (_, i) => i + 1);
+  const x = { type: 'float32' as const, dims: [B, C, H, W], data };
+  const y = augmentBatch(x, { cropPadding: 0, flip: false, cutout: side }, new TrainRng(9));
+  const areas = new Set<number>();
+  for (let b = 0; b < B; b++) {
+    const zero = (c: number, i: number, j: number): boolean => y.data[((b * C + c) * H + i) * W + j] === 0;
+    const rows = Array.from({ length: H }, (_, i) => i).filter((i) => Array.from({ length: W }, (_, j) => zero(0, i, j)).some(Boolean));
+    const cols = Array.from({ length: W }, (_, j) => j).filter((j) => rows.some((i) => zero(0, i, j)));
+    // A rectangle of at most side × side, the same in every channel, contiguous; everything else untouched.
+    assert.ok(rows.length >= side / 2 && rows.length <= side && cols.length >= side / 2 && cols.length <= side, `sample ${b}`);
+    assert.equal(rows.at(-1)! - rows[0] + 1, rows.length);
+    assert.equal(cols.at(-1)! - cols[0] + 1, cols.length);
+    for (let c = 0; c < C; c++) for (let i = 0; i < H; i++) for (let j = 0; j < W; j++) {
+      const k = ((b * C + c) * H + i) * W + j;
+      assert.equal(y.data[k], rows.includes(i) && cols.includes(j) ? 0 : data[k]);
+    }
+    areas.add(rows.length * cols.length);
+  }
+  assert.ok(areas.has(side * side) && areas.size > 1, 'squares are whole inside, clipped at the borders');
+  // Cutout draws after each sample's crop and flip: the mask aside, the crops are the ones drawn without it.
+  const opts = { cropPadding: 2, flip: true, fill: [-7] };
+  const both = augmentBatch({ ...x, dims: [1, C, H, W], data: data.subarray(0, C * H * W) }, { ...opts, cutout: side }, new TrainRng(3));
+  const plain = augmentBatch({ ...x, dims: [1, C, H, W], data: data.subarray(0, C * H * W) }, opts, new TrainRng(3));
+  assert.ok(both.data.every((v, i) => v === 0 || v === plain.data[i]));
+  assert.throws(() => augmentBatch(x, { cutout: 1.5 }, new TrainRng(1)), /cutout must be a non-negative integer/);
+});

@@ -7,7 +7,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import type { GlobalOptions } from '../global-options.js';
-import { parseNumberList, parsePositiveInt } from '../parse.js';
+import { parseNonNegativeInt, parseNumberList, parsePositiveInt } from '../parse.js';
 
 const ARCHS = ['mnist-cnn', 'vgg16', 'resnet20', 'resnet18', 'text-cnn', 'speech-cnn'] as const;
 const OPTIMIZERS = ['sgd', 'adamw', 'adam'] as const;
@@ -37,6 +37,7 @@ interface TrainFlags {
   readonly vocabSize?: number;
   readonly sequenceLength?: number;
   readonly augment: boolean;
+  readonly cutout?: number;
   readonly init?: 'kaiming-normal' | 'pytorch-default';
   readonly out?: string;
   readonly weights?: 'float32' | 'float16';
@@ -97,6 +98,7 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
     .option('--vocab-size <n>', '[number] text data (imdb): token ids, padding and unknown included (default: 20000)', parsePositiveInt)
     .option('--sequence-length <n>', '[number] text data (imdb): tokens per review (default: 256)', parsePositiveInt)
     .option('--no-augment', 'no random crop / flip (default: on for 3-channel images only, so never for text or spectrograms)')
+    .option('--cutout <px>', '[number] after crop / flip, zero a random px × px square of each training image (Cutout; default: 0, off)', parseNonNegativeInt)
     .option('--init <scheme>', 'kaiming-normal | pytorch-default (default: kaiming-normal)', oneOf(['kaiming-normal', 'pytorch-default'] as const))
     .option('--out <file>', 'write the trained model here (ONNX)')
     .option('--weights <type>', 'float32 | float16: how --out stores the weights (float16: half the file, computed in float32)', oneOf(['float32', 'float16'] as const))
@@ -108,6 +110,9 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
     .action(async (flags: TrainFlags, command: Command) => {
       if (flags.resume === undefined && flags.from === undefined && (flags.arch === undefined || flags.data === undefined)) {
         command.error('error: --arch and --data are required (unless --resume or --from is given)', { exitCode: 2, code: 'msat.usage' });
+      }
+      if (flags.augment === false && flags.cutout !== undefined) {
+        command.error('error: --cutout is part of the augmentation that --no-augment turns off', { exitCode: 2, code: 'msat.usage' });
       }
       const { train } = await import('../../train/index.js');
       const options = toTrainOptions(flags);
@@ -165,7 +170,7 @@ function toTrainOptions(f: TrainFlags): import('../../train/index.js').TrainOpti
     arch: f.arch, data: f.data, epochs: f.epochs, batchSize: f.batch, lr: f.lr,
     optimizer: given ? optimizer : undefined, schedule, labelSmoothing: f.labelSmoothing, seed: f.seed, width: f.width,
     mean: f.mean, std: f.std, trainLimit: f.limit, valLimit: f.valLimit, vocabSize: f.vocabSize, sequenceLength: f.sequenceLength,
-    augment: f.augment === false ? (false as const) : undefined,
+    augment: f.augment === false ? (false as const) : f.cutout !== undefined ? { cropPadding: 4, flip: true, cutout: f.cutout } : undefined,
     weightDecayExclusion: f.decayExclude,
     init: f.init ? { kind: f.init } : undefined,
     out: f.out, weights: f.weights, checkpointDir: f.checkpointDir, resume: f.resume, from: f.from, untilEpoch: f.untilEpoch,
