@@ -2,7 +2,7 @@
  * Image augmentation on normalized NCHW float batches, in place of torchvision's
  * `RandomCrop(size, padding)` followed by `RandomHorizontalFlip()`: each sample is padded by `padding` pixels
  * of the fill colour, cut back to its size at a random offset, and mirrored with probability 1/2. Optionally
- * Cutout (DeVries & Taylor 2017, their code): then a `cutout`-sided square around a uniformly drawn pixel,
+ * Cutout (DeVries & Taylor 2017): then a `cutout`-sided square around a uniformly drawn pixel (the centre),
  * clipped at the borders, is set to 0, the channel mean after normalization.
  *
  * The fill is per channel and already normalized: torchvision pads the raw image with black (0), which after
