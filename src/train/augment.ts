@@ -66,8 +66,9 @@ export function augmentBatch(x: Tensor<'float32'>, options: AugmentOptions, rng:
     if (cutout > 0) {
       const cy = rng.nextInt(H);
       const cx = rng.nextInt(W);
-      const [y0, y1] = [Math.max(0, cy - (cutout >> 1)), Math.min(H, cy + (cutout >> 1) + (cutout & 1))];
-      const [x0, x1] = [Math.max(0, cx - (cutout >> 1)), Math.min(W, cx + (cutout >> 1) + (cutout & 1))];
+      const [before, after] = [cutout >> 1, cutout - (cutout >> 1)];
+      const [y0, y1] = [Math.max(0, cy - before), Math.min(H, cy + after)];
+      const [x0, x1] = [Math.max(0, cx - before), Math.min(W, cx + after)];
       for (let c = 0; c < C; c++) {
         const base = (b * C + c) * plane;
         for (let i = y0; i < y1; i++) out.fill(0, base + i * W + x0, base + i * W + x1);

@@ -8,6 +8,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import type { GlobalOptions } from '../global-options.js';
 import { parseNonNegativeInt, parseNumberList, parsePositiveInt } from '../parse.js';
+import { DEFAULT_AUGMENT_OPTIONS } from '../../train/augment.js';
 
 const ARCHS = ['mnist-cnn', 'vgg16', 'resnet20', 'resnet18', 'text-cnn', 'speech-cnn'] as const;
 const OPTIMIZERS = ['sgd', 'adamw', 'adam'] as const;
@@ -170,7 +171,7 @@ function toTrainOptions(f: TrainFlags): import('../../train/index.js').TrainOpti
     arch: f.arch, data: f.data, epochs: f.epochs, batchSize: f.batch, lr: f.lr,
     optimizer: given ? optimizer : undefined, schedule, labelSmoothing: f.labelSmoothing, seed: f.seed, width: f.width,
     mean: f.mean, std: f.std, trainLimit: f.limit, valLimit: f.valLimit, vocabSize: f.vocabSize, sequenceLength: f.sequenceLength,
-    augment: f.augment === false ? (false as const) : f.cutout !== undefined ? { cropPadding: 4, flip: true, cutout: f.cutout } : undefined,
+    augment: f.augment === false ? (false as const) : f.cutout !== undefined ? { cropPadding: DEFAULT_AUGMENT_OPTIONS.cropPadding, flip: DEFAULT_AUGMENT_OPTIONS.flip, cutout: f.cutout } : undefined,
     weightDecayExclusion: f.decayExclude,
     init: f.init ? { kind: f.init } : undefined,
     out: f.out, weights: f.weights, checkpointDir: f.checkpointDir, resume: f.resume, from: f.from, untilEpoch: f.untilEpoch,
