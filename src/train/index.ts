@@ -12,7 +12,8 @@ export { NetworkBuilder, type ConvOptions, type PoolOptions } from './network-bu
 export {
   buildEvalGraph, buildTrainStepGraph, nextName, type EvalGraph, type StateTensorSpec, type StepGraphOptions, type TrainStepGraph,
 } from './step-graph.js';
-export { EvalRunner, StepRunner, drawDropoutMasks, initialState, type StepResult, type TrainBatch } from './step-runner.js';
+export { DEFAULT_BN_MOMENTUM, EvalRunner, StepRunner, drawDropoutMasks, initialState, type StepResult, type TrainBatch } from './step-runner.js';
+export { SWA_PREFIX, foldIntoAverage, recomputeBatchNorm } from './swa.js';
 export { DEFAULT_INIT_SCHEME, fans, initializeNetwork, type InitScheme } from './init.js';
 export { augmentBatch, DEFAULT_AUGMENT_OPTIONS, type AugmentOptions } from './augment.js';
 export { ARCHITECTURES, buildArchitecture, isArchitectureName, type Architecture, type ArchitectureName, type ArchitectureOptions } from './architectures.js';

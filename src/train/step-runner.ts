@@ -12,6 +12,9 @@ import type { TrainRng } from './rng.js';
 import { buildEvalGraph, buildTrainStepGraph, nextName, type EvalGraph, type StepGraphOptions, type TrainStepGraph } from './step-graph.js';
 import { readParameters } from './parameters.js';
 
+/** PyTorch's batch-norm momentum: running = (1 − m) · running + m · batch. */
+export const DEFAULT_BN_MOMENTUM = 0.1;
+
 /** What one step measured. */
 export interface StepResult {
   /** Mean loss over the batch (before the update). */
@@ -60,12 +63,14 @@ export function drawDropoutMasks(graph: TrainStepGraph, batchSize: number, rng: 
 export class StepRunner {
   readonly graph: TrainStepGraph;
   readonly #session: Session;
+  readonly #bnMomentum: number;
   #state: Map<string, Float32Array>;
 
-  private constructor(graph: TrainStepGraph, session: Session, state: Map<string, Float32Array>) {
+  private constructor(graph: TrainStepGraph, session: Session, state: Map<string, Float32Array>, bnMomentum: number) {
     this.graph = graph;
     this.#session = session;
     this.#state = state;
+    this.#bnMomentum = bnMomentum;
   }
 
   /**
@@ -73,7 +78,8 @@ export class StepRunner {
    * @throws MsatError `TRAIN_STATE` when a given state lacks a tensor or has one of the wrong size.
    */
   static async create(runner: Runner, network: Network, options: StepGraphOptions, state?: ReadonlyMap<string, Float32Array>, key = `train:${network.source}`): Promise<StepRunner> {
-    const graph = buildTrainStepGraph(network, options);
+    const bnMomentum = options.bnMomentum ?? DEFAULT_BN_MOMENTUM;
+    const graph = buildTrainStepGraph(network, { ...options, bnMomentum });
     const initial = state ? new Map(state) : initialState(graph, network);
     for (const s of graph.state) {
       const v = initial.get(s.name);
@@ -83,7 +89,7 @@ export class StepRunner {
       }
     }
     const session = await runner.session(key, () => encodeOnnxModel(graph.model));
-    return new StepRunner(graph, session, initial);
+    return new StepRunner(graph, session, initial, bnMomentum);
   }
 
   /** The current state (live arrays; replaced, never mutated, by `step`). */
@@ -93,18 +99,42 @@ export class StepRunner {
 
   /** One step: forward, backward and update; the state moves on. */
   async step(batch: TrainBatch, scalars: Readonly<Record<string, number>>, masks: Readonly<Record<string, Tensor>> = {}): Promise<StepResult> {
+    const out = await this.#run(batch, scalars, masks, this.#state);
+    const next = new Map<string, Float32Array>();
+    for (const s of this.graph.state) next.set(s.name, out[nextName(s.name)].data as Float32Array);
+    this.#state = next;
+    return { loss: (out.loss.data as Float32Array)[0], correct: Number((out.correct.data as BigInt64Array)[0]) };
+  }
+
+  /**
+   * The batch-norm statistics of `batch` under `params` (parameter values by name; the rest of the state is the
+   * runner's): every buffer's batch value — the mean, and the unbiased variance a running variance takes in.
+   * Nothing moves on. The step graph runs with the running statistics fed as zeros, so each output is
+   * momentum × the batch value; no second graph (and no second compilation) is needed.
+   */
+  async batchStatistics(batch: TrainBatch, params: ReadonlyMap<string, Float32Array>, scalars: Readonly<Record<string, number>>): Promise<Map<string, Float32Array>> {
+    const buffers = this.graph.state.filter((s) => s.kind === 'buffer');
+    const state = new Map(this.#state);
+    for (const [name, v] of params) if (state.has(name)) state.set(name, v);
+    for (const b of buffers) state.set(b.name, new Float32Array(state.get(b.name)!.length));
+    const masks: Record<string, Tensor> = {};
+    for (const m of this.graph.masks) {
+      const size = batch.labels.length * m.sampleDims.reduce((a, c) => a * c, 1);
+      masks[m.input] = { type: 'float32', dims: [batch.labels.length, ...m.sampleDims], data: new Float32Array(size).fill(1) };
+    }
+    const out = await this.#run(batch, scalars, masks, state);
+    return new Map(buffers.map((b) => [b.name, (out[nextName(b.name)].data as Float32Array).map((v) => v / this.#bnMomentum)]));
+  }
+
+  async #run(batch: TrainBatch, scalars: Readonly<Record<string, number>>, masks: Readonly<Record<string, Tensor>>, state: ReadonlyMap<string, Float32Array>) {
     const feeds: Record<string, Tensor> = { [this.graph.input]: batch.x, labels: toInt64(batch.labels), ...masks };
     for (const s of this.graph.scalars) {
       const v = scalars[s];
       if (v === undefined) throw new MsatError('TRAIN_STATE', `step scalar ${s} was not given`);
       feeds[s] = { type: 'float32', dims: [], data: Float32Array.of(v) };
     }
-    for (const s of this.graph.state) feeds[s.name] = { type: 'float32', dims: s.dims, data: this.#state.get(s.name)! };
-    const out = await this.#session.run(feeds);
-    const next = new Map<string, Float32Array>();
-    for (const s of this.graph.state) next.set(s.name, out[nextName(s.name)].data as Float32Array);
-    this.#state = next;
-    return { loss: (out.loss.data as Float32Array)[0], correct: Number((out.correct.data as BigInt64Array)[0]) };
+    for (const s of this.graph.state) feeds[s.name] = { type: 'float32', dims: s.dims, data: state.get(s.name)! };
+    return this.#session.run(feeds);
   }
 }
 

@@ -26,6 +26,7 @@ import {
 import { parameterSpecs, withParameters } from './parameters.js';
 import { deriveRng, shuffledIndices } from './rng.js';
 import { EvalRunner, StepRunner, drawDropoutMasks, type TrainBatch } from './step-runner.js';
+import { SWA_PREFIX, foldIntoAverage, recomputeBatchNorm } from './swa.js';
 
 /** Options of `train`; every field is optional except `arch` and `data` (which a resumed run takes from its checkpoint). */
 export interface TrainOptions {
@@ -80,6 +81,12 @@ export interface TrainOptions {
    * this checkpoint of the same architecture and width: fine-tuning, or a second learning-rate cycle.
    */
   readonly from?: string;
+  /**
+   * Stochastic weight averaging from this epoch (1-based) on: the model written at the end is the mean of the
+   * weights at the end of epochs `swaStart`..`epochs`, with batch-norm statistics recomputed on the training
+   * data (see `swa.ts`). Usually with a constant rate. Default: off.
+   */
+  readonly swaStart?: number;
   /** Stop (resumably) once this many epochs are complete. Default: `epochs`. */
   readonly untilEpoch?: number;
   /** The onnxruntime runner to use. Default: a new one with `threads`, disposed at the end. */
@@ -117,6 +124,8 @@ export interface TrainConfig {
   /** Text datasets only, and only when given (absent keys keep older checkpoints resumable). */
   readonly vocabSize?: number;
   readonly sequenceLength?: number;
+  /** Only when given (`TrainOptions.swaStart`). */
+  readonly swaStart?: number;
   /** Only for a run started with `from`: where its weights came from. */
   readonly from?: TrainStart;
 }
@@ -136,7 +145,8 @@ export const DEFAULT_TRAIN_OPTIONS = {
 } as const;
 
 export interface TrainProgress {
-  readonly phase: 'train' | 'validate';
+  /** `'statistics'`: the batch-norm pass over the training data that ends a run with weight averaging. */
+  readonly phase: 'train' | 'validate' | 'statistics';
   /** 1-based. */
   readonly epoch: number;
   readonly epochs: number;
@@ -170,8 +180,10 @@ export interface TrainResult {
   readonly network: Network;
   readonly config: TrainConfig;
   readonly history: readonly EpochRecord[];
-  /** Validation accuracy after the last epoch run. */
+  /** Validation accuracy after the last epoch run (of the averaged weights when the run averaged them). */
   readonly accuracy: number;
+  /** A finished run with `swaStart`: validation of the averaged model, and the epochs it averaged. */
+  readonly swa?: { readonly epochs: number; readonly valLoss: number; readonly valAccuracy: number };
   /** Epochs complete (less than `config.epochs` when stopped by `untilEpoch`). */
   readonly epochsDone: number;
   readonly modelPath?: string;
@@ -215,6 +227,7 @@ export function resolveTrainConfig(options: TrainOptions, base?: TrainConfig): T
     valLimit: options.valLimit ?? base?.valLimit ?? null,
     dropLast: options.dropLast ?? base?.dropLast ?? DEFAULT_TRAIN_OPTIONS.dropLast,
     ...textConfig(options.vocabSize ?? base?.vocabSize, options.sequenceLength ?? base?.sequenceLength),
+    ...optional('swaStart', options.swaStart ?? base?.swaStart),
     ...(base?.from ? { from: base.from } : {}),
   };
   const positiveInt = (name: string, v: number): void => {
@@ -228,11 +241,19 @@ export function resolveTrainConfig(options: TrainOptions, base?: TrainConfig): T
   if (!Number.isInteger(c.seed)) throw optionsError(`seed must be an integer, got ${c.seed}`);
   if (!(c.labelSmoothing >= 0 && c.labelSmoothing < 1)) throw optionsError(`label smoothing must be in [0, 1), got ${c.labelSmoothing}`);
   if ((c.mean === null) !== (c.std === null)) throw optionsError('give both mean and std, or neither');
+  if (c.swaStart !== undefined && !(Number.isInteger(c.swaStart) && c.swaStart >= 1 && c.swaStart <= c.epochs)) {
+    throw optionsError(`the averaging start epoch must be an integer in 1..${c.epochs} (the epochs), got ${c.swaStart}`);
+  }
   return c;
 }
 
+/** `{ [key]: value }`, or nothing for an undefined value (absent keys keep older checkpoints resumable). */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
 function textConfig(vocabSize: number | undefined, sequenceLength: number | undefined): Pick<TrainConfig, 'vocabSize' | 'sequenceLength'> {
-  return { ...(vocabSize !== undefined ? { vocabSize } : {}), ...(sequenceLength !== undefined ? { sequenceLength } : {}) };
+  return { ...optional('vocabSize', vocabSize), ...optional('sequenceLength', sequenceLength) };
 }
 
 /** The usual normalization of well-known datasets, recognised by sample shape, class count and name. */
@@ -345,6 +366,13 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const startEpoch = resumed?.header.epoch ?? 0;
     let checkpointPath: string | undefined;
     const stateDims = new Map(steps.graph.state.map((s) => [s.name, s.dims]));
+    const trainable = steps.graph.state.filter((s) => s.kind === 'param');
+    // The running mean of the weights (SWA), carried in the checkpoint as `swa:<name>` tensors.
+    const average = new Map<string, Float32Array>();
+    for (const s of trainable) {
+      const v = resumed?.state.get(SWA_PREFIX + s.name);
+      if (v) average.set(s.name, v);
+    }
 
     for (let epoch = startEpoch; epoch < untilEpoch; epoch++) {
       const order = shuffledIndices(n, deriveRng(config.seed, 'shuffle', epoch));
@@ -372,6 +400,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         options.onProgress?.({ phase: 'train', epoch: epoch + 1, epochs: config.epochs, done, total: usable.length, loss: lossSum / done, accuracy: correct / done, samplesPerSecond: seconds > 0 ? done / seconds : 0, lr });
       }
       const trainSeconds = (clock() - started) / 1000;
+      if (config.swaStart !== undefined && epoch + 1 >= config.swaStart) {
+        foldIntoAverage(average, new Map(trainable.map((s) => [s.name, steps.state.get(s.name)!])), epoch + 1 - config.swaStart);
+      }
       const val = await validate(evaluator, valSet, steps.state, network, (vDone, vLoss, vCorrect) =>
         options.onProgress?.({ phase: 'validate', epoch: epoch + 1, epochs: config.epochs, done: vDone, total: valSet.length, loss: vLoss / vDone, accuracy: vCorrect / vDone, samplesPerSecond: 0, lr }));
       accuracy = val.accuracy;
@@ -382,13 +413,26 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       history.push(record);
       if (options.checkpointDir !== undefined) {
         await mkdir(options.checkpointDir, { recursive: true });
+        const swaState = [...average].map(([name, v]) => [SWA_PREFIX + name, v] as const);
         checkpointPath = await saveCheckpoint(join(options.checkpointDir, 'checkpoint.json'), {
           epoch: epoch + 1, step, rng: { seed: config.seed, epoch: epoch + 1, scheme: 'derived-per-epoch' }, config, history,
-        }, steps.state, stateDims);
+        }, new Map([...steps.state, ...swaState]), new Map([...stateDims, ...swaState.map(([name]) => [name, stateDims.get(name.slice(SWA_PREFIX.length))!] as const)]));
       }
       options.onEpoch?.(record);
     }
 
+    const epochsDone = Math.max(startEpoch, untilEpoch);
+    let finalState = steps.state;
+    let swa: TrainResult['swa'];
+    if (config.swaStart !== undefined && epochsDone === config.epochs) {
+      const statistics = await recomputeBatchNorm(steps, trainSet, config.batchSize, average, optimizer.scalars(step, 0), (raw) => toInputType(network, raw),
+        (done) => options.onProgress?.({ phase: 'statistics', epoch: config.epochs, epochs: config.epochs, done, total: trainSet.length, loss: 0, accuracy: 0, samplesPerSecond: 0, lr: 0 }));
+      finalState = new Map([...steps.state, ...average, ...statistics]);
+      const val = await validate(evaluator, valSet, finalState, network, (vDone, vLoss, vCorrect) =>
+        options.onProgress?.({ phase: 'validate', epoch: config.epochs, epochs: config.epochs, done: vDone, total: valSet.length, loss: vLoss / vDone, accuracy: vCorrect / vDone, samplesPerSecond: 0, lr: 0 }));
+      swa = { epochs: config.epochs - config.swaStart + 1, valLoss: val.loss, valAccuracy: val.accuracy };
+      accuracy = val.accuracy;
+    }
     const metadata: Record<string, string> = {
       'msat.arch': config.arch,
       'msat.dataset': config.data,
@@ -400,14 +444,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       // What reading the data again needs beyond the folder: the text encoding (see `textOptionsOfMetadata`).
       ...(trainSet.text ? { 'msat.vocabSize': String(trainSet.text.vocabSize), 'msat.sequenceLength': String(trainSet.text.sequenceLength) } : {}),
     };
-    const trained = withParameters({ ...network, source: `${config.arch}.onnx` }, steps.state, metadata);
+    const trained = withParameters({ ...network, source: `${config.arch}.onnx` }, finalState, metadata);
     let modelPath: string | undefined;
     if (options.out !== undefined) {
       await mkdir(dirname(options.out), { recursive: true });
       await writeFile(options.out, encodeOnnxModel(exportOnnx(trained, { producerName: 'msat-train', weights: options.weights })));
       modelPath = options.out;
     }
-    return { network: trained, config, history, accuracy, epochsDone: Math.max(startEpoch, untilEpoch), modelPath, checkpointPath };
+    return { network: trained, config, history, accuracy, ...(swa ? { swa } : {}), epochsDone, modelPath, checkpointPath };
   } finally {
     if (!options.runner) await runner.dispose();
   }

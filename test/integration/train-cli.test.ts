@@ -52,6 +52,16 @@ test('msat train --arch mnist-cnn --data mnist ... --out --checkpoint-dir --json
   assert.equal(Number(network.metadata['msat.accuracy']), report.accuracy);
 });
 
+test('msat train --swa-start: the model written is the average, and the summary says so', () => {
+  const r = train(['--arch', 'mnist-cnn', '--data', 'mnist', '--epochs', '2', '--batch', '20', '--lr', '0.02', '--schedule', 'constant',
+    '--limit', '200', '--val-limit', '100', '--swa-start', '1']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^accuracy +[0-9.]+ % \(validation, the mean of the last 2 epochs' weights; the last epoch's: [0-9.]+ %\)$/m);
+  const bad = train(['--arch', 'mnist-cnn', '--data', 'mnist', '--epochs', '2', '--limit', '100', '--swa-start', '3']);
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /TRAIN_OPTIONS: the averaging start epoch must be an integer in 1\.\.2 \(the epochs\), got 3/);
+});
+
 test('usage errors are CommanderErrors with exit code 2 and a one-line message (in process)', async () => {
   const usage = async (args: string[]): Promise<{ exitCode: number; message: string }> => {
     let err = '';
@@ -74,4 +84,5 @@ test('usage errors are CommanderErrors with exit code 2 and a one-line message (
   assert.match((await usage(['--arch', 'vgg16', '--data', 'mnist', '--optimizer', 'rmsprop'])).message, /expected one of sgd, adamw, adam/);
   assert.match((await usage(['--arch', 'vgg16', '--data', 'mnist', '--no-augment', '--cutout', '8'])).message, /--cutout is part of the augmentation/);
   assert.match((await usage(['--arch', 'vgg16', '--data', 'mnist', '--cutout', '2.5'])).message, /--cutout/);
+  assert.match((await usage(['--arch', 'vgg16', '--data', 'mnist', '--swa-start', '0'])).message, /--swa-start/);
 });

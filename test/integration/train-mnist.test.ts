@@ -13,7 +13,7 @@ import { evaluateAnn, normalizationOf } from '../../src/ann/index.js';
 import { openDataset } from '../../src/data/index.js';
 import { loadNetwork } from '../../src/model/index.js';
 import { Runner } from '../../src/runtime/index.js';
-import { readParameters, train, type TrainOptions } from '../../src/train/index.js';
+import { SWA_PREFIX, loadCheckpoint, parameterSpecs, readParameters, train, type TrainOptions } from '../../src/train/index.js';
 
 const runner = new Runner({ threads: 2 });
 const dir = mkdtempSync(join(tmpdir(), 'msat-train-'));
@@ -89,4 +89,40 @@ test('--from starts a new run from a checkpoint\'s weights and records where the
   // Resuming the new run keeps its origin; another architecture cannot start from these weights.
   await assert.rejects(train({ resume: join(dir, 'from-next'), from: join(dir, 'ckpt'), runner }), /started from .*from-earlier/);
   await assert.rejects(train({ from: earlier, width: 0.5, epochs: 1, runner }), /trained mnist-cnn at width 1, this one is mnist-cnn at width 0.5/);
+});
+
+test('--swa-start: the model is the mean of the epochs\' weights, carried through checkpoints, with its own batch-norm statistics', async () => {
+  const base: TrainOptions = {
+    arch: 'speech-cnn', data: 'mnist', width: 0.25, epochs: 3, batchSize: 50, lr: 0.02, schedule: { kind: 'constant' }, seed: 5,
+    trainLimit: 300, valLimit: 100, swaStart: 2, runner,
+  };
+  const ckpt = join(dir, 'swa');
+  const first = await train({ ...base, untilEpoch: 2, checkpointDir: ckpt });
+  assert.equal(first.swa, undefined, 'an unfinished run writes no average');
+  const at2 = await loadCheckpoint(join(ckpt, 'checkpoint.json'));
+  const trainable = parameterSpecs(first.network).filter((s) => s.trainable).map((s) => s.name);
+  for (const name of trainable) assert.deepEqual(at2.state.get(SWA_PREFIX + name), at2.state.get(name), `the average after its first epoch is that epoch's ${name}`);
+  assert.ok(![...at2.state.keys()].some((k) => k.startsWith(SWA_PREFIX) && /\.(mean|var)$/.test(k)), 'running statistics are not averaged');
+
+  const out = join(dir, 'swa.onnx');
+  const done = await train({ resume: ckpt, checkpointDir: ckpt, out, runner });
+  const at3 = await loadCheckpoint(join(ckpt, 'checkpoint.json'));
+  assert.equal(done.swa?.epochs, 2);
+  assert.equal(done.accuracy, done.swa?.valAccuracy);
+  const model = readParameters(done.network);
+  for (const name of trainable) {
+    const a = at2.state.get(name)!;
+    const b = at3.state.get(name)!;
+    const m = model.get(name)!;
+    assert.ok(m.every((v, i) => Math.abs(v - (a[i] + b[i]) / 2) <= 1e-6 * Math.max(1, Math.abs(v))), `${name} is not the mean of epochs 2 and 3`);
+  }
+  const bnMean = [...model.keys()].find((k) => k.endsWith('.mean'))!;
+  assert.notDeepEqual(model.get(bnMean), at3.state.get(bnMean), 'batch-norm statistics are recomputed, not the last epoch\'s');
+
+  // The written model scores what the trainer reported for the average.
+  const network = await loadNetwork(out);
+  const test = await openDataset('mnist', { split: 'test', limit: 100, ...normalizationOf(network)! });
+  const evaluated = await evaluateAnn(network, test, runner, { batchSize: 50 });
+  assert.ok(Math.abs(evaluated.accuracy - done.accuracy) <= 0.01, `exported model ${evaluated.accuracy}, trainer ${done.accuracy}`);
+  await assert.rejects(train({ ...base, swaStart: 4 }), /averaging start epoch must be an integer in 1\.\.3/);
 });

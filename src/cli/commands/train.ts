@@ -39,6 +39,7 @@ interface TrainFlags {
   readonly sequenceLength?: number;
   readonly augment: boolean;
   readonly cutout?: number;
+  readonly swaStart?: number;
   readonly init?: 'kaiming-normal' | 'pytorch-default';
   readonly out?: string;
   readonly weights?: 'float32' | 'float16';
@@ -100,6 +101,7 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
     .option('--sequence-length <n>', '[number] text data (imdb): tokens per review (default: 256)', parsePositiveInt)
     .option('--no-augment', 'no random crop / flip (default: on for 3-channel images only, so never for text or spectrograms)')
     .option('--cutout <px>', '[number] after crop / flip, zero a random px × px square of each training image (Cutout; default: 0, off)', parseNonNegativeInt)
+    .option('--swa-start <epoch>', '[number] stochastic weight averaging: the model written is the mean of the weights at the end of this epoch and every later one, batch-norm statistics recomputed (usually with --schedule constant)', parsePositiveInt)
     .option('--init <scheme>', 'kaiming-normal | pytorch-default (default: kaiming-normal)', oneOf(['kaiming-normal', 'pytorch-default'] as const))
     .option('--out <file>', 'write the trained model here (ONNX)')
     .option('--weights <type>', 'float32 | float16: how --out stores the weights (float16: half the file, computed in float32)', oneOf(['float32', 'float16'] as const))
@@ -131,14 +133,14 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
         if (flags.json) {
           process.stdout.write(JSON.stringify({
             arch: result.config.arch, data: result.config.data, model: result.modelPath ?? null, checkpoint: result.checkpointPath ?? null,
-            accuracy: result.accuracy, epochs: result.epochsDone, seconds, config: result.config, history: result.history,
+            accuracy: result.accuracy, epochs: result.epochsDone, seconds, config: result.config, history: result.history, swa: result.swa ?? null,
           }) + '\n');
         } else {
           const last = result.history[result.history.length - 1];
           process.stdout.write([
             `arch       ${result.config.arch} on ${result.config.data}`,
             `epochs     ${result.epochsDone} / ${result.config.epochs}`,
-            `accuracy   ${(100 * result.accuracy).toFixed(2)} % (validation)`,
+            `accuracy   ${(100 * result.accuracy).toFixed(2)} % (validation${result.swa ? `, the mean of the last ${result.swa.epochs} epochs' weights; the last epoch's: ${(100 * (last?.valAccuracy ?? 0)).toFixed(2)} %` : ''})`,
             ...(last ? [`speed      ${last.stepsPerSecond.toFixed(2)} steps/s, ${last.samplesPerSecond.toFixed(0)} samples/s (last epoch)`] : []),
             ...(result.modelPath ? [`model      ${result.modelPath}`] : []),
             ...(result.checkpointPath ? [`checkpoint ${result.checkpointPath}`] : []),
@@ -174,6 +176,7 @@ function toTrainOptions(f: TrainFlags): import('../../train/index.js').TrainOpti
     augment: f.augment === false ? (false as const) : f.cutout !== undefined ? { cropPadding: DEFAULT_AUGMENT_OPTIONS.cropPadding, flip: DEFAULT_AUGMENT_OPTIONS.flip, cutout: f.cutout } : undefined,
     weightDecayExclusion: f.decayExclude,
     init: f.init ? { kind: f.init } : undefined,
+    swaStart: f.swaStart,
     out: f.out, weights: f.weights, checkpointDir: f.checkpointDir, resume: f.resume, from: f.from, untilEpoch: f.untilEpoch,
   });
 }
@@ -190,7 +193,7 @@ interface TrainProgressView {
  */
 function createTrainProgress(quiet: boolean): TrainProgressView {
   let bar: cliProgress.SingleBar | undefined;
-  let barEpoch = 0;
+  let barKey = '';
   let epochStarted = Date.now();
   // As `createProgress`: no bar for an epoch that is over within 0.7 s, so short runs print only their summaries.
   const delayMs = 700;
@@ -200,16 +203,19 @@ function createTrainProgress(quiet: boolean): TrainProgressView {
   };
   return {
     update(p) {
-      if (quiet || p.phase !== 'train') return;
-      if (barEpoch !== p.epoch) {
+      if (quiet || p.phase === 'validate') return;
+      const key = `${p.phase} ${p.epoch}`;
+      if (barKey !== key) {
         stopBar();
-        barEpoch = p.epoch;
+        barKey = key;
         epochStarted = Date.now();
       }
       if (!bar) {
         if (Date.now() - epochStarted < delayMs || p.done >= p.total) return;
         bar = new cliProgress.SingleBar({
-          format: `epoch ${p.epoch}/${p.epochs} [{bar}] {percentage}% | loss {loss} | acc {acc} % | {rate} samples/s | ETA {eta_formatted}`,
+          format: p.phase === 'train'
+            ? `epoch ${p.epoch}/${p.epochs} [{bar}] {percentage}% | loss {loss} | acc {acc} % | {rate} samples/s | ETA {eta_formatted}`
+            : 'batch-norm statistics of the averaged weights [{bar}] {percentage}% | ETA {eta_formatted}',
           stream: process.stderr, noTTYOutput: !process.stderr.isTTY, notTTYSchedule: 5000, hideCursor: true, etaBuffer: 50,
         }, cliProgress.Presets.shades_classic);
         bar.start(p.total, 0, { loss: '-', acc: '-', rate: '0' });
