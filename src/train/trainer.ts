@@ -413,10 +413,15 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       history.push(record);
       if (options.checkpointDir !== undefined) {
         await mkdir(options.checkpointDir, { recursive: true });
-        const swaState = [...average].map(([name, v]) => [SWA_PREFIX + name, v] as const);
+        const saved = new Map(steps.state);
+        const dims = new Map(stateDims);
+        for (const [name, v] of average) {
+          saved.set(SWA_PREFIX + name, v);
+          dims.set(SWA_PREFIX + name, stateDims.get(name)!);
+        }
         checkpointPath = await saveCheckpoint(join(options.checkpointDir, 'checkpoint.json'), {
           epoch: epoch + 1, step, rng: { seed: config.seed, epoch: epoch + 1, scheme: 'derived-per-epoch' }, config, history,
-        }, new Map([...steps.state, ...swaState]), new Map([...stateDims, ...swaState.map(([name]) => [name, stateDims.get(name.slice(SWA_PREFIX.length))!] as const)]));
+        }, saved, dims);
       }
       options.onEpoch?.(record);
     }
