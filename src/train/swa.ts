@@ -2,8 +2,8 @@
  * Stochastic weight averaging (SWA; Izmailov et al., UAI 2018, as `torch.optim.swa_utils` does it): the mean of
  * the trainable parameters at the end of every epoch from a start epoch on, and, because the mean of the weights
  * is a network no batch statistics were measured for, batch-norm running statistics recomputed for it by one
- * pass over the training data (PyTorch's `update_bn`: the equal-weight mean over batches of each batch's mean
- * and unbiased variance).
+ * pass over the training data, augmented as in training (PyTorch's `update_bn` over the training loader: the
+ * equal-weight mean over batches of each batch's mean and unbiased variance).
  */
 import type { Batch, Dataset } from '../data/index.js';
 import type { StepRunner, TrainBatch } from './step-runner.js';
@@ -26,8 +26,8 @@ export function foldIntoAverage(average: Map<string, Float32Array>, params: Read
 }
 
 /**
- * The batch-norm running statistics of `params`: the mean over the batches of `data` (in dataset order, as
- * given: no augmentation, so the statistics are those of images like the test images) of each batch's values.
+ * The batch-norm running statistics of `params`: the mean over the batches of `data` (in dataset order, each
+ * through `toBatch`, where the trainer applies the run's augmentation) of each batch's values.
  */
 export async function recomputeBatchNorm(
   steps: StepRunner, data: Dataset, batchSize: number, params: ReadonlyMap<string, Float32Array>,
