@@ -10,9 +10,9 @@ export { TrainRng, deriveRng, deriveSeed, shuffledIndices } from './rng.js';
 export * from './optim/index.js';
 export { NetworkBuilder, type ConvOptions, type PoolOptions } from './network-builder.js';
 export {
-  buildEvalGraph, buildTrainStepGraph, nextName, type EvalGraph, type StateTensorSpec, type StepGraphOptions, type TrainStepGraph,
+  DEFAULT_BN_MOMENTUM, buildEvalGraph, buildTrainStepGraph, nextName, type EvalGraph, type StateTensorSpec, type StepGraphOptions, type TrainStepGraph,
 } from './step-graph.js';
-export { DEFAULT_BN_MOMENTUM, EvalRunner, StepRunner, drawDropoutMasks, initialState, type StepResult, type TrainBatch } from './step-runner.js';
+export { EvalRunner, StepRunner, drawDropoutMasks, initialState, type StepResult, type TrainBatch } from './step-runner.js';
 export { SWA_PREFIX, foldIntoAverage, recomputeBatchNorm } from './swa.js';
 export { DEFAULT_INIT_SCHEME, fans, initializeNetwork, type InitScheme } from './init.js';
 export { augmentBatch, DEFAULT_AUGMENT_OPTIONS, type AugmentOptions } from './augment.js';

@@ -64,6 +64,9 @@ export interface EvalGraph {
   readonly parameters: readonly ParameterSpec[];
 }
 
+/** PyTorch's batch-norm momentum: running = (1 − m) · running + m · batch. */
+export const DEFAULT_BN_MOMENTUM = 0.1;
+
 /** The output name carrying a state tensor's next value. */
 export const nextName = (name: string): string => `${name}:next`;
 
@@ -83,7 +86,7 @@ function excluded(spec: ParameterSpec, exclusion: WeightDecayExclusion): boolean
 export function buildTrainStepGraph(network: Network, options: StepGraphOptions): TrainStepGraph {
   const opt = options.optimizer;
   const t = new Tape();
-  const lowered = lowerNetwork(t, network, { mode: 'train', bnMomentum: options.bnMomentum ?? 0.1, dropout: options.dropout ?? {} });
+  const lowered = lowerNetwork(t, network, { mode: 'train', bnMomentum: options.bnMomentum ?? DEFAULT_BN_MOMENTUM, dropout: options.dropout ?? {} });
   const labels = t.input('labels', 'int64', ['N']);
   const { loss, correct } = softmaxCrossEntropy(t, logitsOf(network, lowered.outputs), labels, options.labelSmoothing ?? 0);
 

@@ -9,11 +9,8 @@ import type { Network } from '../model/index.js';
 import { encodeOnnxModel } from '../onnx/index.js';
 import type { Runner, Session } from '../runtime/index.js';
 import type { TrainRng } from './rng.js';
-import { buildEvalGraph, buildTrainStepGraph, nextName, type EvalGraph, type StepGraphOptions, type TrainStepGraph } from './step-graph.js';
+import { DEFAULT_BN_MOMENTUM, buildEvalGraph, buildTrainStepGraph, nextName, type EvalGraph, type StepGraphOptions, type TrainStepGraph } from './step-graph.js';
 import { readParameters } from './parameters.js';
-
-/** PyTorch's batch-norm momentum: running = (1 − m) · running + m · batch. */
-export const DEFAULT_BN_MOMENTUM = 0.1;
 
 /** What one step measured. */
 export interface StepResult {

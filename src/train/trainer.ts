@@ -24,7 +24,7 @@ import {
   createOptimizer, defaultMilestones, learningRate, validateSchedule, type LrSchedule, type OptimizerConfig, type WeightDecayExclusion,
 } from './optim/index.js';
 import { parameterSpecs, withParameters } from './parameters.js';
-import { deriveRng, shuffledIndices } from './rng.js';
+import { deriveRng, shuffledIndices, type TrainRng } from './rng.js';
 import { EvalRunner, StepRunner, drawDropoutMasks, type TrainBatch } from './step-runner.js';
 import { SWA_PREFIX, foldIntoAverage, recomputeBatchNorm } from './swa.js';
 
@@ -355,6 +355,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const at = (v: readonly number[], c: number): number => (v.length === 1 ? v[0] : v[c]);
     const black = Array.from({ length: trainSet.sampleShape[0] }, (_, c) => -at(mean, c) / at(std, c));
     const fill = augment ? augment.fill ?? black : black;
+    /** A training batch as the step graph takes it: augmented (drawing from `rng`) and in the input's type. */
+    const prepare = (raw: Batch, rng: TrainRng): TrainBatch =>
+      toInputType(network, { x: augment ? augmentBatch(raw.x, { ...augment, fill }, rng) : raw.x, labels: raw.labels });
 
     const n = trainSet.length;
     const stepsPerEpoch = config.dropLast ? Math.floor(n / config.batchSize) : Math.ceil(n / config.batchSize);
@@ -386,8 +389,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       let lr = config.lr;
       for await (const raw of trainSet.batches(config.batchSize, { order: usable })) {
         lr = learningRate(config.schedule, config.lr, { step, stepsPerEpoch, totalSteps });
-        const x = augment ? augmentBatch(raw.x, { ...augment, fill }, augmentRng) : raw.x;
-        const batch = toInputType(network, { x, labels: raw.labels });
+        const batch = prepare(raw, augmentRng);
         const r = await steps.step(batch, optimizer.scalars(step, lr), drawDropoutMasks(steps.graph, raw.labels.length, dropoutRng));
         if (!Number.isFinite(r.loss)) {
           throw new MsatError('TRAIN_DIVERGED', `epoch ${epoch + 1}, step ${step}: the loss is ${r.loss}; lower the learning rate (now ${lr.toPrecision(3)})`);
@@ -433,8 +435,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       // Through the run's augmentation: the weights were trained with the statistics of augmented batches (on
       // ResNet-20 with Cutout, statistics of clean images cost the same weights 2.5 points).
       const statsRng = deriveRng(config.seed, 'swa-statistics', 0);
-      const toBatch = (raw: Batch): TrainBatch => toInputType(network, { x: augment ? augmentBatch(raw.x, { ...augment, fill }, statsRng) : raw.x, labels: raw.labels });
-      const statistics = await recomputeBatchNorm(steps, trainSet, config.batchSize, average, optimizer.scalars(step, 0), toBatch,
+      const statistics = await recomputeBatchNorm(steps, trainSet, config.batchSize, average, optimizer.scalars(step, 0), (raw) => prepare(raw, statsRng),
         (done) => options.onProgress?.({ phase: 'statistics', epoch: config.epochs, epochs: config.epochs, done, total: trainSet.length, loss: 0, accuracy: 0, samplesPerSecond: 0, lr: 0 }));
       finalState = new Map([...steps.state, ...average, ...statistics]);
       const val = await validate(evaluator, valSet, finalState, network, (vDone, vLoss, vCorrect) =>
