@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { MsatError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import { openDataset, type Batch, type Dataset } from '../data/index.js';
-import { exportOnnx, type Network } from '../model/index.js';
+import { exportOnnx, loadNetwork, type Network } from '../model/index.js';
 import { encodeOnnxModel } from '../onnx/index.js';
 import { Runner } from '../runtime/index.js';
 import { buildArchitecture, isArchitectureName, ARCHITECTURES, type ArchitectureName } from './architectures.js';
@@ -23,7 +23,7 @@ import { DEFAULT_INIT_SCHEME, initializeNetwork, type InitScheme } from './init.
 import {
   createOptimizer, defaultMilestones, learningRate, validateSchedule, type LrSchedule, type OptimizerConfig, type WeightDecayExclusion,
 } from './optim/index.js';
-import { parameterSpecs, withParameters } from './parameters.js';
+import { parameterSpecs, readParameters, withParameters } from './parameters.js';
 import { deriveRng, shuffledIndices, type TrainRng } from './rng.js';
 import { EvalRunner, StepRunner, drawDropoutMasks, type TrainBatch } from './step-runner.js';
 import { SWA_PREFIX, foldIntoAverage, recomputeBatchNorm } from './swa.js';
@@ -78,7 +78,9 @@ export interface TrainOptions {
   readonly resume?: string;
   /**
    * Start a new run (its own schedule, fresh optimizer slots) from the parameters and batch-norm statistics of
-   * this checkpoint of the same architecture and width: fine-tuning, or a second learning-rate cycle.
+   * this checkpoint (its JSON file or folder) or ONNX model that msat trained (`*.onnx`, its `msat.config`
+   * metadata standing in for the checkpoint's run), of the same architecture and width: fine-tuning, or a
+   * second learning-rate cycle.
    */
   readonly from?: string;
   /**
@@ -130,10 +132,11 @@ export interface TrainConfig {
   readonly from?: TrainStart;
 }
 
-/** The checkpoint a run started from (`TrainOptions.from`), recorded for provenance. */
+/** The checkpoint or model a run started from (`TrainOptions.from`), recorded for provenance. */
 export interface TrainStart {
+  /** Its path (a checkpoint's JSON file, or an `.onnx` model). */
   readonly checkpoint: string;
-  /** Epochs that run had completed, its validation accuracy then, and its configuration. */
+  /** Epochs that run had completed, its validation accuracy then (a model's: `msat.accuracy`), and its configuration. */
   readonly epoch: number;
   readonly valAccuracy: number | null;
   readonly config: TrainConfig;
@@ -301,7 +304,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const clock = options.clock ?? (() => performance.now());
   let config: TrainConfig;
   let resumed: Checkpoint<TrainConfig, EpochRecord[]> | undefined;
-  let start: Checkpoint<TrainConfig, EpochRecord[]> | undefined;
+  let start: StartingWeights | undefined;
   if (options.resume !== undefined) {
     resumed = await loadCheckpoint<TrainConfig, EpochRecord[]>(await resolveResumePath(options.resume));
     const saved = resumed.header.config;
@@ -317,11 +320,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   } else if (options.from !== undefined) {
     // A new run that takes what the options leave out (architecture, data, optimizer, ...) from the earlier one.
     const checkpoint = await resolveResumePath(options.from);
-    start = await loadCheckpoint<TrainConfig, EpochRecord[]>(checkpoint);
-    const earlier = start.header.config;
+    start = await loadStart(checkpoint);
     config = {
-      ...resolveTrainConfig(options, earlier),
-      from: { checkpoint, epoch: start.header.epoch, valAccuracy: start.header.history.at(-1)?.valAccuracy ?? null, config: earlier },
+      ...resolveTrainConfig(options, start.config),
+      from: { checkpoint, epoch: start.epoch, valAccuracy: start.valAccuracy, config: start.config },
     };
   } else {
     config = resolveTrainConfig(options);
@@ -467,17 +469,45 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   }
 }
 
+/** What `TrainOptions.from` names: the earlier run, and the tensors a new run starts from. */
+interface StartingWeights {
+  readonly config: TrainConfig;
+  readonly epoch: number;
+  readonly valAccuracy: number | null;
+  readonly state: ReadonlyMap<string, Float32Array>;
+}
+
+/**
+ * The weights and run of a checkpoint, or of an ONNX model that msat trained (its `msat.config` and
+ * `msat.accuracy` metadata; a float16 model's weights widened to float32).
+ * @throws MsatError `TRAIN_OPTIONS` when a model lacks msat's training metadata.
+ */
+async function loadStart(path: string): Promise<StartingWeights> {
+  if (!path.toLowerCase().endsWith('.onnx')) {
+    const { header, state } = await loadCheckpoint<TrainConfig, EpochRecord[]>(path);
+    return { config: header.config, epoch: header.epoch, valAccuracy: header.history.at(-1)?.valAccuracy ?? null, state };
+  }
+  const model = await loadNetwork(path);
+  const text = model.metadata?.['msat.config'];
+  if (text === undefined) {
+    throw optionsError(`--from ${path}: the model has no msat.config metadata (only models that msat train wrote can start a run)`);
+  }
+  const config = JSON.parse(text) as TrainConfig;
+  const accuracy = Number(model.metadata?.['msat.accuracy']);
+  return { config, epoch: config.epochs, valAccuracy: Number.isFinite(accuracy) ? accuracy : null, state: readParameters(model) };
+}
+
 /**
  * `network` with the parameters and batch-norm statistics of `start` (optimizer slots are left behind).
- * @throws MsatError `TRAIN_OPTIONS` when the checkpoint trained another architecture or width, or lacks a tensor.
+ * @throws MsatError `TRAIN_OPTIONS` when the earlier run trained another architecture or width, or a tensor is missing.
  */
-function startingPoint(network: Network, config: TrainConfig, start: Checkpoint<TrainConfig, EpochRecord[]>): Network {
-  const from = start.header.config;
+function startingPoint(network: Network, config: TrainConfig, start: StartingWeights): Network {
+  const from = start.config;
   if (from.arch !== config.arch || from.width !== config.width) {
     throw optionsError(`--from ${config.from?.checkpoint}: that run trained ${from.arch} at width ${from.width}, this one is ${config.arch} at width ${config.width}`);
   }
   for (const spec of parameterSpecs(network)) {
-    if (!start.state.has(spec.name)) throw optionsError(`--from ${config.from?.checkpoint}: the checkpoint has no tensor ${spec.name}`);
+    if (!start.state.has(spec.name)) throw optionsError(`--from ${config.from?.checkpoint}: it has no tensor ${spec.name}`);
   }
   return withParameters(network, start.state);
 }

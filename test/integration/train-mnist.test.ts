@@ -3,7 +3,8 @@
 //   the exported ONNX model (exportOnnx of the trained IR, run by `evaluateAnn`) scores what the trainer's own
 //   evaluation graph reported, with the normalization read back from the model's metadata;
 // - checkpoint + resume: a run stopped after epoch 1 and resumed from its checkpoint ends with the same weights,
-//   bit for bit, and the same history as the uninterrupted run (batch norm, dropout and augmentation included).
+//   bit for bit, and the same history as the uninterrupted run (batch norm, dropout and augmentation included);
+// - `from`: a new run starts from a checkpoint's or an msat-trained ONNX model's weights.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -89,6 +90,30 @@ test('--from starts a new run from a checkpoint\'s weights and records where the
   // Resuming the new run keeps its origin; another architecture cannot start from these weights.
   await assert.rejects(train({ resume: join(dir, 'from-next'), from: join(dir, 'ckpt'), runner }), /started from .*from-earlier/);
   await assert.rejects(train({ from: earlier, width: 0.5, epochs: 1, runner }), /trained mnist-cnn at width 1, this one is mnist-cnn at width 0.5/);
+});
+
+test('--from an ONNX model that msat trained: its float16 weights, its run from the metadata', async () => {
+  const model = join(dir, 'from-model.onnx');
+  const first = await train({
+    arch: 'mnist-cnn', data: 'mnist', epochs: 1, batchSize: 50, lr: 0.05, seed: 6, trainLimit: 500, valLimit: 200, out: model, weights: 'float16', runner,
+  });
+  const next = await train({ from: model, lr: 1e-12, schedule: { kind: 'constant' }, seed: 7, runner });
+  // The model's weights, as float16 stored them: every tensor (batch-norm statistics included) starts there.
+  const stored = readParameters(await loadNetwork(model));
+  const after = readParameters(next.network);
+  for (const spec of parameterSpecs(next.network)) {
+    const a = stored.get(spec.name)!;
+    const b = after.get(spec.name)!;
+    assert.ok(a.every((v, i) => Math.abs(v - b[i]) < 1e-6), `${spec.name} is not the model's`);
+  }
+  const trained = readParameters(first.network).get('conv1.weight')!;
+  assert.ok(trained.some((v, i) => v !== stored.get('conv1.weight')![i]), 'the model holds float16-rounded weights');
+  assert.equal(next.config.arch, 'mnist-cnn', 'the architecture comes from msat.config');
+  assert.equal(next.config.trainLimit, 500);
+  assert.deepEqual(next.config.from, { checkpoint: model, epoch: 1, valAccuracy: first.accuracy, config: first.config });
+  assert.ok(Math.abs(next.accuracy - first.accuracy) <= 0.01, `from-model run ${next.accuracy}, earlier ${first.accuracy}`);
+  // A model msat did not train (a PyTorch export) names what it lacks.
+  await assert.rejects(train({ from: 'test/fixtures/resnet_gap.onnx', runner }), /resnet_gap\.onnx: the model has no msat\.config metadata/);
 });
 
 test('--swa-start: the model is the mean of the epochs\' weights, carried through checkpoints, with its own batch-norm statistics', async () => {

@@ -107,7 +107,7 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
     .option('--weights <type>', 'float32 | float16: how --out stores the weights (float16: half the file, computed in float32)', oneOf(['float32', 'float16'] as const))
     .option('--checkpoint-dir <dir>', 'write checkpoint.json + checkpoint.bin here after every epoch')
     .option('--resume <checkpoint>', 'continue the run of this checkpoint (its .json, or its folder) bit for bit')
-    .option('--from <checkpoint>', 'start a new run (own schedule, fresh optimizer state) from the weights of this checkpoint: fine-tuning or a second cycle; what is not given is taken from that run')
+    .option('--from <checkpoint>', 'start a new run (own schedule, fresh optimizer state) from the weights of this checkpoint, or of a model msat trained (.onnx): fine-tuning or a second cycle; what is not given is taken from that run')
     .option('--until-epoch <n>', '[number] stop (resumably) after this many epochs are complete', parsePositiveInt)
     .option('--json', 'print one JSON object on stdout')
     .action(async (flags: TrainFlags, command: Command) => {
