@@ -492,7 +492,12 @@ async function loadStart(path: string): Promise<StartingWeights> {
   if (text === undefined) {
     throw optionsError(`--from ${path}: the model has no msat.config metadata (only models that msat train wrote can start a run)`);
   }
-  const config = JSON.parse(text) as TrainConfig;
+  let config: TrainConfig;
+  try {
+    config = JSON.parse(text) as TrainConfig;
+  } catch {
+    throw optionsError(`--from ${path}: its msat.config metadata is not JSON`);
+  }
   const accuracy = Number(model.metadata?.['msat.accuracy']);
   return { config, epoch: config.epochs, valAccuracy: Number.isFinite(accuracy) ? accuracy : null, state: readParameters(model) };
 }
