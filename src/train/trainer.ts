@@ -350,6 +350,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       resumed?.state, `train:${key}`,
     );
     const evaluator = await EvalRunner.create(runner, network, `eval:${key}`);
+    /** Validation of `state`, reported as the validate phase of `epoch` (1-based). */
+    const validateState = (state: ReadonlyMap<string, Float32Array>, epoch: number, lr: number) =>
+      validate(evaluator, valSet, state, network, (vDone, vLoss, vCorrect) =>
+        options.onProgress?.({ phase: 'validate', epoch, epochs: config.epochs, done: vDone, total: valSet.length, loss: vLoss / vDone, accuracy: vCorrect / vDone, samplesPerSecond: 0, lr }));
     const augment: AugmentOptions | false = config.augment === 'auto'
       ? (trainSet.sampleShape.length === 3 && trainSet.sampleShape[0] === 3 ? { cropPadding: 4, flip: true } : false)
       : config.augment;
@@ -407,8 +411,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       if (config.swaStart !== undefined && epoch + 1 >= config.swaStart) {
         foldIntoAverage(average, new Map(trainable.map((s) => [s.name, steps.state.get(s.name)!])), epoch + 1 - config.swaStart);
       }
-      const val = await validate(evaluator, valSet, steps.state, network, (vDone, vLoss, vCorrect) =>
-        options.onProgress?.({ phase: 'validate', epoch: epoch + 1, epochs: config.epochs, done: vDone, total: valSet.length, loss: vLoss / vDone, accuracy: vCorrect / vDone, samplesPerSecond: 0, lr }));
+      const val = await validateState(steps.state, epoch + 1, lr);
       accuracy = val.accuracy;
       const record: EpochRecord = {
         epoch: epoch + 1, lr, trainLoss: lossSum / done, trainAccuracy: correct / done, valLoss: val.loss, valAccuracy: val.accuracy,
@@ -440,8 +443,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const statistics = await recomputeBatchNorm(steps, trainSet, config.batchSize, average, optimizer.scalars(step, 0), (raw) => prepare(raw, statsRng),
         (done) => options.onProgress?.({ phase: 'statistics', epoch: config.epochs, epochs: config.epochs, done, total: trainSet.length, loss: 0, accuracy: 0, samplesPerSecond: 0, lr: 0 }));
       finalState = new Map([...steps.state, ...average, ...statistics]);
-      const val = await validate(evaluator, valSet, finalState, network, (vDone, vLoss, vCorrect) =>
-        options.onProgress?.({ phase: 'validate', epoch: config.epochs, epochs: config.epochs, done: vDone, total: valSet.length, loss: vLoss / vDone, accuracy: vCorrect / vDone, samplesPerSecond: 0, lr: 0 }));
+      const val = await validateState(finalState, config.epochs, 0);
       swa = { epochs: config.epochs - config.swaStart + 1, valLoss: val.loss, valAccuracy: val.accuracy };
       accuracy = val.accuracy;
     }
