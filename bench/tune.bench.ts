@@ -10,7 +10,8 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { calibrateModelPercentiles, type Method } from '../src/pipeline/index.js';
+import { calibrateModelPercentiles } from '../src/pipeline/index.js';
+import { type Method } from '../src/snn/index.js';
 import { Runner } from '../src/runtime/index.js';
 import {
   createSearchSpace, createTrialRunner, decodeCandidate, defaultConfig, latinHypercube, loadTuningData, thetaLambdaConfig,

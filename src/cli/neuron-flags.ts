@@ -1,7 +1,8 @@
 /** Calibration and neuron flags shared by `convert` and `simulate`, and the library options they become. */
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import type { NeuronConfig, ThresholdSource } from '../pipeline/index.js';
-import { parseHyperParams } from '../pipeline/index.js';
+import type { ThresholdSource } from '../pipeline/index.js';
+import type { NeuronConfig } from '../snn/index.js';
+import { parseHyperParams } from '../snn/index.js';
 import { parsePositiveInt, parsePositiveIntOrAuto } from './parse.js';
 
 export interface CalibrationFlags {

@@ -90,7 +90,7 @@ export async function calibrateMany(
   let samples = 0;
   try {
     for await (const batch of dataset.batches(opts.batchSize)) {
-      const feed = input.type === 'float32' ? batch.x : toIndices(batch.x, input.type, input.name, network.source);
+      const feed = input.type === 'int64' || input.type === 'int32' ? toIndices(batch.x, input.type, input.name, network.source) : batch.x;
       const out = await session.run({ [input.name]: feed }, tensors);
       for (const r of relus) stats.get(r.name)!.add(out[r.output].data as Float32Array);
       samples += batch.x.dims[0];

@@ -1,3 +1,5 @@
 export * from './errors.js';
 export * from './tensor.js';
 export * from './rng.js';
+export * from './write-atomic.js';
+export * from './version.js';

@@ -1,9 +1,10 @@
 /** Element types msat moves between its layers; they map one-to-one onto ONNX and onnxruntime types. */
-export type DataType = 'float32' | 'int64' | 'int32';
+export type DataType = 'float32' | 'float64' | 'int64' | 'int32';
 
 /** Typed array for each element type (the same mapping as onnxruntime's `Tensor.DataTypeMap`). */
 export interface DataTypeMap {
   float32: Float32Array;
+  float64: Float64Array;
   int64: BigInt64Array;
   int32: Int32Array;
 }

@@ -16,7 +16,9 @@ export type DatasetFormat =
   | 'lossless-samples'
   | 'imdb'
   | 'speech-commands'
-  | 'speech-commands-wav';
+  | 'speech-commands-wav'
+  /** In memory (`arrayDataset`), not on disk. */
+  | 'arrays';
 
 /**
  * Which part of a dataset to read. Formats with a single test set (lossless samples, the Speech Commands WAV
@@ -29,7 +31,7 @@ export type DatasetSplit = 'train' | 'test';
  * Every format `openDataset` tries, in the order it tries them. The speech formats come before `image-folder`
  * because a Speech Commands spectrogram folder (class folders of JPEGs) would otherwise pass for one.
  */
-export const DATASET_FORMATS: readonly DatasetFormat[] = [
+export const DATASET_FORMATS: readonly Exclude<DatasetFormat, 'arrays'>[] = [
   'idx', 'cifar-binary', 'lossless-samples', 'imdb', 'speech-commands', 'speech-commands-wav', 'image-folder',
 ];
 

@@ -25,7 +25,7 @@ import { isSpeechCommandsFolder, openSpeechCommandsDataset } from './speech-comm
 import { isSpeechCommandsWavFolder, openSpeechCommandsWavDataset } from './speech-commands-wav.js';
 
 /** What each format looks for, for the message when none matches. */
-const FORMAT_SIGNATURES: Readonly<Record<DatasetFormat, string>> = {
+const FORMAT_SIGNATURES: Readonly<Record<Exclude<DatasetFormat, 'arrays'>, string>> = {
   idx: 'idx (train-/t10k-images-idx3-ubyte and -labels-idx1-ubyte, optionally .gz)',
   'cifar-binary': 'cifar-binary (data_batch_1..5.bin + test_batch.bin, or train.bin + test.bin, possibly in cifar-10-batches-bin/ or cifar-100-binary/)',
   'lossless-samples': 'lossless-samples (<set>_<index>_<label>.png files)',
@@ -53,7 +53,7 @@ async function locate(path: string): Promise<{ dir: string; set?: string }> {
   const kind = await pathKind(path);
   if (kind === 'dir') return { dir: path };
   if (kind === 'file') {
-    throw new MsatError('DATA_FORMAT', `${path} is a file; --data takes the dataset's folder`);
+    throw new MsatError('DATA_FORMAT', `${path} is a file; a dataset is its folder`);
   }
   const shortcut = resolveDatasetShortcut(path);
   if (shortcut !== undefined) {

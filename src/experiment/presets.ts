@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { MsatError } from '../core/errors.js';
-import { DEFAULT_NEURON_CONFIG, type NeuronConfig } from '../pipeline/index.js';
+import { DEFAULT_NEURON_CONFIG, type NeuronConfig } from '../snn/index.js';
 import { RESNET_HYPER_PARAMS, VGG_HYPER_PARAMS, type MsatHyperParams } from '../snn/index.js';
 import type { ConverterSpec } from './results.js';
 

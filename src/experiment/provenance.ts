@@ -10,6 +10,8 @@ import type { Provenance } from './results.js';
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+export { MSAT_VERSION } from '../core/index.js';
+
 function packageVersion(dir: string): string {
   try {
     return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
@@ -17,9 +19,6 @@ function packageVersion(dir: string): string {
     return 'unknown';
   }
 }
-
-/** msat's own version (package.json). */
-export const MSAT_VERSION = packageVersion(PACKAGE_ROOT);
 
 /** `git rev-parse HEAD` of msat's checkout, `-dirty` when tracked files changed; null outside a checkout. */
 export function gitCommit(): string | null {

@@ -3,7 +3,8 @@
  * weights and data, with the provenance that lets anyone tell how each number was made. `msat report` reads
  * it; `msat experiment` rewrites it atomically after each converter so an interrupted run resumes.
  */
-import type { NeuronConfig, SimulationReport } from '../pipeline/index.js';
+import type { SimulationReport } from '../pipeline/index.js';
+import type { NeuronConfig } from '../snn/index.js';
 import type { NeuronTrace } from '../snn/index.js';
 
 export type { NeuronTrace };

@@ -8,11 +8,10 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MsatError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/write-atomic.js';
-import { createSnnFile, sha256File, writeSnnFile } from '../convert/index.js';
+import { sha256File, writeSnnFile } from '../convert/index.js';
 import { openDataset } from '../data/index.js';
-import {
-  calibrationStride, convertModel, describeMethod, simulateModel, snnFileDefaults, DEFAULT_CALIBRATION_SAMPLES, DEFAULT_NEURON_CONFIG, type CalibrationEvery,
-} from '../pipeline/index.js';
+import { calibrationStride, convertModel, convertedSnnFile, simulateModel, snnFileDefaults, DEFAULT_CALIBRATION_SAMPLES, type CalibrationEvery } from '../pipeline/index.js';
+import { describeMethod, DEFAULT_NEURON_CONFIG } from '../snn/index.js';
 import type { Runner } from '../runtime/index.js';
 import { findPreset, presetConverters, trainingRuns, type Preset } from './presets.js';
 import { gitCommit, hashTree, machine, MSAT_VERSION } from './provenance.js';
@@ -73,7 +72,7 @@ export function presetModel(preset: Preset, model?: string, checkpoints = join('
 export async function runExperiment(options: ExperimentOptions): Promise<ExperimentResults> {
   const { preset, runner } = options;
   const { path: model, trainCommand } = presetModel(preset, options.model);
-  if (!existsSync(model)) throw new MsatError('EXPERIMENT_MODEL', `${model} not found; make it with: ${trainCommand} (or pass --train)`);
+  if (!existsSync(model)) throw new MsatError('EXPERIMENT_MODEL', `${model} not found; make it with: ${trainCommand} (or let the experiment train it first)`);
   const all = presetConverters(preset);
   if (options.tuned) all.push(await tunedConverter(preset, options.tuned));
   const wanted = options.converters ?? all.map((c) => c.id);
@@ -108,16 +107,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       runner,
       onProgress: (d, t) => options.onProgress?.(converters[0], 'calibrate', d, t),
     });
-    await writeSnnFile(
-      snnPath,
-      createSnnFile({
-        model: { path: model, sha256: converted.modelSha256 },
-        calibration: converted.calibration,
-        plan: converted.plan,
-        options: { normalization: converted.dataOptions, thresholds: { kind: 'calibrate', ...calibration, every: calibrationEvery } },
-        provenance: { msatVersion: MSAT_VERSION, createdAt: started, command: options.command, dataset: { path: data, split: 'train', samples: calibration.samples, every: calibrationEvery } },
-      }),
-    );
+    await writeSnnFile(snnPath, convertedSnnFile(converted, undefined, { createdAt: started, command: options.command }));
     const dataset = await openDataset(data, { split: 'test', every, limit: options.limit, ...converted.dataOptions });
     const provenance: Provenance = {
       msatVersion: MSAT_VERSION,

@@ -32,6 +32,8 @@ export function elemTypeOf(type: DataType): number {
   switch (type) {
     case 'float32':
       return ElemType.FLOAT;
+    case 'float64':
+      return ElemType.DOUBLE;
     case 'int64':
       return ElemType.INT64;
     case 'int32':
@@ -42,6 +44,7 @@ export function elemTypeOf(type: DataType): number {
 /** The msat data type of a graph input/output elem_type, or undefined if msat has none for it. */
 export function dataTypeOfElem(elem: number): DataType | undefined {
   if (elem === ElemType.FLOAT) return 'float32';
+  if (elem === ElemType.DOUBLE) return 'float64';
   if (elem === ElemType.INT64) return 'int64';
   if (elem === ElemType.INT32) return 'int32';
   return undefined;
@@ -185,6 +188,7 @@ export function tensorToProto(name: string, t: Tensor, float16 = false): proto.I
     for (let i = 0; i < n; i++) {
       if (t.type === 'float32') view.setFloat32(4 * i, (t.data as Float32Array)[i], true);
       else if (t.type === 'int32') view.setInt32(4 * i, (t.data as Int32Array)[i], true);
+      else if (t.type === 'float64') view.setFloat64(8 * i, (t.data as Float64Array)[i], true);
       else view.setBigInt64(8 * i, (t.data as BigInt64Array)[i], true);
     }
   }

@@ -3,5 +3,5 @@
  */
 export * from './convert-model.js';
 export * from './simulate-model.js';
-export * from './snn-config.js';
 export * from './snn-file-defaults.js';
+export * from './converted-snn-file.js';

@@ -3,27 +3,24 @@
  * report accuracy per step, latency to the ANN's accuracy, firing rates, SIN, synaptic operations and energy.
  */
 import { MsatError } from '../core/errors.js';
-import { openDataset, type DatasetSplit } from '../data/index.js';
+import { openDataset, stridedDataset, type Dataset, type DatasetSplit } from '../data/index.js';
 import type { Runner } from '../runtime/index.js';
 import { energyReport, latencyToAnn, simulate, sinRatio, type InputEncoding, type NeuronTrace, type SimulationResult } from '../snn/index.js';
-import { convertModel, openCalibrationSet, DEFAULT_CALIBRATION_SAMPLES, type ConvertedModel, type ThresholdSource } from './convert-model.js';
-import { DEFAULT_NEURON_CONFIG, describeMethod, neuronDynamics, type NeuronConfig } from './snn-config.js';
+import { convertModel, openCalibrationSet, DEFAULT_CALIBRATION_SAMPLES, type ConvertedModel, type DataSource, type ThresholdSource } from './convert-model.js';
+import { DEFAULT_NEURON_CONFIG, describeMethod, neuronDynamics, type NeuronConfig } from '../snn/index.js';
 
 /** Spike confidence (METHOD.md §4): off, measured from SIN statistics, or given per spiking layer. */
 export type ConfidenceSource = { readonly kind: 'off' } | { readonly kind: 'measure' } | { readonly kind: 'given'; readonly values: readonly number[] };
 
-/** Options of `simulateModel`; `model`, `data`, `steps` and `runner` are required. */
-export interface SimulateModelOptions {
-  readonly model: string;
-  readonly data: string;
+/** Options of `simulateConverted`; `data`, `steps` and `runner` are required. */
+export interface SimulateConvertedOptions {
+  /** Evaluation data: a dataset folder (read with the model's normalisation) or a `Dataset`. */
+  readonly data: DataSource;
+  /** Split of a folder. Default `'test'`. */
   readonly split?: DatasetSplit;
   readonly limit?: number;
   /** Every k-th sample of the dataset order (before `limit`). */
   readonly every?: number;
-  readonly mean?: readonly number[];
-  readonly std?: readonly number[];
-  /** Default: calibrate on the first 200 training samples, p = 1, layer-wise. */
-  readonly thresholds?: ThresholdSource;
   readonly steps: number;
   readonly neuron?: Partial<NeuronConfig>;
   readonly encoding?: InputEncoding;
@@ -40,6 +37,16 @@ export interface SimulateModelOptions {
   readonly workers?: number;
   readonly runner: Runner;
   readonly onProgress?: (stage: 'calibrate' | 'confidence' | 'simulate', done: number, total: number) => void;
+}
+
+/** Options of `simulateModel`: a model file and a dataset folder, converted and then simulated. */
+export interface SimulateModelOptions extends SimulateConvertedOptions {
+  readonly model: string;
+  readonly data: string;
+  readonly mean?: readonly number[];
+  readonly std?: readonly number[];
+  /** Default: calibrate on 200 training samples spread over the split, p = 1, layer-wise. */
+  readonly thresholds?: ThresholdSource;
 }
 
 /** One simulation, as `msat simulate --json` prints it. Accuracies are fractions in [0, 1]. */
@@ -96,22 +103,28 @@ export const ENERGY_NOTE =
 
 /** Converts and simulates; see `SimulationReport`. */
 export async function simulateModel(options: SimulateModelOptions): Promise<SimulationReport> {
-  const neuron: NeuronConfig = { ...DEFAULT_NEURON_CONFIG, ...options.neuron };
-  const dynamics = neuronDynamics(neuron);
-  const thresholds = options.thresholds ?? { kind: 'calibrate', samples: DEFAULT_CALIBRATION_SAMPLES };
   const converted = await convertModel({
     model: options.model,
     data: options.data,
     mean: options.mean,
     std: options.std,
-    thresholds,
+    thresholds: options.thresholds ?? { kind: 'calibrate', samples: DEFAULT_CALIBRATION_SAMPLES },
     runner: options.runner,
     onProgress: (d, t) => options.onProgress?.('calibrate', d, t),
   });
+  return simulateConverted(converted, options);
+}
+
+/** Simulates a converted network (nothing is read or folded again); see `SimulationReport`. */
+export async function simulateConverted(converted: ConvertedModel, options: SimulateConvertedOptions): Promise<SimulationReport> {
+  const neuron: NeuronConfig = { ...DEFAULT_NEURON_CONFIG, ...options.neuron };
+  const dynamics = neuronDynamics(neuron);
   const { network, lambdas, dataOptions } = converted;
   const common = { dynamics, encoding: options.encoding ?? 'direct', seed: options.seed ?? 0, chunk: options.chunk, batchSize: options.batchSize, workers: options.workers };
-  const confidence = await resolveConfidence(options, converted, common, thresholds);
-  const dataset = await openDataset(options.data, { split: options.split, limit: options.limit, every: options.every, ...dataOptions });
+  const confidence = await resolveConfidence(options, converted, common);
+  const dataset = typeof options.data === 'string'
+    ? await openDataset(options.data, { split: options.split, limit: options.limit, every: options.every, ...dataOptions })
+    : options.every !== undefined || options.limit !== undefined ? stridedDataset(options.data, options.every ?? 1, options.limit ?? Infinity) : options.data;
   const result = await simulate(network, lambdas, dataset, options.runner, {
     ...common,
     steps: options.steps,
@@ -119,30 +132,34 @@ export async function simulateModel(options: SimulateModelOptions): Promise<Simu
     traceNeurons: options.traceNeurons,
     onProgress: (d, t) => options.onProgress?.('simulate', d, t),
   });
-  return buildReport(options, converted, neuron, common.encoding, common.seed, confidence, dataset.split, result);
+  return buildReport(converted, typeof options.data === 'string' ? options.data : dataset.root, neuron, common.encoding, common.seed, confidence, dataset, result);
 }
 
 /**
  * Confidence per relu layer. Measured (METHOD.md §4): simulate the same converter without confidence for 16
  * steps on the calibration samples, r = SIN / (SIN + POS) per layer, and c = 1 − r for the last spiking layer
- * only, as the authors did; every other layer keeps c = 1.
+ * only, as the authors did; every other layer keeps c = 1. Thresholds from an SNN file were calibrated elsewhere:
+ * then the default calibration samples of the evaluation folder's training split stand in for them.
  */
 async function resolveConfidence(
-  options: SimulateModelOptions,
+  options: SimulateConvertedOptions,
   converted: ConvertedModel,
   common: { dynamics: ReturnType<typeof neuronDynamics>; encoding: InputEncoding; seed: number; chunk?: number; batchSize?: number; workers?: number },
-  thresholds: ThresholdSource,
 ): Promise<Map<string, number> | undefined> {
   const source = options.confidence ?? { kind: 'off' };
   const relus = converted.plan.spiking.map((s) => s.name);
   if (source.kind === 'off') return undefined;
   if (source.kind === 'given') {
     if (source.values.length !== relus.length) {
-      throw new MsatError('SNN_OPTIONS', `--sc gives ${source.values.length} confidences for ${relus.length} spiking layers (${relus.join(', ')})`);
+      throw new MsatError('SNN_OPTIONS', `spike confidence gives ${source.values.length} values for ${relus.length} spiking layers (${relus.join(', ')})`);
     }
     return new Map(relus.map((r, i) => [r, source.values[i]]));
   }
-  const { dataset: calibrationSet } = await openCalibrationSet(options.data, thresholds.kind === 'calibrate' ? thresholds : {}, converted.dataOptions);
+  let calibrationSet: Dataset | undefined = converted.calibrationSet;
+  if (!calibrationSet && typeof options.data === 'string') calibrationSet = (await openCalibrationSet(options.data, {}, converted.dataOptions)).dataset;
+  if (!calibrationSet) {
+    throw new MsatError('SNN_OPTIONS', 'measuring spike confidence needs the calibration samples: convert with calibration data, or give one confidence per spiking layer');
+  }
   const probe = await simulate(converted.network, converted.lambdas, calibrationSet, options.runner, {
     ...common,
     steps: 16,
@@ -153,13 +170,13 @@ async function resolveConfidence(
 }
 
 function buildReport(
-  options: SimulateModelOptions,
   converted: ConvertedModel,
+  data: string,
   neuron: NeuronConfig,
   encoding: InputEncoding,
   seed: number,
   confidence: Map<string, number> | undefined,
-  split: DatasetSplit,
+  dataset: Dataset,
   result: SimulationResult,
 ): SimulationReport {
   const accuracyPerStep = [...result.accuracyPerStep];
@@ -169,9 +186,9 @@ function buildReport(
     return typeof l === 'number' ? l : [...l];
   };
   return {
-    model: options.model,
-    data: options.data,
-    split,
+    model: converted.model.path ?? converted.network.source,
+    data,
+    split: dataset.split,
     samples: result.samples,
     T: result.steps,
     method: describeMethod(neuron),

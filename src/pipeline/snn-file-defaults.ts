@@ -3,7 +3,7 @@
  * for simulating it: a tuned file brings its hyper-parameters with it, and explicit options override them.
  */
 import { readSnnFile } from '../convert/index.js';
-import { METHODS, type NeuronConfig } from './snn-config.js';
+import { METHODS, type NeuronConfig } from '../snn/index.js';
 
 export interface SnnFileDefaults {
   readonly neuron: Partial<NeuronConfig>;

@@ -180,7 +180,7 @@ function toOrt(t: Tensor): ort.Tensor {
 
 function fromOrt(name: string, t: ort.Tensor): Tensor {
   const type = t.type as DataType;
-  if (type !== 'float32' && type !== 'int64' && type !== 'int32') {
+  if (type !== 'float32' && type !== 'float64' && type !== 'int64' && type !== 'int32') {
     throw new MsatError('RUNTIME_DTYPE', `output ${name}: unsupported data type ${t.type}`);
   }
   return { type, dims: [...t.dims], data: t.data as Tensor['data'] } as Tensor;

@@ -5,12 +5,12 @@
  * runs from its `.ts` sources under tsx.
  */
 import { Worker, type TransferListItem } from 'node:worker_threads';
-import { isMsatError, MsatError } from '../core/errors.js';
+import { isMsatError, MsatError, type MsatErrorCode } from '../core/errors.js';
 
 /** What a worker answers when its handler threw. */
 export interface WorkerFailure {
   readonly kind: 'error';
-  readonly code?: string;
+  readonly code?: MsatErrorCode;
   readonly message: string;
   readonly stack?: string;
 }
@@ -28,7 +28,7 @@ export function workerFailure(e: unknown): WorkerFailure {
 export class WorkerChannel<Request extends { readonly kind: string }, Reply extends { readonly kind: string }> {
   readonly #worker: Worker;
   readonly #label: string;
-  readonly #code: string;
+  readonly #code: MsatErrorCode;
   #pending: { promise: Promise<Reply>; resolve: (reply: Reply) => void; reject: (e: MsatError) => void } | undefined;
   #dead: MsatError | undefined;
 
@@ -36,7 +36,7 @@ export class WorkerChannel<Request extends { readonly kind: string }, Reply exte
    * Starts `entry` (a module URL; see `moduleBeside`) with `workerData`. `label` names the worker in errors
    * ("simulation worker"); `code` is the error code of failures that are not the worker's own `MsatError`s.
    */
-  constructor(entry: URL, workerData: unknown, label: string, code: string) {
+  constructor(entry: URL, workerData: unknown, label: string, code: MsatErrorCode) {
     this.#label = label;
     this.#code = code;
     this.#worker = startWorker(entry, workerData);

@@ -3,7 +3,8 @@
  * The step-by-step reference implementation stays reachable as `src/snn/reference`.
  */
 export { buildChunkGraph } from './graph/build-chunk-graph.js';
-export type { ChunkGraph, ChunkGraphSpec, ChunkStart, InputEncoding, NeuronDynamics, StateSlot } from './graph/build-chunk-graph.js';
+export type { ChunkGraph, ChunkGraphSpec, ChunkStart, InputEncoding, StateSlot } from './graph/build-chunk-graph.js';
+export * from './neuron-config.js';
 export { simulate, BatchSimulator, autoMicroBatch, pickTracedNeurons, DEFAULT_SIMULATION_OPTIONS } from './simulate.js';
 export type { LayerActivity, NeuronTrace, SimulationOptions, SimulationResult } from './simulate.js';
 export { ParallelSimulator } from './parallel-simulate.js';

@@ -51,7 +51,7 @@ export function isArchitectureName(name: string): name is ArchitectureName {
 
 function imageInput(name: ArchitectureName, o: ArchitectureOptions): NetworkBuilder {
   if (o.sampleShape.length !== 3) {
-    throw new MsatError('TRAIN_OPTIONS', `--arch ${name} takes images [C, H, W]; the data has samples shaped [${o.sampleShape.join(', ')}]`);
+    throw new MsatError('TRAIN_OPTIONS', `architecture ${name} takes images [C, H, W]; the data has samples shaped [${o.sampleShape.join(', ')}]`);
   }
   return new NetworkBuilder(name, { name: 'input', type: 'float32', dims: ['N', ...o.sampleShape] });
 }
@@ -114,7 +114,7 @@ export function buildArchitecture(name: ArchitectureName, options: ArchitectureO
       return { name, network: resnet(name, options, 64, [64, 128, 256, 512], 2), dropout: {} };
     case 'text-cnn': {
       if (options.sampleShape.length !== 1) {
-        throw new MsatError('TRAIN_OPTIONS', `--arch text-cnn takes token sequences [T]; the data has samples shaped [${options.sampleShape.join(', ')}]`);
+        throw new MsatError('TRAIN_OPTIONS', `architecture text-cnn takes token sequences [T]; the data has samples shaped [${options.sampleShape.join(', ')}]`);
       }
       const seq = options.sampleShape[0];
       const b = new NetworkBuilder(name, { name: 'input', type: 'int64', dims: ['N', seq] });

@@ -4,7 +4,7 @@
  * objective runs `simulateReadout`, which also returns the readout.
  */
 import type { Network } from '../model/index.js';
-import { neuronDynamics } from '../pipeline/index.js';
+import { neuronDynamics } from '../snn/index.js';
 import type { Runner } from '../runtime/index.js';
 import { energyReport, simulate } from '../snn/index.js';
 import type { Tallies, TuneObjective } from './objectives.js';

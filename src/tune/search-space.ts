@@ -21,7 +21,7 @@
  *   the λ the SNN file records and the simulator needs no new option.
  */
 import { MsatError } from '../core/index.js';
-import { DEFAULT_NEURON_CONFIG, type Method, type NeuronConfig } from '../pipeline/index.js';
+import { DEFAULT_NEURON_CONFIG, type Method, type NeuronConfig } from '../snn/index.js';
 import { VGG_HYPER_PARAMS, type MsatHyperParams } from '../snn/index.js';
 
 /** Candidate percentiles, most conservative first (1 = max, the authors' choice). */

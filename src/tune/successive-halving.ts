@@ -188,7 +188,7 @@ export async function runSearch(dimensions: number, anchors: readonly Candidate[
     }
   }
   const best = rank(evaluations.filter((e) => e.samples === finalSamples))[0];
-  if (!best) throw new MsatError('TUNE_STOPPED', 'the search stopped before any candidate was evaluated; give it more time (--time) or anchors');
+  if (!best) throw new MsatError('TUNE_STOPPED', 'the search stopped before any candidate was evaluated; give it more time or anchors');
   return { best, finalSamples, stopped, evaluations };
 }
 

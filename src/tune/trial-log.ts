@@ -76,7 +76,7 @@ export class TrialLog {
       const lines = text.split('\n');
       const header = parseLine(lines[0]) as Header | undefined;
       if (!header || header.type !== 'header' || header.format !== TRIAL_LOG_FORMAT) {
-        throw new MsatError('TUNE_LOG', `${path} is not an msat tune trial log; pass another --log or --restart to overwrite it`);
+        throw new MsatError('TUNE_LOG', `${path} is not an msat tune trial log; choose another trial log, or restart to overwrite it`);
       }
       if (header.version !== TRIAL_LOG_VERSION || header.configHash !== configHash) {
         const diff = Object.keys({ ...header.config, ...config })

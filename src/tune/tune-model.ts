@@ -7,7 +7,8 @@
 import { MsatError } from '../core/index.js';
 import type { Calibration, ConversionPlan } from '../convert/index.js';
 import { planConversion, assertConvertible } from '../convert/index.js';
-import { calibrateModelPercentiles, DEFAULT_CALIBRATION_SAMPLES, METHODS, type CalibrationEvery, type Method, type ModelDataOptions } from '../pipeline/index.js';
+import { calibrateModelPercentiles, DEFAULT_CALIBRATION_SAMPLES, type CalibrationEvery, type ModelDataOptions } from '../pipeline/index.js';
+import { METHODS, type Method } from '../snn/index.js';
 import type { Runner } from '../runtime/index.js';
 import { synapticFeeds } from '../snn/index.js';
 import type { EvaluationContext } from './evaluate-config.js';

@@ -4,7 +4,8 @@
  * that carries the tuned neuron config, so `msat simulate --snn` needs no further flags.
  */
 import { createSnnFile, type Calibration, type ConversionPlan, type SnnFile, type SnnFileProvenance } from '../convert/index.js';
-import type { ModelDataOptions, NeuronConfig } from '../pipeline/index.js';
+import type { ModelDataOptions } from '../pipeline/index.js';
+import type { NeuronConfig } from '../snn/index.js';
 import type { Tallies, TrialScore, TuneObjective } from './objectives.js';
 import type { TunedConfig } from './search-space.js';
 

@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gitCommit, machine, MSAT_VERSION, RESULTS_FORMAT, RESULTS_VERSION, type ConverterRun, type ExperimentResults } from '../../src/experiment/index.js';
-import { simulateModel, type NeuronConfig } from '../../src/pipeline/index.js';
+import { simulateModel } from '../../src/pipeline/index.js';
+import { type NeuronConfig } from '../../src/snn/index.js';
 import { Runner } from '../../src/runtime/index.js';
 import { ROOT } from '../cli-helpers.js';
 

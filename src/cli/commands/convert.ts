@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { addDatasetFlags, type DatasetFlags } from '../dataset-flags.js';
 import type { GlobalOptions } from '../global-options.js';
-import { addCalibrationFlags, addNeuronFlags, neuronConfig, thresholdSource, type CalibrationFlags, type NeuronFlags } from '../neuron-flags.js';
+import { addCalibrationFlags, addNeuronFlags, neuronConfig, type CalibrationFlags, type NeuronFlags } from '../neuron-flags.js';
 import { createProgress } from '../progress.js';
 
 interface ConvertFlags extends Omit<DatasetFlags, 'split' | 'limit' | 'every'>, CalibrationFlags, NeuronFlags {
@@ -22,44 +22,21 @@ export function registerConvert(program: Command, globals: () => GlobalOptions):
     .requiredOption('--out <file>', 'SNN file to write (JSON)')
     .option('--json', 'print the SNN file on stdout instead of the coverage report')
     .action(async (flags: ConvertFlags) => {
-      const [{ Runner }, { convertModel, DEFAULT_NEURON_CONFIG, neuronDynamics }, { createSnnFile, writeSnnFile }] = await Promise.all([
-        import('../../runtime/index.js'),
-        import('../../pipeline/index.js'),
-        import('../../convert/index.js'),
-      ]);
-      const runner = new Runner({ threads: globals().threads });
+      const [{ convert }, { readSnnFile }] = await Promise.all([import('../../index.js'), import('../../convert/index.js')]);
       const progress = createProgress('calibrate');
+      const snn = await convert(flags.model, {
+        calibration: { data: flags.data, samples: flags.calibSamples, every: flags.calibEvery, percentile: flags.percentile, channelWise: flags.channelWise ?? false },
+        neuron: neuronConfig(flags),
+        mean: flags.mean,
+        std: flags.std,
+        threads: globals().threads,
+        onProgress: (done, total) => progress.update(done, total),
+      }).finally(() => progress.stop());
       try {
-        const neuron = { ...DEFAULT_NEURON_CONFIG, ...neuronConfig(flags) };
-        neuronDynamics(neuron); // validates the flags before the long part
-        const thresholds = thresholdSource(flags);
-        const converted = await convertModel({
-          model: flags.model,
-          data: flags.data,
-          mean: flags.mean,
-          std: flags.std,
-          thresholds,
-          runner,
-          onProgress: (done, total) => progress.update(done, total),
-        });
-        progress.stop();
-        const doc = createSnnFile({
-          model: { path: flags.model, sha256: converted.modelSha256 },
-          calibration: converted.calibration,
-          plan: converted.plan,
-          options: { neuron, normalization: converted.dataOptions, thresholds: { ...thresholds, every: converted.calibrationEvery } },
-          provenance: {
-            msatVersion: program.version() ?? 'unknown',
-            createdAt: new Date().toISOString(),
-            command: ['msat', ...process.argv.slice(2)].join(' '),
-            dataset: { path: flags.data, split: 'train', samples: converted.calibration.samples, every: converted.calibrationEvery },
-          },
-        });
-        await writeSnnFile(flags.out, doc);
-        process.stdout.write(flags.json ? JSON.stringify(doc) + '\n' : `${converted.coverage}\n\nwrote ${flags.out}\n`);
+        await snn.save(flags.out, { command: ['msat', ...process.argv.slice(2)].join(' ') });
+        process.stdout.write(flags.json ? JSON.stringify(await readSnnFile(flags.out)) + '\n' : `${snn.coverage}\n\nwrote ${flags.out}\n`);
       } finally {
-        progress.stop();
-        await runner.dispose();
+        await snn.dispose();
       }
     });
 }

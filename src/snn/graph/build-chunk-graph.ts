@@ -17,18 +17,10 @@ import { MsatError } from '../../core/errors.js';
 import type { Tensor } from '../../core/tensor.js';
 import { attr, GraphBuilder, type OnnxModel } from '../../onnx/index.js';
 import { emitLayer, type Layer, type Network } from '../../model/index.js';
-import type { ResetMode, ThresholdRule } from '../reference/index.js';
+import type { NeuronDynamics } from '../neuron-config.js';
 import { Constants } from './constants.js';
 import { emitLIPoolChunk, emitLIPoolConstants, lipoolStateShape } from './emit-lipool.js';
 import { emitDet, emitNeuronConstants, emitNeuronStep, needsVSum, type NeuronStateNames, type NeuronStepInputs } from './emit-neuron.js';
-
-/** Neuron dynamics shared by every spiking layer of one simulation (METHOD.md §2). */
-export interface NeuronDynamics {
-  readonly rule: ThresholdRule;
-  /** Max spikes per step γ (1 = IF; Infinity allowed). */
-  readonly gamma: number;
-  readonly reset: ResetMode;
-}
 
 /** How the input reaches the first layer each step. */
 export type InputEncoding = 'direct' | 'poisson';
@@ -60,6 +52,13 @@ export interface ChunkGraphSpec {
   readonly timeFolding?: 'batch' | 'none';
   /** Also output every spiking layer's charged membrane, threshold and spikes at each step (`ChunkGraph.traces`). */
   readonly traces?: boolean;
+  /**
+   * A graph to run outside msat (the exported SNN): the step index and the readout's running sum are state
+   * too (`t0` → `t0:out` = t0 + K; `readout_sum` → `readout_sum:out`, float64 so that the sum is exactly the
+   * simulator's, which adds each step's float32 readout in float64), and the per-layer spike totals
+   * (`spikeCounts`, summed over the batch: a metric of the simulator) are left out. Default false.
+   */
+  readonly standalone?: boolean;
 }
 
 /** See `ChunkGraphSpec.start`. */
@@ -90,7 +89,7 @@ export interface ChunkGraph {
   readonly state: readonly StateSlot[];
   /** [K·B, classes]: the readout layer's output of each step (step-major). */
   readonly readout: string;
-  /** Per spiking layer: an output [K] with the spikes of each step, summed over batch and neurons. */
+  /** Per spiking layer: an output [K] with the spikes of each step, summed over batch and neurons (none when `standalone`). */
   readonly spikeCounts: readonly { readonly layer: string; readonly output: string; readonly neurons: number }[];
   /** With `spec.traces`: per spiking layer, outputs [K·B, ...layer] (step-major) of V + x before firing, θ(t) and s. */
   readonly traces: readonly { readonly layer: string; readonly membrane: string; readonly theta: string; readonly spikes: string }[];
@@ -192,18 +191,22 @@ export function buildChunkGraph(spec: ChunkGraphSpec): ChunkGraph {
         membranes.push(step.membrane);
         // a constant θ is a broadcastable initializer: expand it to the layer's shape
         thetas.push(spec.traces ? b.node('Expand', [step.theta, b.node('Shape', [step.membrane])]) : step.theta);
-        // per sample, then the total: onnxruntime splits the first over its threads, not a reduction to a scalar
-        const bySample = b.node('ReduceSum', [step.spikes, c.int64(`axes_1_to_${shape.length}`, shape.map((_, a) => a + 1))], { keepdims: attr.int(1) });
-        counts.push(b.node('ReduceSum', [bySample], { keepdims: attr.int(1) }));
+        if (!spec.standalone) {
+          // per sample, then the total: onnxruntime splits the first over its threads, not a reduction to a scalar
+          const bySample = b.node('ReduceSum', [step.spikes, c.int64(`axes_1_to_${shape.length}`, shape.map((_, a) => a + 1))], { keepdims: attr.int(1) });
+          counts.push(b.node('ReduceSum', [bySample], { keepdims: attr.int(1) }));
+        }
       }
       // record: n + Σ_j s_j, one Sum for the chunk
       b.node('Sum', [n, ...spikes], {}, { outputs: [outName('n')] });
       for (const slot of state.filter((s) => s.layer === layer.name)) b.output(slot.output, 'float32', ['N', ...slot.shape]);
-      const countName = `spikes:${layer.name}`;
-      const stacked = K === 1 ? counts[0] : b.node('Concat', counts, { axis: { type: 'int', value: 0 } });
-      b.node('Reshape', [stacked, c.int64('shape_k', [K])], {}, { outputs: [countName] });
-      b.output(countName, 'float32', [K]);
-      spikeCounts.push({ layer: layer.name, output: countName, neurons: shape.reduce((a, d) => a * d, 1) });
+      if (!spec.standalone) {
+        const countName = `spikes:${layer.name}`;
+        const stacked = K === 1 ? counts[0] : b.node('Concat', counts, { axis: { type: 'int', value: 0 } });
+        b.node('Reshape', [stacked, c.int64('shape_k', [K])], {}, { outputs: [countName] });
+        b.output(countName, 'float32', [K]);
+        spikeCounts.push({ layer: layer.name, output: countName, neurons: shape.reduce((a, d) => a * d, 1) });
+      }
       if (spec.traces) {
         const traceOutput = (role: string, names: string[]) => {
           const name = `trace:${role}:${layer.name}`;
@@ -248,8 +251,20 @@ export function buildChunkGraph(spec: ChunkGraphSpec): ChunkGraph {
 
   const result = values.get(network.outputs[0]);
   if (!result) throw new MsatError('SNN_NETWORK', `${network.source}: output "${network.outputs[0]}" is not computed`);
+  const classes = perSample(shapes.get(network.outputs[0])!);
   b.node('Identity', [folded(result)], {}, { outputs: ['readout'] });
-  b.output('readout', 'float32', ['KN', ...perSample(shapes.get(network.outputs[0])!)]);
+  b.output('readout', 'float32', ['KN', ...classes]);
+  if (spec.standalone) {
+    // Σ readout over the chunk's steps, one step at a time in float64 (the simulator's order of additions)
+    let sum = b.input('readout_sum', 'float64', ['N', ...classes]);
+    perStep(result).forEach((y, j) => {
+      const y64 = b.node('Cast', [y], { to: attr.int(11) });
+      sum = b.node('Add', [sum, y64], {}, j === K - 1 ? { outputs: ['readout_sum:out'] } : {});
+    });
+    b.output('readout_sum:out', 'float64', ['N', ...classes]);
+    b.node('Add', [t0, c.scalar(K)], {}, { outputs: ['t0:out'] });
+    b.output('t0:out', 'float32', [1]);
+  }
   return { model: b.build(OPSET), steps: K, input, t0, noise, keep, state, readout: 'readout', spikeCounts, traces };
 }
 

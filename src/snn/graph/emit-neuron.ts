@@ -15,7 +15,8 @@
 import { MsatError } from '../../core/errors.js';
 import type { Tensor } from '../../core/tensor.js';
 import { attr, type GraphBuilder } from '../../onnx/index.js';
-import type { MsatHyperParams, ResetMode, ThresholdRule } from '../reference/index.js';
+import type { NeuronDynamics } from '../neuron-config.js';
+import type { MsatHyperParams, ThresholdRule } from '../reference/index.js';
 import { DET_EXPONENT_MAX, THRESHOLD_LOGIT_MIN } from '../reference/index.js';
 import type { Constants } from './constants.js';
 
@@ -23,14 +24,6 @@ import type { Constants } from './constants.js';
 export interface NeuronStateNames {
   readonly v: string;
   readonly vSum?: string;
-}
-
-/** Neuron dynamics of a layer (METHOD.md §2). */
-export interface NeuronEmitSpec {
-  readonly rule: ThresholdRule;
-  /** Max spikes per step γ (1 = IF; Infinity allowed). */
-  readonly gamma: number;
-  readonly reset: ResetMode;
 }
 
 /**
@@ -41,7 +34,7 @@ export interface NeuronEmitSpec {
  * |τ_mp·λ| ≤ 40 keeps them normal float32 numbers, and otherwise left as `bias` (τ_mp·λ) to add per step.
  */
 export interface NeuronConstants {
-  readonly spec: NeuronEmitSpec;
+  readonly spec: NeuronDynamics;
   readonly lambda: string;
   readonly theta?: string;
   readonly numerator?: string;
@@ -84,7 +77,7 @@ export function needsVSum(rule: ThresholdRule): boolean {
 }
 
 /** Adds the initializers of one spiking layer; `lambda` broadcasts against [B, ...layer shape]. */
-export function emitNeuronConstants(b: GraphBuilder, layer: string, spec: NeuronEmitSpec, lambda: Tensor<'float32'>): NeuronConstants {
+export function emitNeuronConstants(b: GraphBuilder, layer: string, spec: NeuronDynamics, lambda: Tensor<'float32'>): NeuronConstants {
   const lambdaName = b.initializer(`${layer}.lambda`, lambda);
   // one value per λ entry, stored as a scalar when all are equal (Clip takes scalar bounds only)
   const perLambda = (name: string, f: (l: number) => number): { name: string; scalar: boolean } => {
@@ -157,7 +150,7 @@ export function emitNeuronStep(b: GraphBuilder, c: Constants, k: NeuronConstants
 function emitFireAndReset(
   b: GraphBuilder,
   c: Constants,
-  spec: NeuronEmitSpec,
+  spec: NeuronDynamics,
   v: string,
   theta: string,
   vName: string | undefined,

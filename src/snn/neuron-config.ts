@@ -1,9 +1,10 @@
 /**
- * The converter a user picks (`--method`, `--k`, `--hp`, `--gamma`, `--reset`) as one typed value, and the
- * neuron dynamics it means (METHOD.md §2).
+ * The neuron vocabulary, in one place: the converter a user picks (`NeuronConfig`: method, k, hp, γ, reset; the
+ * CLI's `--method`, `--k`, `--hp`, `--gamma`, `--reset`) and the dynamics it means to the graphs and the
+ * simulator (`NeuronDynamics`: the threshold rule, γ and the reset), METHOD.md §2.
  */
 import { MsatError } from '../core/errors.js';
-import { VGG_HYPER_PARAMS, type MsatHyperParams, type NeuronDynamics, type ResetMode } from '../snn/index.js';
+import { VGG_HYPER_PARAMS, type MsatHyperParams, type ResetMode, type ThresholdRule } from './reference/index.js';
 
 /** `const`: θ = k·λ; `dtt` / `det` / `msat` (= DTT+DET): the adaptive thresholds. */
 export type Method = 'const' | 'dtt' | 'det' | 'msat';
@@ -17,6 +18,14 @@ export interface NeuronConfig {
   /** MSAT hyper-parameters. Default: the authors' VGG values. */
   readonly hp: MsatHyperParams;
   /** Max spikes per step. Default 1. */
+  readonly gamma: number;
+  readonly reset: ResetMode;
+}
+
+/** What the graphs and the simulator run: the threshold rule, γ and the reset, shared by every spiking layer. */
+export interface NeuronDynamics {
+  readonly rule: ThresholdRule;
+  /** Max spikes per step γ (1 = IF; Infinity allowed). */
   readonly gamma: number;
   readonly reset: ResetMode;
 }
@@ -37,10 +46,10 @@ export function neuronDynamics(config: NeuronConfig): NeuronDynamics {
 export function parseHyperParams(text: string): MsatHyperParams {
   const v = text.split(',').map((s) => Number(s.trim()));
   if (v.length !== 6 || v.some((x) => !Number.isFinite(x))) {
-    throw new MsatError('SNN_OPTIONS', `--hp takes six numbers alpha,ka,ki,C,taump,taurd, got "${text}"`);
+    throw new MsatError('SNN_OPTIONS', `MSAT hyper-parameters are six numbers alpha,ka,ki,C,taump,taurd, got "${text}"`);
   }
   const [alpha, ka, ki, C, taump, taurd] = v;
-  if (!(ki > 0) || !(C > 0)) throw new MsatError('SNN_OPTIONS', `--hp: ki and C divide, so they must be > 0, got "${text}"`);
+  if (!(ki > 0) || !(C > 0)) throw new MsatError('SNN_OPTIONS', `MSAT hyper-parameters: ki and C divide, so they must be > 0, got "${text}"`);
   return { alpha, ka, ki, C, taump, taurd };
 }
 
