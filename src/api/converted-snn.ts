@@ -88,6 +88,9 @@ export interface ExportOptions extends Omit<SnnOnnxOptions, 'metadata'> {
 export interface LoadOptions {
   /** The ANN the file was converted from. Default: the path the file records (relative to the working folder, else to the file). */
   readonly model?: string | LoadedModel;
+  /** Input normalisation of folder data. Default: the file's, else the model's metadata. */
+  readonly mean?: readonly number[];
+  readonly std?: readonly number[];
   readonly runner?: Runner;
   readonly threads?: RunnerOptions['threads'];
 }
@@ -157,8 +160,8 @@ export class ConvertedSnn {
       const defaults = await snnFileDefaults(path);
       const converted = await convertModel({
         model,
-        mean: defaults.normalization.mean,
-        std: defaults.normalization.std,
+        mean: options.mean ?? defaults.normalization.mean,
+        std: options.std ?? defaults.normalization.std,
         thresholds: { kind: 'snn-file', path },
         runner,
       });

@@ -1,8 +1,6 @@
 /** Calibration and neuron flags shared by `convert` and `simulate`, and the library options they become. */
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import type { ThresholdSource } from '../pipeline/index.js';
-import type { NeuronConfig } from '../snn/index.js';
-import { parseHyperParams } from '../snn/index.js';
+import { parseHyperParams, type NeuronConfig } from '../snn/index.js';
 import { parsePositiveInt, parsePositiveIntOrAuto } from './parse.js';
 
 export interface CalibrationFlags {
@@ -50,11 +48,6 @@ export function addNeuronFlags(command: Command): Command {
     .option('--hp <list>', 'MSAT hyper-parameters alpha,ka,ki,C,taump,taurd (default: the authors\' VGG values 0.03,1,1,5,1,1)')
     .option('--gamma <n>', 'max spikes per neuron per step (1 = IF, > 1 = burst)', parsePositiveInt, 1)
     .addOption(new Option('--reset <r>', 'reset after a spike').choices(['soft', 'hard']).default('soft'));
-}
-
-export function thresholdSource(flags: CalibrationFlags & { snn?: string }): ThresholdSource {
-  if (flags.snn) return { kind: 'snn-file', path: flags.snn };
-  return { kind: 'calibrate', samples: flags.calibSamples, every: flags.calibEvery, percentile: flags.percentile, channelWise: flags.channelWise ?? false };
 }
 
 export function neuronConfig(flags: NeuronFlags): Partial<NeuronConfig> {

@@ -3,7 +3,7 @@ import { type Command, Option } from 'commander';
 import type { SimulationReport } from '../../pipeline/index.js';
 import { addDatasetFlags, type DatasetFlags } from '../dataset-flags.js';
 import type { GlobalOptions } from '../global-options.js';
-import { addCalibrationFlags, addNeuronFlags, neuronConfig, thresholdSource, type CalibrationFlags, type NeuronFlags } from '../neuron-flags.js';
+import { addCalibrationFlags, addNeuronFlags, neuronConfig, type CalibrationFlags, type NeuronFlags } from '../neuron-flags.js';
 import { parseNonNegativeInt, parseNumberList, parsePositiveInt } from '../parse.js';
 import { createStagedProgress } from '../progress.js';
 
@@ -35,42 +35,41 @@ export function registerSimulate(program: Command, globals: () => GlobalOptions)
     .option('--batch <n>', 'samples per batch', parsePositiveInt, 64)
     .option('--json', 'print one JSON object on stdout')
     .action(async (flags: SimulateFlags, cmd: Command) => {
-      const [{ Runner }, { simulateModel }] = await Promise.all([import('../../runtime/index.js'), import('../../pipeline/index.js')]);
-      // With --snn, the file's neuron config and normalisation (e.g. from `msat tune`) are the defaults; flags
-      // given on the command line still win.
-      const fromFile = flags.snn ? await (await import('../../pipeline/index.js')).snnFileDefaults(flags.snn) : undefined;
-      const given = (name: string) => cmd.getOptionValueSource(name) === 'cli';
-      const neuron = fromFile
-        ? { ...fromFile.neuron, ...Object.fromEntries(Object.entries(neuronConfig(flags)).filter(([k]) => given(k))) }
-        : neuronConfig(flags);
-      const runner = new Runner({ threads: globals().threads });
+      const { ConvertedSnn, convert } = await import('../../index.js');
       const progress = createStagedProgress();
+      // With --snn, the file's neuron config and normalisation (e.g. from `msat tune`) are the defaults; neuron
+      // flags given on the command line still win.
+      const given = Object.fromEntries(Object.entries(neuronConfig(flags)).filter(([k]) => cmd.getOptionValueSource(k) === 'cli'));
+      const snn = await (flags.snn
+        ? ConvertedSnn.load(flags.snn, { model: flags.model, mean: flags.mean, std: flags.std, threads: globals().threads })
+        : convert(flags.model, {
+            calibration: { data: flags.data, samples: flags.calibSamples, every: flags.calibEvery, percentile: flags.percentile, channelWise: flags.channelWise ?? false },
+            neuron: neuronConfig(flags),
+            mean: flags.mean,
+            std: flags.std,
+            threads: globals().threads,
+            onProgress: (done, total) => progress.update('calibrate', done, total),
+          }));
       try {
-        const report = await simulateModel({
-          model: flags.model,
-          data: flags.data,
+        const report = await snn.simulate(flags.data, {
+          T: flags.T,
+          neuron: given,
           split: flags.split,
           limit: flags.limit,
           every: flags.every,
-          mean: flags.mean ?? fromFile?.normalization.mean,
-          std: flags.std ?? fromFile?.normalization.std,
-          thresholds: thresholdSource(flags),
-          steps: flags.T,
-          neuron,
           encoding: flags.encoding,
           seed: flags.seed,
           confidence: flags.sc === undefined ? { kind: 'off' } : flags.sc === true ? { kind: 'measure' } : { kind: 'given', values: parseNumberList(flags.sc) },
           chunk: flags.chunk,
           batchSize: flags.batch,
           workers: globals().workers,
-          runner,
           onProgress: progress.update,
         });
         progress.stop();
         process.stdout.write(flags.json ? JSON.stringify(report) + '\n' : formatReport(report) + '\n');
       } finally {
         progress.stop();
-        await runner.dispose();
+        await snn.dispose();
       }
     });
 }
