@@ -5,9 +5,11 @@
 import { MsatError } from '../core/errors.js';
 import { openDataset, stridedDataset, type Dataset, type DatasetSplit } from '../data/index.js';
 import type { Runner } from '../runtime/index.js';
-import { energyReport, latencyToAnn, simulate, sinRatio, type InputEncoding, type NeuronTrace, type SimulationResult } from '../snn/index.js';
+import {
+  DEFAULT_NEURON_CONFIG, ENERGY_PER_AC_PJ, ENERGY_PER_MAC_PJ, describeMethod, energyReport, latencyToAnn, neuronDynamics, simulate, sinRatio,
+  type InputEncoding, type NeuronConfig, type NeuronTrace, type SimulationResult,
+} from '../snn/index.js';
 import { convertModel, openCalibrationSet, DEFAULT_CALIBRATION_SAMPLES, type ConvertedModel, type DataSource, type ThresholdSource } from './convert-model.js';
-import { DEFAULT_NEURON_CONFIG, describeMethod, neuronDynamics, type NeuronConfig } from '../snn/index.js';
 
 /** Spike confidence (METHOD.md §4): off, measured from SIN statistics, or given per spiking layer. */
 export type ConfidenceSource = { readonly kind: 'off' } | { readonly kind: 'measure' } | { readonly kind: 'given'; readonly values: readonly number[] };
@@ -98,8 +100,8 @@ export interface SimulationReport {
 }
 
 export const ENERGY_NOTE =
-  'energyPerSampleJ charges 0.9 pJ per synaptic operation (one accumulate per spike) plus 4.6 pJ per MAC of the analog first layer at every step. ' +
-  'MSAT events carry a real value s·θ(t), so a synapse receiving one must multiply: multiplyPerEventEnergyPerSampleJ charges 4.6 pJ per event, the honest figure for MSAT.';
+  `energyPerSampleJ charges ${ENERGY_PER_AC_PJ} pJ per synaptic operation (one accumulate per spike) plus ${ENERGY_PER_MAC_PJ} pJ per MAC of the analog first layer at every step. ` +
+  `MSAT events carry a real value s·θ(t), so a synapse receiving one must multiply: multiplyPerEventEnergyPerSampleJ charges ${ENERGY_PER_MAC_PJ} pJ per event, the honest figure for MSAT.`;
 
 /** Converts and simulates; see `SimulationReport`. */
 export async function simulateModel(options: SimulateModelOptions): Promise<SimulationReport> {
