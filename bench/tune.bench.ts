@@ -1,5 +1,5 @@
 /**
- * Trials of `msat tune` (issue 6), in one process: the same rung (the authors' defaults and θ = λ, then
+ * Trials of `msat tune`, in one process: the same rung (the authors' defaults and θ = λ, then
  * seeded random candidates, each on the first `samples` tuning samples) run by `createTrialRunner` on the calling
  * thread (the baseline; `threads` intra-op threads) and on W worker threads (one trial each at a time,
  * single-threaded sessions). A trial includes compiling its candidate's graphs, as in the tuner.
