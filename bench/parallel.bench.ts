@@ -1,5 +1,5 @@
 /**
- * Sample-parallel simulation against the ANN, in one process (issue 3): the ANN forward time of a batch of 64
+ * Sample-parallel simulation against the ANN, in one process: the ANN forward time of a batch of 64
  * on one session with `threads` intra-op threads, against W batches of 64 run by `ParallelSimulator` on W
  * workers (one batch each, single-threaded sessions), for const and MSAT (DTT+DET, VGG_HYPER_PARAMS).
  * ratio = simulation wall time per batch (W batches' time / W) / (T × ANN time per batch). For comparison the

@@ -1,8 +1,10 @@
 /**
- * Simulator speed against the ANN on the same onnxruntime settings, measured in one process (issue 3):
+ * Simulator speed against the ANN on the same onnxruntime settings, measured in one process:
  * ratio = simulation time / (T × ANN forward time) at batch 64, for const and MSAT (DTT+DET), per chunk size
  * and micro-batch, with the RSS. The simulation is `BatchSimulator.run`, the per-batch work of `simulate`
- * (ANN run for SIN included, dataset reading excluded).
+ * (ANN run for SIN included, dataset reading excluded). Analog layers always run once per step
+ * (`timeFolding: 'none'`); the folded layout of earlier commits is no simulator option any more (its results
+ * are in bench/RESULTS.md, its equivalence in test/runtime/snn-chunk-graph-variants.test.ts).
  *
  * Run: `node --import tsx bench/simulate.bench.ts [model] [T] [threads] [rounds] [all|defaults]` (defaults:
  * the fixture cifar10_small, 64, 2, 5, all). The machine may be shared, so every round times the ANN (median
@@ -25,24 +27,23 @@ const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
 
 const { runner, network, x, labels, annOnce, lambdas } = await benchSetup(modelPath, threads);
 const auto = autoMicroBatch(network, threads || availableParallelism());
-// the simulator's defaults first, then one change at a time, then the previous commit's layout (batch 64, folded)
+// the simulator's defaults first, then one change at a time, then whole batches of 64 in chunks of 8
 const chunk = DEFAULT_SIMULATION_OPTIONS.chunk;
-const SHAPES: { chunk: number; micro: number; folding: 'none' | 'batch' }[] = [
-  { chunk, micro: auto, folding: DEFAULT_SIMULATION_OPTIONS.timeFolding },
+const SHAPES: { chunk: number; micro: number }[] = [
+  { chunk, micro: auto },
   ...(onlyDefaults
     ? []
     : [
-        { chunk: 8, micro: auto, folding: 'none' as const },
-        { chunk, micro: autoMicroBatch(network, (threads || availableParallelism()) === 1 ? 2 : 1), folding: 'none' as const },
-        { chunk, micro: auto, folding: 'batch' as const },
-        { chunk: 8, micro: B, folding: 'batch' as const },
+        { chunk: 8, micro: auto },
+        { chunk, micro: autoMicroBatch(network, (threads || availableParallelism()) === 1 ? 2 : 1) },
+        { chunk: 8, micro: B },
       ]),
 ];
 const configs = METHODS.flatMap(([label, dynamics]) =>
   SHAPES.map((s) => ({
     label,
     ...s,
-    sim: new BatchSimulator(network, lambdas, runner, { steps: T, dynamics, chunk: s.chunk, microBatch: s.micro, timeFolding: s.folding, batchSize: B }),
+    sim: new BatchSimulator(network, lambdas, runner, { steps: T, dynamics, chunk: s.chunk, microBatch: s.micro, batchSize: B }),
     ms: [] as number[],
     ratio: [] as number[],
     rss: 0,
@@ -68,7 +69,7 @@ for (let r = 0; r < rounds; r++) {
 }
 
 console.log(`model ${modelPath}, batch ${B}, T = ${T}, ${threads || 'all'} threads, ${rounds} rounds; ANN forward ${median(annTimes).toFixed(2)} ms per batch (median of rounds)`);
-console.log('method  chunk  micro  folding  ms (median)  sample-steps/s  ratio to T×ANN  (min)  RSS MiB');
+console.log('method  chunk  micro  ms (median)  sample-steps/s  ratio to T×ANN  (min)  RSS MiB');
 for (const c of configs) {
   const ms = median(c.ms);
   console.log(
@@ -76,7 +77,6 @@ for (const c of configs) {
       c.label.padEnd(6),
       String(c.chunk).padStart(5),
       String(c.micro).padStart(5),
-      c.folding.padStart(7),
       ms.toFixed(0).padStart(11),
       ((B * T) / (ms / 1000)).toFixed(0).padStart(14),
       median(c.ratio).toFixed(2).padStart(14),

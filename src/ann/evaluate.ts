@@ -1,8 +1,7 @@
 /**
  * ANN inference on a dataset: the reference every SNN result is compared with.
  */
-import { MsatError } from '../core/errors.js';
-import type { Tensor } from '../core/tensor.js';
+import { MsatError, type Tensor } from '../core/index.js';
 import type { Dataset } from '../data/index.js';
 import type { Network } from '../model/index.js';
 import type { Runner } from '../runtime/index.js';

@@ -1,8 +1,7 @@
 /**
  * A network ready to run on onnxruntime: exported once from the IR, its session cached by the `Runner`.
  */
-import { MsatError } from '../core/errors.js';
-import { asInputType, type Tensor } from '../core/tensor.js';
+import { MsatError, asInputType, type Tensor } from '../core/index.js';
 import { networkToOnnxBytes, type Network } from '../model/index.js';
 import type { Runner } from '../runtime/index.js';
 

@@ -3,7 +3,7 @@
  * (METHOD.md §1.1). Exact in inference mode, and it removes a per-step analog op from the SNN, so it runs
  * before calibration and conversion. Pure: no onnxruntime, the input network is not modified.
  */
-import { isMsatError, MsatError } from '../core/errors.js';
+import { isMsatError, MsatError } from '../core/index.js';
 import type { BatchNormLayer, ConvLayer, Layer, LinearLayer, Network } from '../model/index.js';
 import { foldBatchNorm } from './math/index.js';
 

@@ -10,79 +10,18 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { MsatError } from '../core/index.js';
-import type { DatasetSplit } from '../data/index.js';
-import type { LayerKind } from '../model/index.js';
 import type { Calibration } from './calibration.js';
 import { describeConversion } from './coverage.js';
-import type { ConversionPlan, LayerConversion } from './plan.js';
-import { SNN_FILE_FORMAT, SNN_FILE_VERSION, validateSnnFile } from './snn-file-validate.js';
+import type { ConversionPlan } from './plan.js';
+import {
+  SNN_FILE_FORMAT, SNN_FILE_VERSION, validateSnnFile, type CalibrationJson, type PlanJson, type SnnFile, type SnnFileOptions, type SnnFileProvenance,
+} from './snn-file-validate.js';
 
-export { SNN_FILE_FORMAT, SNN_FILE_VERSION, validateSnnFile };
-
-/** One ReLU's calibration in JSON: λ is a number (layer-wise) or an array (channel-wise). */
-export interface LayerCalibrationJson {
-  readonly relu: string;
-  readonly tensor: string;
-  readonly lambda: number | readonly number[];
-  readonly max: number;
-  readonly mean: number;
-  readonly positiveFraction: number;
-  readonly warning?: string;
-}
-
-/** `Calibration` in JSON. */
-export interface CalibrationJson {
-  readonly percentile: number;
-  readonly method: Calibration['method'];
-  readonly granularity: Calibration['granularity'];
-  readonly samples: number;
-  readonly layers: readonly LayerCalibrationJson[];
-}
-
-/** One layer of the plan as recorded: what it became, in words too. λ lives in `calibration`. */
-export interface PlannedLayerJson {
-  readonly name: string;
-  readonly kind: LayerKind;
-  readonly becomes: LayerConversion['kind'];
-  /** `describeConversion` text, for people reading the file. */
-  readonly description: string;
-  /** Set for a refused layer. */
-  readonly reason?: string;
-}
-
-/** The plan as recorded. */
-export interface PlanJson {
-  readonly layers: readonly PlannedLayerJson[];
-  readonly converted: number;
-  readonly refused: number;
-}
-
-/** Where and how the file was made. */
-export interface SnnFileProvenance {
-  readonly msatVersion: string;
-  /** ISO 8601 time, passed in by the caller (library code reads no clock). */
-  readonly createdAt: string;
-  /** The command line, when made by the CLI. */
-  readonly command?: string;
-  /** The calibration data: the first `samples` of every `every`-th sample (1 when absent) of the split. */
-  readonly dataset?: { readonly path: string; readonly split: DatasetSplit; readonly samples: number; readonly every?: number };
-}
-
-/**
- * The whole document. `O` is the type of `options` as the caller knows it (any object type, interfaces
- * included); a file read back has plain `Record<string, unknown>` options for the caller to validate.
- */
-export interface SnnFile<O extends object = Readonly<Record<string, unknown>>> {
-  readonly format: typeof SNN_FILE_FORMAT;
-  readonly version: typeof SNN_FILE_VERSION;
-  /** The ANN the SNN is converted from; `sha256` is of the file's bytes (`sha256File`). */
-  readonly model: { readonly path: string; readonly sha256: string };
-  readonly calibration: CalibrationJson;
-  readonly plan: PlanJson;
-  /** Neuron/threshold options as the caller resolved them; opaque here, but must be plain JSON. */
-  readonly options: O;
-  readonly provenance: SnnFileProvenance;
-}
+export { SNN_FILE_FORMAT, SNN_FILE_HYPER_PARAMS, SNN_FILE_NEURON_FIELDS, SNN_FILE_VERSION, validateSnnFile, validateSnnFileOptions } from './snn-file-validate.js';
+export type {
+  CalibrationJson, LayerCalibrationJson, PlanJson, PlannedLayerJson, SnnFile, SnnFileNeuronOptions, SnnFileNormalization, SnnFileOptions,
+  SnnFileProvenance, SnnFileThresholds,
+} from './snn-file-validate.js';
 
 /** What `createSnnFile` assembles. */
 export interface SnnFileParts<O extends object = Readonly<Record<string, unknown>>> {
@@ -177,12 +116,17 @@ function fileError(path: string, message: string, cause?: unknown): MsatError {
 /**
  * Writes `doc` as indented JSON, atomically: to a temporary file in the same folder, then renamed over `path`,
  * so a crash never leaves a half-written SNN file. Creates the folder if needed. The text is validated as
- * `readSnnFile` would, so a file written here always reads back (options that are not plain JSON fail here).
+ * `readSnnFile` would (the options by `validateSnnFileOptions`), so a file written here always reads back:
+ * options that are not plain JSON, or a neuron config or normalisation out of the schema, fail here. An
+ * unbounded γ (`options.neuron.gamma` Infinity) is written as "Infinity".
  */
 export async function writeSnnFile(path: string, doc: SnnFile<object>): Promise<void> {
+  const neuron = (doc.options as { neuron?: unknown }).neuron;
   let text: string;
   try {
-    text = JSON.stringify(doc, null, 2);
+    text = JSON.stringify(doc, function (this: unknown, key: string, value: unknown) {
+      return key === 'gamma' && value === Infinity && this === neuron ? 'Infinity' : value;
+    }, 2);
   } catch (e) {
     throw fileError(path, `the SNN document cannot be written as JSON: ${e instanceof Error ? e.message : String(e)}`, e);
   }
@@ -200,10 +144,10 @@ export async function writeSnnFile(path: string, doc: SnnFile<object>): Promise<
 }
 
 /**
- * Reads and validates an SNN file.
+ * Reads and validates an SNN file, its options included (`SnnFileOptions`).
  * @throws MsatError `SNN_FILE` naming the file and the first malformed field (or the read / JSON error).
  */
-export async function readSnnFile(path: string): Promise<SnnFile> {
+export async function readSnnFile(path: string): Promise<SnnFile<SnnFileOptions>> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');

@@ -3,8 +3,7 @@
  * not in one of the on-disk formats. Samples are normalised here when `mean`/`std` are given, exactly as the
  * folder formats do after scaling pixels to [0, 1]: x' = (x − mean[c]) / std[c].
  */
-import { MsatError } from '../core/errors.js';
-import { sizeOf } from '../core/tensor.js';
+import { MsatError, sizeOf } from '../core/index.js';
 import { BatchedDataset } from './batched-dataset.js';
 import type { Dataset, DatasetSplit } from './dataset.js';
 

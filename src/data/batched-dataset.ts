@@ -2,8 +2,7 @@
  * The one `Dataset` implementation: formats differ only in how they read samples (a `SampleReader`), while
  * batching, ordering, validation and read-ahead live here once.
  */
-import { MsatError } from '../core/errors.js';
-import { sizeOf } from '../core/tensor.js';
+import { MsatError, sizeOf } from '../core/index.js';
 import type { Batch, BatchOptions, Dataset, DatasetFormat, DatasetSplit, TextEncoding } from './dataset.js';
 
 /** Reads normalized samples of one dataset. */

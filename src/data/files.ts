@@ -6,7 +6,7 @@
 import { readFile as readFileCallback, readFileSync, type Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { gunzip } from 'node:zlib';
-import { MsatError } from '../core/errors.js';
+import { MsatError } from '../core/index.js';
 
 /** `'dir'`, `'file'`, or `undefined` when nothing (readable) is at `path`. */
 export async function pathKind(path: string): Promise<'dir' | 'file' | undefined> {

@@ -4,7 +4,7 @@
  * original MNIST site ship them) or spelled with a dot (`t10k-images.idx3-ubyte`, as some mirrors do).
  */
 import { join } from 'node:path';
-import { MsatError } from '../core/errors.js';
+import { MsatError } from '../core/index.js';
 import { BatchedDataset } from './batched-dataset.js';
 import { createByteSampleReader } from './byte-samples.js';
 import { numberedClasses } from './class-names.js';

@@ -3,8 +3,7 @@
  * (two zero bytes, a type code, the number of dimensions), one big-endian uint32 per dimension, then the data.
  * Only unsigned-byte data (type 0x08) occurs in these datasets, so only it is read.
  */
-import { MsatError } from '../core/errors.js';
-import { sizeOf } from '../core/tensor.js';
+import { MsatError, sizeOf } from '../core/index.js';
 
 /** A parsed IDX file: its dimensions and a view of its data bytes (no copy). */
 export interface IdxArray {

@@ -7,7 +7,7 @@
  * loads. Differences from Pillow: libvips converts files with an embedded ICC profile (and CMYK files) to
  * sRGB, which Pillow does not; neither applies EXIF rotation.
  */
-import { MsatError } from '../core/errors.js';
+import { MsatError } from '../core/index.js';
 import type { ResizeSpec } from './dataset.js';
 import { readFileBytes } from './files.js';
 

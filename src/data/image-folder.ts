@@ -9,7 +9,7 @@
  * or one split folder itself (holding the class folders).
  */
 import { basename, join } from 'node:path';
-import { MsatError } from '../core/errors.js';
+import { MsatError } from '../core/index.js';
 import { BatchedDataset } from './batched-dataset.js';
 import type { Dataset, DatasetSplit, ResolvedDatasetOptions } from './dataset.js';
 import { listDir, pathKind } from './files.js';

@@ -3,7 +3,7 @@
  * a time, because decoding, not reading, is the cost of these datasets.
  */
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
-import { MsatError } from '../core/errors.js';
+import { MsatError } from '../core/index.js';
 import type { SampleReader } from './batched-dataset.js';
 import type { ResizeSpec } from './dataset.js';
 import { readFileBytesSync } from './files.js';

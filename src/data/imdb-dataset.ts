@@ -11,7 +11,7 @@
  *
  * Token ids are not pixels: a mean/std other than the identity (0, 1) is an error, not a silent rescale.
  */
-import { MsatError } from '../core/errors.js';
+import { MsatError } from '../core/index.js';
 import { BatchedDataset, type SampleReader } from './batched-dataset.js';
 import type { Dataset, ResolvedDatasetOptions } from './dataset.js';
 import { IMDB_CLASSES, loadImdbSplit, loadImdbVocabularySource } from './text/imdb-corpus.js';
@@ -56,22 +56,4 @@ export async function openImdbDataset(root: string, options: ResolvedDatasetOpti
     reader,
     text: { vocabSize, sequenceLength },
   });
-}
-
-/**
- * The text encoding a model records in its metadata (`msat.vocabSize`, `msat.sequenceLength`, written by
- * `msat train`), as dataset options, so commands can open the data the way the model was trained on it.
- * Empty when the metadata has neither key.
- */
-export function textOptionsOfMetadata(metadata: Readonly<Record<string, string>>): { vocabSize?: number; sequenceLength?: number } {
-  const read = (key: string): number | undefined => {
-    const text = metadata[key];
-    if (text === undefined) return undefined;
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < 1) throw new MsatError('MODEL_METADATA', `metadata ${key} must be a positive integer, got ${JSON.stringify(text)}`);
-    return n;
-  };
-  const vocabSize = read('msat.vocabSize');
-  const sequenceLength = read('msat.sequenceLength');
-  return { ...(vocabSize !== undefined ? { vocabSize } : {}), ...(sequenceLength !== undefined ? { sequenceLength } : {}) };
 }

@@ -37,7 +37,6 @@ export {
   type RawImage,
   type ResizePlan,
 } from './image-decode.js';
-export { textOptionsOfMetadata } from './imdb-dataset.js';
 export { IMDB_CLASSES } from './text/imdb-corpus.js';
 export { tokenize } from './text/tokenize.js';
 export {

@@ -4,8 +4,7 @@
  * Speech Commands spectrogram image, normalized the same way.
  */
 import { extname } from 'node:path';
-import { MsatError } from '../core/errors.js';
-import type { Tensor } from '../core/tensor.js';
+import { MsatError, type Tensor } from '../core/index.js';
 import { readWav } from './audio/wav.js';
 import { SPEECH_FRONT_END, spectrogramImage } from './audio/spectrogram-image.js';
 import { decodeImageFile } from './image-decode.js';

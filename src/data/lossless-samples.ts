@@ -6,7 +6,7 @@
  * split is always `'test'`.
  */
 import { join } from 'node:path';
-import { MsatError } from '../core/errors.js';
+import { MsatError } from '../core/index.js';
 import { BatchedDataset } from './batched-dataset.js';
 import { CIFAR100_CLASSES, CIFAR10_CLASSES, FASHION_MNIST_CLASSES, numberedClasses } from './class-names.js';
 import type { Dataset, ResolvedDatasetOptions } from './dataset.js';

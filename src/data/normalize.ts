@@ -5,7 +5,7 @@
  * and rounded to float32 once. That is both the fastest form (one lookup per value) and the most exact one:
  * every output is the correctly rounded float32 of the double-precision formula.
  */
-import { MsatError } from '../core/errors.js';
+import { MsatError } from '../core/index.js';
 
 /** One 256-entry float32 table per channel: `luts[c][v]` is the normalized value of byte `v` in channel `c`. */
 export type NormalizationTables = readonly Float32Array[];

@@ -4,7 +4,7 @@
  * contents, so the CLI needs no `--format` flag.
  */
 import { basename, dirname } from 'node:path';
-import { MsatError } from '../core/errors.js';
+import { MsatError } from '../core/index.js';
 import { stridedDataset } from './strided-dataset.js';
 import { DATASET_SHORTCUTS, resolveDatasetShortcut } from './builtin-datasets.js';
 import { findCifarBinary, openCifarBinaryDataset } from './cifar-binary.js';

@@ -8,7 +8,7 @@
  * a test set: its split is always `'test'`, and asking for `'train'` explicitly is an error.
  */
 import { join } from 'node:path';
-import { MsatError } from '../core/errors.js';
+import { MsatError } from '../core/index.js';
 import { BatchedDataset, type SampleReader } from './batched-dataset.js';
 import type { Dataset, ResolvedDatasetOptions } from './dataset.js';
 import { listDir, pathKind } from './files.js';

@@ -14,7 +14,7 @@
  *   (pixel/255 − mean) / std. Dataset order: by class, then file name (code-unit order).
  */
 import { join } from 'node:path';
-import { MsatError } from '../core/errors.js';
+import { MsatError } from '../core/index.js';
 import { BatchedDataset } from './batched-dataset.js';
 import type { Dataset, ResolvedDatasetOptions } from './dataset.js';
 import { listDir, pathKind } from './files.js';

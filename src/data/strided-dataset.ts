@@ -2,7 +2,7 @@
  * `every`: every k-th sample of a dataset's order. Image folders and CIFAR files are sorted by class, so
  * `--limit` alone takes one class; `--every 10` spreads a deterministic subset over all classes instead.
  */
-import { MsatError } from '../core/errors.js';
+import { MsatError } from '../core/index.js';
 import type { Batch, BatchOptions, Dataset } from './dataset.js';
 
 /** A view of `base` holding samples 0, k, 2k, … (at most `limit` of them). */

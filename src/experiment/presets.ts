@@ -4,7 +4,7 @@
  * same weights and thresholds: θ = λ, θ = 0.5·λ, DTT, DET, DTT+DET and DTT+DET with spike confidence.
  */
 import { join } from 'node:path';
-import { MsatError } from '../core/errors.js';
+import { MsatError } from '../core/index.js';
 import { DEFAULT_NEURON_CONFIG, type NeuronConfig } from '../snn/index.js';
 import { RESNET_HYPER_PARAMS, VGG_HYPER_PARAMS, type MsatHyperParams } from '../snn/index.js';
 import type { ConverterSpec } from './results.js';

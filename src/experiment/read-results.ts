@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MsatError } from '../core/errors.js';
+import { MsatError } from '../core/index.js';
 import { RESULTS_FORMAT, RESULTS_VERSION, type ExperimentResults } from './results.js';
 
 /** Name of the results file inside a results folder. */

@@ -6,8 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MsatError } from '../core/errors.js';
-import { writeFileAtomic } from '../core/write-atomic.js';
+import { MsatError, writeFileAtomic } from '../core/index.js';
 import { sha256File, writeSnnFile } from '../convert/index.js';
 import { openDataset } from '../data/index.js';
 import { calibrationStride, convertModel, convertedSnnFile, simulateModel, snnFileDefaults, DEFAULT_CALIBRATION_SAMPLES, type CalibrationEvery } from '../pipeline/index.js';

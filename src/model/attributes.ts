@@ -2,7 +2,7 @@
  * Typed readers for ONNX node attributes, with the spec's defaults, and the normalization of convolution and
  * pooling windows (kernel, strides, pads, dilations, auto_pad). Pure: errors name the file, node and attribute.
  */
-import { MsatError } from '../core/errors.js';
+import { MsatError } from '../core/index.js';
 import type { AttributeValue, OnnxNode } from '../onnx/index.js';
 
 /** Where an attribute comes from, for messages. */

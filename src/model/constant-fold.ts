@@ -4,9 +4,8 @@
  * as the symbol `'N'` turns it into one static reshape target. Values are small (shape vectors) except when a
  * weight is transposed or scaled, which stays in a Float32Array. Pure functions, no onnxruntime.
  */
-import type { DataType, Tensor } from '../core/tensor.js';
+import { MsatError, type DataType, type Tensor } from '../core/index.js';
 import type { OnnxNode } from '../onnx/index.js';
-import { MsatError } from '../core/errors.js';
 import { describeNode, readFloat, readInt, readInts, type NodeContext } from './attributes.js';
 import type { Dim, Shape } from './network.js';
 import { normalizeAxis } from './shape-inference.js';

@@ -2,7 +2,7 @@
  * One IR layer as ONNX nodes. `exportOnnx` calls it for every layer; the SNN simulator calls it for the analog
  * layers of its step graphs, with its own tensor names, so both run exactly the same operators.
  */
-import type { Tensor } from '../core/tensor.js';
+import type { Tensor } from '../core/index.js';
 import { attr, type AttributeValue, type GraphBuilder } from '../onnx/index.js';
 import type { Layer, Shape } from './network.js';
 import { transpose2d } from './weights.js';

@@ -3,8 +3,7 @@
  * dimension is written as `dim_param 'N'`. `extraOutputs` exposes intermediate tensors (calibration reads every
  * ReLU output this way, METHOD.md §1 step 2) without touching the rest of the graph.
  */
-import { MsatError } from '../core/errors.js';
-import type { Tensor } from '../core/tensor.js';
+import { MsatError, type Tensor } from '../core/index.js';
 import { GraphBuilder, encodeOnnxModel, type OnnxModel } from '../onnx/index.js';
 import { SUPPORTED_OPSETS } from './import-onnx.js';
 import type { Layer, Network, Shape } from './network.js';

@@ -5,8 +5,7 @@
  * MatMul/Gemm followed by a bias Add is fused, layers that do not reach an output are dropped, and tensors are
  * renamed so that the network's outputs keep the model's output names.
  */
-import { MsatError, isMsatError } from '../core/errors.js';
-import type { DataType } from '../core/tensor.js';
+import { MsatError, isMsatError, type DataType } from '../core/index.js';
 import { defaultOpset, readOnnxModel, type OnnxModel, type OnnxNode } from '../onnx/index.js';
 import { describeNode, type NodeContext } from './attributes.js';
 import { constFromTensor, foldNode, type ConstValue } from './constant-fold.js';

@@ -1,5 +1,5 @@
 /**
- * Public API of the `model` layer: msat's network IR, ONNX import/export, shape inference and summaries.
+ * Public API of the `model` layer: msat's network IR and its metadata, ONNX import/export, shape inference and summaries.
  */
 export type {
   AddLayer, AvgPoolLayer, BatchNormLayer, ConcatLayer, ConvLayer, Dim, EmbeddingLayer, FlattenLayer, GlobalAvgPoolLayer,
@@ -23,3 +23,7 @@ export { fuseLinearBias } from './fuse-linear-bias.js';
 export { biasVector, transpose2d } from './weights.js';
 export { formatSummary, layerMacs, summarizeNetwork } from './summary.js';
 export type { LayerSummary, NetworkSummary } from './summary.js';
+export {
+  MODEL_METADATA_FIELDS, MODEL_METADATA_SCHEMA, modelMetadataKey, readModelMetadata, textOptionsOfMetadata, writeModelMetadata,
+} from './metadata.js';
+export type { MetadataObject, ModelMetadata, ModelMetadataField } from './metadata.js';

@@ -4,7 +4,7 @@
  * `relu` for spiking nodes and `maxpool` for LIPool, and batch-norm folding merges `batchnorm` into the
  * preceding `conv`/`linear` (METHOD.md §1), so those kinds are first-class; ONNX glue is gone by now.
  */
-import type { DataType, Tensor } from '../core/tensor.js';
+import type { DataType, Tensor } from '../core/index.js';
 
 /** One dimension: a size, or `'N'` for the symbolic batch dimension. */
 export type Dim = number | 'N';

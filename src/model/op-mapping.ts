@@ -3,8 +3,7 @@
  * the ONNX spec's attributes and defaults; anything msat cannot represent exactly is an `ONNX_UNSUPPORTED_OP`
  * error naming the file, the node, the operator and the attribute, never a silent approximation.
  */
-import { MsatError } from '../core/errors.js';
-import type { DataType, Tensor } from '../core/tensor.js';
+import { MsatError, type DataType, type Tensor } from '../core/index.js';
 import { describeNode, readFloat, readInt, readInts, readWindowAttributes, unsupportedAttribute, type NodeContext } from './attributes.js';
 import { constEntries, constToTensor, type ConstValue } from './constant-fold.js';
 import type { Dim, LayerSpec, Shape } from './network.js';

@@ -3,7 +3,7 @@
  * onnxruntime. The importer uses them to fold PyTorch's shape glue (`Shape -> Gather -> ... -> Reshape`) and
  * to give every layer its `outShape`; later passes (calibration buffers, simulator state) size tensors from it.
  */
-import { MsatError } from '../core/errors.js';
+import { MsatError } from '../core/index.js';
 import type { Dim, LayerSpec, Shape } from './network.js';
 
 function shapeError(layer: { name: string; kind: string }, message: string): MsatError {

@@ -2,7 +2,7 @@
  * Per-layer parameter and MAC counts (what `msat inspect` prints). MACs are per sample and count only conv and
  * linear layers, the quantity the energy estimate multiplies by firing rates (METHOD.md §7: SOP = Σ MAC_l · rate).
  */
-import { sizeOf } from '../core/tensor.js';
+import { sizeOf } from '../core/index.js';
 import { layerParameters, type Layer, type LayerKind, type Network, type Shape } from './network.js';
 import { formatShape } from './shape-inference.js';
 

@@ -1,7 +1,7 @@
 /**
  * Small pure transforms of weight tensors shared by import (Gemm/MatMul normalization) and export (MatMul form).
  */
-import type { Tensor } from '../core/tensor.js';
+import type { Tensor } from '../core/index.js';
 
 /** `[rows, cols]` -> `[cols, rows]`, each entry multiplied by `scale` (Gemm's alpha). */
 export function transpose2d(t: Tensor<'float32'>, scale = 1): Tensor<'float32'> {

@@ -4,7 +4,7 @@
  * zero is an identity; a non-zero constant-0 Pad on spatial axes is folded into the Conv or AveragePool that
  * reads it (exact: Conv pads with zeros, and AveragePool with count_include_pad = 1 divides by the full window).
  */
-import { MsatError } from '../core/errors.js';
+import { MsatError } from '../core/index.js';
 import { describeNode, readFloat, readInts, readString, unsupportedAttribute, type NodeContext } from './attributes.js';
 import { constEntries, constToTensor } from './constant-fold.js';
 import type { Dim, LayerSpec, Shape } from './network.js';

@@ -8,8 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import onnxProto from 'onnx-proto';
 import type { onnx as proto } from 'onnx-proto';
-import { MsatError, isMsatError } from '../core/errors.js';
-import type { Tensor } from '../core/tensor.js';
+import { MsatError, isMsatError, type Tensor } from '../core/index.js';
 import { TensorDecodeProblem, dataTypeOfElem, elemTypeName, int64ToNumber, tensorFromProto, toMsatError } from './tensor-codec.js';
 import type { AttributeValue, OnnxGraph, OnnxModel, OnnxNode, OpsetImport, ValueInfo } from './types.js';
 

@@ -3,8 +3,7 @@
  * step graphs, the trainer's gradient graphs) and for tests. It only tracks names so that every tensor and
  * node name is unique; it does no shape or type checking (onnxruntime does that when the model loads).
  */
-import { MsatError } from '../core/errors.js';
-import type { DataType, Tensor } from '../core/tensor.js';
+import { MsatError, type DataType, type Tensor } from '../core/index.js';
 import { float16BitsToNumber, numberToFloat16Bits } from './float16.js';
 import type { AttributeValue, OnnxModel, OnnxNode, ValueInfo } from './types.js';
 

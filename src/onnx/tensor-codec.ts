@@ -4,8 +4,7 @@
  */
 import onnxProto from 'onnx-proto';
 import type { onnx as proto } from 'onnx-proto';
-import { MsatError } from '../core/errors.js';
-import type { DataType, Tensor } from '../core/tensor.js';
+import { MsatError, type DataType, type Tensor } from '../core/index.js';
 import { float16ToFloat32, numberToFloat16Bits } from './float16.js';
 
 const { onnx } = onnxProto;

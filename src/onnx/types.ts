@@ -3,7 +3,7 @@
  * (`model`, `train`, `snn`) can read and build graphs without knowing the wire format; `decode.ts` and
  * `encode.ts` are the only translations between the two.
  */
-import type { DataType, Tensor } from '../core/tensor.js';
+import type { DataType, Tensor } from '../core/index.js';
 
 /** One operator-set import, e.g. `{ domain: '', version: 13 }` (the empty domain is the default `ai.onnx`). */
 export interface OpsetImport {

@@ -3,10 +3,10 @@
  * training split (or take them from an SNN file), and plan the conversion with its coverage report (METHOD.md §1).
  */
 import { createHash } from 'node:crypto';
-import { MsatError } from '../core/errors.js';
-import { openDataset, stridedDataset, textOptionsOfMetadata, type Dataset, type DatasetOptions } from '../data/index.js';
+import { MsatError } from '../core/index.js';
+import { openDataset, stridedDataset, type Dataset, type DatasetOptions } from '../data/index.js';
 import { decodeOnnxModel } from '../onnx/index.js';
-import { importOnnx, loadNetwork, type Network } from '../model/index.js';
+import { importOnnx, loadNetwork, textOptionsOfMetadata, type Network } from '../model/index.js';
 import type { Runner } from '../runtime/index.js';
 import { normalizationOf } from '../ann/index.js';
 import {

@@ -2,7 +2,7 @@
  * The whole measurement of METHOD.md in one call: convert a model, simulate it for T steps on a dataset, and
  * report accuracy per step, latency to the ANN's accuracy, firing rates, SIN, synaptic operations and energy.
  */
-import { MsatError } from '../core/errors.js';
+import { MsatError } from '../core/index.js';
 import { openDataset, stridedDataset, type Dataset, type DatasetSplit } from '../data/index.js';
 import type { Runner } from '../runtime/index.js';
 import {

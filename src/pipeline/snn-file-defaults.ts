@@ -1,26 +1,49 @@
 /**
  * The neuron configuration and normalisation an SNN file records (`msat convert`, `msat tune`), as defaults
  * for simulating it: a tuned file brings its hyper-parameters with it, and explicit options override them.
+ *
+ * The file's options are checked when it is read (`validateSnnFileOptions` in `convert`: every field's type and
+ * range, unknown neuron fields refused); the converter's name is checked here, against the snn layer's
+ * `METHODS`, which `convert` may not import. A hand-edited or damaged file is an `SNN_FILE` error naming the
+ * file and the field, never a silently different configuration.
  */
+import { MsatError } from '../core/index.js';
 import { readSnnFile } from '../convert/index.js';
-import { METHODS, type NeuronConfig } from '../snn/index.js';
+import { METHODS, type Method, type NeuronConfig } from '../snn/index.js';
 
 export interface SnnFileDefaults {
   readonly neuron: Partial<NeuronConfig>;
   readonly normalization: { readonly mean?: number[]; readonly std?: number[] };
 }
 
-/** Reads `path` and returns the valid neuron fields and normalisation of its options (others are ignored). */
+/** `SnnFile.options` as `readSnnFile` returns them (`SnnFileOptions`), checked. */
+type CheckedOptions = Awaited<ReturnType<typeof readSnnFile>>['options'];
+
+/**
+ * Reads `path` and returns the neuron fields and normalisation of its options (fields it lacks are left out).
+ * @throws MsatError `SNN_FILE` naming `path` and the field when a field is malformed (e.g. `options.neuron.gamma`).
+ */
 export async function snnFileDefaults(path: string): Promise<SnnFileDefaults> {
-  const options = (await readSnnFile(path)).options as { neuron?: Record<string, unknown>; normalization?: Record<string, unknown> };
+  return snnOptionsDefaults((await readSnnFile(path)).options, path);
+}
+
+/**
+ * The defaults of options already checked by `validateSnnFileOptions`; `path` names the file in errors.
+ * @throws MsatError `SNN_FILE` when `options.neuron.method` is not one of `METHODS`.
+ */
+export function snnOptionsDefaults(options: CheckedOptions, path: string): SnnFileDefaults {
   const n = options.neuron ?? {};
-  const numbers = (v: unknown) => (Array.isArray(v) && v.every((x) => typeof x === 'number') ? (v as number[]) : undefined);
+  const method = n.method;
+  if (method !== undefined && !(METHODS as readonly string[]).includes(method)) {
+    throw new MsatError('SNN_FILE', `${path}: options.neuron.method must be one of ${METHODS.join(', ')}, got ${JSON.stringify(method)}`);
+  }
   const neuron: Partial<NeuronConfig> = {
-    ...(typeof n.method === 'string' && (METHODS as readonly string[]).includes(n.method) ? { method: n.method as NeuronConfig['method'] } : {}),
-    ...(typeof n.k === 'number' ? { k: n.k } : {}),
-    ...(n.hp && typeof n.hp === 'object' ? { hp: n.hp as NeuronConfig['hp'] } : {}),
-    ...(typeof n.gamma === 'number' ? { gamma: n.gamma } : {}),
-    ...(n.reset === 'soft' || n.reset === 'hard' ? { reset: n.reset } : {}),
+    ...(method !== undefined ? { method: method as Method } : {}),
+    ...(n.k !== undefined ? { k: n.k } : {}),
+    ...(n.hp !== undefined ? { hp: { ...n.hp } } : {}),
+    ...(n.gamma !== undefined ? { gamma: n.gamma } : {}),
+    ...(n.reset !== undefined ? { reset: n.reset } : {}),
   };
-  return { neuron, normalization: { mean: numbers(options.normalization?.mean), std: numbers(options.normalization?.std) } };
+  const { mean, std } = options.normalization ?? {};
+  return { neuron, normalization: { mean: mean && [...mean], std: std && [...std] } };
 }

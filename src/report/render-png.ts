@@ -4,7 +4,7 @@
  * (Debian package `fonts-dejavu-core`, installed by `.ci/run`).
  */
 import { renderAsync } from '@resvg/resvg-js';
-import { MsatError } from '../core/errors.js';
+import { MsatError } from '../core/index.js';
 import { CHART_FONT } from './specs/theme.js';
 
 /** Options of `renderPng`; every field is optional. */

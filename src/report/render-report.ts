@@ -5,8 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
-import { MsatError } from '../core/errors.js';
-import { writeFileAtomic } from '../core/write-atomic.js';
+import { MsatError, writeFileAtomic } from '../core/index.js';
 import type { ExperimentResults } from '../experiment/index.js';
 import { reportHtml, type HtmlFigure } from './html.js';
 import { renderPng } from './render-png.js';

@@ -5,7 +5,7 @@
  */
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { MsatError } from '../core/errors.js';
+import { MsatError } from '../core/index.js';
 
 /** Options of `renderSvg`. */
 export interface RenderSvgOptions {

@@ -1,1 +1,2 @@
 export * from './runner.js';
+export * from './worker-thread.js';

@@ -3,8 +3,7 @@
  * (`Uint8Array`) and msat `Tensor`s to a `Runner` and gets `Tensor`s back.
  */
 import * as ort from 'onnxruntime-node';
-import { MsatError } from '../core/errors.js';
-import type { DataType, Tensor } from '../core/tensor.js';
+import { MsatError, type DataType, type Tensor } from '../core/index.js';
 
 /** Options of a `Runner`; every field is optional. */
 export interface RunnerOptions {

@@ -5,7 +5,7 @@
  * runs from its `.ts` sources under tsx.
  */
 import { Worker, type TransferListItem } from 'node:worker_threads';
-import { isMsatError, MsatError, type MsatErrorCode } from '../core/errors.js';
+import { isMsatError, MsatError, type MsatErrorCode } from '../core/index.js';
 
 /** What a worker answers when its handler threw. */
 export interface WorkerFailure {

@@ -5,8 +5,11 @@
 export { buildChunkGraph } from './graph/build-chunk-graph.js';
 export type { ChunkGraph, ChunkGraphSpec, ChunkStart, InputEncoding, StateSlot } from './graph/build-chunk-graph.js';
 export * from './neuron-config.js';
-export { simulate, BatchSimulator, autoMicroBatch, pickTracedNeurons, DEFAULT_SIMULATION_OPTIONS } from './simulate.js';
-export type { LayerActivity, NeuronTrace, SimulationOptions, SimulationResult } from './simulate.js';
+export { simulate } from './simulate.js';
+export { BatchSimulator, autoMicroBatch } from './batch-simulator.js';
+export { pickTracedNeurons } from './neuron-traces.js';
+export { DEFAULT_SIMULATION_OPTIONS } from './simulation-options.js';
+export type { LayerActivity, NeuronTrace, ReadoutHook, SimulationOptions, SimulationResult } from './simulation-options.js';
 export { ParallelSimulator } from './parallel-simulate.js';
 export { mergeTallies, type LayerTallies, type SimulationTallies } from './simulation-tallies.js';
 export * from './metrics/index.js';
@@ -14,5 +17,5 @@ export {
   MSAT_MODES, RESNET_HYPER_PARAMS, VGG_HYPER_PARAMS, createRng,
   type MsatHyperParams, type MsatMode, type ResetMode, type ThresholdRule,
 } from './reference/index.js';
-export { energyReport, synapticFeeds } from './energy-report.js';
-export type { EnergyReport, SynapticFeed } from './energy-report.js';
+export { energyReport, synapticFeeds } from './simulation-energy.js';
+export type { EnergyReport, SynapticFeed } from './simulation-energy.js';

@@ -3,7 +3,7 @@
  * CLI's `--method`, `--k`, `--hp`, `--gamma`, `--reset`) and the dynamics it means to the graphs and the
  * simulator (`NeuronDynamics`: the threshold rule, γ and the reset), METHOD.md §2.
  */
-import { MsatError } from '../core/errors.js';
+import { MsatError } from '../core/index.js';
 import { VGG_HYPER_PARAMS, type MsatHyperParams, type ResetMode, type ThresholdRule } from './reference/index.js';
 
 /** `const`: θ = k·λ; `dtt` / `det` / `msat` (= DTT+DET): the adaptive thresholds. */

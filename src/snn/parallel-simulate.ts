@@ -1,25 +1,27 @@
 /**
- * Sample parallelism for `simulate` (issue 3): batches go to worker threads, each holding a `BatchSimulator`
+ * Sample parallelism for `simulate`: batches go to worker threads, each holding a `BatchSimulator`
  * on its own single-threaded `Runner`, and the workers' tallies are merged at the end. A spiking layer is a
  * chain of many small elementwise ops per step, which onnxruntime's intra-op threads split with little gain;
  * whole batches on separate threads share nothing (bench/RESULTS.md).
  */
 import { availableParallelism } from 'node:os';
-import { MsatError } from '../core/errors.js';
-import type { Tensor } from '../core/tensor.js';
+import { MsatError, type Tensor } from '../core/index.js';
 import type { Dataset } from '../data/index.js';
 import type { Network } from '../model/index.js';
 import type { Runner, RunnerOptions } from '../runtime/index.js';
-import { moduleBeside, WorkerChannel, type WorkerFailure } from '../runtime/worker-thread.js';
-import { resolveSimulationOptions, type ResolvedSimulationOptions, type SimulationOptions, type SimulationResult } from './simulate.js';
+import { moduleBeside, WorkerChannel, type WorkerFailure } from '../runtime/index.js';
+import {
+  plainSimulationOptions, resolveSimulationOptions,
+  type PlainSimulationOptions, type ResolvedSimulationOptions, type SimulationOptions, type SimulationResult,
+} from './simulation-options.js';
 import { emptyTallies, mergeTallies, tallyResult, type SimulationTallies } from './simulation-tallies.js';
 
 /** What a worker starts from (its `workerData`, structured-cloned). */
 export interface WorkerSetup {
   readonly network: Network;
   readonly lambdas: ReadonlyMap<string, number | Float32Array>;
-  /** The simulation's options without `onProgress` (functions do not cross threads). */
-  readonly options: SimulationOptions;
+  /** The simulation's resolved options without the callbacks (functions do not cross threads). */
+  readonly options: PlainSimulationOptions;
   readonly runner: RunnerOptions;
 }
 
@@ -35,7 +37,7 @@ export type FromWorker = { readonly kind: 'done' } | { readonly kind: 'tallies';
 type SimWorker = WorkerChannel<ToWorker, FromWorker>;
 
 /**
- * `simulate` with `options.workers` threads: the main thread reads the batches and hands each to an idle
+ * `simulate` with `opts.workers` threads: the main thread reads the batches and hands each to an idle
  * worker; `onProgress` runs as batches finish. The result equals one thread's (`SimulationOptions.workers`).
  */
 export async function simulateInWorkers(
@@ -43,15 +45,14 @@ export async function simulateInWorkers(
   lambdas: ReadonlyMap<string, number | Float32Array>,
   dataset: Dataset,
   runner: Runner,
-  options: SimulationOptions,
+  opts: ResolvedSimulationOptions,
 ): Promise<SimulationResult> {
   const started = performance.now();
-  const opts = resolveSimulationOptions(options);
   // A run shorter than one batch per worker is split evenly (results do not depend on the batch size), and
   // never more workers than batches: each one starts a thread and compiles its own graphs.
   const batchSize = Math.max(1, Math.min(opts.batchSize, Math.ceil(dataset.length / opts.workers)));
   const workers = Math.min(opts.workers, Math.max(1, Math.ceil(dataset.length / batchSize)));
-  const sim = new ParallelSimulator(network, lambdas, runner, { ...options, batchSize, workers });
+  const sim = new ParallelSimulator(network, lambdas, runner, { ...opts, batchSize, workers });
   try {
     let first = 0;
     let done = 0;
@@ -80,13 +81,14 @@ export class ParallelSimulator {
   readonly #running = new Map<SimWorker, Promise<void>>();
   #failure: unknown;
 
-  constructor(network: Network, lambdas: ReadonlyMap<string, number | Float32Array>, runner: Runner, options: SimulationOptions) {
+  /** `options` may be resolved already (`resolveSimulationOptions`); they are not resolved again. */
+  constructor(network: Network, lambdas: ReadonlyMap<string, number | Float32Array>, runner: Runner, options: SimulationOptions | ResolvedSimulationOptions) {
     this.options = resolveSimulationOptions(options);
+    if (this.options.onReadout) throw new MsatError('SNN_OPTIONS', 'onReadout runs only on the calling thread (functions do not cross threads)');
     this.#network = network;
-    const { onProgress: _, ...rest } = this.options;
     // the runner's cores shared out: one thread each on a machine with as many cores as workers
     const threads = Math.max(1, Math.floor((runner.options.threads || availableParallelism()) / this.options.workers));
-    const setup: WorkerSetup = { network, lambdas, options: rest, runner: { ...runner.options, threads } };
+    const setup: WorkerSetup = { network, lambdas, options: plainSimulationOptions(this.options), runner: { ...runner.options, threads } };
     try {
       const entry = moduleBeside(import.meta.url, 'simulate-worker');
       for (let i = 0; i < this.options.workers; i++) this.#workers.push(new WorkerChannel(entry, setup, 'simulation worker', 'SNN_WORKER'));

@@ -5,9 +5,9 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Runner } from '../runtime/index.js';
-import { workerFailure } from '../runtime/worker-thread.js';
+import { workerFailure } from '../runtime/index.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './parallel-simulate.js';
-import { BatchSimulator } from './simulate.js';
+import { BatchSimulator } from './batch-simulator.js';
 
 const setup = workerData as WorkerSetup;
 const port = parentPort!;

@@ -3,10 +3,10 @@
  * workers gets one set of tallies per worker thread and merges them into the same `SimulationResult` that one
  * thread would have measured: everything but the Pearson sums is an integer count, so the merge is exact.
  */
-import { MsatError } from '../core/errors.js';
+import { MsatError } from '../core/index.js';
 import type { Layer, Network } from '../model/index.js';
 import { addSinCounts, ZERO_SIN_COUNTS, type SinCounts } from './metrics/index.js';
-import type { LayerActivity, NeuronTrace, SimulationResult } from './simulate.js';
+import type { LayerActivity, NeuronTrace, SimulationResult } from './simulation-options.js';
 
 /** Running sums of a Pearson correlation between x and y (float64); plain data, so it crosses threads. */
 export interface PearsonSums {

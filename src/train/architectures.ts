@@ -18,7 +18,7 @@
  *
  * Conv layers followed by batch norm have no bias (the norm's β takes its place, as in the reference models).
  */
-import { MsatError } from '../core/errors.js';
+import { MsatError } from '../core/index.js';
 import type { Network } from '../model/index.js';
 import { NetworkBuilder } from './network-builder.js';
 

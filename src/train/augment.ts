@@ -10,8 +10,7 @@
  * of 128 takes about a millisecond); the draws per sample are, in order, row offset, column offset, flip, and
  * with cutout its centre row and column (so runs without cutout draw what they always drew).
  */
-import { MsatError } from '../core/errors.js';
-import type { Tensor } from '../core/tensor.js';
+import { MsatError, type Tensor } from '../core/index.js';
 import type { TrainRng } from './rng.js';
 
 export interface AugmentOptions {

@@ -10,7 +10,7 @@
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { MsatError } from '../core/errors.js';
+import { MsatError } from '../core/index.js';
 
 export const CHECKPOINT_FORMAT = 'msat-checkpoint';
 export const CHECKPOINT_VERSION = 1;

@@ -14,7 +14,7 @@
  * does not change the others' initial values. (The values cannot equal PyTorch's for the same seed: PyTorch's
  * generator is a different algorithm.)
  */
-import { MsatError } from '../core/errors.js';
+import { MsatError } from '../core/index.js';
 import type { Layer, Network } from '../model/index.js';
 import { parameterSpecs, withParameters, type ParameterSpec } from './parameters.js';
 import { deriveRng, type TrainRng } from './rng.js';

@@ -4,8 +4,7 @@
  * name. Weights start as PyTorch's module defaults before initialisation: zeros for conv/linear/embedding
  * (filled by `initializeNetwork`), γ = 1, β = 0, running mean 0 and variance 1 for batch norm.
  */
-import { MsatError } from '../core/errors.js';
-import type { Tensor } from '../core/tensor.js';
+import { MsatError, type Tensor } from '../core/index.js';
 import { inferLayerShape, type Layer, type LayerSpec, type Network, type Shape, type TensorSpec } from '../model/index.js';
 
 /** A layer spec without its name and output (distributive over the union). */

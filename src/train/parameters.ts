@@ -3,8 +3,7 @@
  * initializers), split into trainable parameters and buffers (batch-norm running statistics), and the way back:
  * a copy of the network with new values. Pure functions over typed arrays.
  */
-import { MsatError } from '../core/errors.js';
-import type { Tensor } from '../core/tensor.js';
+import { MsatError, type Tensor } from '../core/index.js';
 import type { Layer, Network } from '../model/index.js';
 
 /** What a tensor is to its layer. */

@@ -7,7 +7,7 @@
  * uninterrupted run would have used, and adding a new random feature does not shift the others.
  */
 
-import { Mulberry32 } from '../core/rng.js';
+import { Mulberry32 } from '../core/index.js';
 
 /** The trainer's generator is msat's shared mulberry32 (`core/rng.ts`). */
 export { Mulberry32 as TrainRng };

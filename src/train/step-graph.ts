@@ -10,7 +10,7 @@
  * State tensors are named `<layer>.<role>` (parameters and buffers, as `parameterSpecs`) and
  * `<layer>.<role>:<slot>` (optimizer state), so a checkpoint is simply that map.
  */
-import { MsatError } from '../core/errors.js';
+import { MsatError } from '../core/index.js';
 import type { Network } from '../model/index.js';
 import type { OnnxModel } from '../onnx/index.js';
 import { Tape, TRAIN_OPSET, lowerNetwork, softmaxCrossEntropy, type Var } from './autodiff/index.js';

@@ -3,8 +3,7 @@
  * slots) that each run consumes and replaces. The state is a plain name -> Float32Array map, which is also what
  * a checkpoint stores, so resuming is "load the map, go on".
  */
-import { MsatError } from '../core/errors.js';
-import type { Tensor } from '../core/tensor.js';
+import { MsatError, type Tensor } from '../core/index.js';
 import type { Network } from '../model/index.js';
 import { encodeOnnxModel } from '../onnx/index.js';
 import type { Runner, Session } from '../runtime/index.js';

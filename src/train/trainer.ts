@@ -10,10 +10,9 @@
  */
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { MsatError } from '../core/errors.js';
-import type { Tensor } from '../core/tensor.js';
+import { MsatError, type Tensor } from '../core/index.js';
 import { openDataset, type Batch, type Dataset } from '../data/index.js';
-import { exportOnnx, loadNetwork, type Network } from '../model/index.js';
+import { exportOnnx, loadNetwork, readModelMetadata, writeModelMetadata, type Network } from '../model/index.js';
 import { encodeOnnxModel } from '../onnx/index.js';
 import { Runner } from '../runtime/index.js';
 import { buildArchitecture, isArchitectureName, ARCHITECTURES, type ArchitectureName } from './architectures.js';
@@ -447,17 +446,18 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       swa = { epochs: config.epochs - config.swaStart + 1, valLoss: val.loss, valAccuracy: val.accuracy };
       accuracy = val.accuracy;
     }
-    const metadata: Record<string, string> = {
-      'msat.arch': config.arch,
-      'msat.dataset': config.data,
-      'msat.mean': JSON.stringify(mean),
-      'msat.std': JSON.stringify(std),
-      'msat.accuracy': String(accuracy),
-      'msat.classes': JSON.stringify(trainSet.classes),
-      'msat.config': JSON.stringify(config),
-      // What reading the data again needs beyond the folder: the text encoding (see `textOptionsOfMetadata`).
-      ...(trainSet.text ? { 'msat.vocabSize': String(trainSet.text.vocabSize), 'msat.sequenceLength': String(trainSet.text.sequenceLength) } : {}),
-    };
+    // What `msat eval`, `simulate` and `predict` read back (model/metadata.ts), and what reading the data again
+    // needs beyond the folder: the text encoding (`textOptionsOfMetadata`).
+    const metadata = writeModelMetadata({
+      arch: config.arch,
+      dataset: config.data,
+      mean,
+      std,
+      accuracy,
+      classes: trainSet.classes,
+      config: { ...config },
+      ...(trainSet.text ? { vocabSize: trainSet.text.vocabSize, sequenceLength: trainSet.text.sequenceLength } : {}),
+    }, `${config.arch}.onnx`);
     const trained = withParameters({ ...network, source: `${config.arch}.onnx` }, finalState, metadata);
     let modelPath: string | undefined;
     if (options.out !== undefined) {
@@ -482,7 +482,7 @@ interface StartingWeights {
 /**
  * The weights and run of a checkpoint, or of an ONNX model that msat trained (its `msat.config` and
  * `msat.accuracy` metadata; a float16 model's weights widened to float32).
- * @throws MsatError `TRAIN_OPTIONS` when a model lacks msat's training metadata.
+ * @throws MsatError `TRAIN_OPTIONS` when a model lacks msat's training metadata, `MODEL_METADATA` when it is malformed.
  */
 async function loadStart(path: string): Promise<StartingWeights> {
   if (!path.toLowerCase().endsWith('.onnx')) {
@@ -490,18 +490,12 @@ async function loadStart(path: string): Promise<StartingWeights> {
     return { config: header.config, epoch: header.epoch, valAccuracy: header.history.at(-1)?.valAccuracy ?? null, state };
   }
   const model = await loadNetwork(path);
-  const text = model.metadata?.['msat.config'];
-  if (text === undefined) {
+  const metadata = readModelMetadata(model, `--from ${path}`, ['config', 'accuracy']);
+  if (metadata.config === undefined) {
     throw optionsError(`--from ${path}: the model has no msat.config metadata (only models that msat train wrote can start a run)`);
   }
-  let config: TrainConfig;
-  try {
-    config = JSON.parse(text) as TrainConfig;
-  } catch {
-    throw optionsError(`--from ${path}: its msat.config metadata is not JSON`);
-  }
-  const accuracy = Number(model.metadata?.['msat.accuracy']);
-  return { config, epoch: config.epochs, valAccuracy: Number.isFinite(accuracy) ? accuracy : null, state: readParameters(model) };
+  const config = metadata.config as unknown as TrainConfig;
+  return { config, epoch: config.epochs, valAccuracy: metadata.accuracy ?? null, state: readParameters(model) };
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Runner } from '../runtime/index.js';
-import { workerFailure } from '../runtime/worker-thread.js';
+import { workerFailure } from '../runtime/index.js';
 import { evaluateConfig, type EvaluationContext } from './evaluate-config.js';
 import type { FromTrialWorker, ToTrialWorker, TrialWorkerSetup } from './trial-workers.js';
 import { tuningDataOf } from './tuning-data.js';

@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { MsatError } from '../core/index.js';
 import type { RunnerOptions } from '../runtime/index.js';
-import { moduleBeside, WorkerChannel, type WorkerFailure } from '../runtime/worker-thread.js';
+import { moduleBeside, WorkerChannel, type WorkerFailure } from '../runtime/index.js';
 import { evaluateConfig, type EvaluationContext } from './evaluate-config.js';
 import type { Tallies } from './objectives.js';
 import type { TunedConfig } from './search-space.js';

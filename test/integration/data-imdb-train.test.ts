@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDataset, textOptionsOfMetadata } from '../../src/data/index.js';
+import { openDataset } from '../../src/data/index.js';
+import { textOptionsOfMetadata } from '../../src/model/index.js';
 import { train } from '../../src/train/index.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'msat-imdb-train-'));

@@ -11,8 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMsatError } from '../../src/core/index.js';
 import {
-  encodeSequence, openDataset, rankWords, textOptionsOfMetadata, tokenize, vocabularyLookup, type Dataset,
+  encodeSequence, openDataset, rankWords, tokenize, vocabularyLookup, type Dataset,
 } from '../../src/data/index.js';
+import { textOptionsOfMetadata } from '../../src/model/index.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'msat-data-imdb-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));

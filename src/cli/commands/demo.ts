@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { MsatError } from '../../core/errors.js';
+import { MsatError } from '../../core/index.js';
 import type { ExperimentResults } from '../../experiment/index.js';
 import type { GlobalOptions } from '../global-options.js';
 import { parsePositiveInt } from '../parse.js';

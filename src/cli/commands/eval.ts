@@ -20,7 +20,7 @@ export function registerEval(program: Command, globals: () => GlobalOptions): vo
     .option('--batch <n>', 'samples per run', parsePositiveInt, 100)
     .option('--json', 'print one JSON object on stdout')
     .action(async (flags: EvalFlags) => {
-      const [{ loadNetwork }, { openDataset, textOptionsOfMetadata }, { Runner }, { evaluateAnn, normalizationOf }] = await Promise.all([
+      const [{ loadNetwork, textOptionsOfMetadata }, { openDataset }, { Runner }, { evaluateAnn, normalizationOf }] = await Promise.all([
         import('../../model/index.js'),
         import('../../data/index.js'),
         import('../../runtime/index.js'),

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { MsatError } from '../../core/errors.js';
+import { MsatError } from '../../core/index.js';
 import type { GlobalOptions } from '../global-options.js';
 import { CALIB_EVERY_HELP } from '../neuron-flags.js';
 import { parsePositiveInt, parsePositiveIntOrAuto } from '../parse.js';
@@ -80,7 +80,7 @@ export function registerExperiment(program: Command, globals: () => GlobalOption
           },
         });
         const table = experiment.formatExperimentTable(results);
-        const { writeFileAtomic } = await import('../../core/write-atomic.js');
+        const { writeFileAtomic } = await import('../../core/index.js');
         await writeFileAtomic(join(out, 'table.md'), `${table}\n`);
         process.stdout.write(`${table}\n\nresults: ${join(out, 'results.json')}\n`);
       } finally {

@@ -5,7 +5,7 @@
  * metadata (written by `msat train`), else the output index is the name.
  */
 import type { Command } from 'commander';
-import { MsatError } from '../../core/errors.js';
+import { MsatError } from '../../core/index.js';
 import type { GlobalOptions } from '../global-options.js';
 import { parseNumberList, parsePositiveInt } from '../parse.js';
 
@@ -45,7 +45,7 @@ export function registerPredict(program: Command, globals: () => GlobalOptions):
     .option('--top <k>', '[number] classes to print', parsePositiveInt, 5)
     .option('--json', 'print one JSON object on stdout')
     .action(async (flags: PredictFlags) => {
-      const [{ loadNetwork }, { readInputFile }, { Runner }, { annSession, normalizationOf }] = await Promise.all([
+      const [{ loadNetwork, readModelMetadata }, { readInputFile }, { Runner }, { annSession, normalizationOf }] = await Promise.all([
         import('../../model/index.js'),
         import('../../data/index.js'),
         import('../../runtime/index.js'),
@@ -78,7 +78,7 @@ export function registerPredict(program: Command, globals: () => GlobalOptions):
         const session = await annSession(network, runner);
         const logits = await session.forward({ type: 'float32', dims: [1, ...sample.dims], data: sample.data });
         const probabilities = softmax(logits.data);
-        const names = classNamesOf(network.metadata['msat.classes'], probabilities.length, flags.model);
+        const names = classNamesOf(readModelMetadata(network, flags.model, ['classes']).classes, probabilities.length, flags.model);
         const ranked: Prediction[] = Array.from(probabilities, (probability, index) => ({ index, name: names[index], probability }))
           .sort((a, b) => b.probability - a.probability || a.index - b.index)
           .slice(0, flags.top);
@@ -96,17 +96,11 @@ export function registerPredict(program: Command, globals: () => GlobalOptions):
     });
 }
 
-/** Names of the `count` outputs: the model's `msat.classes` (a JSON array of `count` strings), else the indices. */
-function classNamesOf(text: string | undefined, count: number, model: string): string[] {
-  if (text === undefined) return Array.from({ length: count }, (_, i) => String(i));
-  let names: unknown;
-  try {
-    names = JSON.parse(text);
-  } catch {
-    names = undefined;
+/** Names of the `count` outputs: the model's `msat.classes` (parsed by `readModelMetadata`), else the indices. */
+function classNamesOf(classes: readonly string[] | undefined, count: number, model: string): string[] {
+  if (classes === undefined) return Array.from({ length: count }, (_, i) => String(i));
+  if (classes.length !== count) {
+    throw new MsatError('MODEL_METADATA', `${model}: metadata msat.classes must be a JSON array of ${count} strings (one per output), got ${classes.length} names`);
   }
-  if (!Array.isArray(names) || names.length !== count || !names.every((n) => typeof n === 'string')) {
-    throw new MsatError('MODEL_METADATA', `${model}: metadata msat.classes must be a JSON array of ${count} strings (one per output), got ${JSON.stringify(text)}`);
-  }
-  return names;
+  return [...classes];
 }

@@ -8,7 +8,6 @@ import { InvalidArgumentError, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import type { GlobalOptions } from '../global-options.js';
 import { parseNonNegativeInt, parseNumberList, parsePositiveInt } from '../parse.js';
-import { DEFAULT_AUGMENT_OPTIONS } from '../../train/augment.js';
 
 const ARCHS = ['mnist-cnn', 'vgg16', 'resnet20', 'resnet18', 'text-cnn', 'speech-cnn'] as const;
 const OPTIMIZERS = ['sgd', 'adamw', 'adam'] as const;
@@ -117,8 +116,8 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
       if (flags.augment === false && flags.cutout !== undefined) {
         command.error('error: --cutout is part of the augmentation that --no-augment turns off', { exitCode: 2, code: 'msat.usage' });
       }
-      const { train } = await import('../../train/index.js');
-      const options = toTrainOptions(flags);
+      const { train, DEFAULT_AUGMENT_OPTIONS } = await import('../../train/index.js');
+      const options = toTrainOptions(flags, DEFAULT_AUGMENT_OPTIONS);
       const bar = createTrainProgress(flags.json === true);
       const started = Date.now();
       try {
@@ -154,7 +153,7 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
 }
 
 /** Flags -> the library's options (only what was given; the library applies its defaults). */
-function toTrainOptions(f: TrainFlags): import('../../train/index.js').TrainOptions {
+function toTrainOptions(f: TrainFlags, augmentDefaults: { readonly cropPadding: number; readonly flip: boolean }): import('../../train/index.js').TrainOptions {
   const kind = f.optimizer ?? 'sgd';
   const optimizer = kind === 'sgd'
     ? { kind, ...(f.momentum !== undefined ? { momentum: f.momentum } : {}), ...(f.nesterov ? { nesterov: true } : {}), ...(f.weightDecay !== undefined ? { weightDecay: f.weightDecay } : {}) }
@@ -173,7 +172,7 @@ function toTrainOptions(f: TrainFlags): import('../../train/index.js').TrainOpti
     arch: f.arch, data: f.data, epochs: f.epochs, batchSize: f.batch, lr: f.lr,
     optimizer: given ? optimizer : undefined, schedule, labelSmoothing: f.labelSmoothing, seed: f.seed, width: f.width,
     mean: f.mean, std: f.std, trainLimit: f.limit, valLimit: f.valLimit, vocabSize: f.vocabSize, sequenceLength: f.sequenceLength,
-    augment: f.augment === false ? (false as const) : f.cutout !== undefined ? { cropPadding: DEFAULT_AUGMENT_OPTIONS.cropPadding, flip: DEFAULT_AUGMENT_OPTIONS.flip, cutout: f.cutout } : undefined,
+    augment: f.augment === false ? (false as const) : f.cutout !== undefined ? { cropPadding: augmentDefaults.cropPadding, flip: augmentDefaults.flip, cutout: f.cutout } : undefined,
     weightDecayExclusion: f.decayExclude,
     init: f.init ? { kind: f.init } : undefined,
     swaStart: f.swaStart,

@@ -180,7 +180,7 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
 
 /** The accuracy-vs-step chart of the best, the defaults and θ = λ on the tuning samples, as SVG and PNG beside the report. */
 async function writeTuneChart(r: TuneReport, reportPath: string): Promise<string> {
-  const [{ accuracyChartSpec, renderSvg, renderPng }, { writeFileAtomic }] = await Promise.all([import('../../report/index.js'), import('../../core/write-atomic.js')]);
+  const [{ accuracyChartSpec, renderSvg, renderPng }, { writeFileAtomic }] = await Promise.all([import('../../report/index.js'), import('../../core/index.js')]);
   const c = r.comparison;
   const spec = accuracyChartSpec([c.best, c.defaults, c.thetaLambda], c.annAccuracy, { title: `msat tune: ${c.samples} held-out training samples` });
   const svg = await renderSvg(spec);

@@ -1,4 +1,4 @@
-import { MsatError } from '../../core/errors.js';
+import { MsatError } from '../../core/index.js';
 
 /** Inference-mode batch-norm parameters, one value per channel (ONNX `BatchNormalization` inputs). */
 export interface BatchNormParams {

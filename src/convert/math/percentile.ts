@@ -1,4 +1,4 @@
-import { MsatError } from '../../core/errors.js';
+import { MsatError } from '../../core/index.js';
 
 /**
  * How the p-th percentile picks a value from the n sorted values v[0] ≤ … ≤ v[n−1]:

@@ -4,7 +4,7 @@
  * fitted to exactly that; anything else is rejected, naming the file and what it holds, rather than resampled.
  */
 import wavefile from 'wavefile';
-import { MsatError } from '../../core/errors.js';
+import { MsatError } from '../../core/index.js';
 import { readFileBytes } from '../files.js';
 
 /** Decoded 16-bit PCM samples. */

@@ -8,7 +8,7 @@
  * every further open free. It holds word ids in typed arrays (about 25 MB per split), not strings.
  */
 import { join, resolve } from 'node:path';
-import { MsatError } from '../../core/errors.js';
+import { MsatError } from '../../core/index.js';
 import type { DatasetSplit } from '../dataset.js';
 import { compareNames, listDir, pathKind, readFileBytes } from '../files.js';
 import { countWords, rankWords } from './vocabulary.js';

@@ -4,7 +4,7 @@
  * demo).
  */
 import type { Config } from 'vega-lite';
-import { MsatError } from '../../core/errors.js';
+import { MsatError } from '../../core/index.js';
 
 /**
  * Font stack of the charts. DejaVu Sans comes first because it is what a fresh Debian machine has (package

@@ -3,7 +3,7 @@
  * shaded steps (METHOD.md §2, §7): shows what an adaptive threshold does that θ = λ does not.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { MsatError } from '../../core/errors.js';
+import { MsatError } from '../../core/index.js';
 import { CHART_CONFIG, CHART_WIDTH } from './theme.js';
 import { layerLabel } from './layers.js';
 

@@ -13,8 +13,7 @@
  * chunks of one step. The chunk's last step writes each state output directly (no Identity copies), so a
  * caller that binds pre-allocated output buffers (`Session.runInto`) gets the new state without any copy.
  */
-import { MsatError } from '../../core/errors.js';
-import type { Tensor } from '../../core/tensor.js';
+import { MsatError, type Tensor } from '../../core/index.js';
 import { attr, GraphBuilder, type OnnxModel } from '../../onnx/index.js';
 import { emitLayer, type Layer, type Network } from '../../model/index.js';
 import type { NeuronDynamics } from '../neuron-config.js';
@@ -45,9 +44,9 @@ export interface ChunkGraphSpec {
    */
   readonly start?: ChunkStart;
   /**
-   * How analog layers (conv, linear, pools, glue) whose input changes every step run: `'batch'` (default) once
+   * How analog layers (conv, linear, pools, glue) whose input changes every step run: `'batch'` once
    * per chunk on the K steps folded into the batch ([K·B, ...], Concat before and Split after), or `'none'`
-   * once per step on [B, ...], each step's output consumed while it is still in the CPU cache.
+   * (default) once per step on [B, ...], each step's output consumed while it is still in the CPU cache.
    */
   readonly timeFolding?: 'batch' | 'none';
   /** Also output every spiking layer's charged membrane, threshold and spikes at each step (`ChunkGraph.traces`). */
@@ -239,7 +238,7 @@ export function buildChunkGraph(spec: ChunkGraphSpec): ChunkGraph {
           intermediate: (base) => b.fresh(base),
         });
       if (once) out = { kind: 'once', name: emit(ins.map((v) => (v as { name: string }).name)) };
-      else if ((spec.timeFolding ?? 'batch') === 'batch') out = { kind: 'folded', name: emit(ins.map(folded)) };
+      else if ((spec.timeFolding ?? 'none') === 'batch') out = { kind: 'folded', name: emit(ins.map(folded)) };
       else {
         const steps = ins.map(perStep);
         out = { kind: 'steps', names: Array.from({ length: K }, (_, j) => emit(steps.map((names) => names[j]))) };

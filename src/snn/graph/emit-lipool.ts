@@ -18,7 +18,7 @@
  * step-by-step form's. Onnxruntime has no fast broadcast back over a 2×2 window in the input layout (a Sub
  * against [B, C, H', 1, W', 1] runs at 16 ns per element), so per-step subtraction is avoided.
  */
-import type { Tensor } from '../../core/tensor.js';
+import type { Tensor } from '../../core/index.js';
 import { attr, type GraphBuilder } from '../../onnx/index.js';
 import type { Constants } from './constants.js';
 

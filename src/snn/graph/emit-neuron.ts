@@ -12,8 +12,7 @@
  * γ = 1 fires with one comparison, and the t = 0 case of MSAT is decided when the graph is built, not per
  * element at run time (see `NeuronStepInputs.t`).
  */
-import { MsatError } from '../../core/errors.js';
-import type { Tensor } from '../../core/tensor.js';
+import { MsatError, type Tensor } from '../../core/index.js';
 import { attr, type GraphBuilder } from '../../onnx/index.js';
 import type { NeuronDynamics } from '../neuron-config.js';
 import type { MsatHyperParams, ThresholdRule } from '../reference/index.js';
@@ -61,8 +60,8 @@ export interface NeuronStepInputs {
   readonly outputNames?: { readonly v?: string; readonly vSum?: string };
 }
 
-/** Outputs of one emitted step: the event value s·θ, the spikes s (after confidence) and the new state. */
-export interface NeuronStepOutputs {
+/** Tensor names of one emitted step: the event value s·θ, the spikes s (after confidence) and the new state (the reference's values of a step are `NeuronStepOutputs`). */
+export interface EmittedNeuronStep {
   readonly out: string;
   readonly spikes: string;
   readonly state: NeuronStateNames;
@@ -124,7 +123,7 @@ export function emitDet(b: GraphBuilder, c: Constants, k: NeuronConstants, x: st
 }
 
 /** Emits one neuron step; returns the names of its outputs. */
-export function emitNeuronStep(b: GraphBuilder, c: Constants, k: NeuronConstants, io: NeuronStepInputs): NeuronStepOutputs {
+export function emitNeuronStep(b: GraphBuilder, c: Constants, k: NeuronConstants, io: NeuronStepInputs): EmittedNeuronStep {
   const { spec } = k;
   const { state } = io;
   const names = io.outputNames ?? {};

@@ -1,4 +1,4 @@
-import { MsatError } from '../../core/errors.js';
+import { MsatError } from '../../core/index.js';
 
 /** Energy of one 32-bit float accumulate (the usual 45 nm figure, METHOD.md §7). */
 export const ENERGY_PER_AC_PJ = 0.9;

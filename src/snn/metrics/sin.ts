@@ -1,4 +1,4 @@
-import { MsatError } from '../../core/errors.js';
+import { MsatError } from '../../core/index.js';
 
 /**
  * Spikes-of-inactivated-neurons counts of one layer (METHOD.md §4), additive over samples and batches.

@@ -1,4 +1,4 @@
-import { MsatError } from '../../core/errors.js';
+import { MsatError } from '../../core/index.js';
 
 /**
  * Window geometry of a lateral-inhibition max-pool, as in PyTorch's `MaxPool1d/2d` (ceil_mode = false,

@@ -1,4 +1,4 @@
-import { MsatError } from '../../core/errors.js';
+import { MsatError } from '../../core/index.js';
 import type { Rng } from './rng.js';
 import { type MsatHyperParams, type MsatMode, validateMsatHyperParams, validateMsatMode } from './threshold.js';
 

@@ -1,4 +1,4 @@
-import { MsatError } from '../../core/errors.js';
+import { MsatError } from '../../core/index.js';
 import { NeuronLayer, type NeuronState, cloneNeuronState } from './neuron.js';
 import type { NeuronLayerOptions } from './neuron-options.js';
 
@@ -18,7 +18,8 @@ export interface LayerSimulation {
 
 /**
  * Runs one freshly reset neuron layer over `xSeq` (`[T, N]`, step-major, N = `options.size`) by looping the
- * single step, which makes it the multi-step reference that fused or chunked paths are tested against.
+ * single step, which makes it the multi-step reference that fused or chunked paths are tested against
+ * (test/runtime/snn-reference-layer.test.ts: the chunk graph of one spiking layer).
  */
 export function simulateNeuronLayer(options: NeuronLayerOptions, xSeq: ArrayLike<number>): LayerSimulation {
   const layer = new NeuronLayer(options);

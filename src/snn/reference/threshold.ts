@@ -1,4 +1,4 @@
-import { MsatError } from '../../core/errors.js';
+import { MsatError } from '../../core/index.js';
 
 /**
  * Per-model hyper-parameters of the MSAT threshold (METHOD.md §2, values in §5).

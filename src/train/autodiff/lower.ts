@@ -3,7 +3,7 @@
  * dropout masks as inputs) or of an evaluation graph (batch norm with running statistics), with every
  * network tensor as a graph input named as `parameterSpecs` names it, so one graph serves every step.
  */
-import { MsatError } from '../../core/errors.js';
+import { MsatError } from '../../core/index.js';
 import type { Layer, Network } from '../../model/index.js';
 import { parameterSpecs, type ParameterSpec } from '../parameters.js';
 import { add } from './ops/add.js';

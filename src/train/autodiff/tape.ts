@@ -12,8 +12,7 @@
  * a reshape back to `x`) emit `Shape(x)` instead of baking in a batch size: one step graph serves every
  * batch size, including a short last batch.
  */
-import { MsatError } from '../../core/errors.js';
-import type { DataType, Tensor } from '../../core/tensor.js';
+import { MsatError, type DataType, type Tensor } from '../../core/index.js';
 import type { Dim } from '../../model/index.js';
 import { GraphBuilder, attr, type AttributeValue } from '../../onnx/index.js';
 

@@ -4,7 +4,7 @@
  * PyTorch computes in Python double precision (the learning rate, Adam's bias corrections) are computed the
  * same way in JS and fed as float32 scalars.
  */
-import { MsatError } from '../../core/errors.js';
+import { MsatError } from '../../core/index.js';
 import type { Tape } from '../autodiff/index.js';
 
 /** SGD with momentum, Nesterov momentum and L2 weight decay, exactly as `torch.optim.SGD`. */

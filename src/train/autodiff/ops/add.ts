@@ -3,7 +3,7 @@
  * gradient is dy summed down to its own shape.
  */
 import { broadcastShapes } from '../../../model/index.js';
-import { MsatError } from '../../../core/errors.js';
+import { MsatError } from '../../../core/index.js';
 import { sumToShape, type Tape, type Var } from '../tape.js';
 
 export function add(t: Tape, a: Var, b: Var): Var {

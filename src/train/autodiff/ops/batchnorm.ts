@@ -14,7 +14,7 @@
  *   dβ = Σ dy,  dγ = Σ dy·x̂,  dx = γ/σ · (dy − dβ/M − x̂ · dγ/M)
  * (sums over the M values of each channel). M comes from the run-time shape, so any batch size works.
  */
-import { MsatError } from '../../../core/errors.js';
+import { MsatError } from '../../../core/index.js';
 import type { Dim } from '../../../model/index.js';
 import { attr } from '../../../onnx/index.js';
 import type { Tape, Var } from '../tape.js';
@@ -104,7 +104,6 @@ export function batchNormInfer(t: Tape, x: Var, gamma: Var, beta: Var, runningMe
   const out = t.record('batchnorm-infer', [x, gamma, beta], y, x.dims, (g, needs) => {
     const invStd = t.node('Reshape', [t.node('Reciprocal', [t.node('Sqrt', [t.node('Add', [runningVar, t.f32(a.epsilon)])])]), t.i64(bshape)]);
     const sumAxes = t.i64(axes);
-    const flat = t.i64([bshape[1]]);
     const gammaB = t.node('Reshape', [gamma.name, t.i64(bshape)]);
     const xHat = t.node('Mul', [t.node('Sub', [x.name, t.node('Reshape', [runningMean, t.i64(bshape)])]), invStd]);
     return [

@@ -1,5 +1,5 @@
 /** Concatenation along a non-batch axis; the gradient is dy split back into the inputs' sizes along that axis. */
-import { MsatError } from '../../../core/errors.js';
+import { MsatError } from '../../../core/index.js';
 import { attr } from '../../../onnx/index.js';
 import type { Tape, Var } from '../tape.js';
 

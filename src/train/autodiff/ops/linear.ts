@@ -5,7 +5,7 @@
  * dX = dY · w; dw = dYᵀ · X; db = Σ_rows dY. A 2-D input is one Gemm forward and one MatMul + one Gemm back;
  * higher ranks are reshaped to 2-D and back inside the primitive.
  */
-import { MsatError } from '../../../core/errors.js';
+import { MsatError } from '../../../core/index.js';
 import type { Dim } from '../../../model/index.js';
 import { attr } from '../../../onnx/index.js';
 import type { Tape, Var } from '../tape.js';

@@ -2,7 +2,7 @@
  * Reshape to a static per-sample shape, keeping the batch (also flatten, squeeze and unsqueeze). The gradient
  * is dy reshaped back to x's run-time shape.
  */
-import { MsatError } from '../../../core/errors.js';
+import { MsatError } from '../../../core/index.js';
 import type { Dim } from '../../../model/index.js';
 import type { Tape, Var } from '../tape.js';
 

@@ -6,7 +6,7 @@
  * Gradient, closed form: dz = (softmax(z) − q) · dloss / N. Computing it directly (instead of chaining the
  * rules of LogSoftmax, Mul and ReduceMean) is both shorter and more accurate.
  */
-import { MsatError } from '../../../core/errors.js';
+import { MsatError } from '../../../core/index.js';
 import { attr } from '../../../onnx/index.js';
 import type { Tape, Var } from '../tape.js';
 

@@ -1,11 +1,12 @@
 /**
  * Synaptic operations and energy of a simulation (METHOD.md §7): which spiking layer feeds each conv/linear
- * layer, and the SOP of every step from the measured spike rates.
+ * layer of a network, and the SOP of every step from a `SimulationResult`'s measured spike rates. The
+ * per-layer energy formulas that need no network or simulation are `metrics/energy.ts`.
  */
 import type { Layer, Network } from '../model/index.js';
 import { layerMacs } from '../model/index.js';
 import { DEFAULT_ENERGY_OPTIONS } from './metrics/index.js';
-import type { SimulationResult } from './simulate.js';
+import type { SimulationResult } from './simulation-options.js';
 
 /** Where the input of a synaptic layer comes from. */
 export interface SynapticFeed {

@@ -1,0 +1,180 @@
+// The SNN file's options as simulation defaults (src/pipeline/snn-file-defaults.ts) and their schema
+// (validateSnnFileOptions in src/convert/snn-file-validate.ts): a good file gives the defaults the earlier
+// reader gave; a hand-edited field that is out of the schema is an SNN_FILE error naming the file and the field,
+// never a silently different configuration; what msat writes it reads (γ = Infinity included); files of
+// earlier msat versions still read.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isMsatError } from '../../src/core/index.js';
+import { createSnnFile, readSnnFile, writeSnnFile, type Calibration, type ConversionPlan } from '../../src/convert/index.js';
+import { snnFileDefaults } from '../../src/pipeline/index.js';
+import { DEFAULT_NEURON_CONFIG, METHODS, type NeuronConfig } from '../../src/snn/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'msat-snn-defaults-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'mnist-cnn.tuned.snn.json');
+
+const calibration: Calibration = {
+  percentile: 0.99,
+  method: 'linear',
+  granularity: { kind: 'layer' },
+  samples: 200,
+  layers: [{ relu: 'relu1', tensor: 'r1', lambda: 2.5, max: 3, mean: 0.5, positiveFraction: 0.4 }],
+};
+const plan: ConversionPlan = {
+  source: 'm.onnx',
+  layers: [
+    { name: 'conv1', layerKind: 'conv', output: 'c1', becomes: { kind: 'analog' }, macs: 10, analogInput: true },
+    { name: 'relu1', layerKind: 'relu', output: 'r1', becomes: { kind: 'spiking', lambda: 2.5 }, neurons: 4 },
+    { name: 'fc', layerKind: 'linear', output: 'out', becomes: { kind: 'readout' }, macs: 4, analogInput: false },
+  ],
+  outputs: ['out'],
+  spiking: [{ name: 'relu1', neurons: 4 }],
+  synaptic: [{ name: 'conv1', macs: 10, analogInput: true }, { name: 'fc', macs: 4, analogInput: false }],
+  converted: 3,
+  refused: 0,
+  warnings: [],
+};
+
+const NEURON: NeuronConfig = {
+  method: 'dtt', k: 0.75, hp: { alpha: 0.3, ka: -2, ki: 1.5, C: 5, taump: 0.5, taurd: 0.25 }, gamma: 3, reset: 'hard',
+};
+
+/** Options as `convertedSnnFile` writes them. */
+function options(neuron: NeuronConfig | undefined = NEURON): Record<string, unknown> {
+  return {
+    ...(neuron ? { neuron } : {}),
+    normalization: { mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] },
+    thresholds: { kind: 'calibrate', samples: 200, every: 250, percentile: 0.99, channelWise: false },
+  };
+}
+
+function docWith(opts: object) {
+  return createSnnFile({
+    model: { path: 'models/m.onnx', sha256: 'cd'.repeat(32) },
+    calibration,
+    plan,
+    options: opts,
+    provenance: { msatVersion: '0.1.0', createdAt: '2025-01-02T03:04:05.000Z' },
+  });
+}
+
+/** The reader before the schema (it dropped what it did not understand), for the good files. */
+function legacyDefaults(json: { options: { neuron?: Record<string, unknown>; normalization?: Record<string, unknown> } }) {
+  const n = json.options.neuron ?? {};
+  const numbers = (v: unknown) => (Array.isArray(v) && v.every((x) => typeof x === 'number') ? (v as number[]) : undefined);
+  return {
+    neuron: {
+      ...(typeof n.method === 'string' && (METHODS as readonly string[]).includes(n.method) ? { method: n.method } : {}),
+      ...(typeof n.k === 'number' ? { k: n.k } : {}),
+      ...(n.hp && typeof n.hp === 'object' ? { hp: n.hp } : {}),
+      ...(typeof n.gamma === 'number' ? { gamma: n.gamma } : {}),
+      ...(n.reset === 'soft' || n.reset === 'hard' ? { reset: n.reset } : {}),
+    },
+    normalization: { mean: numbers(json.options.normalization?.mean), std: numbers(json.options.normalization?.std) },
+  };
+}
+
+function expectSnnFileError(path: string, field: string, pattern?: RegExp): (e: unknown) => boolean {
+  return (e: unknown) => {
+    assert.ok(isMsatError(e), String(e));
+    assert.equal(e.code, 'SNN_FILE', e.message);
+    assert.ok(e.message.startsWith(`${path}: ${field} `), e.message);
+    if (pattern) assert.match(e.message, pattern);
+    return true;
+  };
+}
+
+test('a good file gives the defaults the earlier reader gave (written here, and the shipped tuned fixture)', async () => {
+  const path = join(dir, 'good.snn.json');
+  await writeSnnFile(path, docWith(options()));
+  const defaults = await snnFileDefaults(path);
+  assert.deepEqual(defaults, { neuron: NEURON, normalization: { mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] } });
+  assert.deepEqual(defaults, legacyDefaults(JSON.parse(readFileSync(path, 'utf8'))));
+
+  const fixture = await snnFileDefaults(FIXTURE);
+  assert.deepEqual(fixture, legacyDefaults(JSON.parse(readFileSync(FIXTURE, 'utf8'))));
+  assert.equal(fixture.neuron.method, 'msat');
+  assert.equal(fixture.neuron.hp?.ki, 14.809093987202461);
+  assert.deepEqual(fixture.normalization, { mean: [0.1307], std: [0.3081] });
+  assert.ok((await readSnnFile(FIXTURE)).options['tune'], 'fields outside the schema are kept as written');
+});
+
+test('files of earlier msat versions read: no neuron, thresholds null / from an SNN file / every "auto", text normalisation', async () => {
+  const variants: Array<[string, object]> = [
+    ['no-neuron', { normalization: { mean: [0.1307], std: [0.3081] }, thresholds: null }],
+    ['snn-file', { neuron: { method: 'msat', k: 1 }, thresholds: { kind: 'snn-file', path: 'other.snn.json' } }],
+    ['auto', { thresholds: { kind: 'calibrate', samples: 200, every: 'auto' } }],
+    ['text', { normalization: { vocabSize: 10000, sequenceLength: 256 }, tune: { seed: 0 } }],
+    ['steps', { steps: 32 }],
+  ];
+  for (const [name, opts] of variants) {
+    const path = join(dir, `${name}.snn.json`);
+    writeFileSync(path, JSON.stringify(docWith(opts), null, 2));
+    const defaults = await snnFileDefaults(path);
+    assert.deepEqual(defaults, legacyDefaults(JSON.parse(readFileSync(path, 'utf8'))), name);
+  }
+});
+
+test('each hand-edited bad field is SNN_FILE naming the file and the field', async () => {
+  const good = JSON.parse(JSON.stringify(docWith(options())));
+  /** [name, path under options, new value (undefined: delete the field), the field named, message]. */
+  const cases: Array<[string, string[], unknown, string, RegExp?]> = [
+    ['method', ['neuron', 'method'], 'foo', 'options.neuron.method', /must be one of const, dtt, det, msat, got "foo"/],
+    ['method-number', ['neuron', 'method'], 3, 'options.neuron.method', /must be a string/],
+    ['gamma', ['neuron', 'gamma'], '2', 'options.neuron.gamma', /must be a number >= 1.*got "2"/],
+    ['gamma-small', ['neuron', 'gamma'], 0.5, 'options.neuron.gamma'],
+    ['gamma-null', ['neuron', 'gamma'], null, 'options.neuron.gamma', /got null/],
+    ['hp-taurd', ['neuron', 'hp', 'taurd'], undefined, 'options.neuron.hp.taurd', /must be a finite number, got nothing \(missing\)/],
+    ['hp-ki', ['neuron', 'hp', 'ki'], 0, 'options.neuron.hp.ki', /must be > 0/],
+    ['hp-string', ['neuron', 'hp', 'alpha'], '0.3', 'options.neuron.hp.alpha'],
+    ['hp-extra', ['neuron', 'hp', 'beta'], 1, 'options.neuron.hp.beta', /is not a field of options.neuron.hp/],
+    ['hp-array', ['neuron', 'hp'], [0.03, 1, 1, 5, 1, 1], 'options.neuron.hp', /must be an object, got an array/],
+    ['k', ['neuron', 'k'], 0, 'options.neuron.k', /must be > 0/],
+    ['k-string', ['neuron', 'k'], '1', 'options.neuron.k'],
+    ['reset', ['neuron', 'reset'], 'medium', 'options.neuron.reset', /must be "soft" or "hard"/],
+    ['neuron-typo', ['neuron', 'gama'], 2, 'options.neuron.gama', /is not a field of options.neuron/],
+    ['neuron-string', ['neuron'], 'msat', 'options.neuron', /must be an object/],
+    ['mean', ['normalization', 'mean'], '0.5', 'options.normalization.mean', /must be an array, got "0.5"/],
+    ['mean-empty', ['normalization', 'mean'], [], 'options.normalization.mean', /must not be empty/],
+    ['std-item', ['normalization', 'std'], [0.25, 'x'], 'options.normalization.std[1]', /must be a finite number/],
+    ['vocab', ['normalization', 'vocabSize'], 1.5, 'options.normalization.vocabSize', /positive integer/],
+    ['norm-extra', ['normalization', 'scale'], 2, 'options.normalization.scale'],
+    ['thresholds-kind', ['thresholds', 'kind'], 'magic', 'options.thresholds.kind', /must be "calibrate" or "snn-file"/],
+    ['thresholds-p', ['thresholds', 'percentile'], 2, 'options.thresholds.percentile', /must be in \(0, 1\]/],
+    ['thresholds-every', ['thresholds', 'every'], 0, 'options.thresholds.every'],
+    ['thresholds-cw', ['thresholds', 'channelWise'], 'no', 'options.thresholds.channelWise'],
+    ['thresholds-path', ['thresholds'], { kind: 'snn-file' }, 'options.thresholds.path'],
+  ];
+  for (const [name, at, value, field, pattern] of cases) {
+    const json = JSON.parse(JSON.stringify(good));
+    let holder = json.options as Record<string, unknown>;
+    for (const key of at.slice(0, -1)) holder = holder[key] as Record<string, unknown>;
+    if (value === undefined) delete holder[at[at.length - 1]];
+    else holder[at[at.length - 1]] = value;
+    const path = join(dir, `bad-${name}.snn.json`);
+    writeFileSync(path, JSON.stringify(json, null, 2));
+    await assert.rejects(snnFileDefaults(path), expectSnnFileError(path, field, pattern), name);
+    if (name !== 'method') await assert.rejects(readSnnFile(path), expectSnnFileError(path, field, pattern), `${name}: readSnnFile`);
+  }
+});
+
+test('what msat writes it reads: γ = Infinity round-trips as "Infinity"; a neuron config out of the schema is refused when writing', async () => {
+  const path = join(dir, 'burst.snn.json');
+  await writeSnnFile(path, docWith(options({ ...DEFAULT_NEURON_CONFIG, gamma: Infinity })));
+  assert.match(readFileSync(path, 'utf8'), /"gamma": "Infinity"/);
+  assert.equal((await snnFileDefaults(path)).neuron.gamma, Infinity);
+  assert.equal((await readSnnFile(path)).options.neuron?.gamma, Infinity);
+
+  const bad = join(dir, 'refused.snn.json');
+  await assert.rejects(writeSnnFile(bad, docWith(options({ ...NEURON, k: -1 }))), expectSnnFileError(bad, 'options.neuron.k'));
+  await assert.rejects(writeSnnFile(bad, docWith(options({ ...NEURON, gamma: NaN }))), expectSnnFileError(bad, 'options.neuron.gamma'));
+  await assert.rejects(
+    writeSnnFile(bad, docWith({ ...options(), normalization: { mean: [] } })), expectSnnFileError(bad, 'options.normalization.mean'),
+  );
+  assert.equal(existsSync(bad), false, 'nothing written');
+});
