@@ -1,7 +1,7 @@
 /** Calibration and neuron flags shared by `convert` and `simulate`, and the library options they become. */
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { parseHyperParams, type NeuronConfig } from '../snn/index.js';
-import { parsePositiveInt, parsePositiveIntOrAuto } from './parse.js';
+import { parsePercentile, parsePositiveInt, parsePositiveIntOrAuto, parsePositiveNumber } from './parse.js';
 
 export interface CalibrationFlags {
   readonly calibSamples: number;
@@ -18,18 +18,6 @@ export interface NeuronFlags {
   readonly reset: NeuronConfig['reset'];
 }
 
-function parsePercentile(value: string): number {
-  const p = Number(value);
-  if (!(p > 0 && p <= 1)) throw new InvalidArgumentError(`expected a percentile in (0, 1], got "${value}"`);
-  return p;
-}
-
-function parsePositive(value: string): number {
-  const v = Number(value);
-  if (!(v > 0)) throw new InvalidArgumentError(`expected a positive number, got "${value}"`);
-  return v;
-}
-
 /** Help of `--calib-every` (convert, simulate, tune, experiment). */
 export const CALIB_EVERY_HELP = 'calibrate on training samples 0, k, 2k, …; auto: k = training samples ÷ N, spread over the whole split (folders are stored class by class)';
 
@@ -44,7 +32,7 @@ export function addCalibrationFlags(command: Command): Command {
 export function addNeuronFlags(command: Command): Command {
   return command
     .addOption(new Option('--method <m>', 'const: θ = k·λ; dtt, det, msat (= DTT+DET): adaptive thresholds').choices(['const', 'dtt', 'det', 'msat']).default('msat'))
-    .option('--k <k>', 'threshold scale of --method const', parsePositive, 1)
+    .option('--k <k>', 'threshold scale of --method const', parsePositiveNumber, 1)
     .option('--hp <list>', 'MSAT hyper-parameters alpha,ka,ki,C,taump,taurd (default: the authors\' VGG values 0.03,1,1,5,1,1)')
     .option('--gamma <n>', 'max spikes per neuron per step (1 = IF, > 1 = burst)', parsePositiveInt, 1)
     .addOption(new Option('--reset <r>', 'reset after a spike').choices(['soft', 'hard']).default('soft'));

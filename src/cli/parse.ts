@@ -35,3 +35,36 @@ export function parseSplit(value: string): 'train' | 'test' {
   if (value !== 'train' && value !== 'test') throw new InvalidArgumentError(`expected train or test, got "${value}"`);
   return value;
 }
+
+/** Any finite number written as an integer. */
+export function parseInteger(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n)) throw new InvalidArgumentError(`expected an integer, got "${value}"`);
+  return n;
+}
+
+export function parseNonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a number >= 0, got "${value}"`);
+  return n;
+}
+
+export function parsePositiveNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a number > 0, got "${value}"`);
+  return n;
+}
+
+/** A fraction in the open interval (0, 1). */
+export function parseFraction(value: string): number {
+  const v = Number(value);
+  if (!(v > 0 && v < 1)) throw new InvalidArgumentError(`expected a fraction in (0, 1), got "${value}"`);
+  return v;
+}
+
+/** A percentile p in (0, 1]; 1 is the maximum. */
+export function parsePercentile(value: string): number {
+  const p = Number(value);
+  if (!(p > 0 && p <= 1)) throw new InvalidArgumentError(`expected a percentile in (0, 1], got "${value}"`);
+  return p;
+}

@@ -15,7 +15,7 @@ import {
   type Calibration,
   type CalibrationOptions,
   type LayerCalibration,
-} from './calibration.js';
+} from './calibration-result.js';
 
 /**
  * λ and diagnostics for every `relu` layer of `network`, from the samples of `dataset` (all of them, in

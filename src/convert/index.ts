@@ -11,7 +11,7 @@ export {
   DEAD_LAMBDA_RELATIVE,
   DEFAULT_CALIBRATION_OPTIONS,
   resolveCalibrationOptions,
-} from './calibration.js';
+} from './calibration-result.js';
 export type {
   Calibration,
   CalibrationGranularity,
@@ -19,7 +19,7 @@ export type {
   CalibrationProgress,
   LayerCalibration,
   ResolvedCalibrationOptions,
-} from './calibration.js';
+} from './calibration-result.js';
 export { ActivationStats } from './activation-stats.js';
 export type { ActivationStatsSpec, ActivationSummary } from './activation-stats.js';
 export { calibrate, calibrateMany } from './calibrate.js';

@@ -5,7 +5,7 @@
  * Anything the simulator cannot run is `refused` with a reason instead of being skipped silently.
  */
 import { layerMacs, sizePerSample, type Layer, type LayerKind, type MaxPoolLayer, type Network } from '../model/index.js';
-import type { Calibration, LayerCalibration } from './calibration.js';
+import type { Calibration, LayerCalibration } from './calibration-result.js';
 
 /** What one layer becomes. */
 export type LayerConversion =

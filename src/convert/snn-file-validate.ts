@@ -9,7 +9,7 @@
 import { MsatError } from '../core/index.js';
 import type { DatasetSplit } from '../data/index.js';
 import type { LayerKind } from '../model/index.js';
-import type { Calibration } from './calibration.js';
+import type { Calibration } from './calibration-result.js';
 import type { LayerConversion } from './plan.js';
 
 /** `SnnFile.format`. */

@@ -10,7 +10,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { MsatError } from '../core/index.js';
-import type { Calibration } from './calibration.js';
+import type { Calibration } from './calibration-result.js';
 import { describeConversion } from './coverage.js';
 import type { ConversionPlan } from './plan.js';
 import {

@@ -6,7 +6,7 @@ import { MsatError } from '../core/index.js';
 import { openDataset, stridedDataset, type Dataset, type DatasetSplit } from '../data/index.js';
 import type { Runner } from '../runtime/index.js';
 import {
-  DEFAULT_NEURON_CONFIG, ENERGY_PER_AC_PJ, ENERGY_PER_MAC_PJ, describeMethod, energyReport, latencyToAnn, neuronDynamics, simulate, sinRatio,
+  DEFAULT_NEURON_CONFIG, ENERGY_PER_AC_PJ, ENERGY_PER_MAC_PJ, describeMethod, energyReport, latencyToAnn, neuronDynamics, simulate, sinRatio, spikeConfidence,
   type InputEncoding, type NeuronConfig, type NeuronTrace, type SimulationResult,
 } from '../snn/index.js';
 import { convertModel, openCalibrationSet, DEFAULT_CALIBRATION_SAMPLES, type ConvertedModel, type DataSource, type ThresholdSource } from './convert-model.js';
@@ -168,7 +168,7 @@ async function resolveConfidence(
     onProgress: (d, t) => options.onProgress?.('confidence', d, t),
   });
   const last = probe.layers[probe.layers.length - 1];
-  return new Map(relus.map((r) => [r, r === last.layer ? 1 - sinRatio(last.sin) : 1]));
+  return new Map(relus.map((r) => [r, r === last.layer ? spikeConfidence(last.sin) : 1]));
 }
 
 function buildReport(

@@ -18,7 +18,8 @@ export { DEFAULT_INIT_SCHEME, fans, initializeNetwork, type InitScheme } from '.
 export { augmentBatch, DEFAULT_AUGMENT_OPTIONS, type AugmentOptions } from './augment.js';
 export { ARCHITECTURES, buildArchitecture, isArchitectureName, type Architecture, type ArchitectureName, type ArchitectureOptions } from './architectures.js';
 export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, loadCheckpoint, saveCheckpoint, type Checkpoint, type CheckpointHeader, type CheckpointTensorEntry } from './checkpoint.js';
+export { train } from './trainer.js';
 export {
-  DEFAULT_TRAIN_OPTIONS, defaultNormalization, resolveTrainConfig, train,
+  DEFAULT_TRAIN_OPTIONS, defaultNormalization, resolveTrainConfig,
   type EpochRecord, type TrainConfig, type TrainOptions, type TrainProgress, type TrainResult,
-} from './trainer.js';
+} from './train-options.js';

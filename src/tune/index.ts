@@ -2,8 +2,9 @@
  * Public API of the `tune` layer: `msat tune`'s search for neuron hyper-parameters, calibration percentile and
  * per-layer threshold scales that make a converted SNN reach the ANN's accuracy in few steps.
  */
-export { tuneModel, resolveTuneOptions, planForBudget, DEFAULT_TUNE_OPTIONS } from './tune-model.js';
-export type { TuneModelOptions, TuneResult } from './tune-model.js';
+export { tuneModel } from './tune-model.js';
+export { resolveTuneOptions, planForBudget, DEFAULT_TUNE_OPTIONS } from './tune-options.js';
+export type { ResolvedTuneOptions, TuneModelOptions, TuneResult } from './tune-options.js';
 export {
   PERCENTILE_GRID, LAYER_SCALE_RANGE, createSearchSpace, decodeCandidate, encodeCandidate, defaultConfig, thetaLambdaConfig,
   fromUnit, toUnit, lambdaReference, lambdasOfConfig, namedCoordinates, scaleLambdas,
@@ -18,8 +19,8 @@ export { TrialLog, hashConfig, TRIAL_LOG_FORMAT, TRIAL_LOG_VERSION } from './tri
 export type { TrialRecord } from './trial-log.js';
 export { heldOutPositions, loadTuningData, tuningDataOf } from './tuning-data.js';
 export type { TuningArrays, TuningData, TuningDataOptions } from './tuning-data.js';
-export { createTrialRunner } from './trial-workers.js';
-export type { TrialRunner } from './trial-workers.js';
+export { createTrialRunner } from './parallel-trials.js';
+export type { TrialRunner } from './parallel-trials.js';
 export { evaluateConfig, lambdaMap } from './evaluate-config.js';
 export type { EvaluationContext } from './evaluate-config.js';
 export { simulateReadout } from './readout-simulation.js';

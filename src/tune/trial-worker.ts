@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Runner } from '../runtime/index.js';
 import { workerFailure } from '../runtime/index.js';
 import { evaluateConfig, type EvaluationContext } from './evaluate-config.js';
-import type { FromTrialWorker, ToTrialWorker, TrialWorkerSetup } from './trial-workers.js';
+import type { FromTrialWorker, ToTrialWorker, TrialWorkerSetup } from './parallel-trials.js';
 import { tuningDataOf } from './tuning-data.js';
 
 const setup = workerData as TrialWorkerSetup;

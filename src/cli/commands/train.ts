@@ -7,7 +7,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import type { GlobalOptions } from '../global-options.js';
-import { parseNonNegativeInt, parseNumberList, parsePositiveInt } from '../parse.js';
+import { parseInteger, parseNonNegativeInt, parseNonNegativeNumber, parseNumberList, parsePositiveInt, parsePositiveNumber } from '../parse.js';
 
 const ARCHS = ['mnist-cnn', 'vgg16', 'resnet20', 'resnet18', 'text-cnn', 'speech-cnn'] as const;
 const OPTIMIZERS = ['sgd', 'adamw', 'adam'] as const;
@@ -53,24 +53,6 @@ const oneOf = <T extends string>(values: readonly T[]) => (value: string): T => 
   if (!(values as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${values.join(', ')}, got "${value}"`);
   return value as T;
 };
-
-function parseNonNegativeNumber(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a number >= 0, got "${value}"`);
-  return n;
-}
-
-function parsePositiveNumber(value: string): number {
-  const n = parseNonNegativeNumber(value);
-  if (n === 0) throw new InvalidArgumentError(`expected a number > 0, got "${value}"`);
-  return n;
-}
-
-function parseInteger(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n)) throw new InvalidArgumentError(`expected an integer, got "${value}"`);
-  return n;
-}
 
 export function registerTrain(program: Command, globals: () => GlobalOptions): void {
   program

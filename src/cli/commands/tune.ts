@@ -1,12 +1,12 @@
 /** `msat tune`: search neuron hyper-parameters, calibration percentile and layer scales; write the tuned SNN file and a report. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import type { TuneReport, TuneObjective } from '../../tune/index.js';
 import { addDatasetFlags, type DatasetFlags } from '../dataset-flags.js';
 import type { GlobalOptions } from '../global-options.js';
 import { CALIB_EVERY_HELP } from '../neuron-flags.js';
-import { parseNonNegativeInt, parseNumberList, parsePositiveInt, parsePositiveIntOrAuto } from '../parse.js';
+import { parseFraction, parseNonNegativeInt, parseNonNegativeNumber, parseNumberList, parsePositiveInt, parsePositiveIntOrAuto } from '../parse.js';
 import { createStagedProgress } from '../progress.js';
 
 interface TuneFlags extends Omit<DatasetFlags, 'split' | 'limit' | 'every'> {
@@ -40,18 +40,6 @@ interface TuneFlags extends Omit<DatasetFlags, 'split' | 'limit' | 'every'> {
   readonly json?: boolean;
 }
 
-function parseFraction(value: string): number {
-  const v = Number(value);
-  if (!(v > 0 && v < 1)) throw new InvalidArgumentError(`expected a fraction in (0, 1), got "${value}"`);
-  return v;
-}
-
-function parseNonNegative(value: string): number {
-  const v = Number(value);
-  if (!(v >= 0) || !Number.isFinite(v)) throw new InvalidArgumentError(`expected a number ≥ 0, got "${value}"`);
-  return v;
-}
-
 export function registerTune(program: Command, globals: () => GlobalOptions): void {
   const command = program
     .command('tune')
@@ -62,13 +50,13 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
     .option('--T <steps>', 'time steps simulated per trial', parsePositiveInt, 64)
     .option('--check-T <steps>', 're-simulate the finalists this many steps and keep one that holds the ANN accuracy there (0 or ≤ --T: no check)', parseNonNegativeInt, 256)
     .option('--finalists <n>', 'finalists re-simulated to --check-T', parsePositiveInt, 3)
-    .option('--final-tolerance <f>', 'accuracy gap to the ANN allowed at step --check-T, as a fraction', parseNonNegative, 0.003)
+    .option('--final-tolerance <f>', 'accuracy gap to the ANN allowed at step --check-T, as a fraction', parseNonNegativeNumber, 0.003)
     .option('--gamma <n>', 'max spikes per neuron per step of the tuned neuron (1 = IF, > 1 = burst; not searched)', parsePositiveInt, 1)
     .option('--budget <n>', 'candidates evaluated in all (initial population + refinement)', parsePositiveInt, 32)
     .option('--time <seconds>', 'stop the search after this many seconds (the final comparison runs after it)', parsePositiveInt)
     .addOption(new Option('--objective <o>', 'latency: steps to ANN − margin (ties: higher AUC); auc: area under accuracy-vs-step; kl: KL(ANN ‖ SNN output)').choices(['latency', 'auc', 'kl']).default('latency'))
     .option('--margin <m>', 'latency objective: accuracy gap to the ANN, as a fraction', parseFraction, 0.01)
-    .option('--energy-weight <w>', 'add w × (synaptic operations per step ÷ ANN MACs) to latency/auc scores', parseNonNegative, 0)
+    .option('--energy-weight <w>', 'add w × (synaptic operations per step ÷ ANN MACs) to latency/auc scores', parseNonNegativeNumber, 0)
     .option('--samples <n>', 'held-out training samples to tune on (the last halving rung)', parsePositiveInt, 432)
     .option('--min-samples <n>', 'fewest samples of the first halving rung', parsePositiveInt, 48)
     .option('--eta <n>', 'successive halving keeps the best 1/eta per rung', parsePositiveInt, 3)

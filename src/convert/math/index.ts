@@ -3,4 +3,4 @@
  * No I/O and no onnxruntime.
  */
 export * from './percentile.js';
-export * from './fold-batch-norm.js';
+export * from './fold-batch-norm-weights.js';

@@ -24,9 +24,6 @@ export type LrSchedule =
   | { readonly kind: 'onecycle'; readonly pctStart?: number; readonly divFactor?: number; readonly finalDivFactor?: number }
   | { readonly kind: 'step'; readonly milestones: readonly number[]; readonly gamma?: number };
 
-/** `cosine` with PyTorch's defaults for the other kinds' optional fields. */
-export const DEFAULT_LR_SCHEDULE: LrSchedule = { kind: 'cosine' };
-
 /** The usual CIFAR milestones for `epochs`: 50 % and 75 % of the run. */
 export function defaultMilestones(epochs: number): number[] {
   return [Math.round(epochs * 0.5), Math.round(epochs * 0.75)].filter((m, i, all) => m > 0 && all.indexOf(m) === i);
