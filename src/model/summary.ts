@@ -2,9 +2,9 @@
  * Per-layer parameter and MAC counts (what `msat inspect` prints). MACs are per sample and count only conv and
  * linear layers, the quantity the energy estimate multiplies by firing rates (METHOD.md §7: SOP = Σ MAC_l · rate).
  */
-import { sizeOf } from '../core/index.js';
 import { layerParameters, type Layer, type LayerKind, type Network, type Shape } from './network.js';
 import { formatShape } from './shape-inference.js';
+import { layerKindSpec } from './layers/index.js';
 
 /** One row of the summary. */
 export interface LayerSummary {
@@ -24,19 +24,13 @@ export interface NetworkSummary {
   readonly totalMacs: number;
 }
 
-/** Elements per sample of a shape with a leading batch dimension. */
-function perSample(shape: Shape, from: number, to = shape.length): number {
-  return sizeOf(shape.slice(from, to) as number[]);
-}
-
 /**
  * MACs per sample of one layer. conv: outC · outSpatial · (inC/group) · kernelSize (= weight size · outSpatial);
  * linear: in · out for every position of the leading non-batch axes (`[N, T, in]` counts T times); others 0.
+ * Each kind's count is its `LayerKindSpec.macs` (layers/<kind>.ts).
  */
 export function layerMacs(layer: Layer): number {
-  if (layer.kind === 'conv') return layer.weight.data.length * perSample(layer.outShape, 2);
-  if (layer.kind === 'linear') return layer.weight.data.length * perSample(layer.outShape, 1, layer.outShape.length - 1);
-  return 0;
+  return layerKindSpec(layer.kind).macs(layer);
 }
 
 /** Rows in layer order plus totals. */

@@ -1,0 +1,16 @@
+/** `globalavgpool`: mean over all axes after the channel axis, kept as size 1 (ONNX GlobalAveragePool). */
+import type { GlobalAvgPoolLayer } from '../layer-types.js';
+import { requireRank } from '../shape-utils.js';
+import type { LayerKindSpec } from './spec.js';
+
+export const globalavgpool: LayerKindSpec<GlobalAvgPoolLayer> = {
+  inferShape(layer, [x]) {
+    requireRank(layer, x, 3);
+    return [x[0], x[1], ...x.slice(2).map(() => 1)];
+  },
+  emit(_layer, { node, inputs: [x] }) {
+    node('GlobalAveragePool', [x]);
+  },
+  parameters: () => [],
+  macs: () => 0,
+};
