@@ -132,6 +132,8 @@ export class ConvertedSnn {
 
   /** Calibrates λ on `options.calibration.data` and plans the conversion; `CONVERT_REFUSED` if a layer cannot convert. */
   static async convert(model: string | LoadedModel, options: ConvertOptions): Promise<ConvertedSnn> {
+    const neuron: NeuronConfig = { ...DEFAULT_NEURON_CONFIG, ...options.neuron };
+    neuronDynamics(neuron); // a bad converter fails before the calibration, not after
     const { runner, owns } = runnerOf(options);
     try {
       const c = options.calibration;
@@ -144,7 +146,7 @@ export class ConvertedSnn {
         runner,
         onProgress: options.onProgress,
       });
-      return new ConvertedSnn(converted, { ...DEFAULT_NEURON_CONFIG, ...options.neuron }, runner, owns);
+      return new ConvertedSnn(converted, neuron, runner, owns);
     } catch (e) {
       if (owns) await runner.dispose();
       throw e;
