@@ -47,6 +47,10 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const STRING: Check = { test: (v) => typeof v === 'string', expected: 'a string' };
 const NUMBER: Check = { test: isFiniteNumber, expected: 'a finite number' };
 const NUMBERS: Check = { test: (v) => Array.isArray(v) && v.every(isFiniteNumber), expected: 'an array of finite numbers' };
+const FRACTION: Check = { test: (v) => isFiniteNumber(v) && (v as number) >= 0 && (v as number) <= 1, expected: 'an accuracy in [0, 1]' };
+const COUNT: Check = { test: (v) => Number.isInteger(v) && (v as number) >= 1, expected: 'a whole number ≥ 1' };
+const NON_NEGATIVE: Check = { test: (v) => isFiniteNumber(v) && (v as number) >= 0, expected: 'a finite number ≥ 0' };
+const RATIO: Check = { test: (v) => isFiniteNumber(v) && (v as number) >= 0 && (v as number) <= 1, expected: 'a ratio in [0, 1]' };
 const STRING_OR_NULL: Check = { test: (v) => v === null || typeof v === 'string', expected: 'a string or null' };
 const NUMBER_OR_NULL: Check = { test: (v) => v === null || isFiniteNumber(v), expected: 'a finite number or null' };
 const NUMBER_MAP_OR_NULL: Check = {
@@ -82,7 +86,7 @@ export function validateResults(value: unknown, file: string): asserts value is 
   if (root.version !== RESULTS_VERSION) {
     throw new MsatError('EXPERIMENT_RESULTS', `${file}: results format version ${describe(root.version)}; this msat reads version ${RESULTS_VERSION}`);
   }
-  fields(root, '', { preset: STRING, description: STRING, T: NUMBER, annAccuracy: NUMBER });
+  fields(root, '', { preset: STRING, description: STRING, T: COUNT, annAccuracy: FRACTION });
 
   const p = object(root.provenance, 'provenance');
   fields(p, 'provenance.', { msatVersion: STRING, gitCommit: STRING_OR_NULL, command: STRING, startedAt: STRING, finishedAt: STRING_OR_NULL, wallSeconds: NUMBER, seed: NUMBER });
@@ -106,18 +110,34 @@ export function validateResults(value: unknown, file: string): asserts value is 
     fields(object(n.hp, `${at}.converter.neuron.hp`), `${at}.converter.neuron.hp.`, { alpha: NUMBER, ka: NUMBER, ki: NUMBER, C: NUMBER, taump: NUMBER, taurd: NUMBER });
     const r = object(o.report, `${at}.report`);
     fields(r, `${at}.report.`, {
-      samples: NUMBER, T: NUMBER, method: STRING, encoding: STRING, coverage: STRING, annAccuracy: NUMBER, accuracyPerStep: NUMBERS, stepsToAnnMinus1: NUMBER_OR_NULL,
-      sinStep: NUMBER, confidence: NUMBER_MAP_OR_NULL, sopPerStep: NUMBERS, analogMacsPerStep: NUMBER, annMacs: NUMBER, energyPerSampleJ: NUMBER,
-      multiplyPerEventEnergyPerSampleJ: NUMBER, annEnergyPerSampleJ: NUMBER, energyNote: STRING, seconds: NUMBER,
+      samples: COUNT, T: COUNT, method: STRING, encoding: STRING, coverage: STRING, annAccuracy: FRACTION, accuracyPerStep: NUMBERS, bestAccuracy: FRACTION,
+      stepsToAnnMinus1: NUMBER_OR_NULL, sinStep: NUMBER, confidence: NUMBER_MAP_OR_NULL, sopPerStep: NUMBERS, analogMacsPerStep: NUMBER, annMacs: NUMBER,
+      energyPerSampleJ: NUMBER, multiplyPerEventEnergyPerSampleJ: NUMBER, annEnergyPerSampleJ: NUMBER, energyNote: STRING, seconds: NUMBER,
     });
-    if ((r.accuracyPerStep as number[]).length === 0) fail(`${at}.report.accuracyPerStep`, 'at least one step', r.accuracyPerStep);
+    // The charts draw every entry: one per step, accuracies as fractions, no negative counts.
+    const T = r.T as number;
+    if (T !== root.T) fail(`${at}.report.T`, `the experiment's T (${root.T})`, T);
+    const perStep = (key: string, check: Check) => {
+      const a = r[key] as number[];
+      if (a.length !== T) fail(`${at}.report.${key}`, `${T} entries, one per step (${at}.report.T = ${T})`, a.length);
+      a.forEach((v, k) => check.test(v) || fail(`${at}.report.${key}[${k}]`, check.expected, v));
+    };
+    perStep('accuracyPerStep', FRACTION);
+    perStep('sopPerStep', NON_NEGATIVE);
     if (!Array.isArray(r.layers)) fail(`${at}.report.layers`, 'an array', r.layers);
-    (r.layers as unknown[]).forEach((l, j) => fields(object(l, `${at}.report.layers[${j}]`), `${at}.report.layers[${j}].`, { layer: STRING, firingRate: NUMBER, sinRatio: NUMBER }));
+    (r.layers as unknown[]).forEach((l, j) =>
+      fields(object(l, `${at}.report.layers[${j}]`), `${at}.report.layers[${j}].`, { layer: STRING, firingRate: NON_NEGATIVE, sinRatio: RATIO }),
+    );
     // Traces are optional in files written before the simulator recorded them: absent means none.
     if (o.traces === undefined) o.traces = [];
     if (!Array.isArray(o.traces)) fail(`${at}.traces`, 'an array', o.traces);
-    (o.traces as unknown[]).forEach((tr, j) =>
-      fields(object(tr, `${at}.traces[${j}]`), `${at}.traces[${j}].`, { layer: STRING, neuron: NUMBER, membrane: NUMBERS, threshold: NUMBERS, spikes: NUMBERS }),
-    );
+    (o.traces as unknown[]).forEach((tr, j) => {
+      const t = object(tr, `${at}.traces[${j}]`);
+      fields(t, `${at}.traces[${j}].`, { layer: STRING, neuron: NUMBER, membrane: NUMBERS, threshold: NUMBERS, spikes: NUMBERS });
+      for (const key of ['membrane', 'threshold', 'spikes']) {
+        const n = (t[key] as number[]).length;
+        if (n !== T) fail(`${at}.traces[${j}].${key}`, `${T} entries, one per step (${at}.report.T = ${T})`, n);
+      }
+    });
   });
 }

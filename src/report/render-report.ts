@@ -35,6 +35,8 @@ export interface RenderReportOptions {
    * spiking layer's first traced neuron, then the second, …; evenly spaced layers when there are more layers.
    */
   readonly maxTracePanels?: number;
+  /** Milliseconds one PNG may take to render before it counts as failed (`renderPng`'s `timeoutMs`). Default 60 000. */
+  readonly pngTimeoutMs?: number;
   /** Receives chart warnings from Vega-Lite / Vega. Default: ignored. */
   readonly onWarning?: (message: string) => void;
 }
@@ -74,7 +76,7 @@ export function reportFigureSpecs(results: ExperimentResults, options: Pick<Rend
     {
       name: 'accuracy-zoom',
       title: "Accuracy near the ANN's",
-      caption: 'The same curves from ANN − 5 % up; dotted: ANN − 1 %, the criterion of the "steps to ANN − 1 %" column.',
+      caption: 'The same curves from ANN − 5 % up; dotted: ANN − 1 %, the criterion of the "steps to ANN − 1 %" column.' + outsideZoom(runs, zoom),
       placement: 'main',
       spec: accuracyChartSpec(accuracySeries, results.annAccuracy, { title: "Accuracy near the ANN's", yDomain: zoom, showAnnMinus1: true, height: 240 }),
     },
@@ -139,20 +141,43 @@ export async function renderReport(results: ExperimentResults, outDir: string, o
   await guardWrite(figuresDir, () => mkdir(figuresDir, { recursive: true }));
   const written: string[] = [];
   const htmlFigures: HtmlFigure[] = [];
+  // A chart that cannot be drawn does not stop the others: every figure that renders is written, report.html
+  // says which one failed, and then the first failure is thrown, so the command still exits 1 with one line.
+  const failures: MsatError[] = [];
   for (const f of specs) {
-    const svg = await renderSvg(f.spec, { idPrefix: f.name, onWarning: options.onWarning });
-    const png = await renderPng(svg, { scale: options.pngScale });
-    for (const [path, data] of [
-      [join(figuresDir, `${f.name}.svg`), svg],
-      [join(figuresDir, `${f.name}.png`), png],
-    ] as const) {
-      await guardWrite(path, () => writeFileAtomic(path, data));
-      written.push(path);
+    const svgPath = join(figuresDir, `${f.name}.svg`);
+    const pngPath = join(figuresDir, `${f.name}.png`);
+    let svg: string;
+    try {
+      svg = await renderSvg(f.spec, { idPrefix: f.name, onWarning: options.onWarning });
+    } catch (e) {
+      if (!(e instanceof MsatError)) throw e;
+      failures.push(new MsatError(e.code, `${svgPath}: ${e.message}`, { cause: e }));
+      notes.push(`Chart "${f.title}" (${f.name}) could not be drawn: ${e.message}`);
+      continue;
     }
+    await guardWrite(svgPath, () => writeFileAtomic(svgPath, svg));
+    written.push(svgPath);
     htmlFigures.push({ name: f.name, title: f.title, caption: f.caption, svg, placement: f.placement });
+    let png: Buffer;
+    try {
+      png = await renderPng(svg, { scale: options.pngScale, name: pngPath, timeoutMs: options.pngTimeoutMs });
+    } catch (e) {
+      if (!(e instanceof MsatError)) throw e;
+      failures.push(e);
+      notes.push(`Chart "${f.title}" (${f.name}): its PNG could not be rendered (${e.message}); the SVG is shown.`);
+      continue;
+    }
+    await guardWrite(pngPath, () => writeFileAtomic(pngPath, png));
+    written.push(pngPath);
   }
   const html = join(outDir, 'report.html');
   await guardWrite(html, () => writeFileAtomic(html, reportHtml(results, { figures: htmlFigures, notes, figuresDir: 'figures' })));
+  if (failures.length > 0) {
+    const [first] = failures;
+    const more = failures.length > 1 ? ` (and ${failures.length - 1} more chart${failures.length > 2 ? 's' : ''})` : '';
+    throw new MsatError(first.code, `${first.message}${more}; ${html} was written without it`, { cause: first });
+  }
   return { html, figures: written, notes };
 }
 
@@ -173,6 +198,15 @@ export function pickTraces<T extends { readonly layer: string }>(traces: readonl
     if (picked.size === before) break;
   }
   return traces.filter((t) => picked.has(t));
+}
+
+/** A sentence naming the series that never enter the zoom's y range (in %), so their absence is explained; or ''. */
+function outsideZoom(runs: readonly { run: ExperimentResults['runs'][number]; label: string }[], [lo, hi]: readonly [number, number]): string {
+  const below = runs.filter(({ run }) => run.report.accuracyPerStep.every((a) => 100 * a < lo)).map(({ label }) => label);
+  const above = runs.filter(({ run }) => run.report.accuracyPerStep.every((a) => 100 * a > hi)).map(({ label }) => label);
+  const say = (labels: string[], where: string) =>
+    labels.length === 0 ? '' : ` ${labels.join(', ')} ${labels.length === 1 ? 'stays' : 'stay'} ${where} at every step, so no line is drawn for ${labels.length === 1 ? 'it' : 'them'} here.`;
+  return say(below, `below ${lo} %`) + say(above, `above ${hi} %`);
 }
 
 /** A converter id as a file-name part: anything but letters, digits, `.`, `_` and `-` becomes `_`. */

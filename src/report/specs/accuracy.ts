@@ -3,7 +3,7 @@
  * of the paper (METHOD.md §7) and of every msat document that compares converters (experiment, tuning, demo).
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { REFERENCE_COLOR, assertUniqueLabels, chartFrame, seriesColorScale, stepAxis } from './theme.js';
+import { REFERENCE_COLOR, SHORT_RUN_STEPS, assertUniqueLabels, chartFrame, seriesColorScale, stepAxis, stepScale } from './theme.js';
 
 const ONE_ROW = { values: [{}] };
 
@@ -24,7 +24,10 @@ export interface AccuracyChartOptions {
    * 16 steps, where converters differ most, would take 6 % of the width. `linear` for short runs.
    */
   readonly xScale?: 'log' | 'linear';
-  /** y range in %; default [0, 100]. Lines outside it are clipped (for a zoom near the ANN). */
+  /**
+   * y range in %; default [0, 100]. Lines are cut where they leave it and dots outside it are left out (for a
+   * zoom near the ANN); a series that never enters it draws nothing but keeps its legend entry.
+   */
   readonly yDomain?: readonly [number, number];
   /** Also draw ANN − 1 % (the latency criterion of METHOD.md §7) as a dotted rule. Default false. */
   readonly showAnnMinus1?: boolean;
@@ -35,7 +38,7 @@ export interface AccuracyChartOptions {
 
 /**
  * The Vega-Lite spec of accuracy (in %) against time step. `annAccuracy` is a fraction in [0, 1]. Series may have
- * different lengths; the x axis spans the longest.
+ * different lengths; the x axis spans the longest. Runs of up to `SHORT_RUN_STEPS` steps get a dot per step.
  */
 export function accuracyChartSpec(series: readonly AccuracySeries[], annAccuracy: number, options: AccuracyChartOptions = {}): TopLevelSpec {
   const labels = series.map((s) => s.label);
@@ -44,15 +47,18 @@ export function accuracyChartSpec(series: readonly AccuracySeries[], annAccuracy
   const xScale = options.xScale ?? 'log';
   const yDomain = options.yDomain ?? [0, 100];
   const ann = 100 * annAccuracy;
-  const values = series.flatMap((s) => s.accuracyPerStep.map((a, i) => ({ series: s.label, step: i + 1, accuracy: 100 * a })));
+  const { lines, points } = clippedSeries(series, stepScale(T, xScale).type, yDomain);
   const x = stepAxis(T, xScale);
+  const xStart = stepScale(T, xScale).domain[0];
+  const y = { field: 'accuracy', type: 'quantitative' as const, title: 'accuracy (%)', scale: { domain: [...yDomain], nice: false, zero: false } };
+  const color = { field: 'series', type: 'nominal' as const, title: null, scale: seriesColorScale(labels), legend: { orient: 'right' as const } };
   const rule = (value: number, dash: number[], text: string, opacity: number) => [
     // One-row data of their own: inheriting the series' rows would draw the rule once per row.
     { data: ONE_ROW, mark: { type: 'rule' as const, color: REFERENCE_COLOR, strokeDash: dash, strokeWidth: 1.5, opacity }, encoding: { y: { datum: value } } },
     {
       data: ONE_ROW,
       mark: { type: 'text' as const, align: 'left' as const, baseline: 'bottom' as const, dx: 4, dy: -3, color: REFERENCE_COLOR, fontSize: 11, opacity },
-      encoding: { x: { datum: xScale === 'log' ? 1 : 0 }, y: { datum: value }, text: { value: text } },
+      encoding: { x: { datum: xStart }, y: { datum: value }, text: { value: text } },
     },
   ];
   return {
@@ -62,14 +68,88 @@ export function accuracyChartSpec(series: readonly AccuracySeries[], annAccuracy
       ...rule(ann, [6, 4], `ANN ${ann.toFixed(2)} %`, 1),
       ...(options.showAnnMinus1 ? rule(ann - 1, [2, 3], 'ANN − 1 %', 0.7) : []),
       {
-        data: { values },
-        mark: { type: 'line', clip: true, interpolate: 'linear' },
-        encoding: {
-          x,
-          y: { field: 'accuracy', type: 'quantitative', title: 'accuracy (%)', scale: { domain: [...yDomain], nice: false, zero: false } },
-          color: { field: 'series', type: 'nominal', title: null, scale: seriesColorScale(labels), legend: { orient: 'right' } },
-        },
+        data: { values: lines },
+        // The data is already cut to the y domain, so nothing is clipped: resvg (the PNG renderer) aborts the
+        // process on a clipped group whose line lies wholly outside the picture, as a series far below a zoom does.
+        mark: { type: 'line', interpolate: 'linear' },
+        encoding: { x, y, color, detail: { field: 'part', type: 'nominal' } },
       },
+      ...(T <= SHORT_RUN_STEPS
+        ? [{ data: { values: points }, mark: { type: 'point' as const, filled: true, size: 30, opacity: 1 }, encoding: { x, y, color } }]
+        : []),
     ],
   };
+}
+
+/** A line's rows: pieces (`part`) of a series inside the y domain; a dot's rows: the steps inside it. */
+interface LineRow {
+  readonly series: string;
+  readonly part: number;
+  readonly step: number;
+  readonly accuracy: number;
+}
+
+/**
+ * Cuts every series to `[lo, hi]` (in %): each segment between two steps that leaves the domain ends where it
+ * crosses the edge, and the line resumes where it comes back, in a new `part`. Crossings are interpolated along
+ * the straight segment as drawn, i.e. in log₂(step) on a log axis.
+ */
+function clippedSeries(
+  series: readonly AccuracySeries[],
+  xType: 'log' | 'linear',
+  [lo, hi]: readonly [number, number],
+): { lines: LineRow[]; points: { series: string; step: number; accuracy: number }[] } {
+  const toU = xType === 'log' ? Math.log2 : (step: number) => step;
+  const fromU = xType === 'log' ? (u: number) => 2 ** u : (u: number) => u;
+  const lines: LineRow[] = [];
+  const points: { series: string; step: number; accuracy: number }[] = [];
+  for (const s of series) {
+    const steps = s.accuracyPerStep.map((a, i) => ({ step: i + 1, accuracy: 100 * a }));
+    for (const p of steps) if (p.accuracy >= lo && p.accuracy <= hi) points.push({ series: s.label, ...p });
+    let part = 0;
+    let open = false;
+    const push = (step: number, accuracy: number) => lines.push({ series: s.label, part, step, accuracy });
+    const close = () => {
+      if (open) part++;
+      open = false;
+    };
+    steps.forEach((p, i) => {
+      if (i === 0) {
+        if (p.accuracy >= lo && p.accuracy <= hi) {
+          push(p.step, p.accuracy);
+          open = true;
+        }
+        return;
+      }
+      const q = steps[i - 1];
+      const cut = clipSegment(q.accuracy, p.accuracy, lo, hi);
+      if (!cut) return close();
+      const [t0, t1] = cut;
+      const at = (t: number) => {
+        const u = toU(q.step) + t * (toU(p.step) - toU(q.step));
+        const y = q.accuracy + t * (p.accuracy - q.accuracy);
+        return { step: t === 0 ? q.step : t === 1 ? p.step : fromU(u), accuracy: Math.min(hi, Math.max(lo, y)) };
+      };
+      if (t0 > 0 || !open) {
+        close();
+        const a = at(t0);
+        push(a.step, a.accuracy);
+        open = true;
+      }
+      const b = at(t1);
+      push(b.step, b.accuracy);
+      if (t1 < 1) close();
+    });
+  }
+  return { lines, points };
+}
+
+/** The parameter range [t0, t1] ⊆ [0, 1] of the segment y0 → y1 that lies in [lo, hi], or undefined when none does. */
+function clipSegment(y0: number, y1: number, lo: number, hi: number): [number, number] | undefined {
+  if (y0 === y1) return y0 >= lo && y0 <= hi ? [0, 1] : undefined;
+  const a = (lo - y0) / (y1 - y0);
+  const b = (hi - y0) / (y1 - y0);
+  const t0 = Math.max(0, Math.min(a, b));
+  const t1 = Math.min(1, Math.max(a, b));
+  return t0 <= t1 ? [t0, t1] : undefined;
 }

@@ -3,7 +3,7 @@
  * rate of the layer feeding l, the analog first layer excluded).
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { assertUniqueLabels, chartFrame, seriesColorScale, stepAxis } from './theme.js';
+import { SHORT_RUN_STEPS, assertUniqueLabels, chartFrame, seriesColorScale, stepAxis } from './theme.js';
 
 /** One line: `SimulationReport.sopPerStep` of one converter. */
 export interface SopSeries {
@@ -21,7 +21,7 @@ export interface SopChartOptions {
   readonly height?: number;
 }
 
-/** Synaptic operations per sample against time step. */
+/** Synaptic operations per sample against time step; runs of up to `SHORT_RUN_STEPS` steps get a dot per step. */
 export function sopChartSpec(series: readonly SopSeries[], options: SopChartOptions = {}): TopLevelSpec {
   const labels = series.map((s) => s.label);
   assertUniqueLabels(labels, 'SOP chart');
@@ -30,7 +30,7 @@ export function sopChartSpec(series: readonly SopSeries[], options: SopChartOpti
   return {
     ...chartFrame(options),
     data: { values },
-    mark: { type: 'line', interpolate: 'linear' },
+    mark: { type: 'line', interpolate: 'linear', ...(T <= SHORT_RUN_STEPS ? { point: { filled: true, size: 30 } } : {}) },
     encoding: {
       x: stepAxis(T, options.xScale ?? 'log'),
       y: { field: 'sop', type: 'quantitative', title: 'SOP per sample', axis: { labelExpr: "datum.value === 0 ? '0' : format(datum.value, '~s')" }, scale: { zero: true } },

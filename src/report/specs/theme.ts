@@ -66,14 +66,39 @@ export function chartFrame(options: { readonly title?: string; readonly width?: 
   };
 }
 
-/** The time-step x encoding shared by the per-step charts: base-2 log with power-of-two ticks, or linear. */
-export function stepAxis(T: number, xScale: 'log' | 'linear') {
+/**
+ * Runs of at most this many steps draw a dot at every step besides the line: a line through one or two points
+ * is hard to see (through one point it is nothing at all), and a short run is read step by step anyway.
+ */
+export const SHORT_RUN_STEPS = 16;
+
+/**
+ * The x scale of a per-step chart: base-2 log over [1, T], or linear over [0, T]. A one-step run would make
+ * either domain a single point, which Vega maps to no width at all; it gets [0.5, 1.5] instead, with step 1 in
+ * the middle.
+ */
+export function stepScale(T: number, xScale: 'log' | 'linear'): { type: 'log' | 'linear'; domain: [number, number] } {
+  if (!(T >= 2)) return { type: 'linear', domain: [0.5, 1.5] };
+  return xScale === 'log' ? { type: 'log', domain: [1, T] } : { type: 'linear', domain: [0, T] };
+}
+
+/**
+ * The time-step x encoding shared by the per-step charts (`field` default `step`): base-2 log with power-of-two
+ * ticks, or linear with whole-number ticks; see `stepScale` for a one-step run.
+ */
+export function stepAxis(T: number, xScale: 'log' | 'linear', field = 'step') {
+  const { type, domain } = stepScale(T, xScale);
   return {
-    field: 'step',
+    field,
     type: 'quantitative' as const,
     title: 'time step t',
-    scale: xScale === 'log' ? { type: 'log' as const, base: 2, domain: [1, T] } : { type: 'linear' as const, domain: [0, T], nice: false },
-    axis: xScale === 'log' ? { values: powerOfTwoTicks(T), format: 'd', grid: true } : { format: 'd', grid: true },
+    scale: type === 'log' ? { type: 'log' as const, base: 2, domain } : { type: 'linear' as const, domain, nice: false, zero: false },
+    axis:
+      type === 'log'
+        ? { values: powerOfTwoTicks(T), format: 'd', grid: true }
+        : T < 2
+          ? { values: [1], format: 'd', grid: true }
+          : { format: 'd', tickMinStep: 1, grid: true },
   };
 }
 

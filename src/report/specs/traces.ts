@@ -4,7 +4,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { MsatError } from '../../core/index.js';
-import { CHART_CONFIG, CHART_WIDTH } from './theme.js';
+import { CHART_CONFIG, CHART_WIDTH, SHORT_RUN_STEPS, stepAxis } from './theme.js';
 import { layerLabel } from './layers.js';
 
 /** One neuron's trace (structurally `NeuronTrace` of the results file); every array has length T. */
@@ -58,7 +58,9 @@ export function traceChartSpec(traces: readonly TraceSeries[], options: TraceCha
   });
   const T = Math.max(...traces.map((tr) => tr.membrane.length));
   const columns = options.columns ?? defaultColumns(traces);
-  const x = { field: 't', type: 'quantitative' as const, title: 'time step t', scale: { domain: [1, T], nice: false }, axis: { format: 'd' } };
+  // Linear steps 1..T (a one-step run gets [0.5, 1.5], not a domain of no width); whole-number ticks only.
+  const step = stepAxis(T, 'linear', 't');
+  const x = { ...step, scale: T < 2 ? step.scale : { type: 'linear' as const, domain: [1, T], nice: false }, axis: step.axis };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     ...(options.title ? { title: options.title } : {}),
@@ -80,7 +82,7 @@ export function traceChartSpec(traces: readonly TraceSeries[], options: TraceCha
         },
         {
           transform: [{ fold: [MEMBRANE, THRESHOLD], as: ['series', 'value'] }],
-          mark: { type: 'line', interpolate: 'linear', strokeWidth: 1.75 },
+          mark: { type: 'line', interpolate: 'linear', strokeWidth: 1.75, ...(T <= SHORT_RUN_STEPS ? { point: { filled: true, size: 16 } } : {}) },
           encoding: {
             x,
             y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
@@ -89,7 +91,7 @@ export function traceChartSpec(traces: readonly TraceSeries[], options: TraceCha
               type: 'nominal',
               title: null,
               scale: { domain: [MEMBRANE, THRESHOLD], range: [TRACE_COLORS[MEMBRANE], TRACE_COLORS[THRESHOLD]] },
-              legend: { orient: 'top', direction: 'horizontal' },
+              legend: { orient: 'top', direction: 'horizontal', symbolType: 'stroke' },
             },
             strokeDash: { field: 'series', type: 'nominal', scale: { domain: [MEMBRANE, THRESHOLD], range: [[1, 0], [5, 3]] } },
           },
