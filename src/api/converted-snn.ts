@@ -10,7 +10,7 @@
  */
 import { isAbsolute, dirname, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
-import { MsatError } from '../core/index.js';
+import { MsatError, assertDistinctPaths } from '../core/index.js';
 import { writeSnnFile, readSnnFile, type Calibration, type ConversionPlan } from '../convert/index.js';
 import { writeExport, type ExportFormat, type SnnOnnxOptions } from '../export/index.js';
 import type { Network } from '../model/index.js';
@@ -114,12 +114,15 @@ export class ConvertedSnn {
   /** The default converter of `simulate` and `export`. */
   readonly neuron: NeuronConfig;
   readonly #converted: ConvertedModel;
+  /** The SNN file it was loaded from, if any (an export must not overwrite it). */
+  readonly #snnPath: string | undefined;
   readonly #runner: Runner;
   readonly #ownsRunner: boolean;
 
-  private constructor(converted: ConvertedModel, neuron: NeuronConfig, runner: Runner, ownsRunner: boolean) {
+  private constructor(converted: ConvertedModel, neuron: NeuronConfig, runner: Runner, ownsRunner: boolean, snnPath?: string) {
     neuronDynamics(neuron); // validates
     this.#converted = converted;
+    this.#snnPath = snnPath;
     this.network = converted.network;
     this.lambdas = converted.lambdas;
     this.calibration = converted.calibration;
@@ -167,7 +170,7 @@ export class ConvertedSnn {
         thresholds: { kind: 'snn-file', path },
         runner,
       });
-      return new ConvertedSnn(converted, { ...DEFAULT_NEURON_CONFIG, ...defaults.neuron }, runner, owns);
+      return new ConvertedSnn(converted, { ...DEFAULT_NEURON_CONFIG, ...defaults.neuron }, runner, owns, path);
     } catch (e) {
       if (owns) await runner.dispose();
       throw e;
@@ -182,12 +185,14 @@ export class ConvertedSnn {
 
   /** Writes the SNN file (JSON: model path and hash, λ, plan, converter, normalisation, provenance), atomically. */
   async save(path: string, options: SaveOptions = {}): Promise<void> {
+    assertDistinctPaths({ 'SNN file': path }, { model: this.#converted.model.path });
     await writeSnnFile(path, convertedSnnFile(this.#converted, this.neuron, { createdAt: nowIso(), command: options.command }));
   }
 
   /** Writes the SNN (or its ANN) in `options.format`; see README, "msat export". */
   async export(path: string, options: ExportOptions): Promise<void> {
     const { format, neuron, ...onnx } = options;
+    assertDistinctPaths({ export: path }, { model: this.#converted.model.path, 'SNN file': this.#snnPath });
     const dynamics: NeuronDynamics = neuronDynamics({ ...this.neuron, ...neuron });
     await writeExport({ network: this.network, lambdas: this.lambdas, dynamics }, path, { ...onnx, format, metadata: this.#converted.model.network.metadata });
   }

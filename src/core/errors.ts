@@ -31,7 +31,9 @@ export type MsatErrorCode =
   // tune, experiment, report, commands
   | 'TUNE_OPTIONS' | 'TUNE_DATA' | 'TUNE_LOG' | 'TUNE_RESUME_MISMATCH' | 'TUNE_STOPPED' | 'TUNE_WORKER' | 'TUNE_INTERNAL'
   | 'EXPERIMENT_OPTIONS' | 'EXPERIMENT_PRESET' | 'EXPERIMENT_MODEL' | 'EXPERIMENT_RESULTS' | 'EXPERIMENT_RESUME'
-  | 'REPORT_OPTIONS' | 'REPORT_SPEC' | 'REPORT_WRITE' | 'REPORT_PNG' | 'PREDICT_INPUT' | 'DEMO_MODEL';
+  | 'REPORT_OPTIONS' | 'REPORT_SPEC' | 'REPORT_WRITE' | 'REPORT_PNG' | 'PREDICT_INPUT' | 'DEMO_MODEL'
+  // any command: an output that would overwrite an input, or a folder that cannot be written
+  | 'OUTPUT_PATH';
 
 export class MsatError extends Error {
   /** Stable, machine-readable identifier such as `ONNX_UNSUPPORTED_OP` or `DATA_CORRUPT` (`MsatErrorCode`). */

@@ -3,3 +3,4 @@ export * from './tensor.js';
 export * from './rng.js';
 export * from './write-atomic.js';
 export * from './version.js';
+export * from './output-paths.js';

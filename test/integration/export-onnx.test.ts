@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -113,4 +113,18 @@ test('msat export: the CLI writes the SNN file\'s ONNX model; NIR of a max-pooli
   assert.match(nir.stderr, /EXPORT_UNSUPPORTED/);
   const usage = runCli(['export', '--snn', TUNED, '--model', MNIST_MODEL, '--out', out, '--sc', '0.5']);
   assert.equal(usage.status, 2);
+  const notANumber = runCli(['export', '--snn', TUNED, '--model', MNIST_MODEL, '--out', out, '--sc', 'NaN,1,1']);
+  assert.equal(notANumber.status, 2);
+  assert.match(notANumber.stderr, /--sc .*NaN,1,1.* is invalid/);
+  // an output over an input is refused before anything is written: the model and the SNN file stay as they are
+  const over = runCli(['export', '--snn', TUNED, '--model', MNIST_MODEL, '--out', TUNED]);
+  assert.equal(over.status, 1);
+  assert.match(over.stderr, /OUTPUT_PATH: the export .* would overwrite the SNN file/);
+  assert.equal(JSON.parse(readFileSync(TUNED, 'utf8')).format, 'msat-snn');
+  const model = join(tmp, 'copy.onnx');
+  copyFileSync(MNIST_MODEL, model);
+  const convertOver = runCli(['convert', '--model', model, '--data', 'mnist', '--out', model]);
+  assert.equal(convertOver.status, 1);
+  assert.match(convertOver.stderr, /OUTPUT_PATH: the SNN file .*copy\.onnx would overwrite the model/);
+  assert.deepEqual(readFileSync(model), readFileSync(MNIST_MODEL));
 });

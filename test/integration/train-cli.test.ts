@@ -4,7 +4,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
@@ -85,4 +85,16 @@ test('usage errors are CommanderErrors with exit code 2 and a one-line message (
   assert.match((await usage(['--arch', 'vgg16', '--data', 'mnist', '--no-augment', '--cutout', '8'])).message, /--cutout is part of the augmentation/);
   assert.match((await usage(['--arch', 'vgg16', '--data', 'mnist', '--cutout', '2.5'])).message, /--cutout/);
   assert.match((await usage(['--arch', 'vgg16', '--data', 'mnist', '--swa-start', '0'])).message, /--swa-start/);
+});
+
+test('the model path is checked before training: not a folder that cannot be written, not the model it starts from', () => {
+  const blocked = join(dir, 'a-file');
+  writeFileSync(blocked, 'x');
+  const r = train(['--arch', 'mnist-cnn', '--data', 'mnist', '--epochs', '1', '--out', join(blocked, 'm.onnx')]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /OUTPUT_PATH: .*a-file: cannot write there/);
+  const model = join(ROOT, 'models', 'mnist-cnn.onnx');
+  const over = train(['--from', model, '--epochs', '1', '--out', model]);
+  assert.equal(over.status, 1);
+  assert.match(over.stderr, /OUTPUT_PATH: the model .* would overwrite the starting model or checkpoint/);
 });

@@ -22,7 +22,12 @@ export function registerConvert(program: Command, globals: () => GlobalOptions):
     .requiredOption('--out <file>', 'SNN file to write (JSON)')
     .option('--json', 'print the SNN file on stdout instead of the coverage report')
     .action(async (flags: ConvertFlags) => {
-      const [{ convert }, { readSnnFile }] = await Promise.all([import('../../index.js'), import('../../convert/index.js')]);
+      const [{ convert }, { readSnnFile }, { assertDistinctPaths }] = await Promise.all([
+        import('../../index.js'),
+        import('../../convert/index.js'),
+        import('../../core/index.js'),
+      ]);
+      assertDistinctPaths({ 'SNN file': flags.out }, { model: flags.model }); // before calibrating, not after
       const progress = createProgress('calibrate');
       const snn = await convert(flags.model, {
         calibration: { data: flags.data, samples: flags.calibSamples, every: flags.calibEvery, percentile: flags.percentile, channelWise: flags.channelWise ?? false },

@@ -11,7 +11,7 @@ interface ExportFlags extends NeuronFlags {
   readonly out: string;
   readonly stepsPerCall: number;
   readonly encoding: 'direct' | 'poisson';
-  readonly sc?: string;
+  readonly sc?: number[];
 }
 
 const FORMATS_HELP = `
@@ -35,7 +35,7 @@ export function registerExport(program: Command, globals: () => GlobalOptions): 
     .requiredOption('--out <file>', 'file to write')
     .option('--steps-per-call <k>', 'onnx: time steps per call of the model', parsePositiveInt, 1)
     .addOption(new Option('--encoding <e>', 'onnx: input encoding (poisson: uniform noise is an input)').choices(['direct', 'poisson']).default('direct'))
-    .option('--sc <list>', 'onnx: spike confidence, one value per spiking layer (each such layer takes a 0/1 keep-mask input)');
+    .option('--sc <list>', 'onnx: spike confidence, one value per spiking layer (each such layer takes a 0/1 keep-mask input)', parseNumberList);
   addNeuronFlags(command)
     .addHelpText('after', FORMATS_HELP)
     .action(async (flags: ExportFlags, cmd: Command) => {
@@ -44,7 +44,7 @@ export function registerExport(program: Command, globals: () => GlobalOptions): 
       const neuron = Object.fromEntries(Object.entries(neuronConfig(flags)).filter(([k]) => cmd.getOptionValueSource(k) === 'cli'));
       const snn = await ConvertedSnn.load(flags.snn, { model: flags.model, threads: globals().threads });
       try {
-        const sc = flags.sc === undefined ? undefined : parseNumberList(flags.sc);
+        const sc = flags.sc;
         const spiking = snn.plan.spiking.map((s) => s.name);
         if (sc && sc.length !== spiking.length) {
           cmd.error(`error: --sc gives ${sc.length} values for ${spiking.length} spiking layers (${spiking.join(', ')})`, { exitCode: 2, code: 'msat.usage' });

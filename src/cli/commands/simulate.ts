@@ -11,7 +11,7 @@ interface SimulateFlags extends DatasetFlags, CalibrationFlags, NeuronFlags {
   readonly model: string;
   readonly snn?: string;
   readonly T: number;
-  readonly sc?: true | string;
+  readonly sc?: true | number[];
   readonly encoding: 'direct' | 'poisson';
   readonly seed: number;
   readonly chunk: number;
@@ -28,7 +28,7 @@ export function registerSimulate(program: Command, globals: () => GlobalOptions)
   addCalibrationFlags(command).option('--snn <file>', 'reuse the thresholds of `msat convert --out` instead of calibrating');
   addNeuronFlags(command)
     .requiredOption('--T <steps>', 'time steps to simulate', parsePositiveInt)
-    .option('--sc [list]', 'spike confidence: measured from SIN statistics (METHOD.md §4), or one value per spiking layer')
+    .option('--sc [list]', 'spike confidence: measured from SIN statistics (c = 1 − SIN ratio of the last spiking layer), or one value per spiking layer', parseNumberList)
     .addOption(new Option('--encoding <e>', 'input encoding').choices(['direct', 'poisson']).default('direct'))
     .option('--seed <s>', 'seed of Poisson noise and spike-confidence draws', parseNonNegativeInt, 0)
     .option('--chunk <k>', 'time steps per onnxruntime run', parsePositiveInt, 16)
@@ -59,7 +59,7 @@ export function registerSimulate(program: Command, globals: () => GlobalOptions)
           every: flags.every,
           encoding: flags.encoding,
           seed: flags.seed,
-          confidence: flags.sc === undefined ? { kind: 'off' } : flags.sc === true ? { kind: 'measure' } : { kind: 'given', values: parseNumberList(flags.sc) },
+          confidence: flags.sc === undefined ? { kind: 'off' } : flags.sc === true ? { kind: 'measure' } : { kind: 'given', values: flags.sc },
           chunk: flags.chunk,
           batchSize: flags.batch,
           workers: globals().workers,

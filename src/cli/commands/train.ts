@@ -4,6 +4,7 @@
  * `msat eval` and `msat simulate` read. Progress (loss, accuracy, samples/s, ETA) goes to stderr, one summary
  * line per epoch; the result goes to stdout (`--json`: one JSON object).
  */
+import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import type { GlobalOptions } from '../global-options.js';
@@ -98,7 +99,14 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
       if (flags.augment === false && flags.cutout !== undefined) {
         command.error('error: --cutout is part of the augmentation that --no-augment turns off', { exitCode: 2, code: 'msat.usage' });
       }
-      const { train, DEFAULT_AUGMENT_OPTIONS } = await import('../../train/index.js');
+      const [{ train, DEFAULT_AUGMENT_OPTIONS }, { assertDistinctPaths, assertWritableFolder }] = await Promise.all([
+        import('../../train/index.js'),
+        import('../../core/index.js'),
+      ]);
+      // before hours of training, not after: the model must not replace an input, and its folder must take files
+      assertDistinctPaths({ model: flags.out }, { 'starting model or checkpoint': flags.from, 'checkpoint resumed': flags.resume });
+      if (flags.out !== undefined) assertWritableFolder(dirname(resolve(flags.out)));
+      if (flags.checkpointDir !== undefined) assertWritableFolder(flags.checkpointDir);
       const options = toTrainOptions(flags, DEFAULT_AUGMENT_OPTIONS);
       const bar = createTrainProgress(flags.json === true);
       const started = Date.now();

@@ -86,6 +86,8 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
       const stem = flags.out.replace(/(\.snn)?\.json$/, '');
       const reportPath = flags.report ?? `${stem}.tune-report.json`;
       const logPath = flags.log ?? `${stem}.trials.jsonl`;
+      const { assertDistinctPaths } = await import('../../core/index.js');
+      assertDistinctPaths({ 'tuned SNN file': flags.out, report: reportPath, 'trial log': logPath }, { model: flags.model });
       const objective: TuneObjective =
         flags.objective === 'latency'
           ? { kind: 'latency', margin: flags.margin, energyWeight: flags.energyWeight }
