@@ -27,6 +27,26 @@ export interface EvaluateResult {
   readonly samplesPerSecond: number;
 }
 
+/**
+ * Refuses a dataset whose labels the network cannot predict (a label ≥ its number of outputs, e.g. CIFAR-100
+ * with a 10-class model, or a damaged label byte): every such sample would silently count as a wrong answer.
+ * @throws MsatError `EVAL_INPUTS` naming the dataset, the label and the model's class count
+ */
+export function assertLabelsFit(network: Network, dataset: Dataset): void {
+  const out = network.layers.find((l) => l.output === network.outputs[0])?.outShape;
+  const classes = out ? Number(out[out.length - 1]) : NaN;
+  if (!Number.isInteger(classes)) return;
+  const labels = dataset.labels();
+  const bad = labels.findIndex((l) => l < 0 || l >= classes);
+  if (bad >= 0) {
+    throw new MsatError(
+      'EVAL_INPUTS',
+      `${dataset.root}: sample ${bad} has label ${labels[bad]} (${dataset.classes.length} classes in the data), but ${network.source} has ${classes} outputs; ` +
+        'use the dataset the model was trained for',
+    );
+  }
+}
+
 /** Runs `network` over `dataset` in dataset order and counts top-1 hits. */
 export async function evaluateAnn(
   network: Network,
@@ -38,6 +58,7 @@ export async function evaluateAnn(
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new MsatError('EVAL_OPTIONS', `batch size must be a positive integer, got ${batchSize}`);
   }
+  assertLabelsFit(network, dataset);
   const ann = await annSession(network, runner);
   const predictions = new Int32Array(dataset.length);
   let done = 0;

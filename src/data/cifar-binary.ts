@@ -24,6 +24,11 @@ export interface CifarLayout {
   readonly name: 'CIFAR-10' | 'CIFAR-100';
   readonly labelBytes: 1 | 2;
   readonly classCount: number;
+  /**
+   * How many values each label byte may take, in record order: CIFAR-100's coarse byte (20 superclasses) and
+   * fine byte (100 classes, `classCount`); CIFAR-10's single byte.
+   */
+  readonly labelRanges: readonly number[];
   readonly files: Readonly<Record<DatasetSplit, readonly string[]>>;
   /** Optional file with one class name per line. */
   readonly namesFile: string;
@@ -34,6 +39,7 @@ export const CIFAR10_LAYOUT: CifarLayout = {
   name: 'CIFAR-10',
   labelBytes: 1,
   classCount: 10,
+  labelRanges: [10],
   files: { train: [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`), test: ['test_batch.bin'] },
   namesFile: 'batches.meta.txt',
   defaultClasses: CIFAR10_CLASSES,
@@ -43,6 +49,7 @@ export const CIFAR100_LAYOUT: CifarLayout = {
   name: 'CIFAR-100',
   labelBytes: 2,
   classCount: 100,
+  labelRanges: [20, 100],
   files: { train: ['train.bin'], test: ['test.bin'] },
   namesFile: 'fine_label_names.txt',
   defaultClasses: CIFAR100_CLASSES,
@@ -84,6 +91,31 @@ async function readClassNames(dir: string, layout: CifarLayout): Promise<readonl
   return names;
 }
 
+const LABEL_BYTE_NAMES: Readonly<Record<1 | 2, readonly string[]>> = { 1: ['label'], 2: ['coarse label', 'fine label'] };
+
+/**
+ * Checks every label byte of the `count` records in `bytes` (all of a batch file that is read, not only the
+ * records under --limit) against `layout.labelRanges`: a byte out of range means a damaged file or the wrong
+ * layout, and would otherwise be counted as a wrong answer.
+ */
+function checkCifarLabels(bytes: Uint8Array, count: number, layout: CifarLayout, file: string): void {
+  const record = cifarRecordSize(layout);
+  for (let r = 0; r < count; r++) {
+    for (let b = 0; b < layout.labelBytes; b++) {
+      const value = bytes[r * record + b];
+      const range = layout.labelRanges[b];
+      if (value >= range) {
+        throw new MsatError(
+          'DATA_CORRUPT',
+          `${file}: record ${r} has ${LABEL_BYTE_NAMES[layout.labelBytes][b]} ${value}, ` +
+            `but ${layout.name} ${LABEL_BYTE_NAMES[layout.labelBytes][b]}s are 0..${range - 1} (records count from 0); ` +
+            `the file is damaged or not a ${layout.name} binary batch`,
+        );
+      }
+    }
+  }
+}
+
 /** Opens the `options.split` part of a CIFAR binary folder found by `findCifarBinary`. */
 export async function openCifarBinaryDataset(
   dir: string,
@@ -121,17 +153,11 @@ export async function openCifarBinaryDataset(
   let n = 0;
   for (let fi = 0; fi < files.length && n < length; fi++) {
     const bytes = await readFileBytes(files[fi]);
+    checkCifarLabels(bytes, counts[fi], layout, files[fi]);
     const take = Math.min(counts[fi], length - n);
     for (let r = 0; r < take; r++, n++) {
       const at = r * record;
-      const label = bytes[at + layout.labelBytes - 1];
-      if (label >= layout.classCount) {
-        throw new MsatError(
-          'DATA_CORRUPT',
-          `${files[fi]}: record ${r} has label ${label}, but ${layout.name} labels are 0..${layout.classCount - 1}`,
-        );
-      }
-      labels[n] = label;
+      labels[n] = bytes[at + layout.labelBytes - 1];
       pixels.set(bytes.subarray(at + layout.labelBytes, at + record), n * PIXELS);
     }
   }

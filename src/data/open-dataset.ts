@@ -86,9 +86,31 @@ async function locate(path: string): Promise<{ dir: string; set?: string }> {
  */
 export async function openDataset(path: string, options: DatasetOptions = {}): Promise<Dataset> {
   const every = options.every ?? 1;
-  if (every === 1) return openWholeDataset(path, options);
-  const base = await openWholeDataset(path, { ...options, limit: undefined });
-  return stridedDataset(base, every, options.limit ?? Infinity);
+  const dataset = every === 1
+    ? await openWholeDataset(path, options)
+    : stridedDataset(await openWholeDataset(path, { ...options, limit: undefined }), every, options.limit ?? Infinity);
+  rejectEmpty(dataset, path, options);
+  return dataset;
+}
+
+/**
+ * Every format ends here, so an empty dataset is refused in one place: evaluating it would print
+ * "0.00 % (0 / 0)" and training on it would do nothing. `limit` and `every` are positive integers, so they
+ * can only empty a dataset that was empty already; the message still says what was asked for.
+ */
+function rejectEmpty(dataset: Dataset, path: string, options: DatasetOptions): void {
+  if (dataset.length > 0) return;
+  const where = dataset.root === path ? path : `${path} (${dataset.root})`;
+  const asked = [
+    ...(options.limit !== undefined ? [`limit ${options.limit}`] : []),
+    ...(options.every !== undefined ? [`every ${options.every}`] : []),
+  ];
+  throw new MsatError(
+    'DATA_NOT_FOUND',
+    `${where}: the ${dataset.split} split of this ${dataset.format} dataset holds no samples` +
+      `${asked.length > 0 ? ` (with ${asked.join(', ')})` : ''}; ` +
+      'check that the files are there (an empty folder or a file with a count of 0 has nothing to evaluate)',
+  );
 }
 
 function rejectTextOptions(format: DatasetFormat, dir: string, options: ResolvedDatasetOptions): void {

@@ -2,6 +2,7 @@
  * The whole measurement of METHOD.md in one call: convert a model, simulate it for T steps on a dataset, and
  * report accuracy per step, latency to the ANN's accuracy, firing rates, SIN, synaptic operations and energy.
  */
+import { assertLabelsFit } from '../ann/index.js';
 import { MsatError } from '../core/index.js';
 import { openDataset, stridedDataset, type Dataset, type DatasetSplit } from '../data/index.js';
 import type { Runner } from '../runtime/index.js';
@@ -127,6 +128,7 @@ export async function simulateConverted(converted: ConvertedModel, options: Simu
   const dataset = typeof options.data === 'string'
     ? await openDataset(options.data, { split: options.split, limit: options.limit, every: options.every, ...dataOptions })
     : options.every !== undefined || options.limit !== undefined ? stridedDataset(options.data, options.every ?? 1, options.limit ?? Infinity) : options.data;
+  assertLabelsFit(network, dataset);
   const result = await simulate(network, lambdas, dataset, options.runner, {
     ...common,
     steps: options.steps,

@@ -148,3 +148,29 @@ test('wrong mean length for a 3-channel dataset is DATA_OPTIONS naming the chann
   const ds = await openDataset(dir, { mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.243, 0.261] });
   assert.equal(ds.length, 2);
 });
+
+/** Synthetic records (no dataset cache needed): label bytes as given, pixels 0. */
+function syntheticRecords(labelBytes: readonly (readonly number[])[]): Uint8Array {
+  const size = labelBytes[0].length + 3072;
+  const out = new Uint8Array(labelBytes.length * size);
+  labelBytes.forEach((l, i) => out.set(l, i * size));
+  return out;
+}
+
+test('every label byte is checked, even past --limit: CIFAR-10 0..9, CIFAR-100 coarse 0..19 and fine 0..99', async () => {
+  const c10 = join(tmp, 'c10-labels-all');
+  mkdirSync(c10, { recursive: true });
+  const c10File = join(c10, 'test_batch.bin');
+  writeFileSync(c10File, syntheticRecords([[0], [9], [3], [255]]));
+  await expectCode(openDataset(c10, { limit: 1 }), 'DATA_CORRUPT', c10File, 'record 3 has label 255', 'CIFAR-10 labels are 0..9');
+
+  const c100 = join(tmp, 'c100-labels');
+  mkdirSync(c100, { recursive: true });
+  const c100File = join(c100, 'test.bin');
+  writeFileSync(c100File, syntheticRecords([[19, 99], [0, 0], [20, 5]]));
+  await expectCode(openDataset(c100, { limit: 1 }), 'DATA_CORRUPT', c100File, 'record 2 has coarse label 20', 'coarse labels are 0..19');
+  writeFileSync(c100File, syntheticRecords([[19, 99], [0, 100]]));
+  await expectCode(openDataset(c100), 'DATA_CORRUPT', c100File, 'record 1 has fine label 100', 'fine labels are 0..99');
+  writeFileSync(c100File, syntheticRecords([[19, 99], [0, 0]]));
+  assert.deepEqual([...(await openDataset(c100)).labels()], [99, 0]);
+});

@@ -130,3 +130,12 @@ test('imageSize and set options are rejected for IDX folders', async () => {
   await rejectsWith(openDataset(dir, { imageSize: 32 }), 'DATA_OPTIONS', 'imageSize');
   await rejectsWith(openDataset(dir, { set: 'mnist' }), 'DATA_OPTIONS', 'set option');
 });
+
+test('an IDX pair that holds 0 samples is DATA_NOT_FOUND when opened, not an empty evaluation', async () => {
+  const dir = join(tmp, 'empty');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 't10k-images-idx3-ubyte'), idxBytes(IDX_IMAGES_MAGIC, [0, ROWS, COLS], new Uint8Array(0)));
+  writeFileSync(join(dir, 't10k-labels-idx1-ubyte'), idxBytes(IDX_LABELS_MAGIC, [0], new Uint8Array(0)));
+  await rejectsWith(openDataset(dir), 'DATA_NOT_FOUND', dir, 'holds no samples');
+  await rejectsWith(openDataset(dir, { every: 3, limit: 5 }), 'DATA_NOT_FOUND', dir, 'holds no samples', 'limit 5', 'every 3');
+});

@@ -142,3 +142,40 @@ test('WAV checks: 16 kHz mono 16-bit PCM only, other formats and damaged files n
   assert.throws(() => decodeWav(wavBytes(noise(10), { rate: 8000 }), 'x.wav'), /16 kHz mono 16-bit PCM/);
   await assert.rejects(readInputFile(join(tmp, 'clip.mp3')), (e: unknown) => isMsatError(e) && e.code === 'DATA_FORMAT' && e.message.includes('.mp3'));
 });
+
+/** `bytes` with the little-endian uint32 size of its first `data` chunk set to `size`. */
+function withDataSize(bytes: Uint8Array, size: number): Uint8Array {
+  const out = Uint8Array.from(bytes);
+  const at = Buffer.from(out).indexOf('data');
+  assert.ok(at > 0);
+  new DataView(out.buffer).setUint32(at + 4, size, true);
+  return out;
+}
+
+test('WAV data chunk: a size of 0 or past the end of the file is DATA_CORRUPT naming the file and the byte counts', async () => {
+  const good = wavBytes(noise(100)); // 44-byte header + 200 bytes of samples
+  assert.equal(good.length, 244);
+  const cases: [string, Uint8Array, string[]][] = [
+    ['header-only.wav', good.subarray(0, 44), ['declares 200 bytes', 'only 0 bytes follow']],
+    ['truncated.wav', good.subarray(0, 200), ['declares 200 bytes', 'only 156 bytes follow']],
+    ['zero.wav', withDataSize(good, 0), ['declared size 0']],
+    ['huge.wav', withDataSize(good, 0x7fffffff), [`declares ${0x7fffffff} bytes`, 'only 200 bytes follow']],
+  ];
+  for (const [name, bytes, parts] of cases) {
+    const file = join(tmp, name);
+    writeFileSync(file, bytes);
+    await assert.rejects(readInputFile(file), (e: unknown) => {
+      assert.ok(isMsatError(e), String(e));
+      assert.equal(e.code, 'DATA_CORRUPT', e.message);
+      for (const part of [file, ...parts]) assert.ok(e.message.includes(part), `${name}: message should mention ${part}: ${e.message}`);
+      return true;
+    });
+  }
+  // RIFF pads an odd-sized chunk with one byte; a final chunk may have the pad byte or not.
+  const odd = withDataSize(good, 199);
+  assert.deepEqual(decodeWav(odd, 'padded.wav').samples, noise(99));
+  assert.deepEqual(decodeWav(odd.subarray(0, 243), 'unpadded.wav').samples, noise(99));
+  // A chunk after the data chunk is fine: only the data chunk's own size has to fit.
+  const junk = Uint8Array.from([...good, ...Buffer.from('junk'), 4, 0, 0, 0, 1, 2, 3, 4]);
+  assert.deepEqual(decodeWav(junk, 'junk.wav').samples, noise(100));
+});
