@@ -1,5 +1,5 @@
 /**
- * Calibration (METHOD.md §1.2): run the ANN over the calibration samples and take, for every ReLU output,
+ * Calibration (docs/method.md §1.2): run the ANN over the calibration samples and take, for every ReLU output,
  * λ_l = the p-th percentile of all its values. The ReLU outputs are read by exporting the network with them as
  * extra graph outputs, so the ANN that is measured is exactly the graph onnxruntime runs.
  */

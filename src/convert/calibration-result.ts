@@ -1,5 +1,5 @@
 /**
- * Calibration results and options (METHOD.md §1.2): one base threshold λ per ReLU output, the p-th percentile
+ * Calibration results and options (docs/method.md §1.2): one base threshold λ per ReLU output, the p-th percentile
  * of that tensor over the calibration samples, layer-wise or channel-wise.
  */
 import { MsatError } from '../core/index.js';
@@ -7,7 +7,7 @@ import { DEFAULT_PERCENTILE_OPTIONS, type PercentileMethod } from './math/index.
 
 /**
  * Which values one λ summarizes:
- * - `layer` (the authors' choice, METHOD.md §1.2): every value of the ReLU output, all channels together.
+ * - `layer` (the authors' choice, docs/method.md §1.2): every value of the ReLU output, all channels together.
  * - `channel`: one λ per channel (axis 1 of an NC, NCL or NCHW tensor), over the samples and positions.
  */
 export type CalibrationGranularity = { readonly kind: 'layer' } | { readonly kind: 'channel' };
@@ -22,7 +22,7 @@ export interface CalibrationProgress {
 
 /** Options of `calibrate`; every field is optional. */
 export interface CalibrationOptions {
-  /** p in (0, 1]; 1 is the maximum (every published run, METHOD.md §1.2). Default 1. */
+  /** p in (0, 1]; 1 is the maximum (every published run, docs/method.md §1.2). Default 1. */
   readonly percentile?: number;
   /** How a percentile below 1 picks a value; see `PercentileMethod`. Default `'linear'`. */
   readonly method?: PercentileMethod;

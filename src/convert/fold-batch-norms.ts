@@ -1,6 +1,6 @@
 /**
  * Folds every inference-mode batch-norm of a network into the conv or linear layer that feeds it
- * (METHOD.md §1.1). Exact in inference mode, and it removes a per-step analog op from the SNN, so it runs
+ * (docs/method.md §1.1). Exact in inference mode, and it removes a per-step analog op from the SNN, so it runs
  * before calibration and conversion. Pure: no onnxruntime, the input network is not modified.
  */
 import { isMsatError, MsatError } from '../core/index.js';

@@ -1,5 +1,5 @@
 /**
- * Public API of the `convert` layer (METHOD.md §1): batch-norm folding, calibration of λ per ReLU, the
+ * Public API of the `convert` layer (docs/method.md §1): batch-norm folding, calibration of λ per ReLU, the
  * conversion plan with its coverage report, and the SNN file that records a conversion. Also re-exports the
  * pure conversion math (`./math`).
  */

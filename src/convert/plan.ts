@@ -1,5 +1,5 @@
 /**
- * The conversion plan (METHOD.md §1.3): what every layer of the ANN becomes in the SNN. ReLUs become spiking
+ * The conversion plan (docs/method.md §1.3): what every layer of the ANN becomes in the SNN. ReLUs become spiking
  * nodes with base threshold λ_l, max-pools become LIPool (§3), the layers producing the network outputs are the
  * readout accumulated over time (§1.5), and everything else is an analog op run once per step on the events.
  * Anything the simulator cannot run is `refused` with a reason instead of being skipped silently.
@@ -11,11 +11,11 @@ import type { Calibration, LayerCalibration } from './calibration-result.js';
 export type LayerConversion =
   /** A ReLU replaced by a spiking node with base threshold λ (a number, or `[C]` per channel). */
   | { readonly kind: 'spiking'; readonly lambda: number | Float32Array }
-  /** A max-pool replaced by lateral-inhibition pooling (METHOD.md §3). */
+  /** A max-pool replaced by lateral-inhibition pooling (docs/method.md §3). */
   | { readonly kind: 'lipool' }
   /** Linear in its input (conv, linear, pools, shape ops, add, concat, unfolded batch-norm): runs every step. */
   | { readonly kind: 'analog' }
-  /** An analog layer whose output is a network output: run every step and summed, O(t) = Σ y(k) (METHOD.md §1.5). */
+  /** An analog layer whose output is a network output: run every step and summed, O(t) = Σ y(k) (docs/method.md §1.5). */
   | { readonly kind: 'readout' }
   /** An embedding of the network's token input: its output is the SNN's analog input, computed once per sample. */
   | { readonly kind: 'input-analog' }

@@ -1,7 +1,7 @@
 /**
  * The SNN file: what `msat convert --out snn.json` writes and `--snn snn.json` reads back. It records the
  * converted network as a recipe, not as weights: the model file (path + SHA-256, so a changed model is
- * detected), the calibration λ, the plan, the caller's neuron/threshold options and provenance (STYLE.md §13).
+ * detected), the calibration λ, the plan, the caller's neuron/threshold options and provenance.
  * The simulator rebuilds the SNN from the model and this file, so λ is the only number that must round-trip;
  * it is written as the shortest decimal that reads back to the same float32.
  */

@@ -8,7 +8,7 @@ import { MsatError } from './errors.js';
  * A source of uniform floats in [0, 1).
  *
  * It is an injected object rather than `Math.random` so that every draw is reproducible from a seed and
- * no module holds hidden global state (STYLE.md rule 7).
+ * no module holds hidden global state.
  */
 export interface Rng {
   /** Next uniform float in [0, 1). */

@@ -26,7 +26,7 @@ export interface Preset {
    * cores at T = 256; `--every 1` runs them all.
    */
   readonly every: number;
-  /** MSAT hyper-parameters the authors used for this family of network (METHOD.md §5). */
+  /** MSAT hyper-parameters the authors used for this family of network (docs/method.md §5). */
   readonly hp: MsatHyperParams;
 }
 

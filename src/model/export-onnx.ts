@@ -1,7 +1,7 @@
 /**
  * `Network` -> a standard ONNX graph that onnxruntime runs. Input and output names are preserved; the batch
  * dimension is written as `dim_param 'N'`. `extraOutputs` exposes intermediate tensors (calibration reads every
- * ReLU output this way, METHOD.md §1 step 2) without touching the rest of the graph.
+ * ReLU output this way, docs/method.md §1 step 2) without touching the rest of the graph.
  */
 import { MsatError, type Tensor } from '../core/index.js';
 import { GraphBuilder, encodeOnnxModel, type OnnxModel } from '../onnx/index.js';

@@ -2,7 +2,7 @@
  * The network IR the rest of msat works on: a topologically ordered list of layers over named tensors, with
  * every shape known except the batch dimension. Calibration reads every `relu` output, conversion swaps
  * `relu` for spiking nodes and `maxpool` for LIPool, and batch-norm folding merges `batchnorm` into the
- * preceding `conv`/`linear` (METHOD.md §1), so those kinds are first-class; ONNX glue is gone by now.
+ * preceding `conv`/`linear` (docs/method.md §1), so those kinds are first-class; ONNX glue is gone by now.
  */
 import type { DataType, Tensor } from '../core/index.js';
 import type { Layer, Shape } from './layer-types.js';

@@ -1,6 +1,6 @@
 /**
  * Per-layer parameter and MAC counts (what `msat inspect` prints). MACs are per sample and count only conv and
- * linear layers, the quantity the energy estimate multiplies by firing rates (METHOD.md §7: SOP = Σ MAC_l · rate).
+ * linear layers, the quantity the energy estimate multiplies by firing rates (docs/method.md §7: SOP = Σ MAC_l · rate).
  */
 import { layerParameters, type Layer, type LayerKind, type Network, type Shape } from './network.js';
 import { formatShape } from './shape-inference.js';

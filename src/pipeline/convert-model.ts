@@ -1,6 +1,6 @@
 /**
  * Model in, converted SNN out: load the ANN, fold batch-norm, calibrate λ on training samples spread over the
- * training split (or take them from an SNN file), and plan the conversion with its coverage report (METHOD.md §1).
+ * training split (or take them from an SNN file), and plan the conversion with its coverage report (docs/method.md §1).
  */
 import { createHash } from 'node:crypto';
 import { MsatError } from '../core/index.js';

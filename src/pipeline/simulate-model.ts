@@ -1,5 +1,5 @@
 /**
- * The whole measurement of METHOD.md in one call: convert a model, simulate it for T steps on a dataset, and
+ * The whole measurement of docs/method.md in one call: convert a model, simulate it for T steps on a dataset, and
  * report accuracy per step, latency to the ANN's accuracy, firing rates, SIN, synaptic operations and energy.
  */
 import { assertLabelsFit } from '../ann/index.js';
@@ -12,7 +12,7 @@ import {
 } from '../snn/index.js';
 import { convertModel, openCalibrationSet, DEFAULT_CALIBRATION_SAMPLES, type ConvertedModel, type DataSource, type ThresholdSource } from './convert-model.js';
 
-/** Spike confidence (METHOD.md §4): off, measured from SIN statistics, or given per spiking layer. */
+/** Spike confidence (docs/method.md §4): off, measured from SIN statistics, or given per spiking layer. */
 export type ConfidenceSource = { readonly kind: 'off' } | { readonly kind: 'measure' } | { readonly kind: 'given'; readonly values: readonly number[] };
 
 /** Options of `simulateConverted`; `data`, `steps` and `runner` are required. */
@@ -86,7 +86,7 @@ export interface SimulationReport {
   readonly sinStep: number;
   /** Spike confidence per spiking layer, when used. */
   readonly confidence: Record<string, number> | null;
-  /** Synaptic operations per sample at each step (analog first layer excluded, METHOD.md §7). */
+  /** Synaptic operations per sample at each step (analog first layer excluded, docs/method.md §7). */
   readonly sopPerStep: number[];
   readonly analogMacsPerStep: number;
   readonly annMacs: number;
@@ -140,7 +140,7 @@ export async function simulateConverted(converted: ConvertedModel, options: Simu
 }
 
 /**
- * Confidence per relu layer. Measured (METHOD.md §4): simulate the same converter without confidence for 16
+ * Confidence per relu layer. Measured (docs/method.md §4): simulate the same converter without confidence for 16
  * steps on the calibration samples, r = SIN / (SIN + POS) per layer, and c = 1 − r for the last spiking layer
  * only, as the authors did; every other layer keeps c = 1. Thresholds from an SNN file were calibrated elsewhere:
  * then the default calibration samples of the evaluation folder's training split stand in for them.

@@ -91,7 +91,7 @@ export function reportFigureSpecs(results: ExperimentResults, options: Pick<Rend
       name: 'sin-ratio',
       title: 'Spikes of inactivated neurons per layer',
       caption:
-        `SIN / (SIN + POS) after ${sinStep} steps: the share of firing neurons whose ANN pre-activation is ≤ 0 (METHOD.md §4). ` +
+        `SIN / (SIN + POS) after ${sinStep} steps: the share of firing neurons whose ANN pre-activation is ≤ 0 (docs/method.md §4). ` +
         'Spike confidence is 1 minus this ratio.',
       placement: 'detail',
       spec: sinRatioChartSpec(layerSeries, sinStep, { title: 'Spikes of inactivated neurons (SIN ratio)', height: 240 }),
@@ -101,7 +101,7 @@ export function reportFigureSpecs(results: ExperimentResults, options: Pick<Rend
       title: 'Synaptic operations per step',
       caption:
         'Synaptic operations per sample at each step: Σ over layers of MACs × firing rate of the layer feeding them; ' +
-        'the analog first layer is counted apart, as MACs (METHOD.md §7).',
+        'the analog first layer is counted apart, as MACs (docs/method.md §7).',
       placement: 'detail',
       spec: sopChartSpec(runs.map(({ run, label }) => ({ label, sopPerStep: run.report.sopPerStep })), { title: 'Synaptic operations per step' }),
     },

@@ -4,7 +4,7 @@
  */
 import type { ConverterRun } from '../experiment/index.js';
 
-/** The time steps the accuracy table reports, as in the paper's tables (METHOD.md §7). */
+/** The time steps the accuracy table reports, as in the paper's tables (docs/method.md §7). */
 export const TABLE_STEPS: readonly number[] = Object.freeze([8, 16, 32, 64, 128, 256]);
 
 /** The columns of the accuracy table for a run of `T` steps: the `TABLE_STEPS` ≤ T, then T itself if it is not one. */

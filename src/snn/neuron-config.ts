@@ -1,7 +1,7 @@
 /**
  * The neuron vocabulary, in one place: the converter a user picks (`NeuronConfig`: method, k, hp, γ, reset; the
  * CLI's `--method`, `--k`, `--hp`, `--gamma`, `--reset`) and the dynamics it means to the graphs and the
- * simulator (`NeuronDynamics`: the threshold rule, γ and the reset), METHOD.md §2.
+ * simulator (`NeuronDynamics`: the threshold rule, γ and the reset), docs/method.md §2.
  */
 import { MsatError } from '../core/index.js';
 import { VGG_HYPER_PARAMS, type MsatHyperParams, type ResetMode, type ThresholdRule } from './reference/index.js';

@@ -1,5 +1,5 @@
 /**
- * Neuron traces (`SimulationOptions.traceNeurons`, METHOD.md §7): which neurons of a spiking layer to trace,
+ * Neuron traces (`SimulationOptions.traceNeurons`, docs/method.md §7): which neurons of a spiking layer to trace,
  * and how a chunk's traced outputs are appended to the traces of the run's first sample.
  */
 import type { Tensor } from '../core/index.js';

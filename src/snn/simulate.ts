@@ -1,7 +1,7 @@
 /**
  * The SNN simulator's driver: `simulate` runs a converted network for T steps over a dataset on onnxruntime
  * and measures accuracy at every step, spikes per layer and step, SIN at step 16, synaptic operations and
- * energy (METHOD.md §1–§4, §7). It resolves the options once and hands the batches to a `BatchSimulator` on
+ * energy (docs/method.md §1–§4, §7). It resolves the options once and hands the batches to a `BatchSimulator` on
  * the caller's runner, or with several workers to `simulateInWorkers`; neither imports this module.
  *
  * Each batch runs in groups of samples, each group chunk by chunk (`buildChunkGraph`); state tensors go from

@@ -1,5 +1,5 @@
 /**
- * Synaptic operations and energy of a simulation (METHOD.md §7): which spiking layer feeds each conv/linear
+ * Synaptic operations and energy of a simulation (docs/method.md §7): which spiking layer feeds each conv/linear
  * layer of a network, and the SOP of every step from a `SimulationResult`'s measured spike rates. The
  * per-layer energy formulas that need no network or simulation are `metrics/energy.ts`.
  */

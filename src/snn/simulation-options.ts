@@ -11,7 +11,7 @@ import type { SinCounts } from './metrics/index.js';
 
 /**
  * Called after every step of a group of samples with the group's readout accumulated so far.
- * - `step`: index of the step just simulated, 0 … T − 1 (the METHOD.md step t is `step + 1`, so the mean
+ * - `step`: index of the step just simulated, 0 … T − 1 (the docs/method.md step t is `step + 1`, so the mean
  *   readout is `logits / (step + 1)`).
  * - `logits`: Σ_{k ≤ t} y(k) of the group, float64, [samples × classes] sample-major. The simulator keeps
  *   adding to this array: read it during the call, copy what must outlive it.
@@ -28,7 +28,7 @@ export interface SimulationOptions {
   readonly steps: number;
   /** Neuron dynamics. Default: constant θ = λ, γ = 1, soft reset (the classic converter). */
   readonly dynamics?: NeuronDynamics;
-  /** Default `'direct'`: the analog input at every step (METHOD.md §1.4). */
+  /** Default `'direct'`: the analog input at every step (docs/method.md §1.4). */
   readonly encoding?: InputEncoding;
   /**
    * Steps per onnxruntime run. Default 16: each run has a fixed cost (reading the state back into the cache,
@@ -50,11 +50,11 @@ export interface SimulationOptions {
    * by (seed, its position in the run), so results do not depend on batch size, micro-batch or workers.
    */
   readonly seed?: number;
-  /** Spike confidence c per relu layer (METHOD.md §4); layers not listed keep every spike. */
+  /** Spike confidence c per relu layer (docs/method.md §4); layers not listed keep every spike. */
   readonly confidence?: ReadonlyMap<string, number>;
   /** Steps during which spike confidence applies. Default 16. */
   readonly confidenceWindow?: number;
-  /** Step after which SIN is measured (METHOD.md §4). Default 16 (or T if smaller). */
+  /** Step after which SIN is measured (docs/method.md §4). Default 16 (or T if smaller). */
   readonly sinStep?: number;
   /** Neurons per spiking layer whose membrane, threshold and spikes are recorded for the run's first sample (`pickTracedNeurons`). Default 0. */
   readonly traceNeurons?: number;
@@ -96,7 +96,7 @@ export const DEFAULT_SIMULATION_OPTIONS = Object.freeze({
   workers: 1,
 });
 
-/** Membrane potential and threshold of one neuron of the first sample at every step (METHOD.md §7). */
+/** Membrane potential and threshold of one neuron of the first sample at every step (docs/method.md §7). */
 export interface NeuronTrace {
   readonly layer: string;
   /** Flat index of the neuron within the layer's output of one sample (C·H·W order). */

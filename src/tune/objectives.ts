@@ -8,7 +8,7 @@ import { latencyToAnn } from '../snn/index.js';
 /**
  * The objective `msat tune` minimises.
  * - `latency` (default): steps until the SNN's accuracy reaches the ANN's − `margin` on the tuning samples and
- *   stays there up to T (`settlingStep`): METHOD.md §7's "steps to ANN − 1 %", but a candidate that gets there
+ *   stays there up to T (`settlingStep`): docs/method.md §7's "steps to ANN − 1 %", but a candidate that gets there
  *   early and then drifts away (small thresholds saturating, clipped λ) is not rewarded for it. Not being
  *   there at step T costs T plus T/8 per percentage point still missing at step T, so failing candidates are
  *   still ranked. Ties (same step) go to the higher area under the accuracy curve: 1 − mean accuracy over the

@@ -5,7 +5,7 @@
  * Every candidate is a point u of the unit cube [0, 1)^d; `decodeCandidate` maps it to a `TunedConfig`.
  * The coordinates are chosen so that the same u means roughly the same behaviour on models whose λ differ:
  *
- * - MSAT thresholds are θ = λ·σ(DTT + DET) with V_T = −λ, ΔV, x and C in raw activation units (METHOD.md §2).
+ * - MSAT thresholds are θ = λ·σ(DTT + DET) with V_T = −λ, ΔV, x and C in raw activation units (docs/method.md §2).
  *   At rest (ΔV = 0, x = 0) the ratio θ/λ is σ(ρ) with ρ = τ_mp·(k_a·ln 2 − λ) + τ_rd, so a fixed k_a gives
  *   layers with a large λ a tiny threshold (the issue-6 failure of the authors' values). The first searched
  *   quantity is therefore the resting ratio r = σ(ρ) at λ_ref, the geometric mean of the candidate's λ over
@@ -269,7 +269,7 @@ export function lambdasOfConfig(space: SearchSpace, config: TunedConfig): (numbe
   return scaleLambdas(space.lambdas[pIndex], config.layerScales);
 }
 
-/** The authors' values (METHOD.md §5, VGG) with p = 1 and no scales, or θ = λ for `const`: the anchor every search evaluates. */
+/** The authors' values (docs/method.md §5, VGG) with p = 1 and no scales, or θ = λ for `const`: the anchor every search evaluates. */
 export function defaultConfig(method: Method): TunedConfig {
   return { neuron: { ...DEFAULT_NEURON_CONFIG, method, k: 1, hp: VGG_HYPER_PARAMS }, percentile: 1, layerScales: null };
 }

@@ -18,7 +18,7 @@ import { simulateFixture } from './report-fixture.js';
 
 const CHROMIUM = process.env.MSAT_CHROMIUM ?? '/usr/bin/chromium';
 const skip = process.env.MSAT_SKIP_BROWSER === '1' ? 'MSAT_SKIP_BROWSER=1: browser test of report.html skipped' : false;
-// Without the networking flags Chromium's background connections are refused on these machines (DESIGN.md).
+// Without the networking flags Chromium's background connections are refused on machines without network access.
 const ARGS = [
   '--headless',
   '--no-sandbox',

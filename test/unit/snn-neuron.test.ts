@@ -109,7 +109,7 @@ test('constant theta = lambda, constant x: spike count after T steps = min(floor
   assert.deepEqual([...plain.spikeSeq], new Array(10).fill(1));
 });
 
-test('MSAT DTT+DET on one neuron matches a hand trace of METHOD.md §2 (1e-12)', () => {
+test('MSAT DTT+DET on one neuron matches a hand trace of docs/method.md §2 (1e-12)', () => {
   const hp = VGG_HYPER_PARAMS;
   const lambda = 1.3;
   const xs = [0.3, 0.8, 0.1, 1.7, -0.4, 0.9];

@@ -11,7 +11,7 @@ import {
 } from '../../src/snn/metrics/index.js';
 import { isMsatError } from '../../src/core/index.js';
 
-test('SIN / POS on a hand-made layer: a = 0 with spikes counts in both (METHOD.md §4)', () => {
+test('SIN / POS on a hand-made layer: a = 0 with spikes counts in both (docs/method.md §4)', () => {
   const n = [0, 2, 1, 3, 0, 1];
   const a = [-1, -0.5, 0, 2, 3, 1];
   // spiked: #1 (a < 0: SIN), #2 (a = 0: SIN and POS), #3 and #5 (a > 0: POS); #0 and #4 silent.

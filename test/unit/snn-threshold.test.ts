@@ -18,7 +18,7 @@ function near(actual: number, expected: number, tol: number, what: string): void
   assert.ok(Math.abs(actual - expected) <= tol, `${what}: got ${actual}, expected ${expected} (tol ${tol})`);
 }
 
-// METHOD.md §6: the table, row by row. A '—' entry means the mode leaves the term out (reported as 0).
+// docs/method.md §6: the table, row by row. A '—' entry means the mode leaves the term out (reported as 0).
 const ROWS = [
   { lambda: 1, hp: VGG_HYPER_PARAMS, deltaV: 0.2 - 0.1, x: 0.3, mode: 'dtt+det', dtt: -0.252603, det: 0.941765, theta: 0.66578 },
   { lambda: 2.913, hp: VGG_HYPER_PARAMS, deltaV: 0, x: 0, mode: 'dtt', dtt: -2.219853, det: null, theta: 0.285421 },
@@ -27,7 +27,7 @@ const ROWS = [
   { lambda: 1, hp: RESNET_HYPER_PARAMS, deltaV: 0, x: 0, mode: 'dtt+det', dtt: -0.153426, det: 0.5, theta: 0.585786 },
 ] as const;
 
-test('METHOD.md §6 test vectors: msatThreshold matches all five rows to 1e-6', () => {
+test('docs/method.md §6 test vectors: msatThreshold matches all five rows to 1e-6', () => {
   for (const [i, row] of ROWS.entries()) {
     const got = msatThreshold({ mode: row.mode, lambda: row.lambda, hp: row.hp, deltaV: row.deltaV, x: row.x });
     if (row.dtt !== null) near(got.dtt, row.dtt, 1e-6, `row ${i + 1} DTT`);

@@ -1,6 +1,6 @@
 /**
  * The search coordinates of `msat tune`: the resting ratio a candidate asks for is the one the MSAT threshold
- * (the reference implementation of METHOD.md §2) really has at λ_ref, decode/encode round-trip, and layer scales.
+ * (the reference implementation of docs/method.md §2) really has at λ_ref, decode/encode round-trip, and layer scales.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

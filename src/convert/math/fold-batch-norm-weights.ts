@@ -37,7 +37,7 @@ export interface FoldedLayer<A extends Float32Array | Float64Array> {
 }
 
 /**
- * Folds an inference-mode batch-norm into the conv or linear layer before it (METHOD.md §1.1; exact in
+ * Folds an inference-mode batch-norm into the conv or linear layer before it (docs/method.md §1.1; exact in
  * inference mode because BN is then a per-channel affine map):
  *
  *   f_c = γ_c / √(var_c + ε);  w'[c, …] = w[c, …]·f_c;  b'_c = (b_c − mean_c)·f_c + β_c

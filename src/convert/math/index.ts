@@ -1,5 +1,5 @@
 /**
- * Pure conversion math over typed arrays (STYLE.md rule 9): calibration percentiles and batch-norm folding.
+ * Pure conversion math over typed arrays (no I/O, no onnxruntime): calibration percentiles and batch-norm folding.
  * No I/O and no onnxruntime.
  */
 export * from './percentile.js';

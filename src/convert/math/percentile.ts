@@ -8,7 +8,7 @@ import { MsatError } from '../../core/index.js';
  * - `'authors-rank'`: v[max(0, ⌊n·p⌋ − 1)], no interpolation. This is what the authors' calibration hook
  *   (`HookScale` in Brain-Cog-Lab/MSAT `utils.py`) computes; it equals `'linear'` at p = 1.
  *
- * Both return the maximum at p = 1 (METHOD.md §1.2: every published run uses p = 1).
+ * Both return the maximum at p = 1 (docs/method.md §1.2: every published run uses p = 1).
  */
 export type PercentileMethod = 'linear' | 'authors-rank';
 
@@ -55,7 +55,7 @@ function maxOf(values: ArrayLike<number>): number {
 
 /**
  * The p-th percentile (p in (0, 1]) of `values`, in float64. p = 1 is the maximum and skips the sort.
- * Layer-wise calibration (METHOD.md §1.2) is this over the whole ReLU output tensor, zeros included.
+ * Layer-wise calibration (docs/method.md §1.2) is this over the whole ReLU output tensor, zeros included.
  * Throws on an empty input or a NaN.
  */
 export function percentile(values: ArrayLike<number>, p: number, options: PercentileOptions = {}): number {
@@ -80,7 +80,7 @@ export function percentiles(values: ArrayLike<number>, ps: readonly number[], op
   return ps.map((p) => (p === 1 ? sorted[sorted.length - 1] : percentileOfSorted(sorted, p, method)));
 }
 
-/** Layer-wise λ: the percentile of every value of the tensor, all channels together (METHOD.md §1.2). */
+/** Layer-wise λ: the percentile of every value of the tensor, all channels together (docs/method.md §1.2). */
 export function layerPercentile(data: ArrayLike<number>, p: number, options: PercentileOptions = {}): number {
   return percentile(data, p, options);
 }

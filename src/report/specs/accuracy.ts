@@ -1,6 +1,6 @@
 /**
  * Accuracy against time step, one line per converter, with the ANN's accuracy as a dashed rule: the main figure
- * of the paper (METHOD.md §7) and of every msat document that compares converters (experiment, tuning, demo).
+ * of the paper (docs/method.md §7) and of every msat document that compares converters (experiment, tuning, demo).
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { REFERENCE_COLOR, SHORT_RUN_STEPS, assertUniqueLabels, chartFrame, seriesColorScale, stepAxis, stepScale } from './theme.js';
@@ -29,7 +29,7 @@ export interface AccuracyChartOptions {
    * zoom near the ANN); a series that never enters it draws nothing but keeps its legend entry.
    */
   readonly yDomain?: readonly [number, number];
-  /** Also draw ANN − 1 % (the latency criterion of METHOD.md §7) as a dotted rule. Default false. */
+  /** Also draw ANN − 1 % (the latency criterion of docs/method.md §7) as a dotted rule. Default false. */
   readonly showAnnMinus1?: boolean;
   /** Plot-area size in pixels. */
   readonly width?: number;

@@ -1,6 +1,6 @@
 /**
  * Per-layer diagnostics as grouped bars (one group per spiking layer, one bar per converter): the firing rate
- * and the SIN ratio of METHOD.md §4.
+ * and the SIN ratio of docs/method.md §4.
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { assertUniqueLabels, chartFrame, seriesColorScale } from './theme.js';
@@ -24,7 +24,7 @@ export function firingRateChartSpec(series: readonly LayerSeries[], options: Lay
 }
 
 /**
- * SIN / (SIN + POS) of every spiking layer in % (METHOD.md §4): the share of firing neurons whose ANN
+ * SIN / (SIN + POS) of every spiking layer in % (docs/method.md §4): the share of firing neurons whose ANN
  * pre-activation is ≤ 0. `sinStep` is the step the counts were taken at (16 in `SimulationReport`).
  */
 export function sinRatioChartSpec(series: readonly LayerSeries[], sinStep: number, options: LayerChartOptions = {}): TopLevelSpec {

@@ -1,5 +1,5 @@
 /**
- * Synaptic operations per sample at every step, one line per converter (METHOD.md §7: SOP = Σ_l MAC_l × firing
+ * Synaptic operations per sample at every step, one line per converter (docs/method.md §7: SOP = Σ_l MAC_l × firing
  * rate of the layer feeding l, the analog first layer excluded).
  */
 import type { TopLevelSpec } from 'vega-lite';

@@ -1,6 +1,6 @@
 /**
  * Membrane potential and threshold θ(t) of a few sample neurons over time, one panel per neuron, spikes as
- * shaded steps (METHOD.md §2, §7): shows what an adaptive threshold does that θ = λ does not.
+ * shaded steps (docs/method.md §2, §7): shows what an adaptive threshold does that θ = λ does not.
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { MsatError } from '../../core/index.js';

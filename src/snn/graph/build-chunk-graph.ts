@@ -1,5 +1,5 @@
 /**
- * The simulator's graph: K time steps of the whole converted network in one onnxruntime run (DESIGN.md).
+ * The simulator's graph: K time steps of the whole converted network in one onnxruntime run.
  *
  * A spiking layer or LIPool, whose state carries from one step to the next, is unrolled over the K steps. An
  * analog layer (conv, linear, pooling, glue) either runs once on all K steps folded into the batch
@@ -34,7 +34,7 @@ export interface ChunkGraphSpec {
   /** K, the steps per run. */
   readonly steps: number;
   readonly encoding: InputEncoding;
-  /** Relu layers whose spikes are masked by a 0/1 keep input (spike confidence, METHOD.md §4). */
+  /** Relu layers whose spikes are masked by a 0/1 keep input (spike confidence, docs/method.md §4). */
   readonly keepMasks?: readonly string[];
   /**
    * What the graph may assume about its `t0` input (only MSAT thresholds depend on it): `'zero'` (the first

@@ -1,5 +1,5 @@
 /**
- * Lateral-inhibition max-pooling (METHOD.md §3) as ONNX nodes, the graph twin of `reference/lipool.ts`.
+ * Lateral-inhibition max-pooling (docs/method.md §3) as ONNX nodes, the graph twin of `reference/lipool.ts`.
  *
  * One accumulator per (window, element) pair, so overlapping windows (3×3 stride 2) are exact: a grouped
  * Conv with one-hot kernels copies every window's elements into their own channel ([B, C·k, ...out]), the

@@ -1,5 +1,5 @@
 /**
- * One step of a spiking layer as ONNX nodes (METHOD.md §2), the graph twin of `reference/neuron.ts`:
+ * One step of a spiking layer as ONNX nodes (docs/method.md §2), the graph twin of `reference/neuron.ts`:
  * charge → threshold → fire → reset → confidence, each a few elementwise ops.
  *
  * State is explicit: V (post-reset membrane) and, when DTT needs it, Vsum (sum of post-reset V over past
@@ -103,7 +103,7 @@ export function emitNeuronConstants(b: GraphBuilder, layer: string, spec: Neuron
 }
 
 /**
- * The x-dependent term of an MSAT threshold (METHOD.md §2): DET = τ_rd·exp(−x/C), or DET − τ_mp·λ where
+ * The x-dependent term of an MSAT threshold (docs/method.md §2): DET = τ_rd·exp(−x/C), or DET − τ_mp·λ where
  * DTT+DET keeps DTT's constant term per step (`NeuronConstants.bias`); undefined for DTT alone and the
  * constant rule. For a step-invariant x, emit it once per chunk and pass it as `det`.
  */

@@ -1,8 +1,8 @@
 import { MsatError } from '../../core/index.js';
 
-/** Energy of one 32-bit float accumulate (the usual 45 nm figure, METHOD.md §7). */
+/** Energy of one 32-bit float accumulate (the usual 45 nm figure, docs/method.md §7). */
 export const ENERGY_PER_AC_PJ = 0.9;
-/** Energy of one 32-bit float multiply-accumulate (the usual 45 nm figure, METHOD.md §7). */
+/** Energy of one 32-bit float multiply-accumulate (the usual 45 nm figure, docs/method.md §7). */
 export const ENERGY_PER_MAC_PJ = 4.6;
 
 /**
@@ -55,7 +55,7 @@ export interface LayerOperations {
  * Operation counts and energy of the SNN (over T steps) and of the ANN (one forward pass), for one sample.
  *
  * - `sopPerStep`: the authors' SOP, Σ_l MAC_l · (rate of the layer feeding l) over spike-fed layers; the
- *   analog-input first layer is excluded (METHOD.md §7).
+ *   analog-input first layer is excluded (docs/method.md §7).
  * - `energyPj`: T · (analog MACs · macPj + SOP · acPj). Every spike is charged as one accumulate, which is
  *   right for binary spikes of a constant threshold (θ = k·λ folds into the next layer's weights, and a burst
  *   of s spikes is s accumulates).

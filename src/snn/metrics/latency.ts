@@ -2,7 +2,7 @@ import { MsatError } from '../../core/index.js';
 
 /**
  * When an accuracy curve counts as having reached a target:
- * - `first-reach` (default; the reading of the paper's "steps to ANN − 1 %" column, METHOD.md §7): the first
+ * - `first-reach` (default; the reading of the paper's "steps to ANN − 1 %" column, docs/method.md §7): the first
  *   step t with acc(t) ≥ target.
  * - `stays-above`: the first step t with acc(t') ≥ target for every t' ≥ t up to T; stricter, and immune to a
  *   lucky early step.

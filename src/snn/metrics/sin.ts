@@ -1,13 +1,13 @@
 import { MsatError } from '../../core/index.js';
 
 /**
- * Spikes-of-inactivated-neurons counts of one layer (METHOD.md §4), additive over samples and batches.
+ * Spikes-of-inactivated-neurons counts of one layer (docs/method.md §4), additive over samples and batches.
  *
  * - `sin`: neurons that spiked (n > 0) although the ANN pre-activation is a ≤ 0.
  * - `pos`: neurons that spiked with a ≥ 0.
  * - `neurons`: neurons compared.
  *
- * A neuron with a = 0 that spiked is counted in both, exactly as METHOD.md §4 (and the authors' code) define them.
+ * A neuron with a = 0 that spiked is counted in both, exactly as docs/method.md §4 (and the authors' code) define them.
  */
 export interface SinCounts {
   readonly sin: number;
@@ -46,13 +46,13 @@ export function addSinCounts(a: SinCounts, b: SinCounts): SinCounts {
   return { sin: a.sin + b.sin, pos: a.pos + b.pos, neurons: a.neurons + b.neurons };
 }
 
-/** r_l = SIN / (SIN + POS), 0 when both are 0 (METHOD.md §4). */
+/** r_l = SIN / (SIN + POS), 0 when both are 0 (docs/method.md §4). */
 export function sinRatio(counts: SinCounts): number {
   const total = counts.sin + counts.pos;
   return total === 0 ? 0 : counts.sin / total;
 }
 
-/** Spike confidence c_l = 1 − r_l (METHOD.md §4). */
+/** Spike confidence c_l = 1 − r_l (docs/method.md §4). */
 export function spikeConfidence(counts: SinCounts): number {
   return 1 - sinRatio(counts);
 }
@@ -68,7 +68,7 @@ export function meanBatchSinRatio(batches: readonly SinCounts[]): number {
   return sum / batches.length;
 }
 
-/** The per-layer SIN diagnostic users want on its own (METHOD.md §4). */
+/** The per-layer SIN diagnostic users want on its own (docs/method.md §4). */
 export interface LayerSinStatistics extends SinCounts {
   readonly name: string;
   /** r_l. */

@@ -1,5 +1,5 @@
 /**
- * The plain TypeScript reference of the spiking dynamics (METHOD.md §2–§3): scalar threshold formulas,
+ * The plain TypeScript reference of the spiking dynamics (docs/method.md §2–§3): scalar threshold formulas,
  * a neuron layer with explicit state, lateral-inhibition pooling and a single-layer simulator. Fused and
  * chunked onnxruntime paths are tested against these loops.
  */

@@ -113,7 +113,7 @@ export function planLIPool(inputDims: readonly number[], options: LIPoolOptions)
 }
 
 /**
- * One LIPool step (METHOD.md §3). For every window: S_j += x_j for each real element j; out = max_j S_j;
+ * One LIPool step (docs/method.md §3). For every window: S_j += x_j for each real element j; out = max_j S_j;
  * S_j −= out. Overlapping windows (e.g. 3×3 stride 2) keep separate accumulators for the same input
  * element, one per (window, element) pair, which is what makes Σ_k out(k) = max_j Σ_k x_j(k) hold for every
  * window. Padding elements have no accumulator (treated as absent, i.e. −∞), as in PyTorch's MaxPool.
@@ -175,7 +175,7 @@ export class LIPool {
     this.output = new Float64Array(this.plan.planes * this.plan.outH * this.plan.outW);
   }
 
-  /** All accumulators back to 0 (start of a sample, METHOD.md §1.6). */
+  /** All accumulators back to 0 (start of a sample, docs/method.md §1.6). */
   resetState(): void {
     this.state.fill(0);
   }

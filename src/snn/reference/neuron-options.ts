@@ -3,7 +3,7 @@ import type { Rng } from './rng.js';
 import { type MsatHyperParams, type MsatMode, validateMsatHyperParams, validateMsatMode } from './threshold.js';
 
 /**
- * How θ(t) is chosen (METHOD.md §2):
+ * How θ(t) is chosen (docs/method.md §2):
  * - `constant`: θ = k·λ at every step (k = 1 is the classic converter; 0.1..0.9 are the lowered baselines).
  * - `msat`: θ = λ at t = 0, then λ·sigmoid(DTT + DET) with the terms `mode` keeps and the model's `hp`.
  */
@@ -13,7 +13,7 @@ export type ThresholdRule =
 
 /**
  * What happens to V after s > 0 spikes:
- * - `soft` (METHOD.md §2, the authors' choice): reset by subtraction, V ← V − s·θ. Keeps the residual
+ * - `soft` (docs/method.md §2, the authors' choice): reset by subtraction, V ← V − s·θ. Keeps the residual
  *   charge, so Σ s·θ = Σ x − V holds exactly.
  * - `hard`: V ← 0 whenever s > 0. The residual V − s·θ is discarded (the usual "reset to zero"), so the
  *   charge identity does not hold; offered because users compare against it.
@@ -31,16 +31,16 @@ export interface ChannelLambda {
   readonly channelStride: number;
 }
 
-/** λ_l of a layer: one number (layer-wise, METHOD.md §1.2) or one per channel. */
+/** λ_l of a layer: one number (layer-wise, docs/method.md §1.2) or one per channel. */
 export type LambdaSpec = number | ChannelLambda;
 
 /**
- * Spike confidence (METHOD.md §4): during the first `window` steps each neuron's spikes of the step are
+ * Spike confidence (docs/method.md §4): during the first `window` steps each neuron's spikes of the step are
  * kept with probability `c` (one Bernoulli draw per neuron per step, applied after the reset, so a dropped
  * spike's charge is lost).
  */
 export interface SpikeConfidenceOptions {
-  /** Keep probability c_l in [0, 1]; METHOD.md §4 sets c = 1 − r_l. */
+  /** Keep probability c_l in [0, 1]; docs/method.md §4 sets c = 1 − r_l. */
   readonly c: number;
   /** Number of initial steps the mask applies to (default `DEFAULT_CONFIDENCE_WINDOW` = 16). */
   readonly window?: number;
@@ -48,7 +48,7 @@ export interface SpikeConfidenceOptions {
   readonly rng: Rng;
 }
 
-/** The authors apply spike confidence during the first 16 steps (METHOD.md §2). */
+/** The authors apply spike confidence during the first 16 steps (docs/method.md §2). */
 export const DEFAULT_CONFIDENCE_WINDOW = 16;
 
 /** Options of one spiking layer. `size` and `lambda` are required, everything else has a default. */

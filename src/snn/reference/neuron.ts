@@ -15,7 +15,7 @@ import { msatThresholdValue } from './threshold.js';
 // so a 1e-6 tolerance in those tests measures the graph's error, not the reference's.
 
 /**
- * Explicit state of a layer of N spiking neurons (METHOD.md §2). Every per-neuron array has length N.
+ * Explicit state of a layer of N spiking neurons (docs/method.md §2). Every per-neuron array has length N.
  * `t` is shared by the layer: all neurons advance together.
  */
 export interface NeuronState {
@@ -31,7 +31,7 @@ export interface NeuronState {
   t: number;
 }
 
-/** The value each state field takes on reset (METHOD.md §1.6: all state is reset for every sample). */
+/** The value each state field takes on reset (docs/method.md §1.6: all state is reset for every sample). */
 export const NEURON_STATE_RESET_VALUES = Object.freeze({ v: 0, vSum: 0, vLast: 0, n: 0, t: 0 });
 
 /** A fresh state of `size` neurons at its reset values. */
@@ -63,7 +63,7 @@ export function cloneNeuronState(state: NeuronState): NeuronState {
 
 /** Per-step outputs of a layer; each array has length N. */
 export interface NeuronStepOutputs {
-  /** s·θ, the value the event carries to the next layer (METHOD.md §2). */
+  /** s·θ, the value the event carries to the next layer (docs/method.md §2). */
   readonly output: Float64Array;
   /** s, the number of spikes this step (after confidence). */
   readonly spikes: Float64Array;
@@ -82,7 +82,7 @@ export function charge(v: number, x: number): number {
 }
 
 /**
- * θ(t) of one neuron (METHOD.md §2). Constant rule: k·λ. MSAT: λ at t = 0, otherwise
+ * θ(t) of one neuron (docs/method.md §2). Constant rule: k·λ. MSAT: λ at t = 0, otherwise
  * λ·sigmoid(DTT + DET) with ΔV = Vlast − Vsum / t and x the current of this step.
  */
 export function threshold(rule: ThresholdRule, lambda: number, t: number, vLast: number, vSum: number, x: number): number {
@@ -105,7 +105,7 @@ export function reset(v: number, s: number, theta: number, mode: ResetMode): num
 
 /**
  * Spike confidence for one neuron in the window: keep s when the uniform draw u < c, else drop all of it
- * (s·Bernoulli(c), METHOD.md §2). Called after `reset`, so the charge of a dropped spike is already gone.
+ * (s·Bernoulli(c), docs/method.md §2). Called after `reset`, so the charge of a dropped spike is already gone.
  */
 export function applyConfidence(s: number, c: number, u: number): number {
   return u < c ? s : 0;
@@ -132,7 +132,7 @@ function checkLength(what: string, got: number, want: number): void {
 
 /**
  * One step of the layer: `(x, uniforms, stateIn) -> (out, stateOut)`, charge → threshold → fire → reset →
- * confidence → record per neuron (METHOD.md §2). This is the exact shape of the one-step ONNX graph.
+ * confidence → record per neuron (docs/method.md §2). This is the exact shape of the one-step ONNX graph.
  *
  * Pure given its inputs: the randomness of spike confidence comes in as `uniforms` (one U[0,1) per neuron,
  * needed only while `t < window`), not from an RNG, so a graph fed the same draws must match exactly.

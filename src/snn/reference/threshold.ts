@@ -1,7 +1,7 @@
 import { MsatError } from '../../core/index.js';
 
 /**
- * Per-model hyper-parameters of the MSAT threshold (METHOD.md §2, values in §5).
+ * Per-model hyper-parameters of the MSAT threshold (docs/method.md §2, values in §5).
  *
  * - `alpha`: weight of the membrane-potential deviation ΔV in DTT.
  * - `ka`, `ki`: amplitude and scale of the softplus term `ka · ln(1 + exp(ΔV / ki))` in DTT.
@@ -17,10 +17,10 @@ export interface MsatHyperParams {
   readonly taurd: number;
 }
 
-/** The authors' VGG-16 set (CIFAR-10 and CIFAR-100), METHOD.md §5: 0.03, 1, 1, 5, 1, 1. */
+/** The authors' VGG-16 set (CIFAR-10 and CIFAR-100), docs/method.md §5: 0.03, 1, 1, 5, 1, 1. */
 export const VGG_HYPER_PARAMS: MsatHyperParams = Object.freeze({ alpha: 0.03, ka: 1, ki: 1, C: 5, taump: 1, taurd: 1 });
 
-/** The authors' ResNet set (CIFAR-10 and CIFAR-100), METHOD.md §5: 0.3, 1, 1, 5, 0.5, 0.5. */
+/** The authors' ResNet set (CIFAR-10 and CIFAR-100), docs/method.md §5: 0.3, 1, 1, 5, 0.5, 0.5. */
 export const RESNET_HYPER_PARAMS: MsatHyperParams = Object.freeze({
   alpha: 0.3,
   ka: 1,
@@ -47,7 +47,7 @@ export const DET_EXPONENT_MAX = 80;
  * Lower clamp on the sigmoid argument DTT + DET. Without it a huge negative ΔV (≈ −3000 activation units
  * in float32) would underflow sigmoid to 0, giving θ = 0 and V / θ = NaN. sigmoid(−80) ≈ 1.8e-35 keeps
  * θ = λ · sigmoid(·) a positive normal float32 for any λ ≥ 1e-3, which is the "θ is always > 0" of
- * METHOD.md §2. It is unreachable for realistic activations, so it never changes a published number.
+ * docs/method.md §2. It is unreachable for realistic activations, so it never changes a published number.
  */
 export const THRESHOLD_LOGIT_MIN = -80;
 
@@ -68,7 +68,7 @@ export function sigmoid(z: number): number {
 }
 
 /**
- * Dynamic threshold term of METHOD.md §2:
+ * Dynamic threshold term of docs/method.md §2:
  * `DTT = τ_mp · (α·ΔV + V_T + k_a · ln(1 + exp(ΔV / k_i)))` with V_T = −λ.
  *
  * @param deltaV ΔV = Vlast − Vsum / t, the previous post-reset potential minus its running mean.
@@ -79,7 +79,7 @@ export function dttTerm(deltaV: number, hp: MsatHyperParams, lambda: number): nu
 }
 
 /**
- * Depolarization-rate term of METHOD.md §2: `DET = τ_rd · exp(−x / C)`, the exponent clamped at
+ * Depolarization-rate term of docs/method.md §2: `DET = τ_rd · exp(−x / C)`, the exponent clamped at
  * `DET_EXPONENT_MAX` (see there) so a strongly negative input current never overflows.
  *
  * @param x the input current x(t) of this step (not the membrane potential).
@@ -89,7 +89,7 @@ export function detTerm(x: number, hp: MsatHyperParams): number {
 }
 
 /**
- * θ = λ · sigmoid(DTT + DET) for t ≥ 1, with only the terms `mode` keeps (METHOD.md §2). Scalar and
+ * θ = λ · sigmoid(DTT + DET) for t ≥ 1, with only the terms `mode` keeps (docs/method.md §2). Scalar and
  * allocation-free: this is the form the neuron's inner loop calls. At t = 0 the neuron uses θ = λ instead
  * (there is no history yet); that branch lives in the neuron, not here.
  */
@@ -116,7 +116,7 @@ export interface MsatThresholdInput {
 }
 
 /**
- * The two MSAT terms and θ, for diagnostics, threshold traces and the METHOD.md §6 test vectors.
+ * The two MSAT terms and θ, for diagnostics, threshold traces and the docs/method.md §6 test vectors.
  * A term the mode leaves out is reported as 0 (it then adds nothing to the sigmoid argument), so
  * `theta === lambda · sigmoid(dtt + det)` always holds (up to the `THRESHOLD_LOGIT_MIN` clamp).
  */
@@ -126,7 +126,7 @@ export interface MsatThresholdTerms {
   readonly theta: number;
 }
 
-/** DTT, DET and θ for one neuron at one step t ≥ 1 (METHOD.md §2). Allocates a result; use `msatThresholdValue` in loops. */
+/** DTT, DET and θ for one neuron at one step t ≥ 1 (docs/method.md §2). Allocates a result; use `msatThresholdValue` in loops. */
 export function msatThreshold(input: MsatThresholdInput): MsatThresholdTerms {
   const { mode, lambda, hp, deltaV, x } = input;
   const dtt = mode === 'det' ? 0 : dttTerm(deltaV, hp, lambda);

@@ -4,13 +4,13 @@
  * Rules (each checked by finite differences in test/runtime/train-gradients.test.ts):
  * - dx: with stride 1, a plain Conv of dy with the kernel transposed (in/out channels swapped per group) and
  *   flipped, padded by d·(k−1) − pad; otherwise ConvTranspose(dy, w) with the forward attributes plus
- *   `output_padding` so the result has exactly x's size (DESIGN.md's rule). Measured here (2 cores, MLAS):
+ *   `output_padding` so the result has exactly x's size (the rule checked against PyTorch). Measured here (2 cores, MLAS):
  *   the Conv form is 1.2–1.6× faster than onnxruntime's ConvTranspose (GEMM + col2im) on CIFAR-sized layers.
  * - dw: patches, then one batched MatMul. A Conv of x viewed as [N·C_in, 1, ...] with one-hot kernels
  *   ([K, 1, ...k], K = kernel size) and the forward strides/pads/dilations extracts every patch:
  *   cols [N, C_in·K, P] (P output positions). Then dw = Σ_n cols[n] · dy[n]ᵀ (per group): a batched MatMul and
  *   a sum over N when P ≥ C_out, else one GEMM with N moved into the inner dimension (see `weightGradient`).
- *   DESIGN.md's verified rule (a Conv of the transposed input [C_in, N, ...] with the transposed output
+ *   The rule checked against PyTorch (a Conv of the transposed input [C_in, N, ...] with the transposed output
  *   gradient as its kernel) gives the same numbers, but onnxruntime runs that huge-kernel, 9-output Conv 2–3.5×
  *   slower than this MatMul (measured on the MNIST CNN's and VGG-16's 3×3 layers).
  * - db = sum of dy over the batch and spatial axes.

@@ -3,7 +3,7 @@
  *
  * Why Indices + ScatterElements: the rule must send each window's gradient to exactly one input, the one
  * PyTorch picked. A mask built with `Equal(x, upsampled max)` sends it to every tied maximum and so
- * double-counts exact ties (DESIGN.md "Training"), which do occur after ReLU (many zeros) and in images.
+ * double-counts exact ties, which do occur after ReLU (many zeros) and in images.
  * MaxPool's Indices are flat positions in the whole input tensor (row-major over N·C·H·W, padding not
  * counted), so one ScatterElements with `reduction = 'add'` into a flat zero tensor accumulates every window's
  * gradient, overlapping windows included. When windows cannot overlap (stride ≥ window span, the usual 2×2/2
