@@ -14,10 +14,12 @@ import { MsatError, assertDistinctPaths } from '../core/index.js';
 import { writeSnnFile, readSnnFile, type Calibration, type ConversionPlan } from '../convert/index.js';
 import { writeExport, type ExportFormat, type SnnOnnxOptions } from '../export/index.js';
 import type { Network } from '../model/index.js';
-import { convertModel, convertedSnnFile, simulateConverted, snnFileDefaults, type CalibrationEvery, type ConfidenceSource, type ConvertedModel, type DataSource, type LoadedModel, type SimulationReport } from '../pipeline/index.js';
-import { neuronDynamics, DEFAULT_NEURON_CONFIG, type NeuronConfig } from '../snn/index.js';
+import {
+  convertModel, convertedSnnFile, simulateConverted, snnOptionsDefaults,
+  type CalibrationEvery, type ConfidenceSource, type ConvertedModel, type DataSource, type LoadedModel, type SimulationReport,
+} from '../pipeline/index.js';
 import { Runner, type RunnerOptions } from '../runtime/index.js';
-import type { InputEncoding, NeuronDynamics } from '../snn/index.js';
+import { neuronDynamics, DEFAULT_NEURON_CONFIG, type InputEncoding, type NeuronConfig, type NeuronDynamics } from '../snn/index.js';
 import { nowIso } from './clock.js';
 
 /** Where λ come from and how: the calibration data and the percentile statistics over it. */
@@ -162,7 +164,7 @@ export class ConvertedSnn {
     const model = options.model ?? locateModel(file.model.path, path);
     const { runner, owns } = runnerOf(options);
     try {
-      const defaults = await snnFileDefaults(path);
+      const defaults = snnOptionsDefaults(file.options, path); // the file already read and checked above
       const converted = await convertModel({
         model,
         mean: options.mean ?? defaults.normalization.mean,
