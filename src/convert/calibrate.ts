@@ -5,7 +5,7 @@
  */
 import { MsatError, type Tensor } from '../core/index.js';
 import type { Dataset } from '../data/index.js';
-import { networkToOnnxBytes, type Network, type ReluLayer } from '../model/index.js';
+import { layerRole, networkToOnnxBytes, type Layer, type Network } from '../model/index.js';
 import type { Runner } from '../runtime/index.js';
 import { ActivationStats, type ActivationSummary } from './activation-stats.js';
 import {
@@ -61,7 +61,8 @@ export async function calibrateMany(
   const all = options.percentiles.map((p) => resolveCalibrationOptions({ ...options, percentile: p }));
   const opts = all[0];
   const smallest = Math.min(...options.percentiles);
-  const relus = network.layers.filter((l): l is ReluLayer => l.kind === 'relu');
+  // The spiking layers (the ReLUs) are the ones whose λ the calibration measures.
+  const relus = network.layers.filter((l) => layerRole(l) === 'spiking');
   if (relus.length === 0) fail(`${network.source}: the network has no ReLU layer, so there is nothing to calibrate or convert.`);
   if (network.inputs.length !== 1) {
     fail(`${network.source}: calibration feeds one dataset tensor, but the network has ${network.inputs.length} inputs (${network.inputs.map((s) => s.name).join(', ')}).`);
@@ -107,7 +108,7 @@ export async function calibrateMany(
 
 /** The `Calibration` of one percentile from its per-relu summaries (dead layers and channels replaced). */
 function toCalibration(
-  relus: readonly ReluLayer[],
+  relus: readonly Layer[],
   summaries: readonly ActivationSummary[],
   percentile: number,
   method: Calibration['method'],

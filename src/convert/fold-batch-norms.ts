@@ -3,8 +3,8 @@
  * (docs/method.md §1.1). Exact in inference mode, and it removes a per-step analog op from the SNN, so it runs
  * before calibration and conversion. Pure: no onnxruntime, the input network is not modified.
  */
-import { isMsatError, MsatError } from '../core/index.js';
-import type { BatchNormLayer, ConvLayer, Layer, LinearLayer, Network } from '../model/index.js';
+import { isMsatError, MsatError, type Tensor } from '../core/index.js';
+import { layerKindSpec, layerTensors, withLayerTensors, type BatchNormLayer, type Layer, type Network } from '../model/index.js';
 import { foldBatchNorm } from './math/index.js';
 
 /** A batch-norm that stayed in the network, and why. */
@@ -28,8 +28,8 @@ export interface FoldBatchNormsResult {
 }
 
 /**
- * Folds each `batchnorm` whose input is written by a `conv`, or by a `linear` over `[N, features]`, that
- * has no other reader (no other layer, not a network output). The folded layer keeps its own name but writes
+ * Folds each `batchnorm` whose input is written by a layer whose kind absorbs one (`absorbsBatchNorm`: a
+ * `conv`, or a `linear` over `[N, features]`) that has no other reader (no other layer, not a network output). The folded layer keeps its own name but writes
  * the batch-norm's output tensor, so every consumer downstream (and calibration's ReLU tensor names) is
  * unchanged and no rewiring is needed; the conv's old output tensor disappears with its only reader.
  *
@@ -60,14 +60,16 @@ export function foldBatchNorms(network: Network): FoldBatchNormsResult {
       unfolded.push({ name: bn.name, reason });
       continue;
     }
-    const target = producer as ConvLayer | LinearLayer;
+    const target = producer!;
+    const dims = weightOf(target).dims;
     const { weight, bias } = foldInto(target, bn, network.source);
-    const merged: ConvLayer | LinearLayer = {
-      ...target,
+    const merged: Layer = {
+      ...withLayerTensors(target, {
+        weight: { type: 'float32', dims: [...dims], data: weight },
+        bias: { type: 'float32', dims: [bias.length], data: bias },
+      }),
       output: bn.output,
       outShape: bn.outShape,
-      weight: { type: 'float32', dims: [...target.weight.dims], data: weight },
-      bias: { type: 'float32', dims: [bias.length], data: bias },
     };
     layers[p!] = merged;
     layers[i] = null;
@@ -84,9 +86,10 @@ export function foldBatchNorms(network: Network): FoldBatchNormsResult {
 }
 
 /** `foldBatchNorm` on the layer's tensors; its errors gain the layer names and file. */
-function foldInto(target: ConvLayer | LinearLayer, bn: BatchNormLayer, source: string): { weight: Float32Array; bias: Float32Array } {
+function foldInto(target: Layer, bn: BatchNormLayer, source: string): { weight: Float32Array; bias: Float32Array } {
+  const w = weightOf(target);
   try {
-    return foldBatchNorm(target.weight.data, target.weight.dims, target.bias?.data ?? null, {
+    return foldBatchNorm(w.data, w.dims, layerTensors(target).find((t) => t.role === 'bias')?.tensor.data ?? null, {
       scale: bn.scale.data,
       bias: bn.bias.data,
       mean: bn.mean.data,
@@ -110,19 +113,22 @@ interface FoldContext {
 function cannotFold(bn: BatchNormLayer, input: string, producer: Layer | null | undefined, ctx: FoldContext): string | null {
   if (ctx.networkInputs.has(input)) return `its input "${input}" is a network input, not a conv or linear output`;
   if (!producer) return `no layer writes its input "${input}"`;
-  if (producer.kind !== 'conv' && producer.kind !== 'linear') {
-    return `its input comes from ${producer.kind} layer "${producer.name}", not from a conv or linear layer`;
-  }
+  const absorbs = layerKindSpec(producer.kind).absorbsBatchNorm;
+  if (!absorbs) return `its input comes from ${producer.kind} layer "${producer.name}", not from a conv or linear layer`;
   if (ctx.otherReaders.length > 0) {
     return `the output of ${producer.kind} "${producer.name}" is also read by ${ctx.otherReaders.map((n) => `"${n}"`).join(', ')}`;
   }
   if (ctx.networkOutputs.has(input)) return `the output of ${producer.kind} "${producer.name}" is also a network output`;
-  if (producer.kind === 'linear' && producer.outShape.length !== 2) {
-    return `linear "${producer.name}" outputs rank ${producer.outShape.length}; batch-norm normalizes axis 1, which is not its feature axis`;
-  }
-  const channels = producer.weight.dims[0];
+  const refusal = absorbs(producer);
+  if (refusal !== null) return refusal;
+  const channels = weightOf(producer).dims[0];
   if (bn.scale.data.length !== channels) {
     return `it has ${bn.scale.data.length} channels but ${producer.kind} "${producer.name}" has ${channels} outputs`;
   }
   return null;
+}
+
+/** The `weight` of a layer whose kind absorbs a batch norm (its rows are the output channels). */
+function weightOf(layer: Layer): Tensor<'float32'> {
+  return layerTensors(layer).find((t) => t.role === 'weight')!.tensor;
 }

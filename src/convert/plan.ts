@@ -4,7 +4,7 @@
  * readout accumulated over time (§1.5), and everything else is an analog op run once per step on the events.
  * Anything the simulator cannot run is `refused` with a reason instead of being skipped silently.
  */
-import { layerMacs, sizePerSample, type Layer, type LayerKind, type MaxPoolLayer, type Network } from '../model/index.js';
+import { layerMacs, layerRole, poolWindow, sizePerSample, type Layer, type LayerKind, type Network, type PoolWindow } from '../model/index.js';
 import type { Calibration, LayerCalibration } from './calibration-result.js';
 
 /** What one layer becomes. */
@@ -85,11 +85,11 @@ export function planConversion(network: Network, calibration: Calibration): Conv
     if (upstreamSpikes || becomes.kind === 'spiking') eventDriven.add(layer.output);
     const base = { name: layer.name, layerKind: layer.kind, output: layer.output, becomes };
     if (becomes.kind === 'spiking') layers.push({ ...base, neurons: sizePerSample(layer.outShape) });
-    else if (layer.kind === 'conv' || layer.kind === 'linear') layers.push({ ...base, macs: layerMacs(layer), analogInput: !upstreamSpikes });
+    else if (layerRole(layer) === 'synaptic') layers.push({ ...base, macs: layerMacs(layer), analogInput: !upstreamSpikes });
     else layers.push(base);
   }
 
-  const relus = new Set(network.layers.filter((l) => l.kind === 'relu').map((l) => l.name));
+  const relus = new Set(network.layers.filter((l) => layerRole(l) === 'spiking').map((l) => l.name));
   const warnings = [
     ...calibration.layers.filter((c) => c.warning !== undefined).map((c) => `relu "${c.relu}": ${c.warning}`),
     ...calibration.layers.filter((c) => !relus.has(c.relu)).map((c) => `calibration entry "${c.relu}" matches no relu layer of ${network.source}`),
@@ -113,35 +113,23 @@ function convertLayer(
   inputs: ReadonlySet<string>,
   outputs: ReadonlySet<string>,
 ): LayerConversion {
-  switch (layer.kind) {
-    case 'relu':
+  switch (layerRole(layer)) {
+    case 'spiking':
       return spikingNode(layer, calibration);
-    case 'maxpool': {
-      const reason = lipoolRefusal(layer);
+    case 'pool': {
+      const reason = lipoolRefusal(poolWindow(layer));
       return reason === null ? { kind: 'lipool' } : { kind: 'refused', reason };
     }
-    case 'embedding':
+    case 'input':
       return inputs.has(layer.inputs[0])
         ? { kind: 'input-analog' }
         : {
           kind: 'refused',
           reason: `its indices "${layer.inputs[0]}" are computed inside the network; only an embedding of the network's token input can be converted (it becomes the SNN's analog input)`,
         };
-    case 'conv':
-    case 'linear':
-    case 'batchnorm':
-    case 'avgpool':
-    case 'globalavgpool':
-    case 'flatten':
-    case 'reshape':
-    case 'transpose':
-    case 'squeeze':
-    case 'unsqueeze':
-    case 'add':
-    case 'concat':
+    case 'synaptic':
+    case 'analog':
       return outputs.has(layer.output) ? { kind: 'readout' } : { kind: 'analog' };
-    default:
-      return { kind: 'refused', reason: `layer kind '${(layer as { kind: string }).kind}' has no SNN counterpart` };
   }
 }
 
@@ -167,7 +155,7 @@ function spikingNode(layer: Layer, c: LayerCalibration | undefined): LayerConver
  * Why LIPool cannot replace this max-pool, or null. The limits are those of the LIPool simulator (PyTorch's
  * `MaxPool1d/2d` geometry): no ceil mode, no dilation, symmetric padding of at most half the kernel.
  */
-function lipoolRefusal(layer: MaxPoolLayer): string | null {
+function lipoolRefusal(layer: PoolWindow): string | null {
   if (layer.ceilMode) return 'ceil_mode = 1 is not supported by LIPool; export the model with ceil_mode = False';
   if (layer.dilations.some((d) => d !== 1)) return `dilations [${layer.dilations.join(', ')}] are not supported by LIPool (only 1)`;
   const rank = layer.kernel.length;

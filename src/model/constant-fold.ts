@@ -7,8 +7,8 @@
 import { MsatError, type DataType, type Tensor } from '../core/index.js';
 import type { OnnxNode } from '../onnx/index.js';
 import { describeNode, readFloat, readInt, readInts, type NodeContext } from './attributes.js';
-import type { Dim, Shape } from './network.js';
-import { normalizeAxis } from './shape-inference.js';
+import type { Dim, Shape } from './layer-types.js';
+import { normalizeAxis } from './shape-utils.js';
 
 /** A constant during import: like a `Tensor`, but int entries may be the batch symbol `'N'`. */
 export interface ConstValue {

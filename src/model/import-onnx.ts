@@ -10,6 +10,7 @@ import { defaultOpset, readOnnxModel, type OnnxModel, type OnnxNode } from '../o
 import { describeNode, type NodeContext } from './attributes.js';
 import { constFromTensor, foldNode, type ConstValue } from './constant-fold.js';
 import { fuseLinearBias } from './fuse-linear-bias.js';
+import { layerKindSpec } from './layers/index.js';
 import { ALIAS_OPS, mapNodeToLayer, type MappingEnv } from './op-mapping.js';
 import type { Layer, Network, Shape, TensorSpec } from './network.js';
 import { formatShape, inferLayerShape } from './shape-inference.js';
@@ -86,7 +87,7 @@ export function importOnnx(model: OnnxModel, source: string): Network {
     if (otherPad) throw new MsatError('ONNX_UNSUPPORTED_OP', `${describeNode(ctx)} reads "${otherPad}", the output of a non-zero Pad, which msat folds only into a directly following Conv or AveragePool`);
     for (const x of spec.inputs) {
       const type = types.get(x);
-      if (spec.kind !== 'embedding' && type !== 'float32') {
+      if (!layerKindSpec(spec.kind).acceptsIntegerInput && type !== 'float32') {
         throw new MsatError('ONNX_UNSUPPORTED_OP', `${describeNode(ctx)} computes on ${type} tensor "${x}", which msat does not support (layers compute on float32; only Gather embeddings take integer indices)`);
       }
     }

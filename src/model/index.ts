@@ -1,5 +1,6 @@
 /**
- * Public API of the `model` layer: msat's network IR and its metadata, ONNX import/export, shape inference and summaries.
+ * Public API of the `model` layer: msat's network IR and its metadata, the layer kinds and their facets, ONNX
+ * import/export, shape inference and summaries, and the autodiff primitives each kind's training forward uses.
  */
 export type {
   AddLayer, AvgPoolLayer, BatchNormLayer, ConcatLayer, ConvLayer, Dim, EmbeddingLayer, FlattenLayer, GlobalAvgPoolLayer,
@@ -7,6 +8,10 @@ export type {
   SqueezeLayer, TensorSpec, TransposeLayer, UnsqueezeLayer,
 } from './network.js';
 export { layerParameters } from './network.js';
+export { layerKindSpec } from './layers/index.js';
+export type { ForwardContext, InitRule, LayerKindSpec, LayerRole, PoolWindow, TensorRole } from './layers/index.js';
+export { layerRole, layerTensors, poolWindow, withLayerTensors, type LayerTensor } from './layer-facets.js';
+export * from './autodiff/index.js';
 export { importOnnx, loadNetwork, SUPPORTED_OPSETS } from './import-onnx.js';
 export { exportOnnx, networkToOnnxBytes, DEFAULT_EXPORT_OPTIONS } from './export-onnx.js';
 export { emitLayer } from './emit-layer.js';

@@ -1,6 +1,7 @@
 /**
  * Shape helpers shared by shape inference, import and the per-kind modules under layers/: text for messages,
- * per-sample sizes, the sliding-window length formula, broadcasting, and the `MODEL_SHAPE` error of a layer.
+ * per-sample sizes, the sliding-window length formula, broadcasting, axes and Reshape targets, and the
+ * `MODEL_SHAPE` error of a layer.
  * Pure functions; split from shape-inference.ts so that layers/ can use them without importing it back.
  */
 import { MsatError } from '../core/index.js';
@@ -58,4 +59,37 @@ export function broadcastShapes(a: Shape, b: Shape): Dim[] | undefined {
 /** Throws unless the data input `x` has rank `r` or more. */
 export function requireRank(layer: { name: string; kind: string }, x: Shape, r: number): void {
   if (x.length < r) throw shapeError(layer, `expects an input of rank >= ${r}, found ${formatShape(x)}`);
+}
+
+/**
+ * Resolves a Reshape target (`-1` inferred, `0` copies the input dim unless `allowZero`) against an input
+ * shape whose batch is `'N'`, so that the output keeps `'N'` first. `staticBatch` is the batch size the
+ * source model was exported with, if it was fixed: a literal `target[0]` equal to it means "the batch".
+ * Returns undefined when the target would mix the batch into other axes (msat cannot represent that).
+ */
+export function resolveReshapeTarget(input: Shape, target: readonly Dim[], allowZero: boolean, staticBatch?: number): Dim[] | undefined {
+  if (input[0] !== 'N' || target.length === 0) return undefined;
+  const perSample = sizePerSample(input);
+  const dims: Dim[] = target.map((t, i) => (t === 0 && !allowZero && i < input.length ? input[i] : t));
+  const first = dims[0];
+  const rest = dims.slice(1);
+  if (rest.some((d) => d === 'N' || (typeof d === 'number' && d < -1))) return undefined;
+  const restKnown = rest.filter((d): d is number => d !== -1) as number[];
+  const knownProduct = restKnown.reduce((p, d) => p * d, 1);
+  const minusOnes = rest.filter((d) => d === -1).length;
+  const batchFirst = first === 'N' || first === -1 || (typeof first === 'number' && first === staticBatch);
+  if (!batchFirst || minusOnes > 1) return undefined;
+  if (first === -1 && minusOnes > 0) return undefined;
+  if (minusOnes === 1) {
+    if (knownProduct === 0 || perSample % knownProduct !== 0) return undefined;
+    return ['N', ...rest.map((d) => (d === -1 ? perSample / knownProduct : d))];
+  }
+  if (knownProduct !== perSample) return undefined;
+  return ['N', ...restKnown];
+}
+
+/** Normalizes a possibly negative axis for a tensor of rank `rank`; undefined if out of range. */
+export function normalizeAxis(axis: number, rank: number): number | undefined {
+  const a = axis < 0 ? axis + rank : axis;
+  return a >= 0 && a < rank ? a : undefined;
 }

@@ -8,6 +8,7 @@ import { MsatError } from '../core/index.js';
 import { describeNode, readFloat, readInts, readString, unsupportedAttribute, type NodeContext } from './attributes.js';
 import { constEntries, constToTensor } from './constant-fold.js';
 import type { Dim, LayerSpec, Shape } from './network.js';
+import { layerKindSpec } from './layers/index.js';
 import type { MappingEnv } from './op-mapping.js';
 
 /** A pending zero padding of `source` (ONNX order over all axes: every begin, then every end). */
@@ -55,24 +56,17 @@ export function paddedShape(shape: Shape, pads: readonly number[]): Dim[] {
 }
 
 /**
- * Folds `pad` into the Conv/AveragePool layer that reads the padded tensor as input 0.
+ * Folds `pad` into the layer that reads the padded tensor as input 0, when its kind absorbs a Pad (`absorbsPad`:
+ * conv, avgpool).
  * @throws MsatError `ONNX_UNSUPPORTED_OP` when the combination is not exact (another consumer kind, an
  *   AveragePool with its own pads and count_include_pad = 0, or ceil_mode).
  */
 export function mergeZeroPad(ctx: NodeContext, spec: LayerSpec, pad: ZeroPad): LayerSpec {
   const refuse = (why: string): MsatError =>
     new MsatError('ONNX_UNSUPPORTED_OP', `${describeNode(ctx)} reads a zero-padded tensor (Pad of "${pad.source}")${why}; msat folds a zero Pad only into a directly following Conv or AveragePool`);
-  if (spec.kind !== 'conv' && spec.kind !== 'avgpool') throw refuse('');
-  const rank = pad.pads.length / 2;
-  const s = rank - 2;
-  const pads = [...spec.pads];
-  for (let i = 0; i < s; i++) {
-    pads[i] += pad.pads[2 + i];
-    pads[s + i] += pad.pads[rank + 2 + i];
-  }
-  if (spec.kind === 'conv') return { ...spec, inputs: [pad.source], pads };
-  if (spec.ceilMode || (!spec.countIncludePad && spec.pads.some((v) => v !== 0))) {
-    throw refuse(' with ceil_mode or its own padding and count_include_pad = 0');
-  }
-  return { ...spec, inputs: [pad.source], pads, countIncludePad: true };
+  const absorb = layerKindSpec(spec.kind).absorbsPad;
+  if (!absorb) throw refuse('');
+  const merged = absorb(spec, pad.pads);
+  if (typeof merged === 'string') throw refuse(merged);
+  return { ...merged, inputs: [pad.source] } as LayerSpec;
 }

@@ -6,7 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { asInputType, type Tensor } from '../core/index.js';
-import { networkToOnnxBytes, type Layer, type Network } from '../model/index.js';
+import { layerRole, networkToOnnxBytes, type Layer, type Network } from '../model/index.js';
 import type { Runner, Session } from '../runtime/index.js';
 import { ChunkGraphs } from './chunk-graph-cache.js';
 import type { ChunkGraph, StateSlot } from './graph/build-chunk-graph.js';
@@ -52,7 +52,7 @@ export class BatchSimulator {
     this.#lambdas = lambdas;
     this.#runner = runner;
     this.#graphs = new ChunkGraphs(network, lambdas, this.options, runner);
-    this.#relus = network.layers.filter((l) => l.kind === 'relu');
+    this.#relus = network.layers.filter((l) => layerRole(l) === 'spiking');
     this.#classes = network.layers.find((l) => l.output === network.outputs[0])!.outShape.slice(1) as number[];
     this.#tallies = emptyTallies(this.#relus, this.options.steps);
     this.#layers = new Map(this.#tallies.layers.map((l) => [l.layer, l]));
@@ -235,7 +235,7 @@ const MICRO_BATCH_ELEMENTS = 1 << 18;
 export function autoMicroBatch(network: Network, threads = 1): number {
   let largest = 1;
   for (const l of network.layers) {
-    if (l.kind === 'relu') largest = Math.max(largest, (l.outShape.slice(1) as number[]).reduce((a, d) => a * d, 1));
+    if (layerRole(l) === 'spiking') largest = Math.max(largest, (l.outShape.slice(1) as number[]).reduce((a, d) => a * d, 1));
   }
   return Math.max(1, Math.floor((MICRO_BATCH_ELEMENTS * Math.max(1, threads)) / largest));
 }

@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { MsatError, type Tensor } from '../core/index.js';
 import type { Dataset } from '../data/index.js';
-import type { Network } from '../model/index.js';
+import { layerRole, type Network } from '../model/index.js';
 import type { Runner, RunnerOptions } from '../runtime/index.js';
 import { moduleBeside, WorkerChannel, type WorkerFailure } from '../runtime/index.js';
 import {
@@ -129,7 +129,7 @@ export class ParallelSimulator {
   async tallies(): Promise<SimulationTallies> {
     await this.drain();
     const replies = await Promise.all(this.#workers.map((w) => w.request({ kind: 'tallies' })));
-    const relus = this.#network.layers.filter((l) => l.kind === 'relu');
+    const relus = this.#network.layers.filter((l) => layerRole(l) === 'spiking');
     return replies.reduce((all, r) => (r.kind === 'tallies' ? mergeTallies(all, r.tallies) : all), emptyTallies(relus, this.options.steps));
   }
 

@@ -4,7 +4,7 @@
  * per-layer energy formulas that need no network or simulation are `metrics/energy.ts`.
  */
 import type { Layer, Network } from '../model/index.js';
-import { layerMacs } from '../model/index.js';
+import { layerMacs, layerRole } from '../model/index.js';
 import { DEFAULT_ENERGY_OPTIONS } from './metrics/index.js';
 import type { SimulationResult } from './simulation-options.js';
 
@@ -26,7 +26,7 @@ export function synapticFeeds(network: Network): SynapticFeed[] {
   const producer = new Map<string, Layer>(network.layers.map((l) => [l.output, l]));
   const feeds: SynapticFeed[] = [];
   for (const layer of network.layers) {
-    if (layer.kind !== 'conv' && layer.kind !== 'linear') continue;
+    if (layerRole(layer) !== 'synaptic') continue;
     const sources = new Set<string>();
     let analog = false;
     const stack = [...layer.inputs];
@@ -36,8 +36,9 @@ export function synapticFeeds(network: Network): SynapticFeed[] {
       if (seen.has(name)) continue;
       seen.add(name);
       const p = producer.get(name);
-      if (!p || p.kind === 'embedding') analog = true;
-      else if (p.kind === 'relu') sources.add(p.name);
+      const role = p && layerRole(p);
+      if (!p || role === 'input') analog = true;
+      else if (role === 'spiking') sources.add(p.name);
       else stack.push(...p.inputs);
     }
     feeds.push({ layer: layer.name, macs: layerMacs(layer), analog, sources: analog ? [] : [...sources] });

@@ -15,7 +15,7 @@
  * generator is a different algorithm.)
  */
 import { MsatError } from '../core/index.js';
-import type { Layer, Network } from '../model/index.js';
+import { layerKindSpec, layerTensors, type InitRule, type Network } from '../model/index.js';
 import { parameterSpecs, withParameters, type ParameterSpec } from './parameters.js';
 import { deriveRng, type TrainRng } from './rng.js';
 
@@ -37,13 +37,12 @@ function fill(n: number, rng: TrainRng, draw: (rng: TrainRng) => number): Float3
   return out;
 }
 
-function initValues(spec: ParameterSpec, layer: Layer, weightDims: readonly number[] | undefined, scheme: InitScheme, seed: number): Float32Array | undefined {
+function initValues(spec: ParameterSpec, rule: InitRule, weightDims: readonly number[] | undefined, scheme: InitScheme, seed: number): Float32Array {
   const n = spec.dims.reduce((a, b) => a * b, 1);
   const rng = deriveRng(seed, 'init', spec.name);
-  if (layer.kind === 'embedding') return fill(n, rng, (r) => r.nextNormal());
-  if (layer.kind !== 'conv' && layer.kind !== 'linear') return undefined;
+  if (rule === 'unit-normal') return fill(n, rng, (r) => r.nextNormal());
   const { fanIn, fanOut } = fans(weightDims!);
-  if (scheme.kind === 'pytorch-default' || layer.kind === 'linear') {
+  if (scheme.kind === 'pytorch-default' || rule === 'fan-in-uniform') {
     const bound = 1 / Math.sqrt(fanIn);
     return fill(n, rng, (r) => (2 * r.nextFloat() - 1) * bound);
   }
@@ -52,7 +51,7 @@ function initValues(spec: ParameterSpec, layer: Layer, weightDims: readonly numb
   return fill(n, rng, (r) => r.nextNormal() * std);
 }
 
-/** A copy of `network` with freshly initialised conv, linear and embedding tensors (see the file comment). */
+/** A copy of `network` with freshly initialised tensors of every kind with an init rule (see the file comment). */
 export function initializeNetwork(network: Network, scheme: InitScheme, seed: number): Network {
   if (scheme.kind !== 'kaiming-normal' && scheme.kind !== 'pytorch-default') {
     throw new MsatError('TRAIN_OPTIONS', `unknown init scheme ${JSON.stringify((scheme as { kind: string }).kind)}; must be kaiming-normal or pytorch-default`);
@@ -61,9 +60,11 @@ export function initializeNetwork(network: Network, scheme: InitScheme, seed: nu
   const values = new Map<string, Float32Array>();
   for (const spec of parameterSpecs(network)) {
     const layer = layers.get(spec.layer)!;
-    const weightDims = layer.kind === 'conv' || layer.kind === 'linear' ? layer.weight.dims : undefined;
-    const v = initValues(spec, layer, weightDims, scheme, seed);
-    if (v) values.set(spec.name, v);
+    // Kinds without an init rule (batch norm) keep the values they were built with.
+    const rule = layerKindSpec(layer.kind).init;
+    if (!rule) continue;
+    const weightDims = layerTensors(layer).find((t) => t.role === 'weight')?.tensor.dims;
+    values.set(spec.name, initValues(spec, rule, weightDims, scheme, seed));
   }
   return withParameters(network, values);
 }

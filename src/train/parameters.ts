@@ -4,10 +4,10 @@
  * a copy of the network with new values. Pure functions over typed arrays.
  */
 import { MsatError, type Tensor } from '../core/index.js';
-import type { Layer, Network } from '../model/index.js';
+import { layerTensors, withLayerTensors, type Layer, type Network, type TensorRole } from '../model/index.js';
 
 /** What a tensor is to its layer. */
-export type ParameterRole = 'weight' | 'bias' | 'scale' | 'mean' | 'var' | 'constant';
+export type ParameterRole = TensorRole;
 
 /** One named tensor of a network. */
 export interface ParameterSpec {
@@ -20,28 +20,12 @@ export interface ParameterSpec {
   readonly trainable: boolean;
 }
 
-function layerTensors(layer: Layer): [ParameterRole, Tensor<'float32'>][] {
-  switch (layer.kind) {
-    case 'conv':
-    case 'linear':
-      return layer.bias ? [['weight', layer.weight], ['bias', layer.bias]] : [['weight', layer.weight]];
-    case 'batchnorm':
-      return [['scale', layer.scale], ['bias', layer.bias], ['mean', layer.mean], ['var', layer.variance]];
-    case 'embedding':
-      return [['weight', layer.weight]];
-    case 'add':
-      return layer.constant ? [['constant', layer.constant]] : [];
-    default:
-      return [];
-  }
-}
-
 /** Every tensor of `network`, in layer order. */
 export function parameterSpecs(network: Network): ParameterSpec[] {
   const specs: ParameterSpec[] = [];
   for (const layer of network.layers) {
-    for (const [role, t] of layerTensors(layer)) {
-      specs.push({ name: `${layer.name}.${role}`, layer: layer.name, role, dims: [...t.dims], trainable: role !== 'mean' && role !== 'var' });
+    for (const { role, tensor, trainable } of layerTensors(layer)) {
+      specs.push({ name: `${layer.name}.${role}`, layer: layer.name, role, dims: [...tensor.dims], trainable });
     }
   }
   return specs;
@@ -50,7 +34,7 @@ export function parameterSpecs(network: Network): ParameterSpec[] {
 /** Copies of every tensor's values, by parameter name. */
 export function readParameters(network: Network): Map<string, Float32Array> {
   const values = new Map<string, Float32Array>();
-  for (const layer of network.layers) for (const [role, t] of layerTensors(layer)) values.set(`${layer.name}.${role}`, t.data.slice());
+  for (const layer of network.layers) for (const { role, tensor } of layerTensors(layer)) values.set(`${layer.name}.${role}`, tensor.data.slice());
   return values;
 }
 
@@ -68,22 +52,9 @@ export function withParameters(network: Network, values: ReadonlyMap<string, Flo
     return { type: 'float32', dims: [...t.dims], data: v.slice() };
   };
   const layers = network.layers.map((layer): Layer => {
-    switch (layer.kind) {
-      case 'conv':
-      case 'linear':
-        return { ...layer, weight: pick(layer, 'weight', layer.weight), ...(layer.bias ? { bias: pick(layer, 'bias', layer.bias) } : {}) };
-      case 'batchnorm':
-        return {
-          ...layer, scale: pick(layer, 'scale', layer.scale), bias: pick(layer, 'bias', layer.bias),
-          mean: pick(layer, 'mean', layer.mean), variance: pick(layer, 'var', layer.variance),
-        };
-      case 'embedding':
-        return { ...layer, weight: pick(layer, 'weight', layer.weight) };
-      case 'add':
-        return layer.constant ? { ...layer, constant: pick(layer, 'constant', layer.constant) } : layer;
-      default:
-        return layer;
-    }
+    const tensors = layerTensors(layer);
+    if (tensors.length === 0) return layer;
+    return withLayerTensors(layer, Object.fromEntries(tensors.map(({ role, tensor }) => [role, pick(layer, role, tensor)])));
   });
   return { ...network, layers, metadata: metadata ?? network.metadata };
 }

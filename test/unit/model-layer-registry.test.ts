@@ -146,3 +146,44 @@ test('emitted nodes (op, inputs, outputs) are unchanged at opsets 11 and 13', ()
     dilations: { type: 'ints', value: [1, 1] }, ceil_mode: { type: 'int', value: 1 },
   });
 });
+
+test('facets give what the per-kind branches of conversion, simulation, import and training did', () => {
+  const facts = Object.fromEntries(
+    (Object.keys(KINDS) as LayerKind[]).map((k) => {
+      const s = LAYER_KINDS[k];
+      const flags = [
+        s.window && 'window', s.init && `init:${s.init}`, s.absorbsBatchNorm && 'bn', s.absorbsAddBias && 'addBias',
+        s.absorbsPad && 'pad', s.acceptsIntegerInput && 'int',
+      ].filter(Boolean);
+      return [k, [s.role, ...flags, ...s.tensors.map((t) => `${t.role}${t.buffer ? '(buffer)' : ''}`)].join(' ')];
+    }),
+  );
+  assert.deepEqual(facts, {
+    conv: 'synaptic init:scheme bn pad weight bias',
+    linear: 'synaptic init:fan-in-uniform bn addBias weight bias',
+    batchnorm: 'analog scale bias mean(buffer) var(buffer)',
+    relu: 'spiking',
+    maxpool: 'pool window',
+    avgpool: 'analog pad',
+    globalavgpool: 'analog',
+    flatten: 'analog',
+    reshape: 'analog',
+    transpose: 'analog',
+    squeeze: 'analog',
+    unsqueeze: 'analog',
+    add: 'analog constant',
+    concat: 'analog',
+    embedding: 'input init:unit-normal int weight',
+  });
+  // The importer's operators, in the order its unsupported-operator error lists them.
+  assert.deepEqual(Object.values(LAYER_KINDS).flatMap((k) => Object.keys(k.fromOnnx)), [
+    'Conv', 'Gemm', 'MatMul', 'BatchNormalization', 'Relu', 'MaxPool', 'AveragePool', 'GlobalAveragePool',
+    'Flatten', 'Reshape', 'Transpose', 'Squeeze', 'Unsqueeze', 'Add', 'Concat', 'Gather',
+  ]);
+  // A linear over [N, T, features] does not take a batch norm: it would normalize T.
+  const net = everyKind();
+  const proj = net.layers.find((l) => l.name === 'proj')!;
+  const fc = net.layers.find((l) => l.name === 'fc')!;
+  assert.match(layerKindSpec(proj.kind).absorbsBatchNorm!(proj) ?? '', /outputs rank 3/);
+  assert.equal(layerKindSpec(fc.kind).absorbsBatchNorm!(fc), null);
+});

@@ -1,7 +1,25 @@
 /** `add`: broadcasting addition of two data inputs, or of one data input and a constant (ONNX Add). */
+import { add as addOp } from '../autodiff/index.js';
 import type { AddLayer } from '../layer-types.js';
 import { broadcastShapes, formatShape, shapeError } from '../shape-utils.js';
-import type { LayerKindSpec } from './spec.js';
+import { constInput, dynamicInput, type OnnxMapper } from './from-onnx.js';
+import { ownedTensors } from './shared.js';
+import type { LayerKindSpec, TensorSlot } from './spec.js';
+
+const tensors: TensorSlot<AddLayer>[] = [{ role: 'constant', field: 'constant' }];
+
+const fromAdd: OnnxMapper<AddLayer> = (ctx, env) => {
+  const [a, b] = ctx.node.inputs;
+  const ca = env.constant(a);
+  const cb = env.constant(b);
+  if (ca === undefined && cb === undefined) {
+    return { kind: 'add', name: ctx.node.name, inputs: [dynamicInput(ctx, env, 0, 'A'), dynamicInput(ctx, env, 1, 'B')], output: ctx.node.outputs[0] };
+  }
+  const dataIndex = ca === undefined ? 0 : 1;
+  const x = dynamicInput(ctx, env, dataIndex, 'the data');
+  const constant = constInput(ctx, env, 1 - dataIndex, 'the constant');
+  return { kind: 'add', name: ctx.node.name, inputs: [x], output: ctx.node.outputs[0], constant };
+};
 
 export const add: LayerKindSpec<AddLayer> = {
   inferShape(layer, inputs) {
@@ -18,6 +36,10 @@ export const add: LayerKindSpec<AddLayer> = {
     const [x] = inputs;
     node('Add', layer.constant ? [x, param('constant', layer.constant)] : [...inputs]);
   },
-  parameters: (layer) => (layer.constant ? [layer.constant] : []),
+  forward: (layer, { tape, inputs, param }) => addOp(tape, inputs[0], layer.constant ? param('constant')! : inputs[1]),
+  parameters: ownedTensors(tensors),
   macs: () => 0,
+  role: 'analog',
+  tensors,
+  fromOnnx: { Add: fromAdd },
 };

@@ -1,8 +1,20 @@
 /** `concat`: concatenation of data inputs along a non-batch axis (ONNX Concat). */
 import { attr } from '../../onnx/index.js';
+import { readInt, unsupportedAttribute } from '../attributes.js';
+import { concat as concatOp } from '../autodiff/index.js';
 import type { ConcatLayer } from '../layer-types.js';
-import { formatShape, shapeError } from '../shape-utils.js';
+import { formatShape, normalizeAxis, shapeError } from '../shape-utils.js';
+import { dynamicInput, type OnnxMapper } from './from-onnx.js';
 import type { LayerKindSpec } from './spec.js';
+
+const fromConcat: OnnxMapper<ConcatLayer> = (ctx, env) => {
+  const inputs = ctx.node.inputs.map((_, i) => dynamicInput(ctx, env, i, `operand ${i}`));
+  const rank = env.shape(inputs[0])!.length;
+  const raw = readInt(ctx, 'axis', 0);
+  const axis = normalizeAxis(raw, rank);
+  if (axis === undefined || axis === 0) throw unsupportedAttribute(ctx, 'axis', String(raw), 'a non-batch axis');
+  return { kind: 'concat', name: ctx.node.name, inputs, output: ctx.node.outputs[0], axis };
+};
 
 export const concat: LayerKindSpec<ConcatLayer> = {
   inferShape(layer, inputs) {
@@ -21,6 +33,10 @@ export const concat: LayerKindSpec<ConcatLayer> = {
   emit(layer, { node, inputs }) {
     node('Concat', [...inputs], { axis: attr.int(layer.axis) });
   },
+  forward: (layer, { tape, inputs }) => concatOp(tape, inputs, layer.axis),
   parameters: () => [],
   macs: () => 0,
+  role: 'analog',
+  tensors: [],
+  fromOnnx: { Concat: fromConcat },
 };

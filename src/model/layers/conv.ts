@@ -1,9 +1,30 @@
 /** `conv`: 1-D or 2-D convolution (ONNX Conv). */
+import { MsatError } from '../../core/index.js';
 import { attr } from '../../onnx/index.js';
+import { describeNode, readInt, readWindowAttributes } from '../attributes.js';
+import { conv as convOp } from '../autodiff/index.js';
 import type { ConvLayer, Dim } from '../layer-types.js';
 import { formatShape, shapeError, windowOutputSize } from '../shape-utils.js';
-import { perSample } from './shared.js';
-import type { LayerKindSpec } from './spec.js';
+import { constInput, dynamicInput, optionalConst, staticSpatial, unsupportedUse, type OnnxMapper } from './from-onnx.js';
+import { addSpatialPads, ownedTensors, perSample } from './shared.js';
+import type { LayerKindSpec, TensorSlot } from './spec.js';
+
+const tensors: TensorSlot<ConvLayer>[] = [{ role: 'weight', field: 'weight' }, { role: 'bias', field: 'bias' }];
+
+const fromConv: OnnxMapper<ConvLayer> = (ctx, env) => {
+  const x = dynamicInput(ctx, env, 0, 'the data');
+  const weight = constInput(ctx, env, 1, 'the weight');
+  const bias = optionalConst(ctx, env, 2, 'the bias');
+  if (weight.dims.length !== 3 && weight.dims.length !== 4) {
+    throw unsupportedUse(ctx, `a ${weight.dims.length - 2}-D convolution (weight ${formatShape(weight.dims)}); msat supports 1-D and 2-D`);
+  }
+  const w = readWindowAttributes(ctx, staticSpatial(ctx, env.shape(x)!), weight.dims.slice(2));
+  if (w.kernel.some((k, i) => k !== weight.dims[2 + i])) {
+    throw new MsatError('ONNX_MALFORMED', `${describeNode(ctx)}: kernel_shape [${w.kernel.join(', ')}] does not match weight ${formatShape(weight.dims)}`);
+  }
+  const group = readInt(ctx, 'group', 1);
+  return { kind: 'conv', name: ctx.node.name, inputs: [x], output: ctx.node.outputs[0], weight, bias, strides: w.strides, pads: w.pads, dilations: w.dilations, group };
+};
 
 export const conv: LayerKindSpec<ConvLayer> = {
   inferShape(layer, [x]) {
@@ -29,7 +50,15 @@ export const conv: LayerKindSpec<ConvLayer> = {
       group: attr.int(layer.group),
     });
   },
-  parameters: (layer) => (layer.bias ? [layer.weight, layer.bias] : [layer.weight]),
+  forward: (layer, { tape, inputs: [x], param }) => convOp(tape, x, param('weight')!, param('bias'), layer),
+  parameters: ownedTensors(tensors),
   /** outC · outSpatial · (inC/group) · kernelSize = weight size · outSpatial. */
   macs: (layer) => layer.weight.data.length * perSample(layer.outShape, 2),
+  role: 'synaptic',
+  tensors,
+  init: 'scheme',
+  absorbsBatchNorm: () => null,
+  // Exact: Conv pads with zeros.
+  absorbsPad: (layer, pad) => ({ ...layer, pads: addSpatialPads(layer.pads, pad) }),
+  fromOnnx: { Conv: fromConv },
 };

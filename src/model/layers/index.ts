@@ -1,8 +1,9 @@
 /**
  * The layer-kind registry of the `model` layer: one `LayerKindSpec` per `LayerKind`, each in its own module
  * (layers/<kind>.ts). shape-inference.ts (`inferLayerShape`), emit-layer.ts (`emitLayer`), network.ts
- * (`layerParameters`) and summary.ts (`layerMacs`) dispatch through it. The mapped type makes a missing kind,
- * or a spec whose functions take the wrong layer type, a compile error.
+ * (`layerParameters`), summary.ts (`layerMacs`) and layer-facets.ts (what other layers ask of a kind) dispatch
+ * through it. The mapped type makes a missing kind, or a spec whose functions take the wrong layer type, a
+ * compile error.
  */
 import type { Layer, LayerKind } from '../layer-types.js';
 import { add } from './add.js';
@@ -22,7 +23,9 @@ import { squeeze } from './squeeze.js';
 import { transpose } from './transpose.js';
 import { unsqueeze } from './unsqueeze.js';
 
-export type { EmitContext, LayerEmitter, LayerKindSpec } from './spec.js';
+export type {
+  EmitContext, ForwardContext, InitRule, LayerEmitter, LayerKindSpec, LayerRole, PoolWindow, TensorField, TensorRole, TensorSlot,
+} from './spec.js';
 
 /** Every layer kind's spec, keyed by kind. */
 export const LAYER_KINDS: { readonly [K in LayerKind]: LayerKindSpec<Extract<Layer, { kind: K }>> } = {

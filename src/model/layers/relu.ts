@@ -1,5 +1,7 @@
 /** `relu`: `max(x, 0)` (ONNX Relu). */
+import { relu as reluOp } from '../autodiff/index.js';
 import type { ReluLayer } from '../layer-types.js';
+import { unaryMapper } from './from-onnx.js';
 import type { LayerKindSpec } from './spec.js';
 
 export const relu: LayerKindSpec<ReluLayer> = {
@@ -7,6 +9,10 @@ export const relu: LayerKindSpec<ReluLayer> = {
   emit(_layer, { node, inputs: [x] }) {
     node('Relu', [x]);
   },
+  forward: (_layer, { tape, inputs: [x] }) => reluOp(tape, x),
   parameters: () => [],
   macs: () => 0,
+  role: 'spiking',
+  tensors: [],
+  fromOnnx: { Relu: unaryMapper('relu') },
 };

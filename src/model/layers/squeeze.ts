@@ -1,8 +1,16 @@
 /** `squeeze`: removes size-1 non-batch axes (ONNX Squeeze). */
 import type { SqueezeLayer } from '../layer-types.js';
 import { formatShape, shapeError } from '../shape-utils.js';
-import { emitAxesOp } from './shared.js';
+import { dynamicInput, staticAxes, type OnnxMapper } from './from-onnx.js';
+import { emitAxesOp, reshapeForward } from './shared.js';
 import type { LayerKindSpec } from './spec.js';
+
+const fromSqueeze: OnnxMapper<SqueezeLayer> = (ctx, env) => {
+  const x = dynamicInput(ctx, env, 0, 'the data');
+  const shape = env.shape(x)!;
+  const axes = staticAxes(ctx, env, shape.length) ?? shape.flatMap((d, i) => (i > 0 && d === 1 ? [i] : []));
+  return { kind: 'squeeze', name: ctx.node.name, inputs: [x], output: ctx.node.outputs[0], axes };
+};
 
 export const squeeze: LayerKindSpec<SqueezeLayer> = {
   inferShape(layer, [x]) {
@@ -11,7 +19,11 @@ export const squeeze: LayerKindSpec<SqueezeLayer> = {
     }
     return x.filter((_, i) => !layer.axes.includes(i));
   },
-  emit: emitAxesOp,
+  emit: emitAxesOp('Squeeze'),
+  forward: reshapeForward,
   parameters: () => [],
   macs: () => 0,
+  role: 'analog',
+  tensors: [],
+  fromOnnx: { Squeeze: fromSqueeze },
 };

@@ -15,7 +15,7 @@
  */
 import { MsatError, type Tensor } from '../../core/index.js';
 import { attr, GraphBuilder, type OnnxModel } from '../../onnx/index.js';
-import { emitLayer, type Layer, type Network } from '../../model/index.js';
+import { emitLayer, layerRole, poolWindow, type Layer, type Network } from '../../model/index.js';
 import type { NeuronDynamics } from '../neuron-config.js';
 import { Constants } from './constants.js';
 import { emitLIPoolChunk, emitLIPoolConstants, lipoolStateShape } from './emit-lipool.js';
@@ -26,7 +26,7 @@ export type InputEncoding = 'direct' | 'poisson';
 
 /** What `buildChunkGraph` needs. */
 export interface ChunkGraphSpec {
-  /** The network to simulate (batch-norm folded). Every `relu` becomes a spiking layer, every `maxpool` LIPool. */
+  /** The network to simulate (batch-norm folded). Every `spiking` layer (relu) becomes spiking neurons, every `pool` (maxpool) LIPool. */
   readonly network: Network;
   /** λ per relu layer name: one number (layer-wise) or one per channel. */
   readonly lambdas: ReadonlyMap<string, number | Float32Array>;
@@ -153,7 +153,8 @@ export function buildChunkGraph(spec: ChunkGraphSpec): ChunkGraph {
       return v;
     });
     let out: Value;
-    if (layer.kind === 'relu') {
+    const role = layerRole(layer);
+    if (role === 'spiking') {
       const lambda = spec.lambdas.get(layer.name);
       if (lambda === undefined) throw new MsatError('SNN_NETWORK', `${network.source}: relu "${layer.name}" has no threshold λ (calibrate first)`);
       const shape = perSample(layer.outShape);
@@ -216,9 +217,10 @@ export function buildChunkGraph(spec: ChunkGraphSpec): ChunkGraph {
         traces.push({ layer: layer.name, membrane: traceOutput('v', membranes), theta: traceOutput('theta', thetas), spikes: traceOutput('s', spikes) });
       }
       out = { kind: 'steps', names: outs };
-    } else if (layer.kind === 'maxpool') {
+    } else if (role === 'pool') {
       const inShape = perSample(shapes.get(layer.inputs[0])!);
-      const geometry = { inShape, outShape: perSample(layer.outShape), kernel: layer.kernel, strides: layer.strides, pads: layer.pads, dilations: layer.dilations };
+      const w = poolWindow(layer);
+      const geometry = { inShape, outShape: perSample(layer.outShape), kernel: w.kernel, strides: w.strides, pads: w.pads, dilations: w.dilations };
       const k = emitLIPoolConstants(b, layer.name, geometry);
       const shape = lipoolStateShape(geometry);
       const acc = addState(layer, 'acc', shape);

@@ -1,19 +1,11 @@
 /**
- * The autodiff primitives: a short, closed list. Each file holds one op's forward emission and its gradient
- * rule; everything else (a linear layer on 3-D input, flatten, squeeze) is built from these.
+ * Autodiff for training: the tape and its primitives (from the model layer, where each layer kind's `forward`
+ * uses them) and `lowerNetwork`, a whole network's forward on a tape.
  */
-export { Tape, TRAIN_OPSET, staticDims, sumToShape, type GradRule, type Var } from './tape.js';
-export { conv, type ConvAttributes } from './ops/conv.js';
-export { linear } from './ops/linear.js';
-export { batchNormInfer, batchNormTrain, type BatchNormAttributes, type BatchNormResult } from './ops/batchnorm.js';
-export { relu } from './ops/relu.js';
-export { maxPool, type MaxPoolAttributes } from './ops/maxpool.js';
-export { avgPool, globalAvgPool, windowCounts, type AvgPoolAttributes } from './ops/avgpool.js';
-export { add } from './ops/add.js';
-export { reshape } from './ops/reshape.js';
-export { transpose } from './ops/transpose.js';
-export { concat } from './ops/concat.js';
-export { dropout } from './ops/dropout.js';
-export { embedding } from './ops/embedding.js';
-export { softmaxCrossEntropy, type CrossEntropyResult } from './ops/softmax-cross-entropy.js';
+export {
+  Tape, TRAIN_OPSET, staticDims, sumToShape, type GradRule, type Var,
+  conv, type ConvAttributes, linear, batchNormInfer, batchNormTrain, type BatchNormAttributes, type BatchNormResult, relu,
+  maxPool, type MaxPoolAttributes, avgPool, globalAvgPool, windowCounts, type AvgPoolAttributes, add, reshape, transpose,
+  concat, dropout, embedding, softmaxCrossEntropy, type CrossEntropyResult,
+} from '../../model/index.js';
 export { lowerNetwork, type LowerOptions, type LoweredNetwork } from './lower.js';

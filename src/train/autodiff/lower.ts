@@ -1,24 +1,12 @@
 /**
  * `Network` -> the tape's primitives: the forward pass of a training step (batch norm in training mode,
  * dropout masks as inputs) or of an evaluation graph (batch norm with running statistics), with every
- * network tensor as a graph input named as `parameterSpecs` names it, so one graph serves every step.
+ * network tensor as a graph input named as `parameterSpecs` names it, so one graph serves every step. Each
+ * layer is its kind's `forward` (model/layers/<kind>.ts); dropout after any layer is added here.
  */
 import { MsatError } from '../../core/index.js';
-import type { Layer, Network } from '../../model/index.js';
+import { dropout, layerKindSpec, type Network, type Tape, type TensorRole, type Var } from '../../model/index.js';
 import { parameterSpecs, type ParameterSpec } from '../parameters.js';
-import { add } from './ops/add.js';
-import { avgPool, globalAvgPool } from './ops/avgpool.js';
-import { batchNormInfer, batchNormTrain } from './ops/batchnorm.js';
-import { concat } from './ops/concat.js';
-import { conv } from './ops/conv.js';
-import { dropout } from './ops/dropout.js';
-import { embedding } from './ops/embedding.js';
-import { linear } from './ops/linear.js';
-import { maxPool } from './ops/maxpool.js';
-import { relu } from './ops/relu.js';
-import { reshape } from './ops/reshape.js';
-import { transpose } from './ops/transpose.js';
-import type { Tape, Var } from './tape.js';
 
 /** Options of `lowerNetwork`. */
 export interface LowerOptions {
@@ -68,67 +56,23 @@ export function lowerNetwork(t: Tape, network: Network, options: LowerOptions): 
     if (p.trainable) params.set(p.name, t.input(p.name, 'float32', p.dims, true));
     else t.g.input(p.name, 'float32', p.dims);
   }
-  const param = (layer: Layer, role: string): Var => params.get(`${layer.name}.${role}`)!;
-  const optional = (layer: Layer, role: string): Var | undefined => params.get(`${layer.name}.${role}`);
 
   for (const layer of network.layers) {
-    const xs = layer.inputs.map((name) => {
+    const inputs = layer.inputs.map((name) => {
       const v = values.get(name);
       if (!v) throw new MsatError('TRAIN_GRAPH', `${network.source}: layer "${layer.name}" reads "${name}", which nothing defines before it`);
       return v;
     });
-    const x = xs[0];
-    let y: Var;
-    switch (layer.kind) {
-      case 'conv':
-        y = conv(t, x, param(layer, 'weight'), optional(layer, 'bias'), layer);
-        break;
-      case 'linear':
-        y = linear(t, x, param(layer, 'weight'), optional(layer, 'bias'));
-        break;
-      case 'batchnorm': {
-        const [mean, variance] = [`${layer.name}.mean`, `${layer.name}.var`];
-        if (options.mode === 'train') {
-          const r = batchNormTrain(t, x, param(layer, 'scale'), param(layer, 'bias'), mean, variance, { epsilon: layer.epsilon, momentum: options.bnMomentum });
-          bufferUpdates.set(mean, r.runningMean!);
-          bufferUpdates.set(variance, r.runningVar!);
-          y = r.y;
-        } else {
-          y = batchNormInfer(t, x, param(layer, 'scale'), param(layer, 'bias'), mean, variance, layer).y;
-        }
-        break;
-      }
-      case 'relu':
-        y = relu(t, x);
-        break;
-      case 'maxpool':
-        y = maxPool(t, x, layer);
-        break;
-      case 'avgpool':
-        y = avgPool(t, x, layer);
-        break;
-      case 'globalavgpool':
-        y = globalAvgPool(t, x);
-        break;
-      case 'flatten':
-      case 'reshape':
-      case 'squeeze':
-      case 'unsqueeze':
-        y = reshape(t, x, layer.outShape.slice(1) as number[]);
-        break;
-      case 'transpose':
-        y = transpose(t, x, layer.perm);
-        break;
-      case 'add':
-        y = add(t, x, layer.constant ? param(layer, 'constant') : xs[1]);
-        break;
-      case 'concat':
-        y = concat(t, xs, layer.axis);
-        break;
-      case 'embedding':
-        y = embedding(t, x, param(layer, 'weight'));
-        break;
-    }
+    const tensor = (role: TensorRole): string => `${layer.name}.${role}`;
+    let y = layerKindSpec(layer.kind).forward(layer, {
+      tape: t,
+      inputs,
+      mode: options.mode,
+      momentum: options.bnMomentum,
+      param: (role) => params.get(tensor(role)),
+      buffer: tensor,
+      updateBuffer: (role, updated) => bufferUpdates.set(tensor(role), updated),
+    });
     const p = options.dropout[layer.output];
     if (options.mode === 'train' && p !== undefined && p > 0) {
       const maskName = `dropout:${layer.output}`;

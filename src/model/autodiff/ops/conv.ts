@@ -15,7 +15,8 @@
  *   slower than this MatMul (measured on the MNIST CNN's and VGG-16's 3×3 layers).
  * - db = sum of dy over the batch and spatial axes.
  */
-import { windowOutputSize, type Dim } from '../../../model/index.js';
+import type { Dim } from '../../layer-types.js';
+import { windowOutputSize } from '../../shape-utils.js';
 import { attr } from '../../../onnx/index.js';
 import type { Tape, Var } from '../tape.js';
 

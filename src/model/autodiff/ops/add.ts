@@ -2,7 +2,7 @@
  * Elementwise `y = a + b` with NumPy broadcasting (a residual connection, or a bias constant). Each operand's
  * gradient is dy summed down to its own shape.
  */
-import { broadcastShapes } from '../../../model/index.js';
+import { broadcastShapes } from '../../shape-utils.js';
 import { MsatError } from '../../../core/index.js';
 import { sumToShape, type Tape, type Var } from '../tape.js';
 

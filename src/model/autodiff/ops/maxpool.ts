@@ -10,7 +10,7 @@
  * pool) no input receives two contributions and ONNX MaxUnpool, which assigns instead of adding, computes the
  * same thing about 1.5× faster (measured on the MNIST CNN's pools).
  */
-import { windowOutputSize } from '../../../model/index.js';
+import { windowOutputSize } from '../../shape-utils.js';
 import { attr } from '../../../onnx/index.js';
 import type { Tape, Var } from '../tape.js';
 

@@ -7,7 +7,7 @@
  * border get exactly onnxruntime's and PyTorch's divisors.
  * Global: dx = dy / (H·W), broadcast back over the spatial axes.
  */
-import { windowOutputSize } from '../../../model/index.js';
+import { windowOutputSize } from '../../shape-utils.js';
 import { attr } from '../../../onnx/index.js';
 import type { Tape, Var } from '../tape.js';
 

@@ -13,7 +13,7 @@
  * batch size, including a short last batch.
  */
 import { MsatError, type DataType, type Tensor } from '../../core/index.js';
-import type { Dim } from '../../model/index.js';
+import type { Dim } from '../layer-types.js';
 import { GraphBuilder, attr, type AttributeValue } from '../../onnx/index.js';
 
 /** The ai.onnx opset of training graphs: 16 brings ScatterElements/ScatterND `reduction = 'add'`; ReduceMean keeps its `axes` attribute until 18. */

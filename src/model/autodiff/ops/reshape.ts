@@ -3,7 +3,7 @@
  * is dy reshaped back to x's run-time shape.
  */
 import { MsatError } from '../../../core/index.js';
-import type { Dim } from '../../../model/index.js';
+import type { Dim } from '../../layer-types.js';
 import type { Tape, Var } from '../tape.js';
 
 /** `x` [N, ...] -> [N, ...perSample]. */

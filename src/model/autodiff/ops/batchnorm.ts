@@ -15,7 +15,7 @@
  * (sums over the M values of each channel). M comes from the run-time shape, so any batch size works.
  */
 import { MsatError } from '../../../core/index.js';
-import type { Dim } from '../../../model/index.js';
+import type { Dim } from '../../layer-types.js';
 import { attr } from '../../../onnx/index.js';
 import type { Tape, Var } from '../tape.js';
 

@@ -6,7 +6,7 @@
  * higher ranks are reshaped to 2-D and back inside the primitive.
  */
 import { MsatError } from '../../../core/index.js';
-import type { Dim } from '../../../model/index.js';
+import type { Dim } from '../../layer-types.js';
 import { attr } from '../../../onnx/index.js';
 import type { Tape, Var } from '../tape.js';
 
