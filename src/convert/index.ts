@@ -32,7 +32,10 @@ export {
   SNN_FILE_VERSION,
   calibrationFromJson,
   calibrationToJson,
+  checkSnnFileLayers,
   createSnnFile,
+  gammaSchema,
+  hyperParamsSchema,
   planToJson,
   readSnnFile,
   sha256File,
@@ -47,5 +50,6 @@ export type {
   PlannedLayerJson,
   SnnFile,
   SnnFileParts,
+  SnnFileOptions,
   SnnFileProvenance,
 } from './snn-file.js';

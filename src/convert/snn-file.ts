@@ -5,23 +5,24 @@
  * The simulator rebuilds the SNN from the model and this file, so λ is the only number that must round-trip;
  * it is written as the shortest decimal that reads back to the same float32.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { MsatError } from '../core/index.js';
+import { MsatError, parseJsonFile, sha256File as hashFile } from '../core/index.js';
+import type { Layer, Network } from '../model/index.js';
 import type { Calibration } from './calibration-result.js';
 import { describeConversion } from './coverage.js';
 import type { ConversionPlan } from './plan.js';
 import {
-  SNN_FILE_FORMAT, SNN_FILE_VERSION, validateSnnFile, type CalibrationJson, type PlanJson, type SnnFile, type SnnFileOptions, type SnnFileProvenance,
-} from './snn-file-validate.js';
+  SNN_FILE_FORMAT, SNN_FILE_VERSION, snnFileSchema, validateSnnFile, type CalibrationJson, type PlanJson, type SnnFile, type SnnFileOptions,
+  type SnnFileProvenance,
+} from './snn-file-schema.js';
 
-export { SNN_FILE_FORMAT, SNN_FILE_HYPER_PARAMS, SNN_FILE_NEURON_FIELDS, SNN_FILE_VERSION, validateSnnFile, validateSnnFileOptions } from './snn-file-validate.js';
+export { SNN_FILE_FORMAT, SNN_FILE_VERSION, gammaSchema, hyperParamsSchema, snnFileSchema, validateSnnFile } from './snn-file-schema.js';
 export type {
   CalibrationJson, LayerCalibrationJson, PlanJson, PlannedLayerJson, SnnFile, SnnFileNeuronOptions, SnnFileNormalization, SnnFileOptions,
   SnnFileProvenance, SnnFileThresholds,
-} from './snn-file-validate.js';
+} from './snn-file-schema.js';
 
 /** What `createSnnFile` assembles. */
 export interface SnnFileParts<O extends object = Readonly<Record<string, unknown>>> {
@@ -97,13 +98,12 @@ export function calibrationFromJson(c: CalibrationJson): Calibration {
 /** `ConversionPlan` → what the file records. */
 export function planToJson(plan: ConversionPlan): PlanJson {
   return {
-    layers: plan.layers.map((l) => ({
-      name: l.name,
-      kind: l.layerKind,
-      becomes: l.becomes.kind,
-      description: describeConversion(l),
-      ...(l.becomes.kind === 'refused' ? { reason: l.becomes.reason } : {}),
-    })),
+    layers: plan.layers.map((l): PlanJson['layers'][number] => {
+      const description = describeConversion(l);
+      return l.becomes.kind === 'refused'
+        ? { name: l.name, kind: l.layerKind, becomes: 'refused', description, reason: l.becomes.reason }
+        : { name: l.name, kind: l.layerKind, becomes: l.becomes.kind, description };
+    }),
     converted: plan.converted,
     refused: plan.refused,
   };
@@ -116,7 +116,7 @@ function fileError(path: string, message: string, cause?: unknown): MsatError {
 /**
  * Writes `doc` as indented JSON, atomically: to a temporary file in the same folder, then renamed over `path`,
  * so a crash never leaves a half-written SNN file. Creates the folder if needed. The text is validated as
- * `readSnnFile` would (the options by `validateSnnFileOptions`), so a file written here always reads back:
+ * `readSnnFile` would (the same schema), so a file written here always reads back:
  * options that are not plain JSON, or a neuron config or normalisation out of the schema, fail here. An
  * unbounded γ (`options.neuron.gamma` Infinity) is written as "Infinity".
  */
@@ -154,22 +154,30 @@ export async function readSnnFile(path: string): Promise<SnnFile<SnnFileOptions>
   } catch (e) {
     throw fileError(path, `cannot read the SNN file: ${e instanceof Error ? e.message : String(e)}`, e);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw fileError(path, `not valid JSON (${e instanceof Error ? e.message : String(e)}); expected an SNN file written by msat convert --out`, e);
-  }
-  return validateSnnFile(json, path);
+  return parseJsonFile({ file: path, code: 'SNN_FILE', expected: 'expected an SNN file written by msat convert --out' }, text, snnFileSchema);
 }
 
-/** Hex SHA-256 of a file's bytes, streamed (model files can be hundreds of MB). */
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  try {
-    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  } catch (e) {
-    throw new MsatError('CONVERT_IO', `${path}: cannot read the file to hash it: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-  }
-  return hash.digest('hex');
+/**
+ * Checks that every layer `file` names exists in `network` (the batch-norm folded model it was converted from)
+ * exactly once and of the kind recorded: the schema cannot know the model, and planning would only warn about a
+ * λ for a layer that is not there.
+ * @throws MsatError `SNN_FILE` naming `path` and the entry.
+ */
+export function checkSnnFileLayers(file: SnnFile<object>, network: Network, path: string): void {
+  const byName = new Map<string, Layer[]>();
+  for (const layer of network.layers) byName.set(layer.name, [...(byName.get(layer.name) ?? []), layer]);
+  const check = (where: string, name: string, kind: string) => {
+    const found = byName.get(name) ?? [];
+    const why = found.length === 0 ? `no layer "${name}" in ${network.source}`
+      : found.length > 1 ? `${found.length} layers are named "${name}" in ${network.source}`
+        : found[0].kind !== kind ? `"${name}" is a ${found[0].kind} layer in ${network.source}, not ${kind}` : undefined;
+    if (why) throw new MsatError('SNN_FILE', `${path}: ${where}: ${why}; the file belongs to another model (convert this one again)`);
+  };
+  file.calibration.layers.forEach((l, i) => check(`calibration.layers[${i}].relu`, l.relu, 'relu'));
+  file.plan.layers.forEach((l, i) => check(`plan.layers[${i}].name`, l.name, l.kind));
+}
+
+/** SHA-256 of a model or SNN file (`CONVERT_IO` when it cannot be read). */
+export function sha256File(path: string): Promise<string> {
+  return hashFile(path, 'CONVERT_IO');
 }

@@ -12,6 +12,8 @@
 export type MsatErrorCode =
   // core, data
   | 'INVALID_SEED' | 'DATA_OPTIONS' | 'DATA_NOT_FOUND' | 'DATA_FORMAT' | 'DATA_CORRUPT' | 'DATA_IO' | 'DATA_SHAPE'
+  // data: `msat datasets get` (an HTTP or network failure; an archive whose size or SHA-256 is not the published one)
+  | 'DATA_DOWNLOAD' | 'DATA_CHECKSUM'
   // onnx, model
   | 'ONNX_NOT_FOUND' | 'ONNX_MALFORMED' | 'ONNX_BUILD' | 'ONNX_UNSUPPORTED_OP' | 'ONNX_UNSUPPORTED_OPSET' | 'ONNX_UNSUPPORTED_SHAPE'
   | 'ONNX_UNSUPPORTED_DTYPE' | 'MODEL_SHAPE' | 'MODEL_METADATA' | 'MODEL_EXPORT'

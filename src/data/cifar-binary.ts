@@ -162,7 +162,7 @@ export async function openCifarBinaryDataset(
     }
   }
   const classes = await readClassNames(dir, layout);
-  const luts = buildNormalizationTables(options.mean, options.std, 3, dir);
+  const luts = buildNormalizationTables(options.mean, options.std, 3, dir, options.normalizationFrom);
   return new BatchedDataset({
     format: 'cifar-binary',
     root: dir,

@@ -57,6 +57,11 @@ export interface DatasetOptions {
   /** Per-channel standard deviation (positive), one value or one per channel. Default `[1]`. */
   readonly std?: readonly number[];
   /**
+   * Who chose `mean`/`std` when it was not the user, e.g. `the metadata of m.onnx, whose input is [N, 3, 32, 32]`:
+   * a channel count that does not fit is then reported as data whose shape the model does not take.
+   */
+  readonly normalizationFrom?: string;
+  /**
    * Lossless-samples folders hold several sets (`cifar10`, `cifar100`, `mnist`, `fashionMNIST`, `imagenet`);
    * this picks one. The path `<folder>/<set>` selects it as well.
    */
@@ -106,6 +111,7 @@ export interface ResolvedDatasetOptions {
   readonly limit: number;
   readonly mean: readonly number[];
   readonly std: readonly number[];
+  readonly normalizationFrom: string | undefined;
   readonly set: string | undefined;
   readonly resize: ResizeSpec | undefined;
   readonly concurrency: number;
@@ -180,6 +186,7 @@ export function resolveDatasetOptions(options: DatasetOptions = {}): ResolvedDat
     limit,
     mean: [...mean],
     std: [...std],
+    normalizationFrom: options.normalizationFrom,
     set: options.set,
     resize,
     concurrency,

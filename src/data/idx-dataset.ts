@@ -57,7 +57,7 @@ export async function openIdxDataset(dir: string, options: ResolvedDatasetOption
   const labelArray = Int32Array.from(labels.data.subarray(0, length));
   let maxLabel = 0;
   for (const l of labels.data) maxLabel = Math.max(maxLabel, l);
-  const luts = buildNormalizationTables(options.mean, options.std, 1, dir);
+  const luts = buildNormalizationTables(options.mean, options.std, 1, dir, options.normalizationFrom);
   return new BatchedDataset({
     format: 'idx',
     root: dir,

@@ -103,7 +103,7 @@ export async function openImageFolderDataset(
     throw new MsatError('DATA_NOT_FOUND', `${dir}: no .jpg, .jpeg or .png files in its class folders (${classes.join(', ') || 'none'})`);
   }
   const shape = await probeImageShape(files[0], options.resize);
-  const luts = buildNormalizationTables(options.mean, options.std, shape.channels, dir);
+  const luts = buildNormalizationTables(options.mean, options.std, shape.channels, dir, options.normalizationFrom);
   return new BatchedDataset({
     format: 'image-folder',
     root: dir,

@@ -80,7 +80,7 @@ export async function openLosslessSamplesDataset(
   }
   const files = samples.map((s) => s.file);
   const shape = await probeImageShape(files[0], options.resize);
-  const luts = buildNormalizationTables(options.mean, options.std, shape.channels, join(dir, name));
+  const luts = buildNormalizationTables(options.mean, options.std, shape.channels, join(dir, name), options.normalizationFrom);
   return new BatchedDataset({
     format: 'lossless-samples',
     root: join(dir, name),

@@ -12,22 +12,31 @@ export type NormalizationTables = readonly Float32Array[];
 
 /**
  * Builds the per-channel tables. `mean` and `std` hold one value (broadcast to every channel) or exactly
- * `channels` values; anything else is a `DATA_OPTIONS` error naming the dataset.
+ * `channels` values; anything else is a `DATA_OPTIONS` error naming the dataset, or `DATA_SHAPE` when the values
+ * came `from` a model (its input has another channel count than the data). Values that overflow float32 (a tiny
+ * std) are refused rather than turned into infinite inputs.
  */
 export function buildNormalizationTables(
   mean: readonly number[],
   std: readonly number[],
   channels: number,
   dataset: string,
+  from?: string,
 ): NormalizationTables {
+  const plural = channels === 1 ? '' : 's';
   for (const [name, values] of [['mean', mean], ['std', std]] as const) {
-    if (values.length !== 1 && values.length !== channels) {
+    if (values.length === 1 || values.length === channels) continue;
+    if (from !== undefined) {
       throw new MsatError(
-        'DATA_OPTIONS',
-        `${name} has ${values.length} values but ${dataset} has ${channels} channel${channels === 1 ? '' : 's'}; ` +
-          (channels === 1 ? 'give 1 value' : `give 1 value (used for every channel) or ${channels}`),
+        'DATA_SHAPE',
+        `${dataset} has ${channels}-channel samples, but ${from} normalises ${values.length} channels: the data does not have the input shape the model takes`,
       );
     }
+    throw new MsatError(
+      'DATA_OPTIONS',
+      `${name} has ${values.length} values but ${dataset} has ${channels} channel${plural}; ` +
+        (channels === 1 ? 'give 1 value' : `give 1 value (used for every channel) or ${channels}`),
+    );
   }
   const luts: Float32Array[] = [];
   for (let c = 0; c < channels; c++) {
@@ -35,6 +44,9 @@ export function buildNormalizationTables(
     const s = std.length === 1 ? std[0] : std[c];
     const lut = new Float32Array(256);
     for (let v = 0; v < 256; v++) lut[v] = (v / 255 - m) / s;
+    if (!lut.every(Number.isFinite)) {
+      throw new MsatError('DATA_OPTIONS', `mean ${m} and std ${s} of channel ${c} make normalised pixels of ${dataset} overflow float32; check --mean/--std`);
+    }
     luts.push(lut);
   }
   return luts;

@@ -54,7 +54,7 @@ export async function openSpeechCommandsWavDataset(dir: string, options: Resolve
   if (files.length === 0) throw new MsatError('DATA_NOT_FOUND', `${dir}: no .wav files in its label folders`);
   const fe = SPEECH_FRONT_END;
   const pixels = fe.frames * fe.melBands;
-  const luts = buildNormalizationTables(options.mean, options.std, 1, dir);
+  const luts = buildNormalizationTables(options.mean, options.std, 1, dir, options.normalizationFrom);
   const maker = createSpectrogramMaker(fe);
   const reader: SampleReader = {
     async read(positions, dst) {

@@ -84,7 +84,7 @@ export async function openSpeechCommandsDataset(dir: string, options: ResolvedDa
   }
   if (files.length === 0) throw new MsatError('DATA_NOT_FOUND', `${dir}: no ${wanted} images in its class folders`);
   const shape = await probeImageShape(files[0], undefined);
-  const luts = buildNormalizationTables(options.mean, options.std, shape.channels, dir);
+  const luts = buildNormalizationTables(options.mean, options.std, shape.channels, dir, options.normalizationFrom);
   return new BatchedDataset({
     format: 'speech-commands',
     root: dir,

@@ -2,6 +2,6 @@
 export * from './results.js';
 export { PRESETS, findPreset, presetConverters, trainingRuns, type Preset } from './presets.js';
 export { runExperiment, presetModel, MODELS_DIR, type ExperimentOptions } from './run-experiment.js';
-export { readResults, parseResults, validateResults, RESULTS_FILE } from './read-results.js';
+export { readResults, parseResults, validateResults, writeResults, RESULTS_FILE } from './read-results.js';
 export { formatExperimentTable } from './format-table.js';
 export { gitCommit, hashTree, machine, MSAT_VERSION } from './provenance.js';

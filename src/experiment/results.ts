@@ -2,82 +2,175 @@
  * The results file of `msat experiment` (`<out>/results.json`): one preset's converters simulated on the same
  * weights and data, with the provenance that lets anyone tell how each number was made. `msat report` reads
  * it; `msat experiment` rewrites it atomically after each converter so an interrupted run resumes.
+ *
+ * `resultsSchema` is the file's one declaration: `ExperimentResults` is its type, `readResults` checks a file
+ * against it, and `writeResults` checks what it writes. The charts draw every entry, so besides types it
+ * checks what they rely on: one entry per step, accuracies as fractions, one run per converter.
  */
-import type { SimulationReport } from '../pipeline/index.js';
-import type { NeuronConfig } from '../snn/index.js';
-import type { NeuronTrace } from '../snn/index.js';
-
-export type { NeuronTrace };
+import * as v from 'valibot';
+import {
+  between, finite, integer, isoTime, lenientRecord, list, oneOf, pathTo, record, sha256Hex, text, uniqueBy, type Infer,
+} from '../core/index.js';
+import { gammaSchema, hyperParamsSchema } from '../convert/index.js';
+import { METHODS, type Method } from '../snn/index.js';
 
 export const RESULTS_FORMAT = 'msat-experiment';
 export const RESULTS_VERSION = 1;
 
-/** Where, when and from what a result was made. */
-export interface Provenance {
-  readonly msatVersion: string;
-  /** `git rev-parse HEAD` of the msat checkout (with `-dirty` when it has changes), null outside a checkout. */
-  readonly gitCommit: string | null;
-  /** The command line. */
-  readonly command: string;
-  readonly startedAt: string;
-  readonly finishedAt: string | null;
-  /** Seconds spent computing, summed over resumed runs. */
-  readonly wallSeconds: number;
-  readonly machine: {
-    readonly platform: string;
-    readonly arch: string;
-    readonly cpu: string;
-    readonly cores: number;
-    readonly memoryGiB: number;
-    readonly node: string;
-    readonly onnxruntime: string;
-    readonly threads: number;
-  };
-  readonly model: { readonly path: string; readonly sha256: string };
-  /** The simulated data; `sha256` is `hashTree` of the split's files. */
-  readonly dataset: {
-    readonly path: string;
-    readonly split: string;
-    readonly samples: number;
-    readonly every: number;
-    readonly limit: number | null;
-    readonly sha256: string;
-  };
-  /** Calibration: the first `samples` training samples, λ = p-th percentile. */
-  /** λ calibration: the first `samples` of every `every`-th training sample (1 when absent), percentile p. */
-  readonly calibration: { readonly samples: number; readonly percentile: number; readonly every?: number };
-  readonly seed: number;
-}
+const fraction = () => between(0, 1, 'an accuracy in [0, 1]');
+const nonNegative = () => v.pipe(finite('a finite number ≥ 0'), v.minValue(0, 'expected a finite number ≥ 0'));
+const count = () => integer(1);
+
+export const neuronConfigSchema = record({
+  method: oneOf(METHODS as readonly [Method, ...Method[]]),
+  k: v.pipe(finite(), v.gtValue(0, 'expected a finite number > 0')),
+  hp: hyperParamsSchema,
+  gamma: gammaSchema,
+  reset: oneOf(['soft', 'hard']),
+});
+
+const traceSchema = record({
+  layer: text(),
+  /** Flat index of the neuron within the layer's output of one sample. */
+  neuron: integer(0),
+  annActivation: finite(),
+  membrane: list(finite()),
+  threshold: list(finite()),
+  spikes: list(finite()),
+});
+export type NeuronTrace = Infer<typeof traceSchema>;
+
+/** `SimulationReport` as stored (its traces are kept in the run). NaN (a correlation of constant rates) is null. */
+const reportSchema = lenientRecord({
+  model: text(),
+  data: text(),
+  split: oneOf(['train', 'test']),
+  samples: count(),
+  T: count(),
+  method: text(),
+  neuron: neuronConfigSchema,
+  encoding: oneOf(['direct', 'poisson']),
+  seed: finite(),
+  annAccuracy: fraction(),
+  accuracyPerStep: list(fraction()),
+  bestAccuracy: fraction(),
+  stepsToAnnMinus1: v.nullable(count()),
+  stepsToAnnMinus05: v.nullable(count()),
+  firingRates: v.record(text(), nonNegative(), 'expected an object'),
+  layers: v.pipe(
+    list(lenientRecord({
+      layer: text(),
+      neurons: integer(0),
+      lambda: v.union([finite(), list(finite())], 'expected λ: a number, or one per channel'),
+      firingRate: nonNegative(),
+      sinRatio: between(0, 1, 'a ratio in [0, 1]'),
+      sin: nonNegative(),
+      pos: nonNegative(),
+      rateCorrelation: v.nullable(finite()),
+    })),
+    uniqueBy((l) => l.layer, 'layer', 'layer'),
+  ),
+  sinStep: integer(0),
+  confidence: v.nullable(v.record(text(), finite(), 'expected null or an object of finite numbers')),
+  sopPerStep: list(nonNegative()),
+  analogMacsPerStep: nonNegative(),
+  annMacs: nonNegative(),
+  energyPerSampleJ: nonNegative(),
+  multiplyPerEventEnergyPerSampleJ: nonNegative(),
+  annEnergyPerSampleJ: nonNegative(),
+  energyNote: text(),
+  coverage: text(),
+  traces: list(traceSchema),
+  seconds: nonNegative(),
+});
 
 /** How one converter turns the ANN into an SNN. */
-export interface ConverterSpec {
+const converterSchema = record({
   /** Stable key, e.g. `const-1`, `const-0.5`, `dtt`, `det`, `msat`, `msat-sc`, `tuned`. */
-  readonly id: string;
+  id: text(),
   /** For tables and legends, e.g. `θ = λ`, `DTT+DET + SC`. */
-  readonly label: string;
-  readonly neuron: NeuronConfig;
-  readonly confidence: 'off' | 'measure';
+  label: text(),
+  neuron: neuronConfigSchema,
+  confidence: oneOf(['off', 'measure']),
   /** The SNN file whose thresholds this converter uses instead of the experiment's `snn.json` (a tuned one). */
-  readonly snn?: { readonly path: string; readonly sha256: string };
+  snn: v.optional(record({ path: text(), sha256: sha256Hex() })),
+});
+
+const runSchema = record({
+  converter: converterSchema,
+  report: reportSchema,
+  /** Optional in files written before the simulator recorded traces: absent means none. */
+  traces: v.optional(list(traceSchema), []),
+});
+
+/** Where, when and from what a result was made. */
+const provenanceSchema = record({
+  msatVersion: text(),
+  /** `git rev-parse HEAD` of the msat checkout (with `-dirty` when it has changes), null outside a checkout. */
+  gitCommit: v.nullable(text()),
+  command: text(),
+  startedAt: isoTime(),
+  finishedAt: v.nullable(isoTime()),
+  /** Seconds spent computing, summed over resumed runs. */
+  wallSeconds: nonNegative(),
+  machine: record({
+    platform: text(), arch: text(), cpu: text(), cores: integer(0), memoryGiB: nonNegative(), node: text(), onnxruntime: text(), threads: integer(0),
+  }),
+  model: record({ path: text(), sha256: sha256Hex() }),
+  /** The simulated data; `sha256` is `hashTree` of the split's files. */
+  dataset: record({ path: text(), split: text(), samples: integer(0), every: count(), limit: v.nullable(integer(0)), sha256: sha256Hex() }),
+  /** λ calibration: the first `samples` of every `every`-th training sample (1 when absent), percentile p. */
+  calibration: record({ samples: integer(0), percentile: v.pipe(finite(), v.gtValue(0, 'expected a percentile in (0, 1]'), v.maxValue(1, 'expected a percentile in (0, 1]')), every: v.optional(count()) }),
+  seed: finite(),
+});
+
+type AddIssue = (info: { message: string; path: ReturnType<typeof pathTo> }) => void;
+interface Stepped {
+  readonly T: number;
+  readonly runs: readonly { readonly report: { readonly T: number; readonly accuracyPerStep: readonly number[]; readonly sopPerStep: readonly number[] }; readonly traces: readonly NeuronTrace[] }[];
 }
 
-/** One converter's outcome. */
-export interface ConverterRun {
-  readonly converter: ConverterSpec;
-  readonly report: SimulationReport;
-  readonly traces: NeuronTrace[];
+/** Runs must agree with the experiment's T, entry for entry. */
+function checkSteps(doc: Stepped, addIssue: AddIssue): void {
+  for (const [i, run] of doc.runs.entries()) {
+    const r = run.report;
+    if (r.T !== doc.T) return addIssue({ message: `expected the experiment's T (${doc.T}), got ${r.T}`, path: pathTo(doc, 'runs', i, 'report', 'T') });
+    const perStep = `expected ${doc.T} entries, one per step (runs[${i}].report.T = ${doc.T})`;
+    for (const key of ['accuracyPerStep', 'sopPerStep'] as const) {
+      if (r[key].length !== doc.T) return addIssue({ message: `${perStep}, got ${r[key].length}`, path: pathTo(doc, 'runs', i, 'report', key) });
+    }
+    for (const [j, trace] of run.traces.entries()) {
+      for (const key of ['membrane', 'threshold', 'spikes'] as const) {
+        if (trace[key].length !== doc.T) return addIssue({ message: `${perStep}, got ${trace[key].length}`, path: pathTo(doc, 'runs', i, 'traces', j, key) });
+      }
+    }
+  }
 }
+
+export const resultsSchema = v.pipe(
+  record({
+    format: v.literal(RESULTS_FORMAT, (i) => `is ${JSON.stringify(i.input) ?? 'missing'}; not an msat experiment results file (expected "${RESULTS_FORMAT}")`),
+    version: v.literal(RESULTS_VERSION, (i) => `results format version ${JSON.stringify(i.input) ?? 'missing'}; this msat reads version ${RESULTS_VERSION}`),
+    /** Preset name, e.g. `cifar10-vgg16`. */
+    preset: text(),
+    description: text(),
+    T: count(),
+    annAccuracy: fraction(),
+    provenance: provenanceSchema,
+    /** In the preset's order; a resumed run appends the missing ones. */
+    runs: v.pipe(
+      list(runSchema),
+      v.minLength(1, 'is empty; no converter has finished yet, so there is nothing to report'),
+      uniqueBy((r) => r.converter.id, ['converter', 'id'], 'converter'),
+    ),
+  }),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (dataset.typed) checkSteps(dataset.value, addIssue);
+  }),
+);
 
 /** The whole file. */
-export interface ExperimentResults {
-  readonly format: typeof RESULTS_FORMAT;
-  readonly version: typeof RESULTS_VERSION;
-  /** Preset name, e.g. `cifar10-vgg16`. */
-  readonly preset: string;
-  readonly description: string;
-  readonly T: number;
-  readonly annAccuracy: number;
-  readonly provenance: Provenance;
-  /** In the preset's order; a resumed run appends the missing ones. */
-  readonly runs: ConverterRun[];
-}
+export type ExperimentResults = Infer<typeof resultsSchema>;
+export type Provenance = ExperimentResults['provenance'];
+export type ConverterRun = ExperimentResults['runs'][number];
+export type ConverterSpec = ConverterRun['converter'];

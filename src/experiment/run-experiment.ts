@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MsatError, writeFileAtomic } from '../core/index.js';
+import { MsatError } from '../core/index.js';
 import { sha256File, writeSnnFile } from '../convert/index.js';
 import { openDataset } from '../data/index.js';
 import { calibrationStride, convertModel, convertedSnnFile, simulateModel, snnFileDefaults, DEFAULT_CALIBRATION_SAMPLES, type CalibrationEvery } from '../pipeline/index.js';
@@ -14,7 +14,7 @@ import { describeMethod, DEFAULT_NEURON_CONFIG } from '../snn/index.js';
 import type { Runner } from '../runtime/index.js';
 import { findPreset, presetConverters, trainingRuns, type Preset } from './presets.js';
 import { gitCommit, hashTree, machine, MSAT_VERSION } from './provenance.js';
-import { readResults, RESULTS_FILE } from './read-results.js';
+import { readResults, RESULTS_FILE, writeResults } from './read-results.js';
 import { RESULTS_FORMAT, RESULTS_VERSION, type ConverterRun, type ConverterSpec, type ExperimentResults, type Provenance } from './results.js';
 
 /** Where shipped models live: the package's `models/` folder. */
@@ -170,11 +170,6 @@ async function tunedConverter(preset: Preset, path: string): Promise<ConverterSp
   const { neuron } = await snnFileDefaults(path);
   const config = { ...DEFAULT_NEURON_CONFIG, hp: preset.hp, ...neuron };
   return { id: 'tuned', label: `tuned ${describeMethod(config)}`, neuron: config, confidence: 'off', snn: { path: resolve(path), sha256: await sha256File(path) } };
-}
-
-/** JSON has no NaN: an ANN accuracy not measured yet is written as null. */
-async function writeResults(path: string, results: ExperimentResults): Promise<void> {
-  await writeFileAtomic(path, `${JSON.stringify(results, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 1)}\n`);
 }
 
 /** A resumed run must be the same experiment; anything else would mix numbers from different set-ups. */

@@ -10,7 +10,7 @@ import { importOnnx, loadNetwork, textOptionsOfMetadata, type Network } from '..
 import type { Runner } from '../runtime/index.js';
 import { normalizationOf } from '../ann/index.js';
 import {
-  assertConvertible, calibrate, calibrateMany, calibrationFromJson, foldBatchNorms, formatCoverage, planConversion, readSnnFile, sha256File,
+  assertConvertible, calibrate, calibrateMany, calibrationFromJson, checkSnnFileLayers, foldBatchNorms, formatCoverage, planConversion, readSnnFile, sha256File,
   type Calibration, type ConversionPlan, type SnnFile,
 } from '../convert/index.js';
 
@@ -181,6 +181,7 @@ export async function convertModel(options: ConvertModelOptions): Promise<Conver
         `${options.thresholds.path} was converted from a model with sha256 ${snnFile.model.sha256.slice(0, 12)}…, but ${model.network.source} has ${modelSha256.slice(0, 12)}…; convert this model again`,
       );
     }
+    checkSnnFileLayers(snnFile, network, options.thresholds.path);
     calibration = calibrationFromJson(snnFile.calibration);
   } else {
     if (!options.data) throw new MsatError('CONVERT_OPTIONS', 'calibration needs data (a dataset folder or a Dataset), or thresholds from an SNN file');

@@ -2,7 +2,7 @@
  * The neuron configuration and normalisation an SNN file records (`msat convert`, `msat tune`), as defaults
  * for simulating it: a tuned file brings its hyper-parameters with it, and explicit options override them.
  *
- * The file's options are checked when it is read (`validateSnnFileOptions` in `convert`: every field's type and
+ * The file's options are checked when it is read (`snnFileSchema` in `convert`: every field's type and
  * range, unknown neuron fields refused); the converter's name is checked here, against the snn layer's
  * `METHODS`, which `convert` may not import. A hand-edited or damaged file is an `SNN_FILE` error naming the
  * file and the field, never a silently different configuration.
@@ -28,14 +28,14 @@ export async function snnFileDefaults(path: string): Promise<SnnFileDefaults> {
 }
 
 /**
- * The defaults of options already checked by `validateSnnFileOptions`; `path` names the file in errors.
+ * The defaults of options already checked by `snnFileSchema`; `path` names the file in errors.
  * @throws MsatError `SNN_FILE` when `options.neuron.method` is not one of `METHODS`.
  */
 export function snnOptionsDefaults(options: CheckedOptions, path: string): SnnFileDefaults {
   const n = options.neuron ?? {};
   const method = n.method;
   if (method !== undefined && !(METHODS as readonly string[]).includes(method)) {
-    throw new MsatError('SNN_FILE', `${path}: options.neuron.method must be one of ${METHODS.join(', ')}, got ${JSON.stringify(method)}`);
+    throw new MsatError('SNN_FILE', `${path}: options.neuron.method: expected one of ${METHODS.join(', ')}, got ${JSON.stringify(method)}`);
   }
   const neuron: Partial<NeuronConfig> = {
     ...(method !== undefined ? { method: method as Method } : {}),

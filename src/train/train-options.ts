@@ -3,7 +3,8 @@
  * model's `msat.config` record, so `--resume` and `--from` continue the same run), and what progress and results
  * report. Resolution validates every option once.
  */
-import { MsatError } from '../core/index.js';
+import * as v from 'valibot';
+import { between, finite, integer, MsatError, record, type Infer } from '../core/index.js';
 import type { Network } from '../model/index.js';
 import type { Runner } from '../runtime/index.js';
 import { isArchitectureName, ARCHITECTURES, type ArchitectureName } from './architectures.js';
@@ -146,20 +147,25 @@ export interface TrainProgress {
   readonly lr: number;
 }
 
-export interface EpochRecord {
+/** JSON has no infinity: a rate over a zero-length epoch (a stopped clock) is written as null and reads back as Infinity. */
+const rate = () => v.pipe(v.nullable(v.pipe(finite('a finite number ≥ 0 or null'), v.minValue(0, 'expected a finite number ≥ 0 or null'))), v.transform((x) => x ?? Infinity));
+
+/** One finished epoch, as the history of a checkpoint records it. */
+export const epochRecordSchema = record({
   /** 1-based. */
-  readonly epoch: number;
+  epoch: integer(1),
   /** Learning rate of the epoch's last step. */
-  readonly lr: number;
-  readonly trainLoss: number;
-  readonly trainAccuracy: number;
-  readonly valLoss: number;
-  readonly valAccuracy: number;
+  lr: finite(),
+  trainLoss: finite(),
+  trainAccuracy: between(0, 1, 'an accuracy in [0, 1]'),
+  valLoss: finite(),
+  valAccuracy: between(0, 1, 'an accuracy in [0, 1]'),
   /** Training steps per second and samples per second of the epoch (validation excluded). */
-  readonly stepsPerSecond: number;
-  readonly samplesPerSecond: number;
-  readonly seconds: number;
-}
+  stepsPerSecond: rate(),
+  samplesPerSecond: rate(),
+  seconds: v.pipe(finite('a finite number ≥ 0'), v.minValue(0, 'expected a finite number ≥ 0')),
+});
+export type EpochRecord = Infer<typeof epochRecordSchema>;
 
 export interface TrainResult {
   /** The trained network, with its metadata. */

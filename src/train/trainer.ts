@@ -61,10 +61,10 @@ async function resolveResumePath(path: string): Promise<string> {
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const clock = options.clock ?? (() => performance.now());
   let config: TrainConfig;
-  let resumed: Checkpoint<TrainConfig, EpochRecord[]> | undefined;
+  let resumed: Checkpoint<TrainConfig> | undefined;
   let start: StartingWeights | undefined;
   if (options.resume !== undefined) {
-    resumed = await loadCheckpoint<TrainConfig, EpochRecord[]>(await resolveResumePath(options.resume));
+    resumed = await loadCheckpoint<TrainConfig>(await resolveResumePath(options.resume));
     const saved = resumed.header.config;
     config = resolveTrainConfig(options, saved);
     if (options.from !== undefined && (await resolveResumePath(options.from)) !== saved.from?.checkpoint) {
@@ -245,7 +245,7 @@ interface StartingWeights {
  */
 async function loadStart(path: string): Promise<StartingWeights> {
   if (!path.toLowerCase().endsWith('.onnx')) {
-    const { header, state } = await loadCheckpoint<TrainConfig, EpochRecord[]>(path);
+    const { header, state } = await loadCheckpoint<TrainConfig>(path);
     return { config: header.config, epoch: header.epoch, valAccuracy: header.history.at(-1)?.valAccuracy ?? null, state };
   }
   const model = await loadNetwork(path);

@@ -2,7 +2,8 @@
  * What a tuning trial measures (`Tallies`, additive over samples so a candidate promoted to more samples only
  * simulates the new ones) and the objectives that turn tallies into one score (lower is better).
  */
-import { MsatError } from '../core/index.js';
+import * as v from 'valibot';
+import { finite, integer, list, MsatError, pathTo, record, type Infer } from '../core/index.js';
 import { latencyToAnn } from '../snn/index.js';
 
 /**
@@ -29,18 +30,35 @@ export const OBJECTIVE_KINDS = ['latency', 'auc', 'kl'] as const;
 /** The default objective: steps to ANN − 1 %, no energy term. */
 export const DEFAULT_OBJECTIVE: TuneObjective = Object.freeze({ kind: 'latency', margin: 0.01, energyWeight: 0 });
 
-/** Sums over the evaluated samples of one candidate; merging two disjoint sample ranges adds them. */
-export interface Tallies {
-  readonly samples: number;
-  /** Samples the ANN classifies correctly. */
-  readonly annCorrect: number;
-  /** Correct SNN predictions at steps 1..T (length T). */
-  readonly correct: readonly number[];
-  /** Σ over samples of the mean synaptic operations per step (when measured). */
-  readonly sop?: number;
-  /** Σ over samples of KL(ANN ‖ SNN) at steps 1..T (when measured). */
-  readonly kl?: readonly number[];
-}
+/**
+ * Sums over the evaluated samples of one candidate; merging two disjoint sample ranges adds them. The schema
+ * is what the trial log records and checks on resume: counts are whole numbers no larger than `samples`.
+ */
+export const talliesSchema = v.pipe(
+  record({
+    samples: integer(1),
+    /** Samples the ANN classifies correctly. */
+    annCorrect: integer(0),
+    /** Correct SNN predictions at steps 1..T (length T). */
+    correct: list(integer(0)),
+    /** Σ over samples of the mean synaptic operations per step (when measured). */
+    sop: v.optional(v.pipe(finite('a finite number ≥ 0'), v.minValue(0, 'expected a finite number ≥ 0'))),
+    /** Σ over samples of KL(ANN ‖ SNN) at steps 1..T (when measured). */
+    kl: v.optional(list(finite())),
+  }),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const t = dataset.value;
+    const over = (n: number) => `expected at most ${t.samples} (the samples), got ${n}`;
+    if (t.annCorrect > t.samples) return addIssue({ message: over(t.annCorrect), path: pathTo(t, 'annCorrect') });
+    const i = t.correct.findIndex((c) => c > t.samples);
+    if (i >= 0) return addIssue({ message: over(t.correct[i]), path: pathTo(t, 'correct', i) });
+    if (t.kl && t.kl.length !== t.correct.length) {
+      addIssue({ message: `expected ${t.correct.length} entries, one per step as in correct, got ${t.kl.length}`, path: pathTo(t, 'kl') });
+    }
+  }),
+);
+export type Tallies = Infer<typeof talliesSchema>;
 
 /** `a` + `b` (disjoint samples of the same candidate). */
 export function addTallies(a: Tallies, b: Tallies): Tallies {

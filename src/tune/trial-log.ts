@@ -10,29 +10,44 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { MsatError } from '../core/index.js';
-import type { Tallies } from './objectives.js';
+import * as v from 'valibot';
+import { finite, integer, MsatError, openRecord, parseJsonFile, pathTo, record, sha256Hex, text, type Infer } from '../core/index.js';
+import { talliesSchema } from './objectives.js';
 
 export const TRIAL_LOG_FORMAT = 'msat-tune-log';
 export const TRIAL_LOG_VERSION = 1;
 
-/** One finished evaluation: `candidate`'s tallies on tuning samples [from, to). */
-export interface TrialRecord {
-  readonly candidate: string;
-  readonly from: number;
-  readonly to: number;
-  readonly tallies: Tallies;
-  /** Wall time of the evaluation (informative only; not compared on resume). */
-  readonly seconds: number;
-}
+/** The first line: what run the log belongs to. */
+const headerSchema = record({
+  type: v.literal('header', 'expected "header" (the first line describes the run)'),
+  format: v.literal(TRIAL_LOG_FORMAT, `expected "${TRIAL_LOG_FORMAT}"`),
+  version: integer(1),
+  configHash: sha256Hex(),
+  config: openRecord({}),
+});
+type Header = Infer<typeof headerSchema>;
 
-interface Header {
-  readonly type: 'header';
-  readonly format: typeof TRIAL_LOG_FORMAT;
-  readonly version: number;
-  readonly configHash: string;
-  readonly config: Readonly<Record<string, unknown>>;
-}
+/** Every further line: `candidate`'s tallies on tuning samples [from, to). */
+const trialSchema = v.pipe(
+  record({
+    type: v.literal('trial', 'expected "trial"'),
+    candidate: text(),
+    from: integer(0),
+    to: integer(1),
+    tallies: talliesSchema,
+    /** Wall time of the evaluation (informative only; not compared on resume). */
+    seconds: v.pipe(finite('a finite number ≥ 0'), v.minValue(0, 'expected a finite number ≥ 0')),
+  }),
+  v.rawCheck(({ dataset, addIssue }) => {
+    const r = dataset.typed ? dataset.value : undefined;
+    if (r && r.tallies.samples !== r.to - r.from) {
+      addIssue({ message: `expected ${r.to - r.from} (to − from), got ${r.tallies.samples}`, path: pathTo(r, 'tallies', 'samples') });
+    }
+  }),
+);
+
+/** One finished evaluation, as `append` takes it and `resumed` gives it back. */
+export type TrialRecord = Omit<Infer<typeof trialSchema>, 'type'>;
 
 /** SHA-256 of the canonical JSON of `config` (keys sorted). */
 export function hashConfig(config: Readonly<Record<string, unknown>>): string {
@@ -62,39 +77,38 @@ export class TrialLog {
 
   /**
    * Opens `path` for the run described by `config`: continues an existing log written with the same config,
-   * or starts a new one (`restart` discards an existing log).
-   * @throws MsatError `TUNE_RESUME_MISMATCH` when the log was written by a run with a different config.
+   * or starts a new one (`restart` discards an existing log). `steps(candidate)` is the T a candidate's
+   * records were simulated for (the length of `tallies.correct`), when the caller knows it.
+   * @throws MsatError `TUNE_RESUME_MISMATCH` when the log was written by a run with a different config;
+   *   `TUNE_LOG` naming the file and line when a line is damaged or contradicts another.
    */
-  static async open(path: string, config: Readonly<Record<string, unknown>>, options: { restart?: boolean } = {}): Promise<TrialLog> {
+  static async open(
+    path: string,
+    config: Readonly<Record<string, unknown>>,
+    options: { restart?: boolean; steps?: (candidate: string) => number } = {},
+  ): Promise<TrialLog> {
     const configHash = hashConfig(config);
     let text: string | undefined;
     if (options.restart) await rm(path, { force: true });
     else text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(logError(path, 'cannot read the trial log', e))));
-    const records: TrialRecord[] = [];
+    let records: TrialRecord[] = [];
     let keep = '';
     if (text !== undefined && text.trim() !== '') {
-      const lines = text.split('\n');
-      const header = parseLine(lines[0]) as Header | undefined;
-      if (!header || header.type !== 'header' || header.format !== TRIAL_LOG_FORMAT) {
-        throw new MsatError('TUNE_LOG', `${path} is not an msat tune trial log; choose another trial log, or restart to overwrite it`);
-      }
+      // Each line is written whole with its newline, so only a last line without one can be torn: it is dropped.
+      const lines = text.split('\n').slice(0, -1);
+      const header = readHeader(path, lines[0]);
       if (header.version !== TRIAL_LOG_VERSION || header.configHash !== configHash) {
         const diff = Object.keys({ ...header.config, ...config })
-          .filter((k) => canonicalJson(header.config?.[k]) !== canonicalJson(config[k]))
-          .map((k) => `${k}: ${JSON.stringify(header.config?.[k])} → ${JSON.stringify(config[k])}`);
+          .filter((k) => canonicalJson(header.config[k]) !== canonicalJson(config[k]))
+          .map((k) => `${k}: ${JSON.stringify(header.config[k])} → ${JSON.stringify(config[k])}`);
         throw new MsatError(
           'TUNE_RESUME_MISMATCH',
           `${path} was written by a tune run with a different configuration (${diff.join('; ') || `log version ${header.version}`}); ` +
             'rerun with the same options to resume, or pass --restart (or another --log) to start over',
         );
       }
-      keep = `${lines[0]}\n`;
-      for (const line of lines.slice(1)) {
-        const r = parseLine(line) as (TrialRecord & { type?: string }) | undefined;
-        if (!r || r.type !== 'trial') break; // a torn last line from an interrupted write: dropped and rewritten
-        records.push({ candidate: r.candidate, from: r.from, to: r.to, tallies: r.tallies, seconds: r.seconds });
-        keep += `${line}\n`;
-      }
+      records = readTrials(path, lines, options.steps);
+      keep = lines.map((l) => `${l}\n`).join('');
     }
     await mkdir(dirname(path), { recursive: true });
     // Rewrite only what was valid (drops a torn tail) through a temporary file renamed over the log, so a crash
@@ -132,13 +146,37 @@ export class TrialLog {
   }
 }
 
-function parseLine(line: string | undefined): unknown {
-  if (!line || line.trim() === '') return undefined;
+function readHeader(path: string, line: string | undefined): Header {
   try {
-    return JSON.parse(line);
-  } catch {
-    return undefined;
+    return parseJsonFile({ file: path, code: 'TUNE_LOG', at: 'line 1' }, line ?? '', headerSchema);
+  } catch (e) {
+    const why = e instanceof MsatError ? e.message.slice(path.length + 2) : String(e);
+    throw new MsatError('TUNE_LOG', `${path} is not an msat tune trial log (${why}); choose another trial log, or restart to overwrite it`, { cause: e });
   }
+}
+
+/** The records of lines[1..]; a line repeated with the same tallies counts once, with others it is an error. */
+function readTrials(path: string, lines: readonly string[], steps?: (candidate: string) => number): TrialRecord[] {
+  const records: TrialRecord[] = [];
+  const seen = new Map<string, { line: number; tallies: string }>();
+  for (let i = 1; i < lines.length; i++) {
+    const at = `line ${i + 1}`;
+    const { type: _, ...r } = parseJsonFile({ file: path, code: 'TUNE_LOG', at }, lines[i], trialSchema);
+    const T = steps?.(r.candidate);
+    if (T !== undefined && r.tallies.correct.length !== T) {
+      throw new MsatError('TUNE_LOG', `${path}: ${at}: tallies.correct: expected ${T} entries, one per step (T = ${T}), got ${r.tallies.correct.length}`);
+    }
+    const key = `${r.candidate}:${r.from}:${r.to}`;
+    const tallies = canonicalJson(r.tallies);
+    const earlier = seen.get(key);
+    if (earlier && earlier.tallies !== tallies) {
+      throw new MsatError('TUNE_LOG', `${path}: ${at}: trial ${r.candidate} on samples [${r.from}, ${r.to}) is also on line ${earlier.line} with other tallies; the log is damaged (restart to start over)`);
+    }
+    if (earlier) continue;
+    seen.set(key, { line: i + 1, tallies });
+    records.push(r);
+  }
+  return records;
 }
 
 function logError(path: string, what: string, cause: unknown): MsatError {

@@ -65,7 +65,9 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
     percentiles: o.percentiles,
     layerScales: o.layerScales,
   };
-  const log = await TrialLog.open(o.log, identity, { restart: o.restart });
+  // Records of the check horizon's book carry its suffix (`TrialBook`); the rest are for T = steps.
+  const steps = (candidate: string) => (candidate.endsWith(`@T${o.checkSteps}`) ? o.checkSteps : o.steps);
+  const log = await TrialLog.open(o.log, identity, { restart: o.restart, steps });
   let trialRunner: TrialRunner | undefined;
   try {
     const data = await loadTuningData({

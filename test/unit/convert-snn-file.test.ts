@@ -100,16 +100,16 @@ test('malformed files fail with SNN_FILE naming the file and the field', async (
   const cases: Array<[string, string | object, RegExp]> = [
     ['missing.json', '', /cannot read the SNN file/],
     ['notjson.json', '{"format": "msat-snn",', /not valid JSON/],
-    ['array.json', '[]', /the document must be an object, got an array/],
-    ['format.json', { ...doc(), format: 'onnx' }, /format is "onnx"; this is not an msat SNN file/],
-    ['version.json', { ...doc(), version: 2 }, /version is 2; this msat reads version 1/],
-    ['sha.json', { ...doc(), model: { path: 'm.onnx', sha256: 'xyz' } }, /model\.sha256 must be 64 lowercase hex digits/],
-    ['nomodel.json', { ...doc(), model: undefined }, /model must be an object, got nothing \(missing\)/],
-    ['lambda.json', { ...doc(), calibration: { ...doc().calibration, layers: [{ ...doc().calibration.layers[0], lambda: [1, -2] }] } }, /calibration\.layers\[0\]\.lambda\[1\] must be > 0/],
-    ['gran.json', { ...doc(), calibration: { ...doc().calibration, granularity: { kind: 'layer' } } }, /calibration\.layers\[0\]\.lambda is an array, but the calibration is layer-wise/],
-    ['plan.json', { ...doc(), plan: { ...doc().plan, layers: [{ name: 'x', kind: 'relu', becomes: 'magic', description: '' }] } }, /plan\.layers\[0\]\.becomes must be one of/],
-    ['prov.json', { ...doc(), provenance: { msatVersion: '0.1.0', createdAt: 'yesterday' } }, /provenance\.createdAt must be an ISO 8601 time/],
-    ['opts.json', { ...doc(), options: 3 }, /options must be an object, got 3/],
+    ['array.json', '[]', /the document: expected an object, got an array/],
+    ['format.json', { ...doc(), format: 'onnx' }, /format: is "onnx"; this is not an msat SNN file/],
+    ['version.json', { ...doc(), version: 2 }, /version: is 2; this msat reads version 1/],
+    ['sha.json', { ...doc(), model: { path: 'm.onnx', sha256: 'xyz' } }, /model\.sha256: expected 64 lowercase hex digits \(a SHA-256\), got "xyz"/],
+    ['nomodel.json', { ...doc(), model: undefined }, /model: expected an object, got nothing \(missing\)/],
+    ['lambda.json', { ...doc(), calibration: { ...doc().calibration, layers: [{ ...doc().calibration.layers[0], lambda: [1, -2] }] } }, /calibration\.layers\[0\]\.lambda\[1\]: expected a threshold λ > 0, got -2/],
+    ['gran.json', { ...doc(), calibration: { ...doc().calibration, granularity: { kind: 'layer' } } }, /calibration\.layers\[0\]\.lambda: expected one λ \(a number\): the calibration is layer-wise, got an array/],
+    ['plan.json', { ...doc(), plan: { ...doc().plan, layers: [{ name: 'x', kind: 'relu', becomes: 'magic', description: '' }] } }, /plan\.layers\[0\]\.becomes: expected one of .*got "magic"/],
+    ['prov.json', { ...doc(), provenance: { msatVersion: '0.1.0', createdAt: 'yesterday' } }, /provenance\.createdAt: expected an ISO 8601 time, got "yesterday"/],
+    ['opts.json', { ...doc(), options: 3 }, /options: expected an object, got 3/],
   ];
   for (const [name, content, pattern] of cases) {
     const path = join(dir, name);
@@ -121,7 +121,7 @@ test('malformed files fail with SNN_FILE naming the file and the field', async (
 test('writeSnnFile refuses a document it could not read back (options that are not plain JSON)', async () => {
   const path = join(dir, 'bad-options.json');
   await assert.rejects(writeSnnFile(path, { ...doc(), options: { seed: 1n } }), expectSnnFileError(path, /cannot be written as JSON/));
-  await assert.rejects(writeSnnFile(path, { ...doc(), version: 3 as 1 }), expectSnnFileError(path, /version is 3/));
+  await assert.rejects(writeSnnFile(path, { ...doc(), version: 3 as 1 }), expectSnnFileError(path, /version: is 3/));
   assert.equal(readdirSync(dir).includes('bad-options.json'), false);
 });
 

@@ -38,6 +38,15 @@ test('mean/std of the wrong length is DATA_OPTIONS naming the dataset and channe
   throwsCode(() => buildNormalizationTables([0.1], [1, 2, 3], 1, 'mnist'), 'DATA_OPTIONS', /std has 3 values but mnist has 1 channel; give 1 value/);
 });
 
+test("a model's normalisation of another channel count is DATA_SHAPE; a std that overflows float32 is refused", () => {
+  throwsCode(
+    () => buildNormalizationTables([0.49, 0.48, 0.45], [0.25, 0.24, 0.26], 1, 'mnist', 'm.onnx (input [N, 3, 32, 32])'),
+    'DATA_SHAPE',
+    /mnist has 1-channel samples, but m\.onnx \(input \[N, 3, 32, 32\]\) normalises 3 channels: the data does not have the input shape the model takes/,
+  );
+  throwsCode(() => buildNormalizationTables([0], [1e-45], 1, 'mnist'), 'DATA_OPTIONS', /mean 0 and std 1e-45 of channel 0 make normalised pixels of mnist overflow float32/);
+});
+
 test('normalizeHwc transposes interleaved pixels to planar CHW; normalizeChw keeps planes', () => {
   const luts = buildNormalizationTables([0], [1 / 255], 3, 'test'); // maps byte v to exactly v
   const hwc = Uint8Array.from([1, 2, 3, 4, 5, 6]); // two pixels, RGB

@@ -1,5 +1,5 @@
 // The SNN file's options as simulation defaults (src/pipeline/snn-file-defaults.ts) and their schema
-// (validateSnnFileOptions in src/convert/snn-file-validate.ts): a good file gives the defaults the earlier
+// (snnFileSchema in src/convert/snn-file-schema.ts): a good file gives the defaults the earlier
 // reader gave; a hand-edited field that is out of the schema is an SNN_FILE error naming the file and the field,
 // never a silently different configuration; what msat writes it reads (γ = Infinity included); files of
 // earlier msat versions still read.
@@ -83,7 +83,7 @@ function expectSnnFileError(path: string, field: string, pattern?: RegExp): (e: 
   return (e: unknown) => {
     assert.ok(isMsatError(e), String(e));
     assert.equal(e.code, 'SNN_FILE', e.message);
-    assert.ok(e.message.startsWith(`${path}: ${field} `), e.message);
+    assert.ok(e.message.startsWith(`${path}: ${field}: `), e.message);
     if (pattern) assert.match(e.message, pattern);
     return true;
   };
@@ -124,28 +124,28 @@ test('each hand-edited bad field is SNN_FILE naming the file and the field', asy
   const good = JSON.parse(JSON.stringify(docWith(options())));
   /** [name, path under options, new value (undefined: delete the field), the field named, message]. */
   const cases: Array<[string, string[], unknown, string, RegExp?]> = [
-    ['method', ['neuron', 'method'], 'foo', 'options.neuron.method', /must be one of const, dtt, det, msat, got "foo"/],
-    ['method-number', ['neuron', 'method'], 3, 'options.neuron.method', /must be a string/],
-    ['gamma', ['neuron', 'gamma'], '2', 'options.neuron.gamma', /must be a number >= 1.*got "2"/],
+    ['method', ['neuron', 'method'], 'foo', 'options.neuron.method', /expected one of const, dtt, det, msat, got "foo"/],
+    ['method-number', ['neuron', 'method'], 3, 'options.neuron.method', /expected a string, got 3/],
+    ['gamma', ['neuron', 'gamma'], '2', 'options.neuron.gamma', /expected a number ≥ 1 \(or "Infinity"\), got "2"/],
     ['gamma-small', ['neuron', 'gamma'], 0.5, 'options.neuron.gamma'],
     ['gamma-null', ['neuron', 'gamma'], null, 'options.neuron.gamma', /got null/],
-    ['hp-taurd', ['neuron', 'hp', 'taurd'], undefined, 'options.neuron.hp.taurd', /must be a finite number, got nothing \(missing\)/],
-    ['hp-ki', ['neuron', 'hp', 'ki'], 0, 'options.neuron.hp.ki', /must be > 0/],
+    ['hp-taurd', ['neuron', 'hp', 'taurd'], undefined, 'options.neuron.hp.taurd', /expected a finite number, got nothing \(missing\)/],
+    ['hp-ki', ['neuron', 'hp', 'ki'], 0, 'options.neuron.hp.ki', /expected a finite number > 0 \(it divides\), got 0/],
     ['hp-string', ['neuron', 'hp', 'alpha'], '0.3', 'options.neuron.hp.alpha'],
-    ['hp-extra', ['neuron', 'hp', 'beta'], 1, 'options.neuron.hp.beta', /is not a field of options.neuron.hp/],
-    ['hp-array', ['neuron', 'hp'], [0.03, 1, 1, 5, 1, 1], 'options.neuron.hp', /must be an object, got an array/],
-    ['k', ['neuron', 'k'], 0, 'options.neuron.k', /must be > 0/],
+    ['hp-extra', ['neuron', 'hp', 'beta'], 1, 'options.neuron.hp.beta', /unknown field \(known: alpha, ka, ki, C, taump, taurd\)/],
+    ['hp-array', ['neuron', 'hp'], [0.03, 1, 1, 5, 1, 1], 'options.neuron.hp', /expected an object, got an array/],
+    ['k', ['neuron', 'k'], 0, 'options.neuron.k', /expected a finite number > 0, got 0/],
     ['k-string', ['neuron', 'k'], '1', 'options.neuron.k'],
-    ['reset', ['neuron', 'reset'], 'medium', 'options.neuron.reset', /must be "soft" or "hard"/],
-    ['neuron-typo', ['neuron', 'gama'], 2, 'options.neuron.gama', /is not a field of options.neuron/],
-    ['neuron-string', ['neuron'], 'msat', 'options.neuron', /must be an object/],
-    ['mean', ['normalization', 'mean'], '0.5', 'options.normalization.mean', /must be an array, got "0.5"/],
-    ['mean-empty', ['normalization', 'mean'], [], 'options.normalization.mean', /must not be empty/],
-    ['std-item', ['normalization', 'std'], [0.25, 'x'], 'options.normalization.std[1]', /must be a finite number/],
-    ['vocab', ['normalization', 'vocabSize'], 1.5, 'options.normalization.vocabSize', /positive integer/],
+    ['reset', ['neuron', 'reset'], 'medium', 'options.neuron.reset', /expected one of "soft", "hard", got "medium"/],
+    ['neuron-typo', ['neuron', 'gama'], 2, 'options.neuron.gama', /unknown field \(known: method, k, hp, gamma, reset\)/],
+    ['neuron-string', ['neuron'], 'msat', 'options.neuron', /expected an object, got "msat"/],
+    ['mean', ['normalization', 'mean'], '0.5', 'options.normalization.mean', /expected an array, got "0.5"/],
+    ['mean-empty', ['normalization', 'mean'], [], 'options.normalization.mean', /expected one value, or one per channel, got an array of 0/],
+    ['std-item', ['normalization', 'std'], [0.25, 'x'], 'options.normalization.std[1]', /expected a finite number, got "x"/],
+    ['vocab', ['normalization', 'vocabSize'], 1.5, 'options.normalization.vocabSize', /expected a whole number ≥ 1, got 1.5/],
     ['norm-extra', ['normalization', 'scale'], 2, 'options.normalization.scale'],
-    ['thresholds-kind', ['thresholds', 'kind'], 'magic', 'options.thresholds.kind', /must be "calibrate" or "snn-file"/],
-    ['thresholds-p', ['thresholds', 'percentile'], 2, 'options.thresholds.percentile', /must be in \(0, 1\]/],
+    ['thresholds-kind', ['thresholds', 'kind'], 'magic', 'options.thresholds.kind', /expected "calibrate" or "snn-file", got "magic"/],
+    ['thresholds-p', ['thresholds', 'percentile'], 2, 'options.thresholds.percentile', /expected a percentile in \(0, 1\], got 2/],
     ['thresholds-every', ['thresholds', 'every'], 0, 'options.thresholds.every'],
     ['thresholds-cw', ['thresholds', 'channelWise'], 'no', 'options.thresholds.channelWise'],
     ['thresholds-path', ['thresholds'], { kind: 'snn-file' }, 'options.thresholds.path'],

@@ -20,7 +20,7 @@ export function registerEval(program: Command, globals: () => GlobalOptions): vo
     .option('--batch <n>', 'samples per run', parsePositiveInt, 100)
     .option('--json', 'print one JSON object on stdout')
     .action(async (flags: EvalFlags) => {
-      const [{ loadNetwork, textOptionsOfMetadata }, { openDataset }, { Runner }, { evaluateAnn, normalizationOf }] = await Promise.all([
+      const [{ formatShape, loadNetwork, textOptionsOfMetadata }, { openDataset }, { Runner }, { evaluateAnn, normalizationOf }] = await Promise.all([
         import('../../model/index.js'),
         import('../../data/index.js'),
         import('../../runtime/index.js'),
@@ -34,6 +34,10 @@ export function registerEval(program: Command, globals: () => GlobalOptions): vo
         every: flags.every,
         mean: flags.mean ?? fromModel?.mean,
         std: flags.std ?? fromModel?.std,
+        // a model trained on other data says so in terms of shape, not of --mean
+        ...(fromModel && (flags.mean === undefined || flags.std === undefined)
+          ? { normalizationFrom: `${flags.model} (input ${formatShape(network.inputs[0].dims)})` }
+          : {}),
         ...textOptionsOfMetadata(network.metadata),
       });
       const runner = new Runner({ threads: globals().threads });
