@@ -73,6 +73,12 @@ export function seriesLabels(runs: readonly ConverterRun[]): string[] {
   return runs.map((r) => (count.get(r.converter.label)! > 1 ? `${r.converter.label} (${r.converter.id})` : r.converter.label));
 }
 
+/** What picks each run's colour in every chart and swatch (`specs/colors.ts`): its label, id and neuron. */
+export function runIdentities(runs: readonly ConverterRun[]): { label: string; id: string; method: string; k: number }[] {
+  const labels = seriesLabels(runs);
+  return runs.map((r, i) => ({ label: labels[i], id: r.converter.id, method: r.converter.neuron.method, k: r.converter.neuron.k }));
+}
+
 /** `12.34 %` */
 export function formatPercent(fraction: number, digits = 2): string {
   return `${(100 * fraction).toFixed(digits)} %`;
@@ -89,9 +95,27 @@ export function formatCount(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toPrecision(3);
 }
 
-/** Joules as µJ with three significant digits (`36.2 µJ`). */
-export function formatMicrojoules(joules: number): string {
-  return `${(joules * 1e6).toPrecision(3)} µJ`;
+/**
+ * Joules with the SI prefix that suits the value and three significant digits: `950 pJ`, `36.2 µJ`, `1.74 mJ`,
+ * `2.10 J`. Every energy of the report goes through this, so tables, notes and captions agree with each other
+ * and with the command line.
+ */
+export function formatEnergy(joules: number): string {
+  if (joules === 0) return '0 J';
+  if (!Number.isFinite(joules)) return `${joules} J`;
+  const units: [number, string][] = [
+    [1, 'J'],
+    [1e-3, 'mJ'],
+    [1e-6, 'µJ'],
+    [1e-9, 'nJ'],
+    [1e-12, 'pJ'],
+  ];
+  for (const [scale, unit] of units) {
+    // Largest prefix first, each value rounded before the test: 999.96 µJ reads 1.00 mJ, never 1.00e+3 µJ.
+    const value = Number((Math.abs(joules) / scale).toPrecision(3));
+    if (value >= 1 || scale === 1e-12) return `${joules < 0 ? '-' : ''}${value >= 1000 ? value.toFixed(0) : value.toPrecision(3)} ${unit}`;
+  }
+  return `${joules} J`;
 }
 
 /** `42.1 s`, `3 min 05 s`, `2 h 07 min`. */

@@ -1,7 +1,8 @@
 /**
  * report.html in a real browser (headless Debian Chromium driven by playwright-core): every chart's inline SVG is
- * laid out with a non-zero size and drawn text, the page logs no console error, requests nothing but itself, and
- * does not overflow sideways on a desktop or a phone-sized window.
+ * laid out with a non-zero size and drawn text, the raster and the trace charts are there with their marks, the
+ * page logs no console error and requests nothing but itself; and at 1280 px and at 400 px the page does not
+ * scroll sideways (a wide table scrolls inside its frame), charts shrink with the window, and no number wraps.
  *
  * Needs Chromium at /usr/bin/chromium (Debian package `chromium`; `.ci/run` installs it) or at $MSAT_CHROMIUM.
  * Without it the test fails; set MSAT_SKIP_BROWSER=1 to skip it on a machine without a browser.
@@ -14,7 +15,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { readResults, renderReport } from '../../src/report/index.js';
-import { simulateFixture } from './report-fixture.js';
+import { FIXTURE_CONVERTERS, simulateFixture } from './report-fixture.js';
 
 const CHROMIUM = process.env.MSAT_CHROMIUM ?? '/usr/bin/chromium';
 const skip = process.env.MSAT_SKIP_BROWSER === '1' ? 'MSAT_SKIP_BROWSER=1: browser test of report.html skipped' : false;
@@ -30,22 +31,59 @@ const ARGS = [
   '--disable-sync',
 ];
 
+/**
+ * Evaluated in the page (a string: the project's tsconfig has no DOM types). Elements that must stay on one
+ * line: numbers in cards and cells, table headers without a line break. An element wraps when its text's boxes
+ * span more than 1.5 of its line height.
+ */
+const LAYOUT_PROBE = `(() => {
+  const wrapped = [];
+  const numeric = document.querySelectorAll('.num, table.numbers td:not(.name), table.numbers thead th:not(:has(br)), table.settings td.num');
+  for (const el of numeric) {
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    const rects = [...range.getClientRects()].filter((r) => r.width > 0 && r.height > 0);
+    if (rects.length === 0) continue;
+    const style = getComputedStyle(el);
+    const lineHeight = parseFloat(style.lineHeight) || 1.2 * parseFloat(style.fontSize);
+    const span = Math.max(...rects.map((r) => r.bottom)) - Math.min(...rects.map((r) => r.top));
+    if (span > 1.5 * lineHeight || el.scrollWidth > el.clientWidth + 1) wrapped.push(el.textContent.trim());
+  }
+  const width = document.documentElement.clientWidth;
+  const tables = [...document.querySelectorAll('table')].map((t) => {
+    const frame = t.closest('.table-wrap');
+    const box = (frame ?? t).getBoundingClientRect();
+    return { table: t.className || 'table', right: Math.round(box.right), framed: frame !== null, overflows: t.scrollWidth > (frame ?? t).clientWidth };
+  });
+  return { checked: numeric.length, wrapped, pageOverflow: document.documentElement.scrollWidth - window.innerWidth, width, tables };
+})()`;
+
+interface Layout {
+  checked: number;
+  wrapped: string[];
+  pageOverflow: number;
+  width: number;
+  tables: { table: string; right: number; framed: boolean; overflows: boolean }[];
+}
+
 test('report.html in headless Chromium: every chart rendered with a size, no console errors, no requests', { skip, timeout: 240_000 }, async () => {
   if (!existsSync(CHROMIUM)) {
     assert.fail(`Chromium not found at ${CHROMIUM}: install it (Debian: apt-get install chromium) or set MSAT_SKIP_BROWSER=1 to skip this test`);
   }
   const dir = join(mkdtempSync(join(tmpdir(), 'msat-report-browser-')), 'mnist-cnn');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'results.json'), JSON.stringify(await simulateFixture({ every: 200, steps: 16 })));
+  // θ = λ traced too, so the raster has its two panels.
+  const converters = FIXTURE_CONVERTERS.map((c) => (c.id === 'const-1' ? { ...c, traceNeurons: 2 } : c));
+  writeFileSync(join(dir, 'results.json'), JSON.stringify(await simulateFixture({ every: 200, steps: 16, converters })));
   const results = await readResults(dir);
   const report = await renderReport(results, dir);
   const charts = report.figures.filter((f) => f.endsWith('.svg')).length;
-  assert.equal(charts, 6, 'five charts and the MSAT traces');
+  assert.equal(charts, 8, 'five charts, the raster and the traces of θ = λ and MSAT');
 
   // playwright's launch gives the browser a fresh temporary profile (user data dir) and removes it on close
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
   try {
-    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     const problems: string[] = [];
     const requests: string[] = [];
@@ -78,17 +116,32 @@ test('report.html in headless Chromium: every chart rendered with a size, no con
     for (const href of await page.locator('figure.chart a').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''))) {
       assert.ok(existsSync(join(dir, href)), `link ${href} points at a written file`);
     }
-    // (no DOM lib in tsconfig: the page's globals are typed here by hand)
-    type PageGlobals = { document: { documentElement: { scrollWidth: number } }; innerWidth: number };
-    const overflow = () => page.evaluate(() => {
-      const g = globalThis as unknown as PageGlobals;
-      return g.document.documentElement.scrollWidth - g.innerWidth;
-    });
-    assert.ok((await overflow()) <= 0, `desktop: page is ${await overflow()} px wider than the window`);
-    await page.setViewportSize({ width: 400, height: 800 });
-    assert.ok((await overflow()) <= 0, `phone: page is ${await overflow()} px wider than the window (tables scroll inside their frames)`);
-    const narrow = await svgs.first().boundingBox();
-    assert.ok(narrow && narrow.width > 200 && narrow.width <= 400, `charts shrink with the window: ${JSON.stringify(narrow)}`);
+    // The raster (two panels, a tick per spike) and a trace chart per traced converter.
+    const raster = page.locator('#fig-raster svg');
+    assert.equal(await raster.count(), 1, 'raster chart');
+    assert.ok((await raster.locator('.child_layer_1_marks path').count()) > 0, 'raster: spike ticks');
+    for (const label of ['θ = λ', 'MSAT DTT+DET']) assert.equal(await raster.locator('text', { hasText: label }).count(), 1, `raster panel ${label}`);
+    for (const id of ['const-1', 'msat']) {
+      const traces = page.locator(`#fig-traces-${id} svg`);
+      assert.equal(await traces.count(), 1, `traces of ${id}`);
+      assert.ok((await traces.locator('text', { hasText: 'activation units' }).count()) > 0, `traces of ${id}: y axis title`);
+    }
+
+    for (const width of [1280, 400]) {
+      await page.setViewportSize({ width, height: 900 });
+      const layout = (await page.evaluate(LAYOUT_PROBE)) as Layout;
+      assert.ok(layout.pageOverflow <= 0, `${width} px: page is ${layout.pageOverflow} px wider than the window (tables scroll inside their frames)`);
+      for (const t of layout.tables) {
+        assert.ok(t.right <= layout.width, `${width} px: ${t.table} table reaches ${t.right} px of ${layout.width}`);
+        assert.ok(!t.overflows || t.framed, `${width} px: ${t.table} table is wider than the page and not in a scrolling frame`);
+      }
+      assert.ok(layout.checked > 30, `${width} px: ${layout.checked} numeric elements checked`);
+      assert.deepEqual(layout.wrapped, [], `${width} px: numbers that wrap`);
+      const first = await svgs.first().boundingBox();
+      assert.ok(first && first.width > 200 && first.width <= width, `${width} px: charts fit the window: ${JSON.stringify(first)}`);
+    }
+    // On a phone the accuracy table is wider than the screen: it scrolls inside its frame.
+    assert.ok(((await page.evaluate(LAYOUT_PROBE)) as Layout).tables.some((t) => t.overflows && t.framed), '400 px: a table scrolls in its frame');
 
     assert.deepEqual(problems, []);
     assert.deepEqual(requests, [pathToFileURL(report.html).href], 'the page requests nothing but itself');

@@ -21,7 +21,7 @@ const root = mkdtempSync(join(tmpdir(), 'msat-report-short-'));
 const STEPS = [1, 2, 4, 8] as const;
 const results = new Map<number, ExperimentResults>();
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-const CHARTS = ['accuracy', 'accuracy-zoom', 'firing-rate', 'sin-ratio', 'sop', 'traces-msat'];
+const CHARTS = ['accuracy', 'accuracy-zoom', 'firing-rate', 'sin-ratio', 'sop', 'raster', 'traces-msat'];
 
 before(async () => {
   for (const T of STEPS) results.set(T, await simulateFixture({ every: 500, steps: T }));
@@ -50,8 +50,9 @@ for (const T of STEPS) {
       assert.doesNotMatch(svg, /NaN|Infinity/, c);
       const png = readFileSync(join(dir, 'figures', `${c}.png`));
       assert.deepEqual(png.subarray(0, 8), PNG_SIGNATURE, c);
-      assert.ok(png.readUInt32BE(16) > 600 && png.readUInt32BE(20) > 400, `${c}: ${png.readUInt32BE(16)}×${png.readUInt32BE(20)}`);
-      if (!c.startsWith('traces-')) for (const run of r.runs) assert.ok(svg.includes(`>${run.converter.label}<`), `${c}: legend ${run.converter.label}`);
+      // the raster is a strip: one short row per traced neuron
+      assert.ok(png.readUInt32BE(16) > 600 && png.readUInt32BE(20) > (c === 'raster' ? 200 : 400), `${c}: ${png.readUInt32BE(16)}×${png.readUInt32BE(20)}`);
+      if (!c.startsWith('traces-') && c !== 'raster') for (const run of r.runs) assert.ok(svg.includes(`>${run.converter.label}<`), `${c}: legend ${run.converter.label}`);
     }
     const accuracy = readFileSync(join(dir, 'figures', 'accuracy.svg'), 'utf8');
     assert.equal(dots(accuracy), T * r.runs.length, 'accuracy: one dot per step and converter');
@@ -77,7 +78,7 @@ test('a converter far below the ANN (nothing of it inside the zoom) renders, and
   r.runs[1].report.accuracyPerStep = r.runs[1].report.accuracyPerStep.map((_, i) => (i < 4 ? 0.05 : Math.max(0.05, r.annAccuracy - 0.005)));
   const out = join(root, 'far-below');
   const rendered = await renderReport(r as ExperimentResults, out);
-  assert.equal(rendered.figures.length, 12);
+  assert.equal(rendered.figures.length, 14);
   const html = readFileSync(rendered.html, 'utf8');
   assert.match(html, /MSAT DTT\+DET stays below \d+ % at every step, so no line is drawn for it here\./);
   // The same chart on its own: a zoom far above every point of a series, with a dot per step.
@@ -114,7 +115,7 @@ test('when PNGs fail, every SVG and report.html are still written, the page name
     assert.ok(isMsatError(e), String(e));
     assert.equal(e.code, 'REPORT_PNG');
     assert.ok(e.message.startsWith(join(out, 'figures', 'accuracy.png')), e.message);
-    assert.match(e.message, /and 5 more charts.*report\.html was written without it/);
+    assert.match(e.message, /and 6 more charts.*report\.html was written without it/);
     assert.doesNotMatch(e.message, /\n/);
     return true;
   });
@@ -130,14 +131,14 @@ test('results with accuracies outside [0, 1] or per-step arrays shorter than T a
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'results.json');
   const cases: [string, (r: Mutable<ExperimentResults>) => void, RegExp][] = [
-    ['accuracy 5', (r) => (r.runs[1].report.accuracyPerStep[2] = 5), /runs\[1\]\.report\.accuracyPerStep\[2\]: expected an accuracy in \[0, 1\], found 5$/],
-    ['accuracy −1', (r) => (r.runs[0].report.accuracyPerStep[0] = -1), /runs\[0\]\.report\.accuracyPerStep\[0\]: expected an accuracy in \[0, 1\], found -1$/],
-    ['ANN accuracy 5', (r) => (r.annAccuracy = 5), /: annAccuracy: expected an accuracy in \[0, 1\], found 5$/],
-    ['best accuracy −1', (r) => (r.runs[2].report.bestAccuracy = -1), /runs\[2\]\.report\.bestAccuracy: expected an accuracy in \[0, 1\], found -1$/],
-    ['short accuracy', (r) => r.runs[0].report.accuracyPerStep.splice(5), /runs\[0\]\.report\.accuracyPerStep: expected 8 entries, one per step \(runs\[0\]\.report\.T = 8\), found 5$/],
-    ['short SOP', (r) => r.runs[2].report.sopPerStep.splice(3), /runs\[2\]\.report\.sopPerStep: expected 8 entries, one per step .*found 3$/],
-    ['short trace', (r) => r.runs[2].traces[1].membrane.splice(6), /runs\[2\]\.traces\[1\]\.membrane: expected 8 entries, one per step .*found 6$/],
-    ['run T ≠ experiment T', (r) => (r.runs[1].report.T = 4), /runs\[1\]\.report\.T: expected the experiment's T \(8\), found 4$/],
+    ['accuracy 5', (r) => (r.runs[1].report.accuracyPerStep[2] = 5), /runs\[1\]\.report\.accuracyPerStep\[2\]: expected an accuracy in \[0, 1\], got 5$/],
+    ['accuracy −1', (r) => (r.runs[0].report.accuracyPerStep[0] = -1), /runs\[0\]\.report\.accuracyPerStep\[0\]: expected an accuracy in \[0, 1\], got -1$/],
+    ['ANN accuracy 5', (r) => (r.annAccuracy = 5), /: annAccuracy: expected an accuracy in \[0, 1\], got 5$/],
+    ['best accuracy −1', (r) => (r.runs[2].report.bestAccuracy = -1), /runs\[2\]\.report\.bestAccuracy: expected an accuracy in \[0, 1\], got -1$/],
+    ['short accuracy', (r) => r.runs[0].report.accuracyPerStep.splice(5), /runs\[0\]\.report\.accuracyPerStep: expected 8 entries, one per step \(runs\[0\]\.report\.T = 8\), got 5$/],
+    ['short SOP', (r) => r.runs[2].report.sopPerStep.splice(3), /runs\[2\]\.report\.sopPerStep: expected 8 entries, one per step .*got 3$/],
+    ['short trace', (r) => r.runs[2].traces[1].membrane.splice(6), /runs\[2\]\.traces\[1\]\.membrane: expected 8 entries, one per step .*got 6$/],
+    ['run T ≠ experiment T', (r) => (r.runs[1].report.T = 4), /runs\[1\]\.report\.T: expected the experiment's T \(8\), got 4$/],
   ];
   for (const [what, damage, pattern] of cases) {
     const r = clone(results.get(8)!);

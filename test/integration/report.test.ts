@@ -14,7 +14,9 @@ import { Resvg } from '@resvg/resvg-js';
 import sharp from 'sharp';
 import type { ExperimentResults } from '../../src/experiment/index.js';
 import {
+  CONVERTER_COLORS,
   accuracyChartSpec,
+  formatEnergy,
   layerLabel,
   pickTraces,
   readResults,
@@ -38,7 +40,7 @@ let rendered: RenderedReport;
 let renderSeconds = 0;
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-const CHARTS = ['accuracy', 'accuracy-zoom', 'firing-rate', 'sin-ratio', 'sop', 'traces-msat'];
+const CHARTS = ['accuracy', 'accuracy-zoom', 'firing-rate', 'sin-ratio', 'sop', 'raster', 'traces-msat'];
 
 before(async () => {
   results = await simulateFixture({ every: 100, steps: 32 });
@@ -82,14 +84,21 @@ test('SVGs parse and show every series; series charts name every converter, the 
   for (const chart of CHARTS) {
     const svg = readFileSync(join(dir, 'figures', `${chart}.svg`), 'utf8');
     const size = svgSize(svg);
-    assert.ok(size.width > 300 && size.height > 200, `${chart}: ${size.width}×${size.height}`);
+    assert.ok(size.width > 300 && size.height > (chart === 'raster' ? 100 : 200), `${chart}: ${size.width}×${size.height}`);
     // resvg parses with a strict XML parser (roxmltree): malformed SVG throws
     const parsed = new Resvg(svg);
     assert.ok(parsed.width > 0 && parsed.height > 0, chart);
-    if (chart.startsWith('traces-')) {
+    // the picture says what it shows: model, data, samples and T in its subtitle
+    assert.ok(svg.includes('mnist-cnn.onnx · mnist, test split · ') && svg.includes(' · T = 32<'), `${chart}: subtitle`);
+    if (chart.startsWith('traces-') || chart === 'raster') {
+      assert.ok(svg.includes('its first sample'), `${chart}: the traced sample`);
       for (const tr of results.runs[2].traces) assert.ok(svg.includes(`#${tr.neuron}`), `${chart}: neuron ${tr.neuron}`);
-      assert.ok(svg.includes('membrane V') && svg.includes('threshold θ'), `${chart}: legend`);
+      if (chart === 'raster') assert.ok(svg.includes('>MSAT DTT+DET<') && svg.includes(CONVERTER_COLORS.msat), `${chart}: the traced converter, in its colour`);
+      else assert.ok(svg.includes('membrane V') && svg.includes('threshold θ') && svg.includes('>activation units<'), `${chart}: legend and axis title`);
     } else {
+      assert.ok(svg.includes('100 samples'), `${chart}: samples in the subtitle`);
+      // one colour per converter, the same in every chart
+      for (const id of ['const-1', 'const-0.5', 'msat'] as const) assert.ok(svg.includes(CONVERTER_COLORS[id]), `${chart}: colour of ${id}`);
       for (const label of labels) assert.ok(svg.includes(`>${label}<`), `${chart}: series "${label}"`);
     }
   }
@@ -146,7 +155,7 @@ test('report.html carries the header, the tables, the energy note and the proven
     p.model.sha256,
     p.dataset.sha256,
     p.msatVersion,
-    results.runs[0].report.energyNote,
+    'The first energy column charges 0.9 pJ per synaptic operation',
     'Threshold and membrane traces were not recorded for θ = λ, θ = 0.5·λ.',
   ]) {
     assert.ok(html.includes(text), text);
@@ -155,9 +164,11 @@ test('report.html carries the header, the tables, the energy note and the proven
   for (const run of results.runs) {
     const r = run.report;
     for (const t of [8, 16, 32]) assert.ok(html.includes(`>${(100 * r.accuracyPerStep[t - 1]).toFixed(2)}<`), `${run.converter.id} at T = ${t}`);
-    assert.ok(html.includes(`${(r.energyPerSampleJ * 1e6).toPrecision(3)} µJ`), `${run.converter.id} energy`);
-    assert.ok(html.includes(`${(r.multiplyPerEventEnergyPerSampleJ * 1e6).toPrecision(3)} µJ`), `${run.converter.id} MAC-per-event energy`);
+    assert.ok(html.includes(`>${formatEnergy(r.energyPerSampleJ)}<`), `${run.converter.id} energy`);
+    assert.ok(html.includes(`>${formatEnergy(r.multiplyPerEventEnergyPerSampleJ)}<`), `${run.converter.id} MAC-per-event energy`);
   }
+  // prose names what a number means, not the JSON field it came from
+  assert.doesNotMatch(html, /PerSampleJ|accuracyPerStep|sopPerStep/);
 });
 
 test('table rows agree with the reports: accuracy at T, best, latency, SOP', () => {
@@ -206,13 +217,13 @@ test('a trace chart draws at most 12 neurons, spread over the layers', () => {
   assert.deepEqual(pickTraces([{ layer: 'a' }, { layer: 'b' }, { layer: 'c' }, { layer: 'd' }, { layer: 'e' }], 3).map((t) => t.layer), ['a', 'c', 'e']);
 });
 
-test('without any traces the trace chart is left out with a note', async () => {
+test('without any traces the raster and trace charts are left out with a note', async () => {
   const untraced: ExperimentResults = { ...results, runs: results.runs.map((r) => ({ ...r, traces: [] })) };
   const out = join(root, 'untraced');
   const r = await renderReport(untraced, out);
   assert.ok(!r.figures.some((f) => f.includes('traces')));
   assert.equal(r.figures.length, 10);
-  assert.match(readFileSync(r.html, 'utf8'), /none were recorded in this results file/);
+  assert.match(readFileSync(r.html, 'utf8'), /no neuron was traced in this results file/);
 });
 
 test('a missing or malformed results.json is one clear error naming the file and the field', async () => {
@@ -237,22 +248,22 @@ test('a missing or malformed results.json is one clear error naming the file and
   writeFileSync(file, JSON.stringify({ ...results, version: 2 }));
   await expectError(/version 2; this msat reads version 1/);
   writeFileSync(file, JSON.stringify({ ...results, runs: [] }));
-  await expectError(/runs is empty/);
+  await expectError(/runs: is empty/);
   const broken = JSON.parse(JSON.stringify(results)) as { runs: { report: Record<string, unknown> }[] };
   broken.runs[1].report.accuracyPerStep = 'soon';
   writeFileSync(file, JSON.stringify(broken));
-  await expectError(/runs\[1\]\.report\.accuracyPerStep: expected an array of finite numbers, found "soon"/);
+  await expectError(/runs\[1\]\.report\.accuracyPerStep: expected an array, got "soon"/);
   const noHash = JSON.parse(JSON.stringify(results)) as { provenance: { model: Record<string, unknown> } };
   delete noHash.provenance.model.sha256;
   writeFileSync(file, JSON.stringify(noHash));
-  await expectError(/provenance\.model\.sha256: expected a string, found nothing/);
+  await expectError(/provenance\.model\.sha256: expected a string, got nothing/);
 });
 
 test('msat report: writes the report and says where; a missing folder exits 1 with one line', () => {
   const ok = runCli(['report', dir]);
   assert.equal(ok.status, 0, ok.stderr);
   assert.match(ok.stdout, new RegExp(`wrote ${join(dir, 'report.html').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
-  assert.match(ok.stdout, /6 charts as SVG and PNG/);
+  assert.match(ok.stdout, /7 charts as SVG and PNG/);
   const missing = runCli(['report', join(root, 'nowhere')]);
   assert.equal(missing.status, 1);
   assert.equal(missing.stderr, `msat: EXPERIMENT_RESULTS: ${join(root, 'nowhere', 'results.json')}: not found (msat experiment writes it)\n`);

@@ -3,12 +3,13 @@
  * of the paper (docs/method.md §7) and of every msat document that compares converters (experiment, tuning, demo).
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { REFERENCE_COLOR, SHORT_RUN_STEPS, assertUniqueLabels, chartFrame, seriesColorScale, stepAxis, stepScale } from './theme.js';
+import { seriesColorScale, type SeriesIdentity } from './colors.js';
+import { REFERENCE_COLOR, SHORT_RUN_STEPS, assertUniqueLabels, chartFrame, seriesLegend, stepAxis, stepScale } from './theme.js';
 
 const ONE_ROW = { values: [{}] };
 
-/** One line of the chart. */
-export interface AccuracySeries {
+/** One line of the chart; its id, method or config (optional) pick the converter's colour. */
+export interface AccuracySeries extends SeriesIdentity {
   /** Legend label, unique within the chart (e.g. `θ = λ`, `MSAT DTT+DET`, `tuned`). */
   readonly label: string;
   /** Accuracy as a fraction in [0, 1] after steps 1..T (`SimulationReport.accuracyPerStep`). */
@@ -51,7 +52,7 @@ export function accuracyChartSpec(series: readonly AccuracySeries[], annAccuracy
   const x = stepAxis(T, xScale);
   const xStart = stepScale(T, xScale).domain[0];
   const y = { field: 'accuracy', type: 'quantitative' as const, title: 'accuracy (%)', scale: { domain: [...yDomain], nice: false, zero: false } };
-  const color = { field: 'series', type: 'nominal' as const, title: null, scale: seriesColorScale(labels), legend: { orient: 'right' as const } };
+  const color = { field: 'series', type: 'nominal' as const, title: null, scale: seriesColorScale(series), legend: seriesLegend(series.length) };
   const rule = (value: number, dash: number[], text: string, opacity: number) => [
     // One-row data of their own: inheriting the series' rows would draw the rule once per row.
     { data: ONE_ROW, mark: { type: 'rule' as const, color: REFERENCE_COLOR, strokeDash: dash, strokeWidth: 1.5, opacity }, encoding: { y: { datum: value } } },

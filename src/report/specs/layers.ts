@@ -3,11 +3,11 @@
  * and the SIN ratio of docs/method.md §4.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { assertUniqueLabels, chartFrame, seriesColorScale } from './theme.js';
+import { seriesColorScale, type SeriesIdentity } from './colors.js';
+import { assertUniqueLabels, chartFrame, seriesLegend } from './theme.js';
 
 /** One converter's per-layer values (a structural subset of `SimulationReport.layers`). */
-export interface LayerSeries {
-  readonly label: string;
+export interface LayerSeries extends SeriesIdentity {
   readonly layers: readonly { readonly layer: string; readonly firingRate: number; readonly sinRatio: number }[];
 }
 
@@ -63,7 +63,7 @@ function layerBarChartSpec(
       },
       xOffset: { field: 'series', type: 'nominal', sort: labels },
       y: { field: 'value', type: 'quantitative', title: options.yTitle, axis: { format: options.yFormat } },
-      color: { field: 'series', type: 'nominal', title: null, scale: seriesColorScale(labels), legend: { orient: 'right' } },
+      color: { field: 'series', type: 'nominal', title: null, scale: seriesColorScale(series), legend: seriesLegend(series.length) },
     },
   };
 }

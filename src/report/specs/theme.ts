@@ -1,7 +1,7 @@
 /**
- * The look every msat chart shares: fonts, sizes and one colour per series, so that a converter keeps its
- * colour from chart to chart and from document to document (the experiment report, the tuning report, the
- * demo).
+ * The look every msat chart shares: fonts, sizes, axes and legends (the converters' colours are in
+ * `colors.ts`), from chart to chart and from document to document (the experiment report, the tuning report,
+ * the demo).
  */
 import type { Config } from 'vega-lite';
 import { MsatError } from '../../core/index.js';
@@ -12,20 +12,14 @@ import { MsatError } from '../../core/index.js';
  */
 export const CHART_FONT = 'DejaVu Sans, Helvetica, Arial, sans-serif';
 
-/**
- * Series colours, in series order: Tableau 10, reordered so that the first three converters of a preset
- * (θ = λ, θ = 0.5·λ, MSAT) get blue, orange and green, which stay distinguishable for the common forms of
- * colour blindness when combined with the legend's order.
- */
-export const SERIES_COLORS: readonly string[] = Object.freeze([
-  '#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac',
-]);
-
 /** Neutral grey of reference rules (the ANN's accuracy). */
 export const REFERENCE_COLOR = '#555555';
 
-/** Default plot-area size in CSS pixels (the legend and axes come on top). */
-export const CHART_WIDTH = 560;
+/**
+ * Default plot-area size in CSS pixels (axes come on top). Legends sit above the plot, not beside it, so a chart
+ * is about as wide as its plot and keeps readable text when a phone scales it down to its screen.
+ */
+export const CHART_WIDTH = 520;
 export const CHART_HEIGHT = 300;
 
 /** Vega-Lite config of every msat chart. */
@@ -34,10 +28,10 @@ export const CHART_CONFIG: Config = {
   background: 'white',
   padding: 8,
   view: { stroke: '#dddddd' },
-  title: { fontSize: 15, fontWeight: 'bold', anchor: 'start', offset: 10, color: '#222222' },
+  title: { fontSize: 16, fontWeight: 'bold', anchor: 'start', offset: 10, color: '#222222', subtitleFontSize: 12, subtitleColor: '#555555' },
   axis: {
-    labelFontSize: 11,
-    titleFontSize: 12,
+    labelFontSize: 12,
+    titleFontSize: 13,
     titleFontWeight: 'normal',
     titleColor: '#333333',
     labelColor: '#444444',
@@ -50,9 +44,9 @@ export const CHART_CONFIG: Config = {
   line: { strokeWidth: 2 },
 };
 
-/** The colour scale of `labels` (in that order), shared by every chart that shows the same series. */
-export function seriesColorScale(labels: readonly string[]): { domain: string[]; range: string[] } {
-  return { domain: [...labels], range: labels.map((_, i) => SERIES_COLORS[i % SERIES_COLORS.length]) };
+/** The legend of a chart's series: above the plot, in rows of at most three. */
+export function seriesLegend(count: number) {
+  return { orient: 'top' as const, direction: 'horizontal' as const, columns: Math.min(3, Math.max(1, count)), labelLimit: 240, columnPadding: 16 };
 }
 
 /** The top of a single-view chart spec: schema, optional title, size (default `CHART_WIDTH` × `CHART_HEIGHT`), config. */

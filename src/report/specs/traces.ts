@@ -1,6 +1,8 @@
 /**
- * Membrane potential and threshold θ(t) of a few sample neurons over time, one panel per neuron, spikes as
- * shaded steps (docs/method.md §2, §7): shows what an adaptive threshold does that θ = λ does not.
+ * Membrane potential and threshold θ(t) of a few sample neurons over time, one panel per neuron, spikes as short
+ * ticks along the panel's bottom edge (docs/method.md §2, §7): shows what an adaptive threshold does that θ = λ
+ * does not. Ticks rather than shaded steps: MSAT neurons often fire at nearly every step, and shading would
+ * cover the whole panel.
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { MsatError } from '../../core/index.js';
@@ -38,9 +40,12 @@ const PANEL_WIDTHS = [CHART_WIDTH, 300, 220];
 
 const MEMBRANE = 'membrane V';
 const THRESHOLD = 'threshold θ';
-const TRACE_COLORS = { [MEMBRANE]: '#4e79a7', [THRESHOLD]: '#d35400', spike: '#e15759' } as const;
+const SPIKE = 'spike';
+const TRACE_COLORS = { [MEMBRANE]: '#4e79a7', [THRESHOLD]: '#d35400', [SPIKE]: '#c0392b' } as const;
+/** Height of the spike ticks in pixels. */
+const TICK = 9;
 
-/** The Vega-Lite spec of `traces`: one row per neuron, membrane and threshold lines, a shaded rule per spike. */
+/** The Vega-Lite spec of `traces`: one panel per neuron, membrane and threshold lines, a tick per step with spikes. */
 export function traceChartSpec(traces: readonly TraceSeries[], options: TraceChartOptions = {}): TopLevelSpec {
   if (traces.length === 0) throw new MsatError('REPORT_SPEC', 'trace chart: no traces to draw');
   const names = traces.map(
@@ -61,6 +66,12 @@ export function traceChartSpec(traces: readonly TraceSeries[], options: TraceCha
   // Linear steps 1..T (a one-step run gets [0.5, 1.5], not a domain of no width); whole-number ticks only.
   const step = stepAxis(T, 'linear', 't');
   const x = { ...step, scale: T < 2 ? step.scale : { type: 'linear' as const, domain: [1, T], nice: false }, axis: step.axis };
+  const height = options.panelHeight ?? 130;
+  const maxSpikes = Math.max(1, ...traces.flatMap((tr) => tr.spikes));
+  // One legend for the three marks: colours and dashes share the domain, the spike tick is solid.
+  const series = { domain: [MEMBRANE, THRESHOLD, SPIKE] };
+  const color = { type: 'nominal' as const, title: null, scale: { ...series, range: [TRACE_COLORS[MEMBRANE], TRACE_COLORS[THRESHOLD], TRACE_COLORS[SPIKE]] } };
+  const dash = { type: 'nominal' as const, title: null, scale: { ...series, range: [[1, 0], [5, 3], [1, 0]] } };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     ...(options.title ? { title: options.title } : {}),
@@ -73,27 +84,29 @@ export function traceChartSpec(traces: readonly TraceSeries[], options: TraceCha
     resolve: { scale: { y: 'independent' } },
     spec: {
       width: options.width ?? PANEL_WIDTHS[Math.min(columns, PANEL_WIDTHS.length) - 1],
-      height: options.panelHeight ?? 110,
+      height,
       layer: [
-        {
-          transform: [{ filter: 'datum.spikes > 0' }],
-          mark: { type: 'rule', color: TRACE_COLORS.spike, opacity: 0.35 },
-          encoding: { x, strokeWidth: { field: 'spikes', type: 'quantitative', scale: { domain: [1, 4], range: [2, 5] }, legend: null } },
-        },
         {
           transform: [{ fold: [MEMBRANE, THRESHOLD], as: ['series', 'value'] }],
           mark: { type: 'line', interpolate: 'linear', strokeWidth: 1.75, ...(T <= SHORT_RUN_STEPS ? { point: { filled: true, size: 16 } } : {}) },
           encoding: {
             x,
-            y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
-            color: {
-              field: 'series',
-              type: 'nominal',
-              title: null,
-              scale: { domain: [MEMBRANE, THRESHOLD], range: [TRACE_COLORS[MEMBRANE], TRACE_COLORS[THRESHOLD]] },
-              legend: { orient: 'top', direction: 'horizontal', symbolType: 'stroke' },
-            },
-            strokeDash: { field: 'series', type: 'nominal', scale: { domain: [MEMBRANE, THRESHOLD], range: [[1, 0], [5, 3]] } },
+            y: { field: 'value', type: 'quantitative', title: 'activation units', axis: { titleFontSize: 12 }, scale: { zero: false } },
+            color: { ...color, field: 'series', legend: { orient: 'top', direction: 'horizontal', symbolType: 'stroke' } },
+            strokeDash: { ...dash, field: 'series' },
+          },
+        },
+        {
+          // A tick from the bottom edge up at each step with spikes; bursts (several spikes in one step) darker.
+          transform: [{ filter: 'datum.spikes > 0' }],
+          mark: { type: 'rule', strokeWidth: 1.25, ...(maxSpikes > 1 ? {} : { opacity: 0.9 }) },
+          encoding: {
+            x,
+            y: { value: height - TICK },
+            y2: { value: height },
+            color: { ...color, datum: SPIKE },
+            strokeDash: { ...dash, datum: SPIKE },
+            ...(maxSpikes > 1 ? { opacity: { field: 'spikes', type: 'quantitative', scale: { domain: [1, maxSpikes], range: [0.45, 1] }, legend: null } } : {}),
           },
         },
       ],
