@@ -21,6 +21,7 @@ export type { Tensor, DataType } from './core/index.js';
 
 // data: folders in their standard formats, or arrays in memory
 export { openDataset, arrayDataset, type ArrayDatasetOptions, type Dataset, type DatasetOptions, type DatasetSplit, type Batch } from './data/index.js';
+export { getDataset, listDatasets, msatCacheDir, type DatasetStatus, type GetDatasetOptions, type InstalledDataset } from './data/index.js';
 
 // the pieces of a conversion and its measurement
 export type { ConfidenceSource, DataSource, LoadedModel, SimulationReport } from './pipeline/index.js';

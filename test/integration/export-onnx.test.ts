@@ -16,7 +16,7 @@ import { ROOT, runCli } from '../cli-helpers.js';
 import { countAnnCorrect, loopExportedSnn } from '../exported-snn-loop.js';
 
 const MNIST_MODEL = join(ROOT, 'models', 'mnist-cnn.onnx');
-const TUNED = join(ROOT, 'test', 'fixtures', 'mnist-cnn.tuned.snn.json');
+const TUNED = join(ROOT, 'models', 'mnist-cnn.tuned.snn.json');
 const CIFAR = join(ROOT, '.cache', 'datasets', 'cifar10-jpeg');
 const tmp = mkdtempSync(join(tmpdir(), 'msat-export-onnx-'));
 

@@ -6,10 +6,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Runner } from '../../src/runtime/index.js';
+import type { ExperimentResults } from '../../src/experiment/index.js';
 import { simulateModel, type SimulateModelOptions } from '../../src/pipeline/index.js';
 import { ROOT, runCli } from '../cli-helpers.js';
 
@@ -109,4 +110,23 @@ test('msat convert --calib-every k calibrates on samples 0, k, 2k, … (as the l
   const autoDoc = JSON.parse(readFileSync(auto, 'utf8'));
   assert.deepEqual(autoDoc.provenance.dataset, { path: 'mnist', split: 'train', samples: 100, every: 600 });
   assert.equal(autoDoc.options.thresholds.every, 600);
+});
+
+test('msat simulate --out writes results that msat report renders; -T, --steps and --T are one flag', () => {
+  const out = join(tmp, 'sim-out');
+  const r = runCli(['simulate', '--model', MODEL, '--data', 'mnist', '--every', '500', '-T', '8', '--out', out]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`render them with: msat report ${out.replace(/[.]/g, '\\.')}`));
+  const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as ExperimentResults;
+  assert.equal(results.preset, 'simulate');
+  assert.equal(results.T, 8);
+  assert.deepEqual(results.runs.map((run) => [run.converter.id, run.report.samples]), [['msat', 20]]);
+  assert.ok(results.runs[0].traces.length > 0, 'traces for the report');
+  assert.equal(results.provenance.calibration.samples, 200);
+  const report = runCli(['report', out]);
+  assert.equal(report.status, 0, report.stderr);
+  assert.ok(existsSync(join(out, 'report.html')) && existsSync(join(out, 'figures', 'accuracy.svg')));
+
+  const steps = (flag: string) => JSON.parse(runCli(['simulate', '--model', MODEL, '--data', 'mnist', '--limit', '4', flag, '4', '--json']).stdout).T;
+  assert.deepEqual(['-T', '--steps', '--T', '--t'].map(steps), [4, 4, 4, 4]);
 });

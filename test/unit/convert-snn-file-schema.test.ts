@@ -13,7 +13,7 @@ import type { Network } from '../../src/model/index.js';
 const dir = mkdtempSync(join(tmpdir(), 'msat-snn-schema-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const TUNED = join(import.meta.dirname, '..', 'fixtures', 'mnist-cnn.tuned.snn.json');
+const TUNED = join(import.meta.dirname, '..', '..', 'models', 'mnist-cnn.tuned.snn.json');
 const good = () => JSON.parse(readFileSync(TUNED, 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 function expectError(path: string, where: string, pattern?: RegExp): (e: unknown) => boolean {

