@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../cli-helpers.js';
 
-function run(command: string, args: readonly string[], cwd: string) {
-  const r = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 300_000 });
+function run(command: string, args: readonly string[], cwd: string, env: Readonly<Record<string, string>> = {}) {
+  const r = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 300_000, env: { ...process.env, ...env } });
   assert.equal(r.status, 0, `${command} ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
 }
@@ -25,8 +25,8 @@ test('the packed tarball installs into an empty project; the JavaScript example 
   const app = join(tmp, 'app');
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ type: 'module', private: true, dependencies: { msat: `file:../${tarball}` } }));
-  // as README says: onnxruntime-node's CPU binaries ship in the package, its own flag skips the CUDA download
-  run('npm', ['install', '--onnxruntime-node-install=skip', '--prefer-offline', '--no-audit', '--no-fund', '--omit=dev'], app);
+  // as README says: onnxruntime-node's CPU binaries ship in the package, its own variable skips the CUDA download
+  run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--omit=dev'], app, { ONNXRUNTIME_NODE_INSTALL: 'skip' });
   assert.ok(!existsSync(join(app, 'node_modules', 'msat', 'src')), 'the package ships dist/, not src/');
 
   copyFileSync(join(ROOT, 'examples', 'convert-mnist.mjs'), join(app, 'convert-mnist.mjs'));
@@ -37,12 +37,21 @@ test('the packed tarball installs into an empty project; the JavaScript example 
   assert.ok(existsSync(join(app, 'mnist-cnn.snn.onnx')) && existsSync(join(app, 'mnist-cnn.snn.json')));
 
   copyFileSync(join(ROOT, 'examples', 'typed-consumer.ts'), join(app, 'typed-consumer.ts'));
-  writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: {
-      target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true,
-      lib: ['ES2022', 'ESNext.Disposable'], types: ['node'], typeRoots: [join(ROOT, 'node_modules', '@types')],
-    },
-    files: ['typed-consumer.ts'],
-  }));
+  writeFileSync(
+    join(app, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        strict: true,
+        noEmit: true,
+        lib: ['ES2022', 'ESNext.Disposable'],
+        types: ['node'],
+        typeRoots: [join(ROOT, 'node_modules', '@types')],
+      },
+      files: ['typed-consumer.ts'],
+    }),
+  );
   run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], app);
 });
