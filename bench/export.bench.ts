@@ -32,10 +32,11 @@ async function loop(session: ort.InferenceSession): Promise<void> {
     if (m.name === 'input' || !m.isTensor) continue;
     const dims = m.shape.map((d) => (typeof d === 'number' ? d : B));
     const size = dims.reduce((a, d) => a * d, 1);
-    state[m.name] = m.type === 'float64' ? new ort.Tensor('float64', new Float64Array(size), dims) : new ort.Tensor('float32', new Float32Array(size), dims);
+    state[m.name] =
+      m.type === 'float64' ? new ort.Tensor('float64', new Float64Array(size), dims) : new ort.Tensor('float32', new Float32Array(size), dims);
   }
   const input = new ort.Tensor('float32', x.data as Float32Array, x.dims);
-  for (let t = 0; t < T; ) {
+  for (let t = 0; t < T;) {
     const out = await session.run({ input, ...state });
     for (const name of Object.keys(state)) state[name] = out[`${name}:out`];
     t += out['readout'].dims[0] / B;

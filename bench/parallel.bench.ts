@@ -50,7 +50,15 @@ for (const [label, dynamics] of METHODS) {
     ms: [],
   });
   const single = new BatchSimulator(network, lambdas, runner, options);
-  configs.push({ label, path: `1 session × ${threads || 'all'} threads`, batches: 1, run: () => single.run(x, labels), dispose: () => single.dispose(), ratio: [], ms: [] });
+  configs.push({
+    label,
+    path: `1 session × ${threads || 'all'} threads`,
+    batches: 1,
+    run: () => single.run(x, labels),
+    dispose: () => single.dispose(),
+    ratio: [],
+    ms: [],
+  });
 }
 
 try {
@@ -70,11 +78,24 @@ try {
       c.ratio.push(perBatch / (T * annMs));
     }
   }
-  console.log(`model ${modelPath}, batch ${B}, T = ${T}, ${rounds} rounds; ANN forward ${median(annTimes).toFixed(2)} ms per batch on ${threads || 'all'} threads (median of rounds)`);
+  console.log(
+    `model ${modelPath}, batch ${B}, T = ${T}, ${rounds} rounds; ANN forward ${median(annTimes).toFixed(2)} ms per batch on ${threads || 'all'} threads (median of rounds)`,
+  );
   console.log('method  path                      ms per batch  sample-steps/s  ratio to T×ANN  (min)');
   for (const c of configs) {
     const ms = median(c.ms);
-    console.log([c.label.padEnd(6), c.path.padEnd(24), ms.toFixed(0).padStart(12), ((B * T) / (ms / 1000)).toFixed(0).padStart(14), median(c.ratio).toFixed(2).padStart(14), Math.min(...c.ratio).toFixed(2).padStart(5)].join('  '));
+    console.log(
+      [
+        c.label.padEnd(6),
+        c.path.padEnd(24),
+        ms.toFixed(0).padStart(12),
+        ((B * T) / (ms / 1000)).toFixed(0).padStart(14),
+        median(c.ratio).toFixed(2).padStart(14),
+        Math.min(...c.ratio)
+          .toFixed(2)
+          .padStart(5),
+      ].join('  '),
+    );
   }
   console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB (main thread and workers)`);
 } finally {

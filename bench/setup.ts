@@ -25,7 +25,11 @@ export async function benchSetup(modelPath: string, threads: number) {
   const { network } = foldBatchNorms(await loadNetwork(modelPath));
   const rng = createRng(1);
   const dims = [B, ...(network.inputs[0].dims.slice(1) as number[])];
-  const x: Tensor<'float32'> = { type: 'float32', dims, data: Float32Array.from({ length: dims.reduce((a, d) => a * d, 1) }, () => rng.nextFloat() * 2 - 1) };
+  const x: Tensor<'float32'> = {
+    type: 'float32',
+    dims,
+    data: Float32Array.from({ length: dims.reduce((a, d) => a * d, 1) }, () => rng.nextFloat() * 2 - 1),
+  };
   const labels = Int32Array.from({ length: B }, (_, i) => i % 10);
   const ann = await runner.session('bench-ann', () => networkToOnnxBytes(network));
   /** One ANN forward pass of the batch, in ms. */

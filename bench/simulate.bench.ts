@@ -68,7 +68,9 @@ for (let r = 0; r < rounds; r++) {
   annTimes.push(annMs);
 }
 
-console.log(`model ${modelPath}, batch ${B}, T = ${T}, ${threads || 'all'} threads, ${rounds} rounds; ANN forward ${median(annTimes).toFixed(2)} ms per batch (median of rounds)`);
+console.log(
+  `model ${modelPath}, batch ${B}, T = ${T}, ${threads || 'all'} threads, ${rounds} rounds; ANN forward ${median(annTimes).toFixed(2)} ms per batch (median of rounds)`,
+);
 console.log('method  chunk  micro  ms (median)  sample-steps/s  ratio to T×ANN  (min)  RSS MiB');
 for (const c of configs) {
   const ms = median(c.ms);
@@ -80,7 +82,9 @@ for (const c of configs) {
       ms.toFixed(0).padStart(11),
       ((B * T) / (ms / 1000)).toFixed(0).padStart(14),
       median(c.ratio).toFixed(2).padStart(14),
-      Math.min(...c.ratio).toFixed(2).padStart(5),
+      Math.min(...c.ratio)
+        .toFixed(2)
+        .padStart(5),
       mib(c.rss).padStart(7),
     ].join('  '),
   );

@@ -14,8 +14,16 @@ import { calibrateModelPercentiles } from '../src/pipeline/index.js';
 import { type Method } from '../src/snn/index.js';
 import { Runner } from '../src/runtime/index.js';
 import {
-  createSearchSpace, createTrialRunner, decodeCandidate, defaultConfig, latinHypercube, loadTuningData, thetaLambdaConfig,
-  DEFAULT_OBJECTIVE, type EvaluationContext, type TunedConfig,
+  createSearchSpace,
+  createTrialRunner,
+  decodeCandidate,
+  defaultConfig,
+  latinHypercube,
+  loadTuningData,
+  thetaLambdaConfig,
+  DEFAULT_OBJECTIVE,
+  type EvaluationContext,
+  type TunedConfig,
 } from '../src/tune/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -34,12 +42,28 @@ try {
   const calibrated = await calibrateModelPercentiles({ model: modelPath, data, samples: 200, every: 250, percentiles, channelWise: false, runner });
   const layers = calibrated.calibrations[0].layers.map((l) => l.relu);
   const space = createSearchSpace({ method, layers, lambdas: calibrated.calibrations.map((c) => c.layers.map((l) => l.lambda)), percentiles });
-  const tuning = await loadTuningData({ data, dataOptions: calibrated.dataOptions, calibrationSamples: 200, calibrationEvery: 250, samples, seed: 0, network: calibrated.network, runner });
+  const tuning = await loadTuningData({
+    data,
+    dataOptions: calibrated.dataOptions,
+    calibrationSamples: 200,
+    calibrationEvery: 250,
+    samples,
+    seed: 0,
+    network: calibrated.network,
+    runner,
+  });
   const ctx: EvaluationContext = { network: calibrated.network, space, data: tuning, runner, steps: T, objective: DEFAULT_OBJECTIVE };
-  const configs: TunedConfig[] = [defaultConfig(method), thetaLambdaConfig(), ...latinHypercube(Math.max(0, count - 2), space.dimensions.length, 1).map((u) => decodeCandidate(space, u))].slice(0, count);
+  const configs: TunedConfig[] = [
+    defaultConfig(method),
+    thetaLambdaConfig(),
+    ...latinHypercube(Math.max(0, count - 2), space.dimensions.length, 1).map((u) => decodeCandidate(space, u)),
+  ].slice(0, count);
 
   const rows: { path: string; seconds: number }[] = [];
-  for (const [path, workers] of [[`calling thread × ${threads} threads`, 1], [`${W} workers × 1 thread`, W]] as const) {
+  for (const [path, workers] of [
+    [`calling thread × ${threads} threads`, 1],
+    [`${W} workers × 1 thread`, W],
+  ] as const) {
     const trials = createTrialRunner(ctx, workers);
     try {
       let seconds = 0;
@@ -56,7 +80,15 @@ try {
   console.log(`model ${modelPath}, ${count} candidates × ${samples} tuning samples, T = ${T} (${method})`);
   console.log('path                          s per rung  s per trial  sample-steps/s  speed-up');
   for (const r of rows) {
-    console.log([r.path.padEnd(28), r.seconds.toFixed(1).padStart(10), (r.seconds / count).toFixed(2).padStart(11), ((count * samples * T) / r.seconds).toFixed(0).padStart(14), (rows[0].seconds / r.seconds).toFixed(2).padStart(8)].join('  '));
+    console.log(
+      [
+        r.path.padEnd(28),
+        r.seconds.toFixed(1).padStart(10),
+        (r.seconds / count).toFixed(2).padStart(11),
+        ((count * samples * T) / r.seconds).toFixed(0).padStart(14),
+        (rows[0].seconds / r.seconds).toFixed(2).padStart(8),
+      ].join('  '),
+    );
   }
   console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB (main thread and workers)`);
 } finally {

@@ -13,21 +13,46 @@
  */
 export { loadModel } from './api/load-model.js';
 export {
-  ConvertedSnn, convert,
-  type CalibrationOptions, type ConvertOptions, type ExportOptions, type LoadOptions, type SaveOptions, type SimulateOptions,
+  ConvertedSnn,
+  convert,
+  type CalibrationOptions,
+  type ConvertOptions,
+  type ExportOptions,
+  type LoadOptions,
+  type SaveOptions,
+  type SimulateOptions,
 } from './api/converted-snn.js';
 export { MsatError, isMsatError, type MsatErrorCode } from './core/index.js';
 export type { Tensor, DataType } from './core/index.js';
 
 // data: folders in their standard formats, or arrays in memory
-export { openDataset, arrayDataset, type ArrayDatasetOptions, type Dataset, type DatasetOptions, type DatasetSplit, type Batch } from './data/index.js';
+export {
+  openDataset,
+  arrayDataset,
+  type ArrayDatasetOptions,
+  type Dataset,
+  type DatasetOptions,
+  type DatasetSplit,
+  type Batch,
+} from './data/index.js';
 export { getDataset, listDatasets, msatCacheDir, type DatasetStatus, type GetDatasetOptions, type InstalledDataset } from './data/index.js';
 
 // the pieces of a conversion and its measurement
 export type { ConfidenceSource, DataSource, LoadedModel, SimulationReport } from './pipeline/index.js';
 export {
-  DEFAULT_NEURON_CONFIG, METHODS, VGG_HYPER_PARAMS, RESNET_HYPER_PARAMS, describeMethod, neuronDynamics, parseHyperParams,
-  type Method, type MsatHyperParams, type NeuronConfig, type NeuronDynamics, type ResetMode, type ThresholdRule,
+  DEFAULT_NEURON_CONFIG,
+  METHODS,
+  VGG_HYPER_PARAMS,
+  RESNET_HYPER_PARAMS,
+  describeMethod,
+  neuronDynamics,
+  parseHyperParams,
+  type Method,
+  type MsatHyperParams,
+  type NeuronConfig,
+  type NeuronDynamics,
+  type ResetMode,
+  type ThresholdRule,
 } from './snn/index.js';
 export type { Network, Layer } from './model/index.js';
 export type { Calibration, ConversionPlan } from './convert/index.js';

@@ -42,12 +42,13 @@ export async function loopExportedSnn(
         }
         const dims = m.shape.map((d) => (typeof d === 'number' ? d : B));
         const size = dims.reduce((a, d) => a * d, 1);
-        state[m.name] = m.type === 'float64' ? new ort.Tensor('float64', new Float64Array(size), dims) : new ort.Tensor('float32', new Float32Array(size), dims);
+        state[m.name] =
+          m.type === 'float64' ? new ort.Tensor('float64', new Float64Array(size), dims) : new ort.Tensor('float32', new Float32Array(size), dims);
       }
       const input = new ort.Tensor('float32', x.data, [...x.dims]);
       const running = new Float64Array(state['readout_sum'].data.length);
       const classes = running.length / B;
-      for (let t = 0; t < T; ) {
+      for (let t = 0; t < T;) {
         const extra = Object.fromEntries(fresh.map(({ name, dims }) => [name, perCall!.feed(name, dims)]));
         const out = await session.run({ [dataInput]: input, ...state, ...extra });
         for (const name of Object.keys(state)) state[name] = out[`${name}:out`];
@@ -73,12 +74,16 @@ export async function loopExportedSnn(
 }
 
 /** The model's ANN run with onnxruntime alone: correct top-1 predictions over the batches. */
-export async function countAnnCorrect(file: string, batches: AsyncIterable<{ x: { data: Float32Array; dims: readonly number[] }; labels: Int32Array }>): Promise<number> {
+export async function countAnnCorrect(
+  file: string,
+  batches: AsyncIterable<{ x: { data: Float32Array; dims: readonly number[] }; labels: Int32Array }>,
+): Promise<number> {
   const session = await ort.InferenceSession.create(file, { intraOpNumThreads: 2 });
   let hits = 0;
   try {
     for await (const { x, labels } of batches) {
-      const out = (await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', x.data, [...x.dims]) }))[session.outputNames[0]].data as Float32Array;
+      const out = (await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', x.data, [...x.dims]) }))[session.outputNames[0]]
+        .data as Float32Array;
       const classes = out.length / labels.length;
       for (let i = 0; i < labels.length; i++) {
         let best = 0;

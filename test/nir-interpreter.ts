@@ -101,7 +101,17 @@ export function resetNir(program: NirProgram): void {
 }
 
 /** Zero-skipping convolution (a scatter over nonzero inputs: spike maps are mostly zeros). */
-function conv(x: Float32Array, inShape: readonly number[], outShape: readonly number[], w: NirArray, bias: NirArray, stride: readonly number[], pad: readonly number[], dil: readonly number[], groups: number): Float32Array {
+function conv(
+  x: Float32Array,
+  inShape: readonly number[],
+  outShape: readonly number[],
+  w: NirArray,
+  bias: NirArray,
+  stride: readonly number[],
+  pad: readonly number[],
+  dil: readonly number[],
+  groups: number,
+): Float32Array {
   const twoD = w.dims.length === 4;
   const [cOut, cInG] = w.dims;
   const kh = twoD ? w.dims[2] : 1;
@@ -142,7 +152,12 @@ function conv(x: Float32Array, inShape: readonly number[], outShape: readonly nu
   return Float32Array.from(acc);
 }
 
-function pool(x: Float32Array, inShape: readonly number[], outShape: readonly number[], node: Extract<NirNode, { type: 'AvgPool2d' | 'SumPool2d' }>): Float32Array {
+function pool(
+  x: Float32Array,
+  inShape: readonly number[],
+  outShape: readonly number[],
+  node: Extract<NirNode, { type: 'AvgPool2d' | 'SumPool2d' }>,
+): Float32Array {
   const [c, ih, iw] = inShape;
   const [, oh, ow] = outShape;
   const [kh, kw] = node.kernel_size;

@@ -48,12 +48,7 @@ export function assertLabelsFit(network: Network, dataset: Dataset): void {
 }
 
 /** Runs `network` over `dataset` in dataset order and counts top-1 hits. */
-export async function evaluateAnn(
-  network: Network,
-  dataset: Dataset,
-  runner: Runner,
-  options: EvaluateOptions = {},
-): Promise<EvaluateResult> {
+export async function evaluateAnn(network: Network, dataset: Dataset, runner: Runner, options: EvaluateOptions = {}): Promise<EvaluateResult> {
   const batchSize = options.batchSize ?? DEFAULT_EVALUATE_OPTIONS.batchSize;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new MsatError('EVAL_OPTIONS', `batch size must be a positive integer, got ${batchSize}`);

@@ -15,8 +15,16 @@ import { writeSnnFile, readSnnFile, type Calibration, type ConversionPlan, type 
 import { writeExport, type ExportFormat, type SnnOnnxOptions } from '../export/index.js';
 import type { Network } from '../model/index.js';
 import {
-  convertModel, convertedSnnFile, simulateConverted, snnOptionsDefaults,
-  type CalibrationEvery, type ConfidenceSource, type ConvertedModel, type DataSource, type LoadedModel, type SimulationReport,
+  convertModel,
+  convertedSnnFile,
+  simulateConverted,
+  snnOptionsDefaults,
+  type CalibrationEvery,
+  type ConfidenceSource,
+  type ConvertedModel,
+  type DataSource,
+  type LoadedModel,
+  type SimulationReport,
 } from '../pipeline/index.js';
 import { Runner, type RunnerOptions } from '../runtime/index.js';
 import { neuronDynamics, DEFAULT_NEURON_CONFIG, type InputEncoding, type NeuronConfig, type NeuronDynamics } from '../snn/index.js';
@@ -201,7 +209,11 @@ export class ConvertedSnn {
     const { format, neuron, ...onnx } = options;
     assertDistinctPaths({ export: path }, { model: this.#converted.model.path, 'SNN file': this.#snnPath });
     const dynamics: NeuronDynamics = neuronDynamics({ ...this.neuron, ...neuron });
-    await writeExport({ network: this.network, lambdas: this.lambdas, dynamics }, path, { ...onnx, format, metadata: this.#converted.model.network.metadata });
+    await writeExport({ network: this.network, lambdas: this.lambdas, dynamics }, path, {
+      ...onnx,
+      format,
+      metadata: this.#converted.model.network.metadata,
+    });
   }
 
   /** Releases the onnxruntime sessions (and the runner, when `convert`/`load` made it). */

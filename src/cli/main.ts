@@ -29,7 +29,12 @@ const program = new Command('msat')
   .description('ANN-to-SNN conversion with multi-stage adaptive thresholds (MSAT), on onnxruntime')
   .version(pkg.version)
   .option('--threads <n>', 'onnxruntime threads per operator (0 = all cores)', parseNonNegativeInt, 0)
-  .option('--workers <n>', 'simulation worker threads, each simulating whole batches (tune: whole trials) on its share of the --threads (0 = one per core, at most 4)', parseNonNegativeInt, 0)
+  .option(
+    '--workers <n>',
+    'simulation worker threads, each simulating whole batches (tune: whole trials) on its share of the --threads (0 = one per core, at most 4)',
+    parseNonNegativeInt,
+    0,
+  )
   .option('--debug', 'print stack traces of errors')
   // subcommands inherit both when they are added below
   .configureHelp({ showGlobalOptions: true })

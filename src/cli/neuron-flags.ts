@@ -19,7 +19,8 @@ export interface NeuronFlags {
 }
 
 /** Help of `--calib-every` (convert, simulate, tune, experiment). */
-export const CALIB_EVERY_HELP = 'calibrate on training samples 0, k, 2k, …; auto: k = training samples ÷ N, spread over the whole split (folders are stored class by class)';
+export const CALIB_EVERY_HELP =
+  'calibrate on training samples 0, k, 2k, …; auto: k = training samples ÷ N, spread over the whole split (folders are stored class by class)';
 
 export function addCalibrationFlags(command: Command): Command {
   return command
@@ -31,9 +32,13 @@ export function addCalibrationFlags(command: Command): Command {
 
 export function addNeuronFlags(command: Command): Command {
   return command
-    .addOption(new Option('--method <m>', 'const: θ = k·λ; dtt, det, msat (= DTT+DET): adaptive thresholds').choices(['const', 'dtt', 'det', 'msat']).default('msat'))
+    .addOption(
+      new Option('--method <m>', 'const: θ = k·λ; dtt, det, msat (= DTT+DET): adaptive thresholds')
+        .choices(['const', 'dtt', 'det', 'msat'])
+        .default('msat'),
+    )
     .option('--k <k>', 'threshold scale of --method const', parsePositiveNumber, 1)
-    .option('--hp <list>', 'MSAT hyper-parameters alpha,ka,ki,C,taump,taurd (default: the authors\' VGG values 0.03,1,1,5,1,1)')
+    .option('--hp <list>', "MSAT hyper-parameters alpha,ka,ki,C,taump,taurd (default: the authors' VGG values 0.03,1,1,5,1,1)")
     .option('--gamma <n>', 'max spikes per neuron per step (1 = IF, > 1 = burst)', parsePositiveInt, 1)
     .addOption(new Option('--reset <r>', 'reset after a spike').choices(['soft', 'hard']).default('soft'));
 }

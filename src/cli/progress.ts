@@ -25,7 +25,11 @@ export function createProgress(label: string, unit = 'samples', delayMs = 700): 
       if (!bar) {
         if (!shown() || done >= total) return;
         bar = new cliProgress.SingleBar(
-          { format: `${label} [{bar}] {percentage}% | {value}/{total} ${unit} | {rate} ${unit}/s | ETA {remaining}`, stream: process.stderr, hideCursor: true },
+          {
+            format: `${label} [{bar}] {percentage}% | {value}/{total} ${unit} | {rate} ${unit}/s | ETA {remaining}`,
+            stream: process.stderr,
+            hideCursor: true,
+          },
           cliProgress.Presets.shades_classic,
         );
         bar.start(total, done, payload(done, total));
@@ -42,7 +46,12 @@ export function createProgress(label: string, unit = 'samples', delayMs = 700): 
 }
 
 /** On a log (not a terminal): a line every few seconds while the count moves, and the last count once at the end. */
-function logProgress(label: string, unit: string, payload: (done: number, total: number) => { rate: string; remaining: string }, shown: () => boolean): Progress {
+function logProgress(
+  label: string,
+  unit: string,
+  payload: (done: number, total: number) => { rate: string; remaining: string },
+  shown: () => boolean,
+): Progress {
   const EVERY_MS = 5000;
   let printedAt = 0;
   let printed = '';

@@ -49,7 +49,10 @@ export class ActivationStats {
       throw new MsatError('CONVERT_BAD_SHAPE', `relu "${spec.name}": channel-wise calibration needs a channel axis (axis 1), but its output is [N].`);
     }
     if (spec.channelWise && spec.p < 1 && spec.sampleDims.length > 3) {
-      throw new MsatError('CONVERT_BAD_SHAPE', `relu "${spec.name}": channel-wise percentiles below 1 support NC, NCL and NCHW outputs, got [N, ${spec.sampleDims.join(', ')}].`);
+      throw new MsatError(
+        'CONVERT_BAD_SHAPE',
+        `relu "${spec.name}": channel-wise percentiles below 1 support NC, NCL and NCHW outputs, got [N, ${spec.sampleDims.join(', ')}].`,
+      );
     }
     this.#channels = spec.channelWise ? spec.sampleDims[0] : 1;
     this.#inner = this.#perSample / this.#channels;
@@ -60,7 +63,10 @@ export class ActivationStats {
   add(data: Float32Array): void {
     const n = data.length / this.#perSample;
     if (!Number.isInteger(n)) {
-      throw new MsatError('CONVERT_BAD_SHAPE', `relu "${this.#spec.name}": got ${data.length} values, not a multiple of the ${this.#perSample} per sample.`);
+      throw new MsatError(
+        'CONVERT_BAD_SHAPE',
+        `relu "${this.#spec.name}": got ${data.length} values, not a multiple of the ${this.#perSample} per sample.`,
+      );
     }
     let max = this.#max;
     let sum = 0;
@@ -106,7 +112,10 @@ export class ActivationStats {
     if (this.#count === 0) throw new MsatError('CONVERT_EMPTY_TENSOR', `relu "${this.#spec.name}": no calibration values were recorded.`);
     const { method, channelWise } = this.#spec;
     if (ps.some((p) => p < 1) && this.#spec.p === 1) {
-      throw new MsatError('CONVERT_INVALID_OPTIONS', `relu "${this.#spec.name}": percentiles below 1 need the values kept; create the stats with the smallest p.`);
+      throw new MsatError(
+        'CONVERT_INVALID_OPTIONS',
+        `relu "${this.#spec.name}": percentiles below 1 need the values kept; create the stats with the smallest p.`,
+      );
     }
     let lambdas: (number | Float64Array)[];
     if (ps.every((p) => p === 1)) {

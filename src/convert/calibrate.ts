@@ -29,12 +29,7 @@ import {
  * @throws MsatError `CONVERT_CALIBRATION` when the network has no ReLU, not exactly one input, an input the
  *   dataset's samples do not fit, or the dataset is empty; `CONVERT_NAN` on a NaN activation.
  */
-export async function calibrate(
-  network: Network,
-  dataset: Dataset,
-  runner: Runner,
-  options: CalibrationOptions = {},
-): Promise<Calibration> {
+export async function calibrate(network: Network, dataset: Dataset, runner: Runner, options: CalibrationOptions = {}): Promise<Calibration> {
   const opts = resolveCalibrationOptions(options);
   return (await calibrateMany(network, dataset, runner, { ...options, percentiles: [opts.percentile] }))[0];
 }
@@ -51,12 +46,7 @@ export interface CalibrateManyOptions extends Omit<CalibrationOptions, 'percenti
  * `msat tune` searches the percentile, so it calibrates once with every candidate p instead of re-running the
  * ANN per trial. Below p = 1 every ReLU value is kept until the end, as in `calibrate`.
  */
-export async function calibrateMany(
-  network: Network,
-  dataset: Dataset,
-  runner: Runner,
-  options: CalibrateManyOptions,
-): Promise<Calibration[]> {
+export async function calibrateMany(network: Network, dataset: Dataset, runner: Runner, options: CalibrateManyOptions): Promise<Calibration[]> {
   if (options.percentiles.length === 0) fail(`${network.source}: calibrateMany needs at least one percentile.`);
   const all = options.percentiles.map((p) => resolveCalibrationOptions({ ...options, percentile: p }));
   const opts = all[0];
@@ -65,7 +55,9 @@ export async function calibrateMany(
   const relus = network.layers.filter((l) => layerRole(l) === 'spiking');
   if (relus.length === 0) fail(`${network.source}: the network has no ReLU layer, so there is nothing to calibrate or convert.`);
   if (network.inputs.length !== 1) {
-    fail(`${network.source}: calibration feeds one dataset tensor, but the network has ${network.inputs.length} inputs (${network.inputs.map((s) => s.name).join(', ')}).`);
+    fail(
+      `${network.source}: calibration feeds one dataset tensor, but the network has ${network.inputs.length} inputs (${network.inputs.map((s) => s.name).join(', ')}).`,
+    );
   }
   const input = network.inputs[0];
   const expected = input.dims.slice(1);
@@ -81,13 +73,18 @@ export async function calibrateMany(
   const key = runner.keyOf(network, `calibrate:${network.source}`);
   const session = await runner.session(key, () => networkToOnnxBytes(network, { extraOutputs: tensors }));
 
-  const stats = new Map(relus.map((r) => [r.name, new ActivationStats({
-    name: r.name,
-    sampleDims: r.outShape.slice(1) as number[],
-    p: smallest,
-    method: opts.method,
-    channelWise: opts.granularity.kind === 'channel',
-  })]));
+  const stats = new Map(
+    relus.map((r) => [
+      r.name,
+      new ActivationStats({
+        name: r.name,
+        sampleDims: r.outShape.slice(1) as number[],
+        p: smallest,
+        method: opts.method,
+        channelWise: opts.granularity.kind === 'channel',
+      }),
+    ]),
+  );
   let samples = 0;
   try {
     for await (const batch of dataset.batches(opts.batchSize)) {
@@ -103,7 +100,16 @@ export async function calibrateMany(
   }
 
   const many = relus.map((r) => stats.get(r.name)!.summarizeMany(options.percentiles));
-  return all.map((o, k) => toCalibration(relus, many.map((m) => m[k]), o.percentile, o.method, o.granularity, samples));
+  return all.map((o, k) =>
+    toCalibration(
+      relus,
+      many.map((m) => m[k]),
+      o.percentile,
+      o.method,
+      o.granularity,
+      samples,
+    ),
+  );
 }
 
 /** The `Calibration` of one percentile from its per-relu summaries (dead layers and channels replaced). */
@@ -127,9 +133,10 @@ function toCalibration(
     }
     let dead = 0;
     const perChannel = Float32Array.from(lambda, (v) => (v > 0 ? v : (dead++, floor)));
-    const warning = dead === 0
-      ? undefined
-      : `${dead} of ${lambda.length} channels have λ (${at}) = 0 on all ${samples} calibration samples; using ${floor.toExponential(2)} for them.`;
+    const warning =
+      dead === 0
+        ? undefined
+        : `${dead} of ${lambda.length} channels have λ (${at}) = 0 on all ${samples} calibration samples; using ${floor.toExponential(2)} for them.`;
     return { relu: r.name, tensor: r.output, lambda: perChannel, max, mean, positiveFraction, ...(warning ? { warning } : {}) };
   });
   return { percentile, method, granularity, samples, layers };

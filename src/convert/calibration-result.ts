@@ -63,7 +63,10 @@ export function resolveCalibrationOptions(options: CalibrationOptions = {}): Res
   }
   const granularity = options.granularity ?? DEFAULT_CALIBRATION_OPTIONS.granularity;
   if (granularity.kind !== 'layer' && granularity.kind !== 'channel') {
-    throw new MsatError('CONVERT_INVALID_OPTIONS', `unknown calibration granularity '${(granularity as { kind: string }).kind}'. Must be one of [layer, channel].`);
+    throw new MsatError(
+      'CONVERT_INVALID_OPTIONS',
+      `unknown calibration granularity '${(granularity as { kind: string }).kind}'. Must be one of [layer, channel].`,
+    );
   }
   const batchSize = options.batchSize ?? DEFAULT_CALIBRATION_OPTIONS.batchSize;
   if (!Number.isInteger(batchSize) || batchSize < 1) {

@@ -6,12 +6,7 @@
 export * from './math/index.js';
 export { foldBatchNorms } from './fold-batch-norms.js';
 export type { FoldBatchNormsResult, UnfoldedBatchNorm } from './fold-batch-norms.js';
-export {
-  DEAD_LAMBDA_FALLBACK,
-  DEAD_LAMBDA_RELATIVE,
-  DEFAULT_CALIBRATION_OPTIONS,
-  resolveCalibrationOptions,
-} from './calibration-result.js';
+export { DEAD_LAMBDA_FALLBACK, DEAD_LAMBDA_RELATIVE, DEFAULT_CALIBRATION_OPTIONS, resolveCalibrationOptions } from './calibration-result.js';
 export type {
   Calibration,
   CalibrationGranularity,

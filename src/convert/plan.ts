@@ -124,9 +124,9 @@ function convertLayer(
       return inputs.has(layer.inputs[0])
         ? { kind: 'input-analog' }
         : {
-          kind: 'refused',
-          reason: `its indices "${layer.inputs[0]}" are computed inside the network; only an embedding of the network's token input can be converted (it becomes the SNN's analog input)`,
-        };
+            kind: 'refused',
+            reason: `its indices "${layer.inputs[0]}" are computed inside the network; only an embedding of the network's token input can be converted (it becomes the SNN's analog input)`,
+          };
     case 'synaptic':
     case 'analog':
       return outputs.has(layer.output) ? { kind: 'readout' } : { kind: 'analog' };
@@ -136,7 +136,10 @@ function convertLayer(
 function spikingNode(layer: Layer, c: LayerCalibration | undefined): LayerConversion {
   if (!c) return { kind: 'refused', reason: 'the calibration has no λ for it; calibrate this network (after batch-norm folding) again' };
   if (c.tensor !== layer.output) {
-    return { kind: 'refused', reason: `its λ was measured on tensor "${c.tensor}", but the layer writes "${layer.output}"; the calibration belongs to another network` };
+    return {
+      kind: 'refused',
+      reason: `its λ was measured on tensor "${c.tensor}", but the layer writes "${layer.output}"; the calibration belongs to another network`,
+    };
   }
   if (typeof c.lambda === 'number') {
     if (!(c.lambda > 0 && Number.isFinite(c.lambda))) return { kind: 'refused', reason: `λ = ${c.lambda}; a threshold must be finite and > 0` };

@@ -7,7 +7,22 @@
  */
 import * as v from 'valibot';
 import {
-  between, describeValue, finite, integer, isoTime, list, oneOf, openRecord, pathTo, positive, record, sha256Hex, text, uniqueBy, validateJson, variantRecord,
+  between,
+  describeValue,
+  finite,
+  integer,
+  isoTime,
+  list,
+  oneOf,
+  openRecord,
+  pathTo,
+  positive,
+  record,
+  sha256Hex,
+  text,
+  uniqueBy,
+  validateJson,
+  variantRecord,
   type Infer,
 } from '../core/index.js';
 import type { LayerKind } from '../model/index.js';
@@ -18,7 +33,8 @@ export const SNN_FILE_FORMAT = 'msat-snn';
 export const SNN_FILE_VERSION = 1;
 
 /** p in (0, 1]. */
-const percentile = () => v.pipe(finite('a percentile in (0, 1]'), v.gtValue(0, 'expected a percentile in (0, 1]'), v.maxValue(1, 'expected a percentile in (0, 1]'));
+const percentile = () =>
+  v.pipe(finite('a percentile in (0, 1]'), v.gtValue(0, 'expected a percentile in (0, 1]'), v.maxValue(1, 'expected a percentile in (0, 1]'));
 
 const GAMMA = 'expected a number ≥ 1 (or "Infinity")';
 /** γ, max spikes per step: JSON has no infinity, so unbounded γ is written as the string "Infinity". */
@@ -62,16 +78,20 @@ const normalizationSchema = record({
  * `every: "auto"`), an SNN file they came from (`snn-file`, earlier files), or null (not known).
  */
 const thresholdsSchema = v.nullable(
-  v.variant('kind', [
-    variantRecord({
-      kind: v.literal('calibrate'),
-      samples: v.optional(integer(1)),
-      every: v.optional(v.union([integer(1), v.literal('auto')], 'expected a whole number ≥ 1 or "auto"')),
-      percentile: v.optional(percentile()),
-      channelWise: v.optional(v.boolean('expected true or false')),
-    }),
-    variantRecord({ kind: v.literal('snn-file'), path: text() }),
-  ], 'expected "calibrate" or "snn-file"'),
+  v.variant(
+    'kind',
+    [
+      variantRecord({
+        kind: v.literal('calibrate'),
+        samples: v.optional(integer(1)),
+        every: v.optional(v.union([integer(1), v.literal('auto')], 'expected a whole number ≥ 1 or "auto"')),
+        percentile: v.optional(percentile()),
+        channelWise: v.optional(v.boolean('expected true or false')),
+      }),
+      variantRecord({ kind: v.literal('snn-file'), path: text() }),
+    ],
+    'expected "calibrate" or "snn-file"',
+  ),
 );
 
 /** `SnnFile.options`: the three fields msat reads back, checked; any other field (`tune`, …) is the writer's own. */
@@ -85,7 +105,10 @@ export const snnFileOptionsSchema = openRecord({
 const layerCalibrationSchema = record({
   relu: text(),
   tensor: text(),
-  lambda: v.union([positive('a threshold λ > 0'), v.pipe(list(positive('a threshold λ > 0')), v.minLength(1, 'expected one λ per channel'))], 'expected λ: a number, or one per channel'),
+  lambda: v.union(
+    [positive('a threshold λ > 0'), v.pipe(list(positive('a threshold λ > 0')), v.minLength(1, 'expected one λ per channel'))],
+    'expected λ: a number, or one per channel',
+  ),
   max: finite(),
   mean: finite(),
   positiveFraction: between(0, 1, 'a fraction in [0, 1]'),
@@ -98,7 +121,10 @@ const calibrationSchema = v.pipe(
     method: oneOf(['linear', 'authors-rank']),
     granularity: record({ kind: oneOf(['layer', 'channel']) }),
     samples: integer(0),
-    layers: v.pipe(list(layerCalibrationSchema), uniqueBy((l) => l.relu, 'relu', 'relu layer')),
+    layers: v.pipe(
+      list(layerCalibrationSchema),
+      uniqueBy((l) => l.relu, 'relu', 'relu layer'),
+    ),
   }),
   v.rawCheck(({ dataset, addIssue }) => {
     if (!dataset.typed) return;
@@ -106,25 +132,40 @@ const calibrationSchema = v.pipe(
     const channel = c.granularity.kind === 'channel';
     const i = c.layers.findIndex((l) => Array.isArray(l.lambda) !== channel);
     if (i < 0) return;
-    const message = channel ? 'expected one λ per channel (an array): the calibration is channel-wise' : 'expected one λ (a number): the calibration is layer-wise';
+    const message = channel
+      ? 'expected one λ per channel (an array): the calibration is channel-wise'
+      : 'expected one λ (a number): the calibration is layer-wise';
     addIssue({ message: `${message}, got ${describeValue(c.layers[i].lambda)}`, path: pathTo(c, 'layers', i, 'lambda') });
   }),
 );
 
 /** A plan entry as recorded: what the layer became, in words too (`describeConversion`); λ live in `calibration`. */
-const plannedLayerSchema = v.variant('becomes', [
-  variantRecord({ name: text(), kind: v.custom<LayerKind>((k) => typeof k === 'string', 'expected a layer kind'), becomes: v.literal('refused'), description: text(), reason: text() }),
-  variantRecord({
-    name: text(),
-    kind: v.custom<LayerKind>((k) => typeof k === 'string', 'expected a layer kind'),
-    becomes: oneOf(['spiking', 'lipool', 'analog', 'readout', 'input-analog']),
-    description: text(),
-  }),
-], 'expected one of "spiking", "lipool", "analog", "readout", "input-analog", "refused"');
+const plannedLayerSchema = v.variant(
+  'becomes',
+  [
+    variantRecord({
+      name: text(),
+      kind: v.custom<LayerKind>((k) => typeof k === 'string', 'expected a layer kind'),
+      becomes: v.literal('refused'),
+      description: text(),
+      reason: text(),
+    }),
+    variantRecord({
+      name: text(),
+      kind: v.custom<LayerKind>((k) => typeof k === 'string', 'expected a layer kind'),
+      becomes: oneOf(['spiking', 'lipool', 'analog', 'readout', 'input-analog']),
+      description: text(),
+    }),
+  ],
+  'expected one of "spiking", "lipool", "analog", "readout", "input-analog", "refused"',
+);
 
 const planSchema = v.pipe(
   record({
-    layers: v.pipe(list(plannedLayerSchema), uniqueBy((l) => l.name, 'name', 'layer')),
+    layers: v.pipe(
+      list(plannedLayerSchema),
+      uniqueBy((l) => l.name, 'name', 'layer'),
+    ),
     converted: integer(0),
     refused: integer(0),
   }),
@@ -134,7 +175,10 @@ const planSchema = v.pipe(
     const refused = p.layers.filter((l) => l.becomes === 'refused').length;
     if (p.refused !== refused) addIssue({ message: `expected ${refused} (the refused layers listed), got ${p.refused}`, path: pathTo(p, 'refused') });
     else if (p.converted !== p.layers.length - refused) {
-      addIssue({ message: `expected ${p.layers.length - refused} (the layers listed less the refused ones), got ${p.converted}`, path: pathTo(p, 'converted') });
+      addIssue({
+        message: `expected ${p.layers.length - refused} (the layers listed less the refused ones), got ${p.converted}`,
+        path: pathTo(p, 'converted'),
+      });
     }
   }),
 );
@@ -150,8 +194,14 @@ const provenanceSchema = record({
 });
 
 export const snnFileSchema = record({
-  format: v.literal(SNN_FILE_FORMAT, (i) => `is ${describeValue(i.input)}; this is not an msat SNN file (expected "${SNN_FILE_FORMAT}", written by msat convert --out)`),
-  version: v.literal(SNN_FILE_VERSION, (i) => `is ${describeValue(i.input)}; this msat reads version ${SNN_FILE_VERSION} (convert the model again with this msat)`),
+  format: v.literal(
+    SNN_FILE_FORMAT,
+    (i) => `is ${describeValue(i.input)}; this is not an msat SNN file (expected "${SNN_FILE_FORMAT}", written by msat convert --out)`,
+  ),
+  version: v.literal(
+    SNN_FILE_VERSION,
+    (i) => `is ${describeValue(i.input)}; this msat reads version ${SNN_FILE_VERSION} (convert the model again with this msat)`,
+  ),
   /** The ANN the SNN is converted from; `sha256` is of the file's bytes (`sha256File`). */
   model: record({ path: text(), sha256: sha256Hex() }),
   calibration: calibrationSchema,

@@ -14,14 +14,29 @@ import type { Calibration } from './calibration-result.js';
 import { describeConversion } from './coverage.js';
 import type { ConversionPlan } from './plan.js';
 import {
-  SNN_FILE_FORMAT, SNN_FILE_VERSION, snnFileSchema, validateSnnFile, type CalibrationJson, type PlanJson, type SnnFile, type SnnFileOptions,
+  SNN_FILE_FORMAT,
+  SNN_FILE_VERSION,
+  snnFileSchema,
+  validateSnnFile,
+  type CalibrationJson,
+  type PlanJson,
+  type SnnFile,
+  type SnnFileOptions,
   type SnnFileProvenance,
 } from './snn-file-schema.js';
 
 export { SNN_FILE_FORMAT, SNN_FILE_VERSION, gammaSchema, hyperParamsSchema, snnFileSchema, validateSnnFile } from './snn-file-schema.js';
 export type {
-  CalibrationJson, LayerCalibrationJson, PlanJson, PlannedLayerJson, SnnFile, SnnFileNeuronOptions, SnnFileNormalization, SnnFileOptions,
-  SnnFileProvenance, SnnFileThresholds,
+  CalibrationJson,
+  LayerCalibrationJson,
+  PlanJson,
+  PlannedLayerJson,
+  SnnFile,
+  SnnFileNeuronOptions,
+  SnnFileNormalization,
+  SnnFileOptions,
+  SnnFileProvenance,
+  SnnFileThresholds,
 } from './snn-file-schema.js';
 
 /** What `createSnnFile` assembles. */
@@ -124,9 +139,13 @@ export async function writeSnnFile(path: string, doc: SnnFile<object>): Promise<
   const neuron = (doc.options as { neuron?: unknown }).neuron;
   let text: string;
   try {
-    text = JSON.stringify(doc, function (this: unknown, key: string, value: unknown) {
-      return key === 'gamma' && value === Infinity && this === neuron ? 'Infinity' : value;
-    }, 2);
+    text = JSON.stringify(
+      doc,
+      function (this: unknown, key: string, value: unknown) {
+        return key === 'gamma' && value === Infinity && this === neuron ? 'Infinity' : value;
+      },
+      2,
+    );
   } catch (e) {
     throw fileError(path, `the SNN document cannot be written as JSON: ${e instanceof Error ? e.message : String(e)}`, e);
   }
@@ -168,9 +187,14 @@ export function checkSnnFileLayers(file: SnnFile<object>, network: Network, path
   for (const layer of network.layers) byName.set(layer.name, [...(byName.get(layer.name) ?? []), layer]);
   const check = (where: string, name: string, kind: string) => {
     const found = byName.get(name) ?? [];
-    const why = found.length === 0 ? `no layer "${name}" in ${network.source}`
-      : found.length > 1 ? `${found.length} layers are named "${name}" in ${network.source}`
-        : found[0].kind !== kind ? `"${name}" is a ${found[0].kind} layer in ${network.source}, not ${kind}` : undefined;
+    const why =
+      found.length === 0
+        ? `no layer "${name}" in ${network.source}`
+        : found.length > 1
+          ? `${found.length} layers are named "${name}" in ${network.source}`
+          : found[0].kind !== kind
+            ? `"${name}" is a ${found[0].kind} layer in ${network.source}, not ${kind}`
+            : undefined;
     if (why) throw new MsatError('SNN_FILE', `${path}: ${where}: ${why}; the file belongs to another model (convert this one again)`);
   };
   file.calibration.layers.forEach((l, i) => check(`calibration.layers[${i}].relu`, l.relu, 'relu'));

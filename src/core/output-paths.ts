@@ -20,7 +20,10 @@ function canonical(path: string): string {
  * by what it is (`{ out: 'snn.json' }`, `{ model: 'm.onnx' }`), so the message can say which clash.
  * @throws MsatError `OUTPUT_PATH`
  */
-export function assertDistinctPaths(outputs: Readonly<Record<string, string | undefined>>, inputs: Readonly<Record<string, string | undefined>>): void {
+export function assertDistinctPaths(
+  outputs: Readonly<Record<string, string | undefined>>,
+  inputs: Readonly<Record<string, string | undefined>>,
+): void {
   const seen = new Map<string, string>();
   for (const [name, path] of Object.entries(inputs)) if (path !== undefined) seen.set(canonical(path), `the ${name} ${path}`);
   for (const [name, path] of Object.entries(outputs)) {

@@ -96,12 +96,19 @@ export function describeValue(value: unknown): string {
 
 /** The message of an issue whose schema gave none. */
 function defaultMessage(issue: v.BaseIssue<unknown>): string {
-  return issue.kind === 'schema' ? `expected ${words(issue.expected)}` : `expected ${issue.type.replace(/_/g, ' ')} ${issue.expected ?? ''}`.trimEnd();
+  return issue.kind === 'schema'
+    ? `expected ${words(issue.expected)}`
+    : `expected ${issue.type.replace(/_/g, ' ')} ${issue.expected ?? ''}`.trimEnd();
 }
 
 function words(expects: string | null): string {
   const names: Record<string, string> = { number: 'a number', string: 'a string', boolean: 'true or false', Object: 'an object', Array: 'an array' };
-  return expects === null ? 'something else' : expects.split(' | ').map((e) => names[e] ?? e).join(' or ');
+  return expects === null
+    ? 'something else'
+    : expects
+        .split(' | ')
+        .map((e) => names[e] ?? e)
+        .join(' or ');
 }
 
 interface SchemaParts {
@@ -118,7 +125,10 @@ interface SchemaParts {
 /** The container schema under optional/nullable wrappers and pipes (`record` is a pipe). */
 function unwrap(s: SchemaParts | undefined): SchemaParts | undefined {
   while (s?.wrapped) s = s.wrapped;
-  const inner = s && !s.entries && !s.item && !s.options ? s.pipe?.find((p) => p !== s && p.kind === 'schema' && (p.entries || p.item || p.wrapped || p.options || p.pipe)) : undefined;
+  const inner =
+    s && !s.entries && !s.item && !s.options
+      ? s.pipe?.find((p) => p !== s && p.kind === 'schema' && (p.entries || p.item || p.wrapped || p.options || p.pipe))
+      : undefined;
   return inner ? unwrap(inner) : s;
 }
 
@@ -150,13 +160,18 @@ export const between = (min: number, max: number, what = `a number in [${min}, $
 /** A finite number > 0. */
 export const positive = (what = 'a finite number > 0') => v.pipe(finite(what), v.gtValue(0, `expected ${what}`));
 /** A whole number ≥ `min`. */
-export const integer = (min = 0, what = `a whole number ≥ ${min}`) => v.pipe(finite(what), v.integer(`expected ${what}`), v.minValue(min, `expected ${what}`));
+export const integer = (min = 0, what = `a whole number ≥ ${min}`) =>
+  v.pipe(finite(what), v.integer(`expected ${what}`), v.minValue(min, `expected ${what}`));
 /** A string. */
 export const text = () => v.string('expected a string');
 /** Lowercase hex SHA-256. */
 export const sha256Hex = () => v.pipe(text(), v.regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits (a SHA-256)'));
 /** An ISO 8601 time. */
-export const isoTime = () => v.pipe(text(), v.check((s) => !Number.isNaN(Date.parse(s)), 'expected an ISO 8601 time'));
+export const isoTime = () =>
+  v.pipe(
+    text(),
+    v.check((s) => !Number.isNaN(Date.parse(s)), 'expected an ISO 8601 time'),
+  );
 /** One of `values`. */
 export const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   v.picklist(values, `expected one of ${values.map((x) => JSON.stringify(x)).join(', ')}`);

@@ -34,8 +34,10 @@ export function arrayDataset(options: ArrayDatasetOptions): Dataset {
   const per = sizeOf(sampleShape);
   const fail = (message: string) => new MsatError('DATA_OPTIONS', `${options.name ?? 'in-memory dataset'}: ${message}`);
   if (!(x instanceof Float32Array)) throw fail('x must be a Float32Array');
-  if (sampleShape.length === 0 || sampleShape.some((d) => !Number.isInteger(d) || d < 1)) throw fail(`sampleShape must be positive integers, got [${sampleShape.join(', ')}]`);
-  if (x.length !== labels.length * per) throw fail(`x has ${x.length} values, but ${labels.length} labels of samples [${sampleShape.join(', ')}] need ${labels.length * per}`);
+  if (sampleShape.length === 0 || sampleShape.some((d) => !Number.isInteger(d) || d < 1))
+    throw fail(`sampleShape must be positive integers, got [${sampleShape.join(', ')}]`);
+  if (x.length !== labels.length * per)
+    throw fail(`x has ${x.length} values, but ${labels.length} labels of samples [${sampleShape.join(', ')}] need ${labels.length * per}`);
   const classCount = options.classes?.length ?? Math.max(0, ...labels) + 1;
   const bad = labels.findIndex((l) => !(l >= 0 && l < classCount));
   if (bad >= 0) throw fail(`label ${labels[bad]} of sample ${bad} is not a class index in [0, ${classCount})`);
@@ -44,7 +46,8 @@ export function arrayDataset(options: ArrayDatasetOptions): Dataset {
   const scale = (values: readonly number[] | undefined, what: string, fallback: number, positive: boolean): Float32Array => {
     const v = values ?? [fallback];
     if (v.length !== 1 && v.length !== channels) throw fail(`${what} has ${v.length} values for ${channels} channels`);
-    if (v.some((a) => !Number.isFinite(a) || (positive && !(a > 0)))) throw fail(`${what} must be ${positive ? 'positive' : 'finite'} numbers, got [${v.join(', ')}]`);
+    if (v.some((a) => !Number.isFinite(a) || (positive && !(a > 0))))
+      throw fail(`${what} must be ${positive ? 'positive' : 'finite'} numbers, got [${v.join(', ')}]`);
     return Float32Array.from({ length: channels }, (_, c) => v[v.length === 1 ? 0 : c]);
   };
   const mean = scale(options.mean, 'mean', 0, false);

@@ -73,12 +73,13 @@ export function projectCacheHint(path: string): string {
   const m = /(?:^|[\\/])\.cache[\\/]datasets[\\/]([^\\/]+)/.exec(path);
   if (!m) return '';
   const standIn = Object.hasOwn(PROJECT_CACHE_STAND_INS, m[1]) ? PROJECT_CACHE_STAND_INS[m[1]] : undefined;
-  const get = standIn !== undefined
-    ? `; elsewhere download the official archive with \`msat datasets get ${standIn}\` and pass \`--data ${standIn}\``
-    : m[1] === 'speech-commands-spectrograms'
-      ? '; elsewhere `msat datasets get speech-commands` gives the official WAV test set, which `msat eval --data speech-commands` ' +
-        'reads, but it has no training split to train or calibrate on'
-      : '';
+  const get =
+    standIn !== undefined
+      ? `; elsewhere download the official archive with \`msat datasets get ${standIn}\` and pass \`--data ${standIn}\``
+      : m[1] === 'speech-commands-spectrograms'
+        ? '; elsewhere `msat datasets get speech-commands` gives the official WAV test set, which `msat eval --data speech-commands` ' +
+          'reads, but it has no training split to train or calibrate on'
+        : '';
   return `. ${m[0].replace(/^[\\/]/, '')} is the repository's prepared copy: \`npm run datasets\` extracts it in a checkout that has the archives${get}`;
 }
 

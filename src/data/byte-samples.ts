@@ -10,11 +10,7 @@ import { normalizeChw, type NormalizationTables } from './normalize.js';
  * A reader over `pixels`, which holds sample `i` at `[i · C·H·W, (i+1) · C·H·W)`.
  * `pixelsPerChannel` is H·W; the number of channels is `luts.length`.
  */
-export function createByteSampleReader(
-  pixels: Uint8Array,
-  pixelsPerChannel: number,
-  luts: NormalizationTables,
-): SampleReader {
+export function createByteSampleReader(pixels: Uint8Array, pixelsPerChannel: number, luts: NormalizationTables): SampleReader {
   const sampleSize = pixelsPerChannel * luts.length;
   return {
     read(positions: Int32Array, dst: Float32Array): Promise<void> {

@@ -81,12 +81,12 @@ export async function findCifarBinary(dir: string): Promise<{ dir: string; layou
 async function readClassNames(dir: string, layout: CifarLayout): Promise<readonly string[]> {
   const file = join(dir, layout.namesFile);
   if ((await pathKind(file)) !== 'file') return layout.defaultClasses;
-  const names = (await readFile(file, 'utf8')).split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+  const names = (await readFile(file, 'utf8'))
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
   if (names.length !== layout.classCount) {
-    throw new MsatError(
-      'DATA_CORRUPT',
-      `${file}: lists ${names.length} class names, expected ${layout.classCount} for ${layout.name}`,
-    );
+    throw new MsatError('DATA_CORRUPT', `${file}: lists ${names.length} class names, expected ${layout.classCount} for ${layout.name}`);
   }
   return names;
 }
@@ -117,11 +117,7 @@ function checkCifarLabels(bytes: Uint8Array, count: number, layout: CifarLayout,
 }
 
 /** Opens the `options.split` part of a CIFAR binary folder found by `findCifarBinary`. */
-export async function openCifarBinaryDataset(
-  dir: string,
-  layout: CifarLayout,
-  options: ResolvedDatasetOptions,
-): Promise<Dataset> {
+export async function openCifarBinaryDataset(dir: string, layout: CifarLayout, options: ResolvedDatasetOptions): Promise<Dataset> {
   const record = cifarRecordSize(layout);
   const files = layout.files[options.split].map((f) => join(dir, f));
   const missing: string[] = [];

@@ -31,7 +31,13 @@ export type DatasetSplit = 'train' | 'test';
  * because a Speech Commands spectrogram folder (class folders of JPEGs) would otherwise pass for one.
  */
 export const DATASET_FORMATS: readonly Exclude<DatasetFormat, 'arrays'>[] = [
-  'idx', 'cifar-binary', 'lossless-samples', 'imdb', 'speech-commands', 'speech-commands-wav', 'image-folder',
+  'idx',
+  'cifar-binary',
+  'lossless-samples',
+  'imdb',
+  'speech-commands',
+  'speech-commands-wav',
+  'image-folder',
 ];
 
 /** Options of `openDataset`; every field is optional. */
@@ -99,8 +105,7 @@ export interface TextEncoding {
 
 /** How image files are brought to a common size; see `DatasetOptions.imageSize`. */
 export type ResizeSpec =
-  | { readonly kind: 'center-crop'; readonly size: number; readonly resizeTo: number }
-  | { readonly kind: 'stretch'; readonly size: number };
+  { readonly kind: 'center-crop'; readonly size: number; readonly resizeTo: number } | { readonly kind: 'stretch'; readonly size: number };
 
 /** `DatasetOptions` after defaults and validation. */
 export interface ResolvedDatasetOptions {
@@ -174,9 +179,10 @@ export function resolveDatasetOptions(options: DatasetOptions = {}): ResolvedDat
     if (!(cropFraction > 0 && cropFraction <= 1)) {
       throw optionsError(`cropFraction must be in (0, 1], got ${cropFraction}`);
     }
-    resize = options.centerCrop ?? DEFAULT_DATASET_OPTIONS.centerCrop
-      ? { kind: 'center-crop', size, resizeTo: Math.round(size / cropFraction) }
-      : { kind: 'stretch', size };
+    resize =
+      (options.centerCrop ?? DEFAULT_DATASET_OPTIONS.centerCrop)
+        ? { kind: 'center-crop', size, resizeTo: Math.round(size / cropFraction) }
+        : { kind: 'stretch', size };
   } else if (options.centerCrop !== undefined || options.cropFraction !== undefined) {
     throw optionsError('centerCrop and cropFraction need imageSize (the output side length)');
   }

@@ -75,7 +75,9 @@ export async function readMaybeGzip(file: string): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     gunzip(bytes, (err, out) =>
       err
-        ? reject(new MsatError('DATA_CORRUPT', `${file}: cannot decompress gzip data (${err.message}); the file is truncated or damaged`, { cause: err }))
+        ? reject(
+            new MsatError('DATA_CORRUPT', `${file}: cannot decompress gzip data (${err.message}); the file is truncated or damaged`, { cause: err }),
+          )
         : resolve(out),
     );
   });

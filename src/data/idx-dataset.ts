@@ -31,10 +31,7 @@ async function findIdxFile(dir: string, split: DatasetSplit, kind: 'images' | 'l
   const names = idxCandidates(split, kind);
   const found = await firstExistingFile(names.map((n) => join(dir, n)));
   if (!found) {
-    throw new MsatError(
-      'DATA_NOT_FOUND',
-      `${dir}: no ${split} ${kind} file for an MNIST-style IDX dataset; looked for ${names.join(', ')}`,
-    );
+    throw new MsatError('DATA_NOT_FOUND', `${dir}: no ${split} ${kind} file for an MNIST-style IDX dataset; looked for ${names.join(', ')}`);
   }
   return found;
 }

@@ -55,10 +55,7 @@ function splitOfFolderName(name: string): DatasetSplit | undefined {
   return undefined;
 }
 
-async function resolveSplitDir(
-  location: ImageFolderLocation,
-  options: ResolvedDatasetOptions,
-): Promise<{ dir: string; split: DatasetSplit }> {
+async function resolveSplitDir(location: ImageFolderLocation, options: ResolvedDatasetOptions): Promise<{ dir: string; split: DatasetSplit }> {
   if (location.kind === 'split') {
     const named = splitOfFolderName(basename(location.dir));
     if (named && options.splitExplicit && named !== options.split) {
@@ -82,10 +79,7 @@ async function resolveSplitDir(
 }
 
 /** Opens an image folder found by `locateImageFolder`. */
-export async function openImageFolderDataset(
-  location: ImageFolderLocation,
-  options: ResolvedDatasetOptions,
-): Promise<Dataset> {
+export async function openImageFolderDataset(location: ImageFolderLocation, options: ResolvedDatasetOptions): Promise<Dataset> {
   const { dir, split } = await resolveSplitDir(location, options);
   const classes = (await listDir(dir)).filter((e) => e.isDirectory()).map((e) => e.name);
   const files: string[] = [];

@@ -38,11 +38,7 @@ async function forEachLimited(count: number, limit: number, fn: (i: number) => P
  * Decodes `file` and checks it against the dataset's shape: channel counts are converted (a gray JPEG in an
  * RGB set, as ImageNet has), a different size without `resize` is `DATA_SHAPE`.
  */
-export async function decodeSample(
-  file: string,
-  shape: ImageSampleShape,
-  resize: ResizeSpec | undefined,
-): Promise<RawImage> {
+export async function decodeSample(file: string, shape: ImageSampleShape, resize: ResizeSpec | undefined): Promise<RawImage> {
   const img = await decodeImageBytes(readFileBytesSync(file), file, { channels: shape.channels, resize });
   if (img.width !== shape.width || img.height !== shape.height) {
     throw new MsatError(

@@ -24,7 +24,13 @@ export {
 } from './dataset.js';
 export { DATASET_SHORTCUTS, FASHION_MNIST_SYSTEM_DIR, mnistDataDir, projectCacheHint, resolveDatasetShortcut } from './builtin-datasets.js';
 export { downloadedDatasetDir, downloadsDir, msatCacheDir } from './download/cache-dir.js';
-export { DOWNLOADABLE_DATASETS, archiveFileName, findDownloadableDataset, type DatasetArchive, type DownloadableDataset } from './download/catalog.js';
+export {
+  DOWNLOADABLE_DATASETS,
+  archiveFileName,
+  findDownloadableDataset,
+  type DatasetArchive,
+  type DownloadableDataset,
+} from './download/catalog.js';
 export { fetchArchive, mirroredUrl, type FetchArchiveOptions } from './download/fetch-archive.js';
 export { getDataset, listDatasets, type DatasetStatus, type GetDatasetOptions, type InstalledDataset } from './download/install.js';
 export { datasetCacheDir, findCachedDataset } from './dataset-cache.js';
@@ -43,15 +49,19 @@ export {
 } from './image-decode.js';
 export { IMDB_CLASSES } from './text/imdb-corpus.js';
 export { tokenize } from './text/tokenize.js';
-export {
-  FIRST_WORD_ID, PAD_ID, UNKNOWN_ID, countWords, encodeSequence, rankWords, vocabularyLookup,
-} from './text/vocabulary.js';
+export { FIRST_WORD_ID, PAD_ID, UNKNOWN_ID, countWords, encodeSequence, rankWords, vocabularyLookup } from './text/vocabulary.js';
 export { SPEECH_COMMANDS_CLASSES, SPEECH_COMMANDS_FOLDERS } from './speech/classes.js';
 export { hashPercentage, hashedNamePart, speechCommandsSet, type SpeechCommandsSet } from './speech/hash-split.js';
 export { SPEECH_WAV_FORMAT, decodeWav, readWav, type PcmAudio } from './audio/wav.js';
 export { hzToMel, melFilterbank, melToHz, type MelBand, type MelFilterbankOptions } from './audio/mel-filterbank.js';
 export {
-  SPEECH_FRONT_END, createSpectrogramMaker, frameCount, melPowerFrames, spectrogramImage, trimTrailingZeros,
-  type SpectrogramMaker, type SpeechFrontEnd,
+  SPEECH_FRONT_END,
+  createSpectrogramMaker,
+  frameCount,
+  melPowerFrames,
+  spectrogramImage,
+  trimTrailingZeros,
+  type SpectrogramMaker,
+  type SpeechFrontEnd,
 } from './audio/spectrogram-image.js';
 export { INPUT_FILE_KINDS, readInputFile, type InputFileOptions } from './input-file.js';

@@ -64,11 +64,7 @@ function chooseSet(dir: string, sets: Map<string, LosslessSample[]>, wanted: str
 }
 
 /** Opens one set of a lossless-samples folder; `set` comes from the virtual sub-path or the options. */
-export async function openLosslessSamplesDataset(
-  dir: string,
-  set: string | undefined,
-  options: ResolvedDatasetOptions,
-): Promise<Dataset> {
+export async function openLosslessSamplesDataset(dir: string, set: string | undefined, options: ResolvedDatasetOptions): Promise<Dataset> {
   const sets = await listLosslessSets(dir);
   const name = chooseSet(dir, sets, set ?? options.set);
   const samples = sets.get(name)!.slice(0, options.limit === Infinity ? undefined : options.limit);

@@ -24,7 +24,10 @@ export function buildNormalizationTables(
   from?: string,
 ): NormalizationTables {
   const plural = channels === 1 ? '' : 's';
-  for (const [name, values] of [['mean', mean], ['std', std]] as const) {
+  for (const [name, values] of [
+    ['mean', mean],
+    ['std', std],
+  ] as const) {
     if (values.length === 1 || values.length === channels) continue;
     if (from !== undefined) {
       throw new MsatError(
@@ -45,7 +48,10 @@ export function buildNormalizationTables(
     const lut = new Float32Array(256);
     for (let v = 0; v < 256; v++) lut[v] = (v / 255 - m) / s;
     if (!lut.every(Number.isFinite)) {
-      throw new MsatError('DATA_OPTIONS', `mean ${m} and std ${s} of channel ${c} make normalised pixels of ${dataset} overflow float32; check --mean/--std`);
+      throw new MsatError(
+        'DATA_OPTIONS',
+        `mean ${m} and std ${s} of channel ${c} make normalised pixels of ${dataset} overflow float32; check --mean/--std`,
+      );
     }
     luts.push(lut);
   }
@@ -76,13 +82,7 @@ export function normalizeChw(
  * Normalizes one interleaved sample (HWC bytes, as image decoders return it) into planar CHW at `dstOffset`,
  * i.e. the transpose that torchvision's `ToTensor` does.
  */
-export function normalizeHwc(
-  src: Uint8Array,
-  dst: Float32Array,
-  dstOffset: number,
-  pixels: number,
-  luts: NormalizationTables,
-): void {
+export function normalizeHwc(src: Uint8Array, dst: Float32Array, dstOffset: number, pixels: number, luts: NormalizationTables): void {
   const channels = luts.length;
   for (let c = 0; c < channels; c++) {
     const lut = luts[c];

@@ -27,7 +27,8 @@ import { isSpeechCommandsWavFolder, openSpeechCommandsWavDataset } from './speec
 /** What each format looks for, for the message when none matches. */
 const FORMAT_SIGNATURES: Readonly<Record<Exclude<DatasetFormat, 'arrays'>, string>> = {
   idx: 'idx (train-/t10k-images-idx3-ubyte and -labels-idx1-ubyte, optionally .gz)',
-  'cifar-binary': 'cifar-binary (data_batch_1..5.bin + test_batch.bin, or train.bin + test.bin, possibly in cifar-10-batches-bin/ or cifar-100-binary/)',
+  'cifar-binary':
+    'cifar-binary (data_batch_1..5.bin + test_batch.bin, or train.bin + test.bin, possibly in cifar-10-batches-bin/ or cifar-100-binary/)',
   'lossless-samples': 'lossless-samples (<set>_<index>_<label>.png files)',
   imdb: 'imdb (<root>/{train,test}/{neg,pos}/<id>_<rating>.txt)',
   'speech-commands': 'speech-commands (<root>/{yes,no,…,go,unknown,_background_noise_}/<speaker>_nohash_<n>.<word>.jpg)',
@@ -87,9 +88,10 @@ async function locate(path: string): Promise<{ dir: string; set?: string }> {
  */
 export async function openDataset(path: string, options: DatasetOptions = {}): Promise<Dataset> {
   const every = options.every ?? 1;
-  const dataset = every === 1
-    ? await openWholeDataset(path, options)
-    : stridedDataset(await openWholeDataset(path, { ...options, limit: undefined }), every, options.limit ?? Infinity);
+  const dataset =
+    every === 1
+      ? await openWholeDataset(path, options)
+      : stridedDataset(await openWholeDataset(path, { ...options, limit: undefined }), every, options.limit ?? Infinity);
   rejectEmpty(dataset, path, options);
   return dataset;
 }

@@ -9,7 +9,15 @@ const pct = (v: number): string => (100 * v).toFixed(2);
 export function formatExperimentTable(results: ExperimentResults): string {
   const steps = TABLE_STEPS.filter((t) => t <= results.T);
   const d = results.provenance.dataset;
-  const head = ['converter', ...steps.map((t) => `T=${t}`), 'best', 'steps to ANN−1 %', 'SOP / sample', 'energy / sample', 'energy, multiply per event'];
+  const head = [
+    'converter',
+    ...steps.map((t) => `T=${t}`),
+    'best',
+    'steps to ANN−1 %',
+    'SOP / sample',
+    'energy / sample',
+    'energy, multiply per event',
+  ];
   const rows = results.runs.map(({ converter, report: r }) => [
     converter.label,
     ...steps.map((t) => pct(r.accuracyPerStep[t - 1])),

@@ -30,7 +30,19 @@ export interface Preset {
   readonly hp: MsatHyperParams;
 }
 
-const CIFAR_TRAIN = ['--data', '.cache/datasets/cifar10-jpeg', '--batch', '128', '--nesterov', '--weight-decay', '5e-4', '--label-smoothing', '0.1', '--seed', '0'];
+const CIFAR_TRAIN = [
+  '--data',
+  '.cache/datasets/cifar10-jpeg',
+  '--batch',
+  '128',
+  '--nesterov',
+  '--weight-decay',
+  '5e-4',
+  '--label-smoothing',
+  '0.1',
+  '--seed',
+  '0',
+];
 
 export const PRESETS: readonly Preset[] = [
   {
@@ -71,7 +83,30 @@ export const PRESETS: readonly Preset[] = [
     name: 'imdb-textcnn',
     description: 'IMDB sentiment, a 1-D text CNN over word embeddings (the embedding output is the analog input)',
     model: 'imdb-textcnn.onnx',
-    train: [['--arch', 'text-cnn', '--data', '.cache/datasets/aclImdb', '--vocab-size', '10000', '--epochs', '5', '--batch', '64', '--optimizer', 'adamw', '--lr', '0.005', '--weight-decay', '0.01', '--seed', '0', '--weights', 'float16']],
+    train: [
+      [
+        '--arch',
+        'text-cnn',
+        '--data',
+        '.cache/datasets/aclImdb',
+        '--vocab-size',
+        '10000',
+        '--epochs',
+        '5',
+        '--batch',
+        '64',
+        '--optimizer',
+        'adamw',
+        '--lr',
+        '0.005',
+        '--weight-decay',
+        '0.01',
+        '--seed',
+        '0',
+        '--weights',
+        'float16',
+      ],
+    ],
     data: '.cache/datasets/aclImdb',
     every: 25,
     hp: VGG_HYPER_PARAMS,
@@ -80,7 +115,29 @@ export const PRESETS: readonly Preset[] = [
     name: 'speech-commands-cnn',
     description: 'Google Speech Commands v0.02, 12 classes, a 2-D CNN over 98×40 log-mel spectrograms',
     model: 'speech-commands-cnn.onnx',
-    train: [['--arch', 'speech-cnn', '--data', '.cache/datasets/speech-commands-spectrograms', '--epochs', '12', '--batch', '128', '--lr', '0.05', '--nesterov', '--weight-decay', '5e-4', '--label-smoothing', '0.1', '--seed', '0', '--weights', 'float16']],
+    train: [
+      [
+        '--arch',
+        'speech-cnn',
+        '--data',
+        '.cache/datasets/speech-commands-spectrograms',
+        '--epochs',
+        '12',
+        '--batch',
+        '128',
+        '--lr',
+        '0.05',
+        '--nesterov',
+        '--weight-decay',
+        '5e-4',
+        '--label-smoothing',
+        '0.1',
+        '--seed',
+        '0',
+        '--weights',
+        'float16',
+      ],
+    ],
     data: '.cache/datasets/speech-commands-spectrograms',
     every: 5,
     hp: VGG_HYPER_PARAMS,
@@ -115,9 +172,11 @@ export function presetConverters(preset: Preset): ConverterSpec[] {
 export function trainingRuns(preset: Preset, model: string, checkpoints: string): string[][] {
   const dir = (k: number): string => (preset.train.length === 1 ? checkpoints : join(checkpoints, String(k + 1)));
   return preset.train.map((args, k) => [
-    'train', ...args,
+    'train',
+    ...args,
     ...(k > 0 ? ['--from', dir(k - 1)] : []),
-    '--checkpoint-dir', dir(k),
+    '--checkpoint-dir',
+    dir(k),
     ...(k === preset.train.length - 1 ? ['--out', model] : []),
   ]);
 }

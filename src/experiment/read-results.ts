@@ -19,7 +19,8 @@ export async function readResults(dir: string): Promise<ExperimentResults> {
     text = await readFile(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'not found (msat experiment writes it)' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? String(e)})`;
+    const why =
+      code === 'ENOENT' ? 'not found (msat experiment writes it)' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? String(e)})`;
     throw new MsatError('EXPERIMENT_RESULTS', `${file}: ${why}`, { cause: e });
   }
   return parseResults(text, file);

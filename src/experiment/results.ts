@@ -9,7 +9,19 @@
  */
 import * as v from 'valibot';
 import {
-  between, finite, integer, isoTime, lenientRecord, list, oneOf, pathTo, record, sha256Hex, text, uniqueBy, type Infer,
+  between,
+  finite,
+  integer,
+  isoTime,
+  lenientRecord,
+  list,
+  oneOf,
+  pathTo,
+  record,
+  sha256Hex,
+  text,
+  uniqueBy,
+  type Infer,
 } from '../core/index.js';
 import { gammaSchema, hyperParamsSchema } from '../convert/index.js';
 import { METHODS, type Method } from '../snn/index.js';
@@ -58,16 +70,18 @@ const reportSchema = lenientRecord({
   stepsToAnnMinus05: v.nullable(count()),
   firingRates: v.record(text(), nonNegative(), 'expected an object'),
   layers: v.pipe(
-    list(lenientRecord({
-      layer: text(),
-      neurons: integer(0),
-      lambda: v.union([finite(), list(finite())], 'expected λ: a number, or one per channel'),
-      firingRate: nonNegative(),
-      sinRatio: between(0, 1, 'a ratio in [0, 1]'),
-      sin: nonNegative(),
-      pos: nonNegative(),
-      rateCorrelation: v.nullable(finite()),
-    })),
+    list(
+      lenientRecord({
+        layer: text(),
+        neurons: integer(0),
+        lambda: v.union([finite(), list(finite())], 'expected λ: a number, or one per channel'),
+        firingRate: nonNegative(),
+        sinRatio: between(0, 1, 'a ratio in [0, 1]'),
+        sin: nonNegative(),
+        pos: nonNegative(),
+        rateCorrelation: v.nullable(finite()),
+      }),
+    ),
     uniqueBy((l) => l.layer, 'layer', 'layer'),
   ),
   sinStep: integer(0),
@@ -114,34 +128,50 @@ const provenanceSchema = record({
   /** Seconds spent computing, summed over resumed runs. */
   wallSeconds: nonNegative(),
   machine: record({
-    platform: text(), arch: text(), cpu: text(), cores: integer(0), memoryGiB: nonNegative(), node: text(), onnxruntime: text(), threads: integer(0),
+    platform: text(),
+    arch: text(),
+    cpu: text(),
+    cores: integer(0),
+    memoryGiB: nonNegative(),
+    node: text(),
+    onnxruntime: text(),
+    threads: integer(0),
   }),
   model: record({ path: text(), sha256: sha256Hex() }),
   /** The simulated data; `sha256` is `hashTree` of the split's files. */
   dataset: record({ path: text(), split: text(), samples: integer(0), every: count(), limit: v.nullable(integer(0)), sha256: sha256Hex() }),
   /** λ calibration: the first `samples` of every `every`-th training sample (1 when absent), percentile p. */
-  calibration: record({ samples: integer(0), percentile: v.pipe(finite(), v.gtValue(0, 'expected a percentile in (0, 1]'), v.maxValue(1, 'expected a percentile in (0, 1]')), every: v.optional(count()) }),
+  calibration: record({
+    samples: integer(0),
+    percentile: v.pipe(finite(), v.gtValue(0, 'expected a percentile in (0, 1]'), v.maxValue(1, 'expected a percentile in (0, 1]')),
+    every: v.optional(count()),
+  }),
   seed: finite(),
 });
 
 type AddIssue = (info: { message: string; path: ReturnType<typeof pathTo> }) => void;
 interface Stepped {
   readonly T: number;
-  readonly runs: readonly { readonly report: { readonly T: number; readonly accuracyPerStep: readonly number[]; readonly sopPerStep: readonly number[] }; readonly traces: readonly NeuronTrace[] }[];
+  readonly runs: readonly {
+    readonly report: { readonly T: number; readonly accuracyPerStep: readonly number[]; readonly sopPerStep: readonly number[] };
+    readonly traces: readonly NeuronTrace[];
+  }[];
 }
 
 /** Runs must agree with the experiment's T, entry for entry. */
 function checkSteps(doc: Stepped, addIssue: AddIssue): void {
   for (const [i, run] of doc.runs.entries()) {
     const r = run.report;
-    if (r.T !== doc.T) return addIssue({ message: `expected the experiment's T (${doc.T}), got ${r.T}`, path: pathTo(doc, 'runs', i, 'report', 'T') });
+    if (r.T !== doc.T)
+      return addIssue({ message: `expected the experiment's T (${doc.T}), got ${r.T}`, path: pathTo(doc, 'runs', i, 'report', 'T') });
     const perStep = `expected ${doc.T} entries, one per step (runs[${i}].report.T = ${doc.T})`;
     for (const key of ['accuracyPerStep', 'sopPerStep'] as const) {
       if (r[key].length !== doc.T) return addIssue({ message: `${perStep}, got ${r[key].length}`, path: pathTo(doc, 'runs', i, 'report', key) });
     }
     for (const [j, trace] of run.traces.entries()) {
       for (const key of ['membrane', 'threshold', 'spikes'] as const) {
-        if (trace[key].length !== doc.T) return addIssue({ message: `${perStep}, got ${trace[key].length}`, path: pathTo(doc, 'runs', i, 'traces', j, key) });
+        if (trace[key].length !== doc.T)
+          return addIssue({ message: `${perStep}, got ${trace[key].length}`, path: pathTo(doc, 'runs', i, 'traces', j, key) });
       }
     }
   }
@@ -149,8 +179,14 @@ function checkSteps(doc: Stepped, addIssue: AddIssue): void {
 
 export const resultsSchema = v.pipe(
   record({
-    format: v.literal(RESULTS_FORMAT, (i) => `is ${JSON.stringify(i.input) ?? 'missing'}; not an msat experiment results file (expected "${RESULTS_FORMAT}")`),
-    version: v.literal(RESULTS_VERSION, (i) => `results format version ${JSON.stringify(i.input) ?? 'missing'}; this msat reads version ${RESULTS_VERSION}`),
+    format: v.literal(
+      RESULTS_FORMAT,
+      (i) => `is ${JSON.stringify(i.input) ?? 'missing'}; not an msat experiment results file (expected "${RESULTS_FORMAT}")`,
+    ),
+    version: v.literal(
+      RESULTS_VERSION,
+      (i) => `results format version ${JSON.stringify(i.input) ?? 'missing'}; this msat reads version ${RESULTS_VERSION}`,
+    ),
     /** Preset name, e.g. `cifar10-vgg16`. */
     preset: text(),
     description: text(),

@@ -9,7 +9,15 @@ import { fileURLToPath } from 'node:url';
 import { MsatError } from '../core/index.js';
 import { sha256File, writeSnnFile } from '../convert/index.js';
 import { openDataset } from '../data/index.js';
-import { calibrationStride, convertModel, convertedSnnFile, simulateModel, snnFileDefaults, DEFAULT_CALIBRATION_SAMPLES, type CalibrationEvery } from '../pipeline/index.js';
+import {
+  calibrationStride,
+  convertModel,
+  convertedSnnFile,
+  simulateModel,
+  snnFileDefaults,
+  DEFAULT_CALIBRATION_SAMPLES,
+  type CalibrationEvery,
+} from '../pipeline/index.js';
 import { describeMethod, DEFAULT_NEURON_CONFIG } from '../snn/index.js';
 import type { Runner } from '../runtime/index.js';
 import { findPreset, presetConverters, trainingRuns, type Preset } from './presets.js';
@@ -61,7 +69,11 @@ export interface ExperimentOptions {
  * The preset's model path (`models/<file>` unless given) and the commands that train it with their checkpoints
  * in `checkpoints` (default: where `msat experiment --train` keeps them).
  */
-export function presetModel(preset: Preset, model?: string, checkpoints = join('results', preset.name, 'train')): { path: string; trainCommand: string } {
+export function presetModel(
+  preset: Preset,
+  model?: string,
+  checkpoints = join('results', preset.name, 'train'),
+): { path: string; trainCommand: string } {
   const path = model ?? join(MODELS_DIR, preset.model);
   const runs = trainingRuns(preset, path, checkpoints);
   return { path, trainCommand: runs.map((argv) => `msat ${argv.join(' ')}`).join(' && ') };
@@ -71,12 +83,14 @@ export function presetModel(preset: Preset, model?: string, checkpoints = join('
 export async function runExperiment(options: ExperimentOptions): Promise<ExperimentResults> {
   const { preset, runner } = options;
   const { path: model, trainCommand } = presetModel(preset, options.model);
-  if (!existsSync(model)) throw new MsatError('EXPERIMENT_MODEL', `${model} not found; make it with: ${trainCommand} (or let the experiment train it first)`);
+  if (!existsSync(model))
+    throw new MsatError('EXPERIMENT_MODEL', `${model} not found; make it with: ${trainCommand} (or let the experiment train it first)`);
   const all = presetConverters(preset);
   if (options.tuned) all.push(await tunedConverter(preset, options.tuned));
   const wanted = options.converters ?? all.map((c) => c.id);
   for (const id of wanted) {
-    if (!all.some((c) => c.id === id)) throw new MsatError('EXPERIMENT_OPTIONS', `unknown converter "${id}"; converters: ${all.map((c) => c.id).join(', ')}`);
+    if (!all.some((c) => c.id === id))
+      throw new MsatError('EXPERIMENT_OPTIONS', `unknown converter "${id}"; converters: ${all.map((c) => c.id).join(', ')}`);
   }
   const converters = all.filter((c) => wanted.includes(c.id));
   const data = options.data ?? preset.data;
@@ -96,7 +110,15 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   const modelSha256 = await sha256File(model);
   let results = existsSync(resultsPath) && !options.fresh ? await readResults(options.out) : undefined;
   if (results) {
-    checkResumable(results, resultsPath, { preset: preset.name, T, modelSha256, data: resolve(data), every, limit: options.limit ?? null, calibration });
+    checkResumable(results, resultsPath, {
+      preset: preset.name,
+      T,
+      modelSha256,
+      data: resolve(data),
+      every,
+      limit: options.limit ?? null,
+      calibration,
+    });
   } else {
     const started = new Date().toISOString();
     const converted = await convertModel({
@@ -117,11 +139,27 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       wallSeconds: 0,
       machine: machine(runner.options.threads),
       model: { path: model, sha256: modelSha256 },
-      dataset: { path: resolve(data), split: 'test', samples: dataset.length, every, limit: options.limit ?? null, sha256: await hashTree(dataset.root) },
+      dataset: {
+        path: resolve(data),
+        split: 'test',
+        samples: dataset.length,
+        every,
+        limit: options.limit ?? null,
+        sha256: await hashTree(dataset.root),
+      },
       calibration,
       seed: 0,
     };
-    results = { format: RESULTS_FORMAT, version: RESULTS_VERSION, preset: preset.name, description: preset.description, T, annAccuracy: NaN, provenance, runs: [] };
+    results = {
+      format: RESULTS_FORMAT,
+      version: RESULTS_VERSION,
+      preset: preset.name,
+      description: preset.description,
+      T,
+      annAccuracy: NaN,
+      provenance,
+      runs: [],
+    };
   }
 
   for (const converter of converters) {
@@ -169,7 +207,13 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
 async function tunedConverter(preset: Preset, path: string): Promise<ConverterSpec> {
   const { neuron } = await snnFileDefaults(path);
   const config = { ...DEFAULT_NEURON_CONFIG, hp: preset.hp, ...neuron };
-  return { id: 'tuned', label: `tuned ${describeMethod(config)}`, neuron: config, confidence: 'off', snn: { path: resolve(path), sha256: await sha256File(path) } };
+  return {
+    id: 'tuned',
+    label: `tuned ${describeMethod(config)}`,
+    neuron: config,
+    confidence: 'off',
+    snn: { path: resolve(path), sha256: await sha256File(path) },
+  };
 }
 
 /** A resumed run must be the same experiment; anything else would mix numbers from different set-ups. */
@@ -179,7 +223,15 @@ function checkResumable(
   want: { preset: string; T: number; modelSha256: string; data: string; every: number; limit: number | null; calibration: Provenance['calibration'] },
 ): void {
   const p = results.provenance;
-  const have = { preset: results.preset, T: results.T, modelSha256: p.model.sha256, data: p.dataset.path, every: p.dataset.every, limit: p.dataset.limit, calibration: p.calibration };
+  const have = {
+    preset: results.preset,
+    T: results.T,
+    modelSha256: p.model.sha256,
+    data: p.dataset.path,
+    every: p.dataset.every,
+    limit: p.dataset.limit,
+    calibration: p.calibration,
+  };
   const differs = (Object.keys(want) as (keyof typeof want)[]).filter((k) => JSON.stringify(have[k]) !== JSON.stringify(want[k]));
   if (differs.length > 0) {
     throw new MsatError(

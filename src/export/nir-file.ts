@@ -38,7 +38,13 @@ function writeField(group: Group, name: string, kind: FieldKind, value: unknown)
   if (kind === 'f32') {
     const a = value as NirArray;
     const chunked = a.dims.length > 0 && a.data.length > 0;
-    group.create_dataset({ name, data: a.data, shape: [...a.dims], dtype: '<f', ...(chunked ? { chunks: [...a.dims], compression: 'gzip' as const } : {}) });
+    group.create_dataset({
+      name,
+      data: a.data,
+      shape: [...a.dims],
+      dtype: '<f',
+      ...(chunked ? { chunks: [...a.dims], compression: 'gzip' as const } : {}),
+    });
   } else if (kind === 'int') {
     group.create_dataset({ name, data: BigInt64Array.of(BigInt(value as number)), shape: [], dtype: '<q' });
   } else {

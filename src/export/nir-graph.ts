@@ -83,7 +83,11 @@ export function nirGraph(snn: NirExportSource): NirGraph {
         edges.push([from, name]);
         sources.set(layer.output, [name]);
       },
-      sumInputs: () => sources.set(layer.output, layer.inputs.flatMap((n) => sources.get(n)!)),
+      sumInputs: () =>
+        sources.set(
+          layer.output,
+          layer.inputs.flatMap((n) => sources.get(n)!),
+        ),
     });
     shapes.set(layer.output, outShape);
   }

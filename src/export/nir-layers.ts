@@ -32,7 +32,11 @@ function refuseDynamics(layer: Layer, dynamics: NeuronDynamics): void {
   }
 }
 
-const filled = (dims: readonly number[], value: number): NirArray => ({ type: 'float32', dims: [...dims], data: new Float32Array(sizeOf(dims)).fill(value) });
+const filled = (dims: readonly number[], value: number): NirArray => ({
+  type: 'float32',
+  dims: [...dims],
+  data: new Float32Array(sizeOf(dims)).fill(value),
+});
 
 /** θ = k·λ (float32, as msat's graph computes it) broadcast to the layer's per-sample shape (λ per channel is axis 0 here). */
 function thresholdArray(layer: Layer, lambda: number | Float32Array, k: number, shape: readonly number[]): NirArray {
@@ -89,7 +93,8 @@ const none = (layer: Layer): never => refuse(layer, `NIR has no ${layer.kind} pr
 
 /** Flatten, reshape and squeeze are exported only when they flatten a sample to a vector (NIR's Flatten without the batch axis). */
 const asFlatten: NirLowering<Layer> = (layer, { inputShapes: [inputShape], outShape, single }) => {
-  if (outShape.length !== 1 || outShape[0] !== sizeOf(inputShape)) refuse(layer, `[${inputShape.join(', ')}] -> [${outShape.join(', ')}] is not a flatten`);
+  if (outShape.length !== 1 || outShape[0] !== sizeOf(inputShape))
+    refuse(layer, `[${inputShape.join(', ')}] -> [${outShape.join(', ')}] is not a flatten`);
   single({ type: 'Flatten', input_type: inputShape, start_dim: 0, end_dim: -1 });
 };
 
@@ -100,10 +105,28 @@ export const NIR_LAYERS: { readonly [K in LayerKind]: NirLowering<Extract<Layer,
     if (!padding) refuse(layer, `asymmetric padding [${layer.pads.join(', ')}]; NIR pads both sides of an axis equally`);
     const bias = layer.bias ?? filled([layer.weight.dims[0]], 0);
     if (rank === 1) {
-      single({ type: 'Conv1d', input_shape: inputShape[1], weight: layer.weight, stride: layer.strides[0], padding: padding[0], dilation: layer.dilations[0], groups: layer.group, bias });
+      single({
+        type: 'Conv1d',
+        input_shape: inputShape[1],
+        weight: layer.weight,
+        stride: layer.strides[0],
+        padding: padding[0],
+        dilation: layer.dilations[0],
+        groups: layer.group,
+        bias,
+      });
     } else if (rank === 2) {
       const pair = (a: readonly number[]) => [a[0], a[1]] as const;
-      single({ type: 'Conv2d', input_shape: pair(inputShape.slice(1)), weight: layer.weight, stride: pair(layer.strides), padding: pair(padding), dilation: pair(layer.dilations), groups: layer.group, bias });
+      single({
+        type: 'Conv2d',
+        input_shape: pair(inputShape.slice(1)),
+        weight: layer.weight,
+        stride: pair(layer.strides),
+        padding: pair(padding),
+        dilation: pair(layer.dilations),
+        groups: layer.group,
+        bias,
+      });
     } else refuse(layer, `${rank}-D convolution; NIR has Conv1d and Conv2d`);
   },
   linear(layer, { inputShapes: [inputShape], single }) {
@@ -124,10 +147,16 @@ export const NIR_LAYERS: { readonly [K in LayerKind]: NirLowering<Extract<Layer,
     if (layer.kernel.length !== 2) refuse(layer, `${layer.kernel.length}-D average pooling; NIR has AvgPool2d only`);
     const padding = symmetricPads(layer.pads, 2);
     if (!padding) refuse(layer, `asymmetric padding [${layer.pads.join(', ')}]`);
-    if (padding.some((p) => p > 0) && !layer.countIncludePad) refuse(layer, 'padding excluded from the divisor; NIR consumers (PyTorch AvgPool2d) count it');
+    if (padding.some((p) => p > 0) && !layer.countIncludePad)
+      refuse(layer, 'padding excluded from the divisor; NIR consumers (PyTorch AvgPool2d) count it');
     const floorOut = [0, 1].map((a) => Math.floor((inputShape[a + 1] + 2 * padding[a] - layer.kernel[a]) / layer.strides[a]) + 1);
     if (floorOut[0] !== outShape[1] || floorOut[1] !== outShape[2]) refuse(layer, 'ceil_mode changes the output size; NIR pools round down');
-    single({ type: 'AvgPool2d', kernel_size: [layer.kernel[0], layer.kernel[1]], stride: [layer.strides[0], layer.strides[1]], padding: [padding[0], padding[1]] });
+    single({
+      type: 'AvgPool2d',
+      kernel_size: [layer.kernel[0], layer.kernel[1]],
+      stride: [layer.strides[0], layer.strides[1]],
+      padding: [padding[0], padding[1]],
+    });
   },
   globalavgpool(layer, { inputShapes: [inputShape], single }) {
     if (inputShape.length !== 3) refuse(layer, `input [${inputShape.join(', ')}] is not [C, H, W]; NIR has AvgPool2d only`);
@@ -141,10 +170,12 @@ export const NIR_LAYERS: { readonly [K in LayerKind]: NirLowering<Extract<Layer,
   squeeze: asFlatten,
   add(layer, { inputShapes, outShape, sumInputs }) {
     if (layer.constant) refuse(layer, 'adds a constant; only residual adds of two layers are exported (as two edges into one node)');
-    if (inputShapes.some((s) => s.join() !== outShape.join())) refuse(layer, `broadcasting [${inputShapes.map((s) => s.join('×')).join(' + ')}]; NIR sums edges of equal shape`);
+    if (inputShapes.some((s) => s.join() !== outShape.join()))
+      refuse(layer, `broadcasting [${inputShapes.map((s) => s.join('×')).join(' + ')}]; NIR sums edges of equal shape`);
     sumInputs();
   },
-  maxpool: (layer) => refuse(layer, 'max-pooling runs as LIPool in msat and NIR has no max-pool or LIPool primitive; use average pooling in the model'),
+  maxpool: (layer) =>
+    refuse(layer, 'max-pooling runs as LIPool in msat and NIR has no max-pool or LIPool primitive; use average pooling in the model'),
   batchnorm: (layer) => refuse(layer, 'batch norm is not folded (export the converted network)'),
   transpose: none,
   unsqueeze: none,

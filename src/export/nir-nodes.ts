@@ -11,9 +11,15 @@ export const NIR_VERSION = '1.0.7';
 export type NirArray = Tensor<'float32'>;
 
 /** Graph entry point; `shape` is the per-sample input shape, e.g. `[3, 32, 32]`. */
-export interface NirInput { readonly type: 'Input'; readonly shape: readonly number[] }
+export interface NirInput {
+  readonly type: 'Input';
+  readonly shape: readonly number[];
+}
 /** Graph exit; the sum of its incoming edges is the readout, `shape` e.g. `[10]`. */
-export interface NirOutput { readonly type: 'Output'; readonly shape: readonly number[] }
+export interface NirOutput {
+  readonly type: 'Output';
+  readonly shape: readonly number[];
+}
 /** 1-D convolution: `weight` `[C_out, C_in/groups, K]`, `bias` `[C_out]`, `input_shape` the input length. */
 export interface NirConv1d {
   readonly type: 'Conv1d';
@@ -37,15 +43,35 @@ export interface NirConv2d {
   readonly bias: NirArray;
 }
 /** `W·x + b`, `weight` `[out, in]`. */
-export interface NirAffine { readonly type: 'Affine'; readonly weight: NirArray; readonly bias: NirArray }
+export interface NirAffine {
+  readonly type: 'Affine';
+  readonly weight: NirArray;
+  readonly bias: NirArray;
+}
 /** `W·x` (read only: the exporter always writes `Affine`, which every consumer imports). */
-export interface NirLinear { readonly type: 'Linear'; readonly weight: NirArray }
+export interface NirLinear {
+  readonly type: 'Linear';
+  readonly weight: NirArray;
+}
 /** Integrate-and-fire: V ← V + r·x; fire when V > v_threshold, then V ← v_reset. Every array has the layer's shape. */
-export interface NirIf { readonly type: 'IF'; readonly r: NirArray; readonly v_threshold: NirArray; readonly v_reset: NirArray }
+export interface NirIf {
+  readonly type: 'IF';
+  readonly r: NirArray;
+  readonly v_threshold: NirArray;
+  readonly v_reset: NirArray;
+}
 /** Elementwise product with `scale` (the layer's shape). */
-export interface NirScale { readonly type: 'Scale'; readonly scale: NirArray }
+export interface NirScale {
+  readonly type: 'Scale';
+  readonly scale: NirArray;
+}
 /** Flattens axes `start_dim..end_dim` of a per-sample tensor of shape `input_type`. */
-export interface NirFlatten { readonly type: 'Flatten'; readonly input_type?: readonly number[]; readonly start_dim: number; readonly end_dim: number }
+export interface NirFlatten {
+  readonly type: 'Flatten';
+  readonly input_type?: readonly number[];
+  readonly start_dim: number;
+  readonly end_dim: number;
+}
 /** 2-D average or sum pooling; pairs are (height, width). */
 export interface NirPool2d {
   readonly type: 'AvgPool2d' | 'SumPool2d';
@@ -63,4 +89,3 @@ export interface NirGraph {
   readonly nodes: ReadonlyMap<string, NirNode>;
   readonly edges: readonly (readonly [string, string])[];
 }
-

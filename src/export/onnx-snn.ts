@@ -64,7 +64,7 @@ export interface SnnOnnxContract {
 }
 
 const USAGE =
-  'Set every state input to its reset value, then call repeatedly with the same input, feeding each state output back as the next call\'s state input; ' +
+  "Set every state input to its reset value, then call repeatedly with the same input, feeding each state output back as the next call's state input; " +
   'after the call that ends with step t (t = t0 + K), the prediction is argmax over classes of readout_sum:out. Reset the state for every new sample.';
 
 /** The exported model and its contract. */
@@ -96,7 +96,14 @@ export function snnOnnxModel(snn: SnnDefinition, options: SnnOnnxOptions = {}): 
     keep: [...graph.keep].map(([layer, name]) => ({ layer, input: name, c: confidence.get(layer)!, window: options.confidenceWindow ?? 16 })),
     state: [
       { input: graph.t0, output: `${graph.t0}:out`, type: 'float32', dims: [1], reset: 0, meaning: 't0' },
-      ...graph.state.map((s): SnnOnnxState => ({ input: s.input, output: s.output, type: 'float32', dims: ['N', ...s.shape], reset: 0, meaning: `${s.role}:${s.layer}` })),
+      ...graph.state.map((s): SnnOnnxState => ({
+        input: s.input,
+        output: s.output,
+        type: 'float32',
+        dims: ['N', ...s.shape],
+        reset: 0,
+        meaning: `${s.role}:${s.layer}`,
+      })),
       { input: 'readout_sum', output: 'readout_sum:out', type: 'float64', dims: ['N', ...classes], reset: 0, meaning: 'readout_sum' },
     ],
     readout: { perStep: graph.readout, sum: 'readout_sum:out', classes: classes.reduce((a, d) => a * d, 1) },

@@ -18,7 +18,10 @@ export function describeNode(ctx: NodeContext): string {
 
 /** An `ONNX_UNSUPPORTED_OP` error for an attribute value msat cannot represent. */
 export function unsupportedAttribute(ctx: NodeContext, name: string, found: string, supported: string): MsatError {
-  return new MsatError('ONNX_UNSUPPORTED_OP', `${describeNode(ctx)} has attribute ${name} = ${found}, which msat does not support (supported: ${supported})`);
+  return new MsatError(
+    'ONNX_UNSUPPORTED_OP',
+    `${describeNode(ctx)} has attribute ${name} = ${found}, which msat does not support (supported: ${supported})`,
+  );
 }
 
 function wrongType(ctx: NodeContext, name: string, expected: string, found: AttributeValue): MsatError {
@@ -71,7 +74,12 @@ export interface WindowAttributes {
  * sizes). `kernel` is the default kernel (a Conv's weight dims); pools must carry kernel_shape. auto_pad
  * SAME_UPPER/SAME_LOWER are resolved to explicit pads (exact for static spatial sizes), VALID to zero pads.
  */
-export function readWindowAttributes(ctx: NodeContext, inputSpatial: readonly number[], kernel: readonly number[] | undefined, ceilMode = false): WindowAttributes {
+export function readWindowAttributes(
+  ctx: NodeContext,
+  inputSpatial: readonly number[],
+  kernel: readonly number[] | undefined,
+  ceilMode = false,
+): WindowAttributes {
   const s = inputSpatial.length;
   const k = readInts(ctx, 'kernel_shape') ?? (kernel ? [...kernel] : undefined);
   if (!k) throw new MsatError('ONNX_MALFORMED', `${describeNode(ctx)}: attribute "kernel_shape" is missing`);

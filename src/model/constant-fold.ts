@@ -19,8 +19,25 @@ export interface ConstValue {
 
 /** Operators `foldNode` can evaluate when their inputs are constant (`Shape` only needs a known shape). */
 export const FOLDABLE_OPS: ReadonlySet<string> = new Set([
-  'Constant', 'ConstantOfShape', 'Shape', 'Gather', 'Unsqueeze', 'Squeeze', 'Concat', 'Reshape', 'Flatten',
-  'Transpose', 'Cast', 'Add', 'Sub', 'Mul', 'Div', 'Slice', 'Identity', 'Range', 'Neg',
+  'Constant',
+  'ConstantOfShape',
+  'Shape',
+  'Gather',
+  'Unsqueeze',
+  'Squeeze',
+  'Concat',
+  'Reshape',
+  'Flatten',
+  'Transpose',
+  'Cast',
+  'Add',
+  'Sub',
+  'Mul',
+  'Div',
+  'Slice',
+  'Identity',
+  'Range',
+  'Neg',
 ]);
 
 /** A tensor as a constant (int64 entries become JS numbers). */
@@ -95,7 +112,11 @@ function axesFrom(ctx: NodeContext, inputs: readonly (ConstValue | undefined)[],
  * `shapes[i]` its shape (known for every dynamic tensor). Returns one value per node output, or undefined when
  * the node is not foldable (then it must become a layer, or it is unsupported).
  */
-export function foldNode(ctx: NodeContext, inputs: readonly (ConstValue | undefined)[], shapes: readonly (Shape | undefined)[]): ConstValue[] | undefined {
+export function foldNode(
+  ctx: NodeContext,
+  inputs: readonly (ConstValue | undefined)[],
+  shapes: readonly (Shape | undefined)[],
+): ConstValue[] | undefined {
   const node: OnnxNode = ctx.node;
   if (!FOLDABLE_OPS.has(node.opType) || node.domain !== '') return undefined;
   if (node.opType === 'Shape') {
@@ -112,10 +133,17 @@ export function foldNode(ctx: NodeContext, inputs: readonly (ConstValue | undefi
     result = evaluate(ctx, inputs);
   } catch (e) {
     // Inconsistent constants (a corrupt file) can make array sizes invalid; report the node, not a RangeError.
-    throw new MsatError('ONNX_MALFORMED', `${describeNode(ctx)}: cannot evaluate its constant inputs (${e instanceof Error ? e.message : String(e)})`, { cause: e });
+    throw new MsatError(
+      'ONNX_MALFORMED',
+      `${describeNode(ctx)}: cannot evaluate its constant inputs (${e instanceof Error ? e.message : String(e)})`,
+      { cause: e },
+    );
   }
   if (result && (result.dims.some((d) => !Number.isSafeInteger(d) || d < 0) || size(result.dims) !== result.values.length)) {
-    throw new MsatError('ONNX_MALFORMED', `${describeNode(ctx)}: its constant inputs give an inconsistent result of shape [${result.dims.join(', ')}]`);
+    throw new MsatError(
+      'ONNX_MALFORMED',
+      `${describeNode(ctx)}: its constant inputs give an inconsistent result of shape [${result.dims.join(', ')}]`,
+    );
   }
   return result === undefined ? undefined : [result];
 }
@@ -220,7 +248,11 @@ function evaluate(ctx: NodeContext, inputs: readonly (ConstValue | undefined)[])
       if (!x) return undefined;
       const perm = readInts(ctx, 'perm') ?? x.dims.map((_, i) => x.dims.length - 1 - i);
       const st = stridesOf(x.dims);
-      return remap(x, perm.map((p) => x.dims[p]), (m) => m.reduce((s, v, a) => s + v * st[perm[a]], 0));
+      return remap(
+        x,
+        perm.map((p) => x.dims[p]),
+        (m) => m.reduce((s, v, a) => s + v * st[perm[a]], 0),
+      );
     }
     case 'Slice':
       return slice(inputs);
@@ -250,7 +282,8 @@ function constantAttribute(ctx: NodeContext): ConstValue | undefined {
   const a = ctx.node.attributes;
   if (a.value?.type === 'tensor') return constFromTensor(a.value.value);
   if (a.value_float) return { type: 'float32', dims: [], values: [readFloat(ctx, 'value_float', 0)] };
-  if (a.value_floats?.type === 'floats') return { type: 'float32', dims: [a.value_floats.value.length], values: Float32Array.from(a.value_floats.value) };
+  if (a.value_floats?.type === 'floats')
+    return { type: 'float32', dims: [a.value_floats.value.length], values: Float32Array.from(a.value_floats.value) };
   if (a.value_int) return { type: 'int64', dims: [], values: [readInt(ctx, 'value_int', 0)] };
   if (a.value_ints?.type === 'ints') return { type: 'int64', dims: [a.value_ints.value.length], values: [...a.value_ints.value] };
   return undefined;

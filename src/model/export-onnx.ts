@@ -33,7 +33,8 @@ function resolveExportOptions(options: ExportOptions): Required<ExportOptions> {
   if (!Number.isInteger(r.opset) || r.opset < SUPPORTED_OPSETS.min || r.opset > SUPPORTED_OPSETS.max) {
     throw new MsatError('MODEL_EXPORT', `opset must be an integer from ${SUPPORTED_OPSETS.min} to ${SUPPORTED_OPSETS.max}, got ${r.opset}`);
   }
-  if (r.weights !== 'float32' && r.weights !== 'float16') throw new MsatError('MODEL_EXPORT', `weights must be 'float32' or 'float16', got ${String(r.weights)}`);
+  if (r.weights !== 'float32' && r.weights !== 'float16')
+    throw new MsatError('MODEL_EXPORT', `weights must be 'float32' or 'float16', got ${String(r.weights)}`);
   return r;
 }
 
@@ -67,13 +68,21 @@ export function exportOnnx(network: Network, options: ExportOptions = {}): OnnxM
 
   for (const layer of network.layers) {
     for (const x of layer.inputs) {
-      if (!known.has(x)) throw new MsatError('MODEL_EXPORT', `${network.source}: layer "${layer.name}" reads "${x}", which no earlier layer or input defines`);
+      if (!known.has(x))
+        throw new MsatError('MODEL_EXPORT', `${network.source}: layer "${layer.name}" reads "${x}", which no earlier layer or input defines`);
     }
-    emitLayer(b, layer, layer.inputs, layer.inputs.map((x) => known.get(x)!), layer.output, {
-      opset: opts.opset,
-      param: (role, t) => param(layer, role, t),
-      intermediate: (base) => unique(base),
-    });
+    emitLayer(
+      b,
+      layer,
+      layer.inputs,
+      layer.inputs.map((x) => known.get(x)!),
+      layer.output,
+      {
+        opset: opts.opset,
+        param: (role, t) => param(layer, role, t),
+        intermediate: (base) => unique(base),
+      },
+    );
     known.set(layer.output, layer.outShape);
   }
 

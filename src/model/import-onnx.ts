@@ -60,7 +60,16 @@ export function importOnnx(model: OnnxModel, source: string): Network {
       const why = unavailable.get(x);
       if (why) throw new MsatError('ONNX_UNSUPPORTED_OP', `${describeNode(ctx)} reads "${x}", ${why}, which msat does not support`);
     }
-    const folded = node.domain === '' ? withContext(source, () => foldNode(ctx, node.inputs.map((x) => consts.get(x)), node.inputs.map((x) => shapes.get(x)))) : undefined;
+    const folded =
+      node.domain === ''
+        ? withContext(source, () =>
+            foldNode(
+              ctx,
+              node.inputs.map((x) => consts.get(x)),
+              node.inputs.map((x) => shapes.get(x)),
+            ),
+          )
+        : undefined;
     if (folded) {
       node.outputs.forEach((o, i) => o !== '' && folded[i] && consts.set(o, folded[i]));
       continue;
@@ -84,14 +93,26 @@ export function importOnnx(model: OnnxModel, source: string): Network {
     const pad = padded.get(spec.inputs[0]);
     if (pad) spec = mergeZeroPad(ctx, spec, pad);
     const otherPad = spec.inputs.find((x) => padded.has(x));
-    if (otherPad) throw new MsatError('ONNX_UNSUPPORTED_OP', `${describeNode(ctx)} reads "${otherPad}", the output of a non-zero Pad, which msat folds only into a directly following Conv or AveragePool`);
+    if (otherPad)
+      throw new MsatError(
+        'ONNX_UNSUPPORTED_OP',
+        `${describeNode(ctx)} reads "${otherPad}", the output of a non-zero Pad, which msat folds only into a directly following Conv or AveragePool`,
+      );
     for (const x of spec.inputs) {
       const type = types.get(x);
       if (!layerKindSpec(spec.kind).acceptsIntegerInput && type !== 'float32') {
-        throw new MsatError('ONNX_UNSUPPORTED_OP', `${describeNode(ctx)} computes on ${type} tensor "${x}", which msat does not support (layers compute on float32; only Gather embeddings take integer indices)`);
+        throw new MsatError(
+          'ONNX_UNSUPPORTED_OP',
+          `${describeNode(ctx)} computes on ${type} tensor "${x}", which msat does not support (layers compute on float32; only Gather embeddings take integer indices)`,
+        );
       }
     }
-    const outShape = withContext(source, () => inferLayerShape(spec, spec.inputs.map((x) => shapes.get(x)!)));
+    const outShape = withContext(source, () =>
+      inferLayerShape(
+        spec,
+        spec.inputs.map((x) => shapes.get(x)!),
+      ),
+    );
     layers.push({ ...spec, outShape } as Layer);
     shapes.set(spec.output, outShape);
     types.set(spec.output, 'float32');
@@ -107,7 +128,10 @@ export function importOnnx(model: OnnxModel, source: string): Network {
     }
   }
   const fused = fuseLinearBias(layers, new Set(wanted.map((o) => o.from)));
-  const live = liveLayers(fused, wanted.map((o) => o.from));
+  const live = liveLayers(
+    fused,
+    wanted.map((o) => o.from),
+  );
   const renamed = renameOutputs(live, wanted, source);
   return { inputs, outputs: wanted.map((o) => o.name), layers: uniqueNames(renamed), metadata: { ...model.metadata }, source };
 }
@@ -195,7 +219,10 @@ function renameOutputs(layers: readonly Layer[], wanted: readonly { name: string
   for (const o of wanted) {
     if (o.from === o.name) continue;
     if (rename.has(o.from) || wanted.some((w) => w.name === o.from)) {
-      throw new MsatError('ONNX_UNSUPPORTED_OP', `${source}: graph output "${o.name}" is a copy of another output ("${o.from}"); msat needs distinct outputs`);
+      throw new MsatError(
+        'ONNX_UNSUPPORTED_OP',
+        `${source}: graph output "${o.name}" is a copy of another output ("${o.from}"); msat needs distinct outputs`,
+      );
     }
     rename.set(o.from, o.name);
   }

@@ -3,9 +3,29 @@
  * import/export, shape inference and summaries, and the autodiff primitives each kind's training forward uses.
  */
 export type {
-  AddLayer, AvgPoolLayer, BatchNormLayer, ConcatLayer, ConvLayer, Dim, EmbeddingLayer, FlattenLayer, GlobalAvgPoolLayer,
-  Layer, LayerBase, LayerKind, LayerSpec, LinearLayer, MaxPoolLayer, Network, ReluLayer, ReshapeLayer, Shape,
-  SqueezeLayer, TensorSpec, TransposeLayer, UnsqueezeLayer,
+  AddLayer,
+  AvgPoolLayer,
+  BatchNormLayer,
+  ConcatLayer,
+  ConvLayer,
+  Dim,
+  EmbeddingLayer,
+  FlattenLayer,
+  GlobalAvgPoolLayer,
+  Layer,
+  LayerBase,
+  LayerKind,
+  LayerSpec,
+  LinearLayer,
+  MaxPoolLayer,
+  Network,
+  ReluLayer,
+  ReshapeLayer,
+  Shape,
+  SqueezeLayer,
+  TensorSpec,
+  TransposeLayer,
+  UnsqueezeLayer,
 } from './network.js';
 export { layerParameters } from './network.js';
 export { layerKindSpec } from './layers/index.js';
@@ -18,7 +38,13 @@ export { emitLayer } from './emit-layer.js';
 export type { EmitContext } from './emit-layer.js';
 export type { ExportOptions } from './export-onnx.js';
 export {
-  broadcastShapes, formatShape, inferLayerShape, normalizeAxis, resolveReshapeTarget, sizePerSample, windowOutputSize,
+  broadcastShapes,
+  formatShape,
+  inferLayerShape,
+  normalizeAxis,
+  resolveReshapeTarget,
+  sizePerSample,
+  windowOutputSize,
 } from './shape-inference.js';
 export { readWindowAttributes } from './attributes.js';
 export type { WindowAttributes } from './attributes.js';
@@ -29,6 +55,11 @@ export { biasVector, transpose2d } from './weights.js';
 export { formatSummary, layerMacs, summarizeNetwork } from './summary.js';
 export type { LayerSummary, NetworkSummary } from './summary.js';
 export {
-  MODEL_METADATA_FIELDS, MODEL_METADATA_SCHEMA, modelMetadataKey, readModelMetadata, textOptionsOfMetadata, writeModelMetadata,
+  MODEL_METADATA_FIELDS,
+  MODEL_METADATA_SCHEMA,
+  modelMetadataKey,
+  readModelMetadata,
+  textOptionsOfMetadata,
+  writeModelMetadata,
 } from './metadata.js';
 export type { MetadataObject, ModelMetadata, ModelMetadataField } from './metadata.js';

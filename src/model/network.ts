@@ -9,9 +9,27 @@ import type { Layer, Shape } from './layer-types.js';
 import { layerKindSpec } from './layers/index.js';
 
 export type {
-  AddLayer, AvgPoolLayer, BatchNormLayer, ConcatLayer, ConvLayer, Dim, EmbeddingLayer, FlattenLayer, GlobalAvgPoolLayer,
-  Layer, LayerBase, LayerKind, LayerSpec, LinearLayer, MaxPoolLayer, ReluLayer, ReshapeLayer, Shape, SqueezeLayer,
-  TransposeLayer, UnsqueezeLayer,
+  AddLayer,
+  AvgPoolLayer,
+  BatchNormLayer,
+  ConcatLayer,
+  ConvLayer,
+  Dim,
+  EmbeddingLayer,
+  FlattenLayer,
+  GlobalAvgPoolLayer,
+  Layer,
+  LayerBase,
+  LayerKind,
+  LayerSpec,
+  LinearLayer,
+  MaxPoolLayer,
+  ReluLayer,
+  ReshapeLayer,
+  Shape,
+  SqueezeLayer,
+  TransposeLayer,
+  UnsqueezeLayer,
 } from './layer-types.js';
 
 /** A network input. `dims[0]` is `'N'`. */

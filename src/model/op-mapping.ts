@@ -16,7 +16,9 @@ export type { MappingEnv };
 type Mapper = (ctx: NodeContext, env: MappingEnv) => LayerSpec;
 
 /** Each operator that becomes a layer, with its mapper. */
-const MAPPERS: ReadonlyMap<string, Mapper> = new Map(Object.values(LAYER_KINDS).flatMap((spec) => Object.entries(spec.fromOnnx as Readonly<Record<string, Mapper>>)));
+const MAPPERS: ReadonlyMap<string, Mapper> = new Map(
+  Object.values(LAYER_KINDS).flatMap((spec) => Object.entries(spec.fromOnnx as Readonly<Record<string, Mapper>>)),
+);
 
 /** Operators that become layers, in the order the error message lists them (registry order). */
 export const LAYER_OPS: readonly string[] = [...MAPPERS.keys()];

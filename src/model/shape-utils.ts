@@ -32,7 +32,15 @@ export function sizePerSample(shape: Shape): number {
  * Output length of a convolution or pooling window along one axis (ONNX/PyTorch formula). With `ceilMode`,
  * a last window that would start entirely in the end padding is dropped, as PyTorch and onnxruntime do.
  */
-export function windowOutputSize(input: number, kernel: number, stride: number, padBegin: number, padEnd: number, dilation: number, ceilMode: boolean): number {
+export function windowOutputSize(
+  input: number,
+  kernel: number,
+  stride: number,
+  padBegin: number,
+  padEnd: number,
+  dilation: number,
+  ceilMode: boolean,
+): number {
   const span = input + padBegin + padEnd - dilation * (kernel - 1) - 1;
   if (span < 0) return 0;
   if (!ceilMode) return Math.floor(span / stride) + 1;

@@ -59,7 +59,10 @@ export function formatSummary(summary: NetworkSummary): string {
   const all = [header, ...body, total];
   const widths = header.map((_, c) => Math.max(...all.map((row) => row[c].length)));
   const line = (row: string[]): string =>
-    row.map((cell, c) => (c >= 3 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd();
+    row
+      .map((cell, c) => (c >= 3 ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+      .join('  ')
+      .trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   return [line(header), rule, ...body.map(line), rule, line(total)].join('\n');
 }

@@ -21,7 +21,8 @@ export interface ZeroPad {
 export function readZeroPad(ctx: NodeContext, env: MappingEnv): ZeroPad | undefined {
   const [data, padsName = '', valueName = '', axesName = ''] = ctx.node.inputs;
   const shape = env.shape(data);
-  if (!shape || env.constant(data)) throw new MsatError('ONNX_UNSUPPORTED_OP', `${describeNode(ctx)}: padding a constant, which msat does not support`);
+  if (!shape || env.constant(data))
+    throw new MsatError('ONNX_UNSUPPORTED_OP', `${describeNode(ctx)}: padding a constant, which msat does not support`);
   const mode = readString(ctx, 'mode', 'constant');
   if (mode !== 'constant') throw unsupportedAttribute(ctx, 'mode', mode, 'constant');
   if (axesName !== '') throw unsupportedAttribute(ctx, 'axes (input 3)', axesName, 'padding every axis');
@@ -37,7 +38,8 @@ export function readZeroPad(ctx: NodeContext, env: MappingEnv): ZeroPad | undefi
   let value = readFloat(ctx, 'value', 0);
   if (valueName !== '') {
     const t = env.constant(valueName) && constToTensor(env.constant(valueName)!);
-    if (!t || t.data.length !== 1) throw new MsatError('ONNX_UNSUPPORTED_OP', `${describeNode(ctx)}: constant_value computed at run time, which msat does not support`);
+    if (!t || t.data.length !== 1)
+      throw new MsatError('ONNX_UNSUPPORTED_OP', `${describeNode(ctx)}: constant_value computed at run time, which msat does not support`);
     value = Number(t.data[0]);
   }
   const p = pads as number[];
@@ -63,7 +65,10 @@ export function paddedShape(shape: Shape, pads: readonly number[]): Dim[] {
  */
 export function mergeZeroPad(ctx: NodeContext, spec: LayerSpec, pad: ZeroPad): LayerSpec {
   const refuse = (why: string): MsatError =>
-    new MsatError('ONNX_UNSUPPORTED_OP', `${describeNode(ctx)} reads a zero-padded tensor (Pad of "${pad.source}")${why}; msat folds a zero Pad only into a directly following Conv or AveragePool`);
+    new MsatError(
+      'ONNX_UNSUPPORTED_OP',
+      `${describeNode(ctx)} reads a zero-padded tensor (Pad of "${pad.source}")${why}; msat folds a zero Pad only into a directly following Conv or AveragePool`,
+    );
   const absorb = layerKindSpec(spec.kind).absorbsPad;
   if (!absorb) throw refuse('');
   const merged = absorb(spec, pad.pads);

@@ -26,7 +26,11 @@ export function decodeOnnxModel(bytes: Uint8Array, source: string): OnnxModel {
   try {
     m = onnx.ModelProto.decode(bytes);
   } catch (e) {
-    throw malformed(source, `protobuf decoding failed (${e instanceof Error ? e.message : String(e)}); the file may be truncated or not an ONNX model`, e);
+    throw malformed(
+      source,
+      `protobuf decoding failed (${e instanceof Error ? e.message : String(e)}); the file may be truncated or not an ONNX model`,
+      e,
+    );
   }
   try {
     return modelFromProto(m, source);
@@ -61,7 +65,7 @@ function modelFromProto(m: proto.ModelProto, source: string): OnnxModel {
   const irVersion = int64ToNumber(m.irVersion);
   if (irVersion <= 0) throw malformed(source, 'ir_version is missing');
   const opsetImports: OpsetImport[] = (m.opsetImport ?? []).map((o) => ({
-    domain: o.domain === 'ai.onnx' ? '' : o.domain ?? '',
+    domain: o.domain === 'ai.onnx' ? '' : (o.domain ?? ''),
     version: int64ToNumber(o.version),
   }));
   if (opsetImports.length === 0) throw malformed(source, 'opset_import is missing');
@@ -130,7 +134,10 @@ function valueInfoFromProto(v: proto.IValueInfoProto, source: string, role: 'inp
   if (!tt) throw malformed(source, `graph ${role} "${name}" is not a tensor (or has no type)`);
   const type = dataTypeOfElem(tt.elemType ?? 0);
   if (!type) {
-    throw new MsatError('ONNX_UNSUPPORTED_DTYPE', `${source}: graph ${role} "${name}" has element type ${elemTypeName(tt.elemType ?? 0)}; msat supports FLOAT, INT64 and INT32 inputs and outputs`);
+    throw new MsatError(
+      'ONNX_UNSUPPORTED_DTYPE',
+      `${source}: graph ${role} "${name}" has element type ${elemTypeName(tt.elemType ?? 0)}; msat supports FLOAT, INT64 and INT32 inputs and outputs`,
+    );
   }
   if (!tt.shape) return { name, type };
   const dims = (tt.shape.dim ?? []).map((d): number | string => {
@@ -157,7 +164,7 @@ function nodeFromProto(n: proto.INodeProto, index: number, source: string): Onnx
     if (an === '') throw malformed(source, `node "${name}" (${opType}) has an attribute without a name`);
     attributes[an] = attributeFromProto(a, `attribute "${an}" of node "${name}" (${opType})`, source);
   }
-  const domain = n.domain === 'ai.onnx' ? '' : n.domain ?? '';
+  const domain = n.domain === 'ai.onnx' ? '' : (n.domain ?? '');
   return { name, opType, domain, inputs: [...(n.input ?? [])], outputs, attributes };
 }
 

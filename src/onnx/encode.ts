@@ -71,8 +71,7 @@ function attributeToProto(name: string, a: AttributeValue): proto.IAttributeProt
 }
 
 function valueInfoToProto(v: ValueInfo): proto.IValueInfoProto {
-  const shape = v.dims === undefined
-    ? undefined
-    : { dim: v.dims.map((d) => (typeof d === 'number' ? { dimValue: d } : d === '?' ? {} : { dimParam: d })) };
+  const shape =
+    v.dims === undefined ? undefined : { dim: v.dims.map((d) => (typeof d === 'number' ? { dimValue: d } : d === '?' ? {} : { dimParam: d })) };
   return { name: v.name, type: { tensorType: { elemType: elemTypeOf(v.type), shape } } };
 }

@@ -76,7 +76,10 @@ export function tensorFromProto(p: proto.ITensorProto, what: string): Tensor {
   const size = dims.reduce((a, b) => a * b, 1);
   if (!Number.isSafeInteger(size)) throw new TensorDecodeProblem('ONNX_MALFORMED', `${what} has invalid dims [${dims.join(', ')}]`);
   if (p.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {
-    throw new TensorDecodeProblem('ONNX_UNSUPPORTED_DTYPE', `${what} keeps its data in an external file, which msat does not read; save the model with all tensors inside the .onnx file`);
+    throw new TensorDecodeProblem(
+      'ONNX_UNSUPPORTED_DTYPE',
+      `${what} keeps its data in an external file, which msat does not read; save the model with all tensors inside the .onnx file`,
+    );
   }
   const raw = p.rawData && p.rawData.length > 0 ? p.rawData : undefined;
   const elem = p.dataType ?? 0;

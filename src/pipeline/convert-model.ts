@@ -10,8 +10,19 @@ import { importOnnx, loadNetwork, textOptionsOfMetadata, type Network } from '..
 import type { Runner } from '../runtime/index.js';
 import { normalizationOf } from '../ann/index.js';
 import {
-  assertConvertible, calibrate, calibrateMany, calibrationFromJson, checkSnnFileLayers, foldBatchNorms, formatCoverage, planConversion, readSnnFile, sha256File,
-  type Calibration, type ConversionPlan, type SnnFile,
+  assertConvertible,
+  calibrate,
+  calibrateMany,
+  calibrationFromJson,
+  checkSnnFileLayers,
+  foldBatchNorms,
+  formatCoverage,
+  planConversion,
+  readSnnFile,
+  sha256File,
+  type Calibration,
+  type ConversionPlan,
+  type SnnFile,
 } from '../convert/index.js';
 
 /** Where λ come from: calibration on data, or a converted SNN file. */
@@ -125,7 +136,11 @@ async function loadFolded(source: string | LoadedModel, mean?: readonly number[]
   const model = typeof source === 'string' ? await readModel(source) : source;
   const { network } = foldBatchNorms(model.network);
   const fromModel = normalizationOf(model.network);
-  const dataOptions: ModelDataOptions = { mean: mean ?? fromModel?.mean, std: std ?? fromModel?.std, ...textOptionsOfMetadata(model.network.metadata) };
+  const dataOptions: ModelDataOptions = {
+    mean: mean ?? fromModel?.mean,
+    std: std ?? fromModel?.std,
+    ...textOptionsOfMetadata(model.network.metadata),
+  };
   return { model, network, dataOptions, modelSha256: model.sha256 };
 }
 
@@ -184,7 +199,8 @@ export async function convertModel(options: ConvertModelOptions): Promise<Conver
     checkSnnFileLayers(snnFile, network, options.thresholds.path);
     calibration = calibrationFromJson(snnFile.calibration);
   } else {
-    if (!options.data) throw new MsatError('CONVERT_OPTIONS', 'calibration needs data (a dataset folder or a Dataset), or thresholds from an SNN file');
+    if (!options.data)
+      throw new MsatError('CONVERT_OPTIONS', 'calibration needs data (a dataset folder or a Dataset), or thresholds from an SNN file');
     const t = options.thresholds;
     const { dataset, every } = await openCalibrationSet(options.data, t, dataOptions);
     calibrationEvery = every;
@@ -206,7 +222,15 @@ export async function convertModel(options: ConvertModelOptions): Promise<Conver
   assertConvertible(plan);
   const lambdas = new Map(calibration.layers.map((l) => [l.relu, l.lambda] as [string, number | Float32Array]));
   return {
-    model, network, calibration, plan, coverage: formatCoverage(plan), lambdas, dataOptions, modelSha256, snnFile,
+    model,
+    network,
+    calibration,
+    plan,
+    coverage: formatCoverage(plan),
+    lambdas,
+    dataOptions,
+    modelSha256,
+    snnFile,
     ...(calibrationEvery !== undefined ? { calibrationEvery, calibrationSet, calibrationSource } : {}),
   };
 }

@@ -25,14 +25,26 @@ export function convertedSnnFile(converted: ConvertedModel, neuron: NeuronConfig
       ...(neuron ? { neuron } : {}),
       normalization: converted.dataOptions,
       ...(calibration
-        ? { thresholds: { kind: 'calibrate', samples: calibration.samples, every: calibration.every, percentile: calibration.percentile, channelWise: calibration.channelWise } }
-        : converted.snnFile ? { thresholds: converted.snnFile.options['thresholds'] ?? null } : {}),
+        ? {
+            thresholds: {
+              kind: 'calibrate',
+              samples: calibration.samples,
+              every: calibration.every,
+              percentile: calibration.percentile,
+              channelWise: calibration.channelWise,
+            },
+          }
+        : converted.snnFile
+          ? { thresholds: converted.snnFile.options['thresholds'] ?? null }
+          : {}),
     },
     provenance: {
       msatVersion: MSAT_VERSION,
       createdAt: origin.createdAt,
       ...(origin.command ? { command: origin.command } : {}),
-      ...(calibration ? { dataset: { path: calibration.data, split: 'train' as const, samples: converted.calibration.samples, every: calibration.every } } : {}),
+      ...(calibration
+        ? { dataset: { path: calibration.data, split: 'train' as const, samples: converted.calibration.samples, every: calibration.every } }
+        : {}),
     },
   });
 }

@@ -7,13 +7,33 @@ import { MsatError } from '../core/index.js';
 import { openDataset, stridedDataset, type Dataset, type DatasetSplit } from '../data/index.js';
 import type { Runner } from '../runtime/index.js';
 import {
-  DEFAULT_NEURON_CONFIG, ENERGY_PER_AC_PJ, ENERGY_PER_MAC_PJ, describeMethod, energyReport, latencyToAnn, neuronDynamics, simulate, sinRatio, spikeConfidence,
-  type InputEncoding, type NeuronConfig, type NeuronTrace, type SimulationResult,
+  DEFAULT_NEURON_CONFIG,
+  ENERGY_PER_AC_PJ,
+  ENERGY_PER_MAC_PJ,
+  describeMethod,
+  energyReport,
+  latencyToAnn,
+  neuronDynamics,
+  simulate,
+  sinRatio,
+  spikeConfidence,
+  type InputEncoding,
+  type NeuronConfig,
+  type NeuronTrace,
+  type SimulationResult,
 } from '../snn/index.js';
-import { convertModel, openCalibrationSet, DEFAULT_CALIBRATION_SAMPLES, type ConvertedModel, type DataSource, type ThresholdSource } from './convert-model.js';
+import {
+  convertModel,
+  openCalibrationSet,
+  DEFAULT_CALIBRATION_SAMPLES,
+  type ConvertedModel,
+  type DataSource,
+  type ThresholdSource,
+} from './convert-model.js';
 
 /** Spike confidence (docs/method.md §4): off, measured from SIN statistics, or given per spiking layer. */
-export type ConfidenceSource = { readonly kind: 'off' } | { readonly kind: 'measure' } | { readonly kind: 'given'; readonly values: readonly number[] };
+export type ConfidenceSource =
+  { readonly kind: 'off' } | { readonly kind: 'measure' } | { readonly kind: 'given'; readonly values: readonly number[] };
 
 /** Options of `simulateConverted`; `data`, `steps` and `runner` are required. */
 export interface SimulateConvertedOptions {
@@ -123,11 +143,21 @@ export async function simulateConverted(converted: ConvertedModel, options: Simu
   const neuron: NeuronConfig = { ...DEFAULT_NEURON_CONFIG, ...options.neuron };
   const dynamics = neuronDynamics(neuron);
   const { network, lambdas, dataOptions } = converted;
-  const common = { dynamics, encoding: options.encoding ?? 'direct', seed: options.seed ?? 0, chunk: options.chunk, batchSize: options.batchSize, workers: options.workers };
+  const common = {
+    dynamics,
+    encoding: options.encoding ?? 'direct',
+    seed: options.seed ?? 0,
+    chunk: options.chunk,
+    batchSize: options.batchSize,
+    workers: options.workers,
+  };
   const confidence = await resolveConfidence(options, converted, common);
-  const dataset = typeof options.data === 'string'
-    ? await openDataset(options.data, { split: options.split, limit: options.limit, every: options.every, ...dataOptions })
-    : options.every !== undefined || options.limit !== undefined ? stridedDataset(options.data, options.every ?? 1, options.limit ?? Infinity) : options.data;
+  const dataset =
+    typeof options.data === 'string'
+      ? await openDataset(options.data, { split: options.split, limit: options.limit, every: options.every, ...dataOptions })
+      : options.every !== undefined || options.limit !== undefined
+        ? stridedDataset(options.data, options.every ?? 1, options.limit ?? Infinity)
+        : options.data;
   assertLabelsFit(network, dataset);
   const result = await simulate(network, lambdas, dataset, options.runner, {
     ...common,
@@ -136,7 +166,16 @@ export async function simulateConverted(converted: ConvertedModel, options: Simu
     traceNeurons: options.traceNeurons,
     onProgress: (d, t) => options.onProgress?.('simulate', d, t),
   });
-  return buildReport(converted, typeof options.data === 'string' ? options.data : dataset.root, neuron, common.encoding, common.seed, confidence, dataset, result);
+  return buildReport(
+    converted,
+    typeof options.data === 'string' ? options.data : dataset.root,
+    neuron,
+    common.encoding,
+    common.seed,
+    confidence,
+    dataset,
+    result,
+  );
 }
 
 /**
@@ -148,21 +187,35 @@ export async function simulateConverted(converted: ConvertedModel, options: Simu
 async function resolveConfidence(
   options: SimulateConvertedOptions,
   converted: ConvertedModel,
-  common: { dynamics: ReturnType<typeof neuronDynamics>; encoding: InputEncoding; seed: number; chunk?: number; batchSize?: number; workers?: number },
+  common: {
+    dynamics: ReturnType<typeof neuronDynamics>;
+    encoding: InputEncoding;
+    seed: number;
+    chunk?: number;
+    batchSize?: number;
+    workers?: number;
+  },
 ): Promise<Map<string, number> | undefined> {
   const source = options.confidence ?? { kind: 'off' };
   const relus = converted.plan.spiking.map((s) => s.name);
   if (source.kind === 'off') return undefined;
   if (source.kind === 'given') {
     if (source.values.length !== relus.length) {
-      throw new MsatError('SNN_OPTIONS', `spike confidence gives ${source.values.length} values for ${relus.length} spiking layers (${relus.join(', ')})`);
+      throw new MsatError(
+        'SNN_OPTIONS',
+        `spike confidence gives ${source.values.length} values for ${relus.length} spiking layers (${relus.join(', ')})`,
+      );
     }
     return new Map(relus.map((r, i) => [r, source.values[i]]));
   }
   let calibrationSet: Dataset | undefined = converted.calibrationSet;
-  if (!calibrationSet && typeof options.data === 'string') calibrationSet = (await openCalibrationSet(options.data, {}, converted.dataOptions)).dataset;
+  if (!calibrationSet && typeof options.data === 'string')
+    calibrationSet = (await openCalibrationSet(options.data, {}, converted.dataOptions)).dataset;
   if (!calibrationSet) {
-    throw new MsatError('SNN_OPTIONS', 'measuring spike confidence needs the calibration samples: convert with calibration data, or give one confidence per spiking layer');
+    throw new MsatError(
+      'SNN_OPTIONS',
+      'measuring spike confidence needs the calibration samples: convert with calibration data, or give one confidence per spiking layer',
+    );
   }
   const probe = await simulate(converted.network, converted.lambdas, calibrationSet, options.runner, {
     ...common,

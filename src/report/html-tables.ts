@@ -33,9 +33,20 @@ export function accuracyTable(r: ExperimentResults, steps: readonly number[], ro
     return best;
   };
   const colors = runColors(r);
-  const colBest = steps.map((_, i) => bestOf(rows.map((x) => x.accuracyAt[i]), (a, b) => a > b));
-  const bestBest = bestOf(rows.map((x) => x.bestAccuracy), (a, b) => a > b);
-  const bestLatency = bestOf(rows.map((x) => x.stepsToAnnMinus1), (a, b) => a < b);
+  const colBest = steps.map((_, i) =>
+    bestOf(
+      rows.map((x) => x.accuracyAt[i]),
+      (a, b) => a > b,
+    ),
+  );
+  const bestBest = bestOf(
+    rows.map((x) => x.bestAccuracy),
+    (a, b) => a > b,
+  );
+  const bestLatency = bestOf(
+    rows.map((x) => x.stepsToAnnMinus1),
+    (a, b) => a < b,
+  );
   const cell = (v: number | null, best: number | null, text: (v: number) => string) =>
     v === null ? '<td class="na">—</td>' : `<td${v === best ? ' class="best"' : ''}>${e(text(v))}</td>`;
   const pct = (v: number) => (100 * v).toFixed(2);

@@ -119,12 +119,16 @@ function settings(r: ExperimentResults): string {
       const c = run.converter;
       const n = c.neuron;
       const neuron = [
-        n.method === 'const' ? `θ = ${n.k}·λ` : `${n.method}, hp α=${n.hp.alpha} kₐ=${n.hp.ka} kᵢ=${n.hp.ki} C=${n.hp.C} τmp=${n.hp.taump} τrd=${n.hp.taurd}`,
+        n.method === 'const'
+          ? `θ = ${n.k}·λ`
+          : `${n.method}, hp α=${n.hp.alpha} kₐ=${n.hp.ka} kᵢ=${n.hp.ki} C=${n.hp.C} τmp=${n.hp.taump} τrd=${n.hp.taurd}`,
         `γ = ${n.gamma}`,
         `${n.reset} reset`,
       ].join(', ');
       const confidence = run.report.confidence
-        ? Object.entries(run.report.confidence).map(([l, v]) => `${l}: ${v.toFixed(3)}`).join(', ')
+        ? Object.entries(run.report.confidence)
+            .map(([l, v]) => `${l}: ${v.toFixed(3)}`)
+            .join(', ')
         : c.confidence;
       return (
         `<tr>${nameCell(c.label, colors[i], c.id)}<td>${e(neuron)}</td><td>${e(confidence)}</td>` +
@@ -191,13 +195,15 @@ function num(text: string): string {
 
 /** A timestamp whose date and time may go on two lines, each of them whole. */
 function timestampHtml(iso: string): string {
-  return formatTimestamp(iso).split(' ').map((part, i, all) => (i === all.length - 1 && !/\d/.test(part) ? e(part) : num(part))).join(' ');
+  return formatTimestamp(iso)
+    .split(' ')
+    .map((part, i, all) => (i === all.length - 1 && !/\d/.test(part) ? e(part) : num(part)))
+    .join(' ');
 }
 
 function stripXmlProlog(svg: string): string {
   return svg.replace(/^<\?xml[^>]*>\s*/, '');
 }
-
 
 /** Which training samples λ came from: the first N, or N spread over the split (every k-th). */
 function calibrationSamplesText(c: { readonly samples: number; readonly every?: number }): string {

@@ -16,4 +16,14 @@ export { reportHtml, escapeHtml, type HtmlFigure, type ReportHtmlParts } from '.
 export { readResults, parseResults, validateResults, RESULTS_FILE } from '../experiment/index.js';
 export { renderReport, type RenderReportOptions, type RenderedReport } from './render-report.js';
 export { reportFigureSpecs, pickTraces, DEFAULT_MAX_TRACE_PANELS, type ReportFigureSpec } from './report-figures.js';
-export { summarizeRun, tableSteps, seriesLabels, TABLE_STEPS, formatCount, formatDuration, formatEnergy, formatPercent, type RunSummary } from './summary.js';
+export {
+  summarizeRun,
+  tableSteps,
+  seriesLabels,
+  TABLE_STEPS,
+  formatCount,
+  formatDuration,
+  formatEnergy,
+  formatPercent,
+  type RunSummary,
+} from './summary.js';

@@ -35,7 +35,10 @@ interface LabelledRun {
 }
 
 /** The charts of `results`, in the order the report shows them, and notes on the ones left out. */
-export function reportFigureSpecs(results: ExperimentResults, options: { readonly maxTracePanels?: number } = {}): { figures: ReportFigureSpec[]; notes: string[] } {
+export function reportFigureSpecs(
+  results: ExperimentResults,
+  options: { readonly maxTracePanels?: number } = {},
+): { figures: ReportFigureSpec[]; notes: string[] } {
   const maxPanels = options.maxTracePanels ?? DEFAULT_MAX_TRACE_PANELS;
   const identities = runIdentities(results.runs);
   const runs: LabelledRun[] = results.runs.map((run, i) => ({ run, label: identities[i].label, identity: identities[i] }));
@@ -64,7 +67,11 @@ export function reportFigureSpecs(results: ExperimentResults, options: { readonl
       title: "Accuracy near the ANN's",
       caption: 'The same curves from ANN − 5 % up; dotted: ANN − 1 %, the criterion of the "steps to ANN − 1 %" column.' + outsideZoom(runs, zoom),
       placement: 'main',
-      spec: titled(accuracyChartSpec(accuracySeries, results.annAccuracy, { yDomain: zoom, showAnnMinus1: true, height: 240 }), "Accuracy near the ANN's", allSamples),
+      spec: titled(
+        accuracyChartSpec(accuracySeries, results.annAccuracy, { yDomain: zoom, showAnnMinus1: true, height: 240 }),
+        "Accuracy near the ANN's",
+        allSamples,
+      ),
     },
     {
       name: 'firing-rate',
@@ -151,10 +158,15 @@ function titled(spec: TopLevelSpec, text: string, sub: string): TopLevelSpec {
  */
 function rasterRuns(runs: readonly LabelledRun[]): LabelledRun[] {
   const traced = runs.filter(({ run }) => run.traces.length > 0);
-  const classic = traced.find(({ identity }) => identity.id === 'const-1') ?? traced.find(({ identity }) => identity.method === 'const' && identity.k === 1);
+  const classic =
+    traced.find(({ identity }) => identity.id === 'const-1') ?? traced.find(({ identity }) => identity.method === 'const' && identity.k === 1);
   const adaptive = traced
     .filter(({ identity }) => identity.method !== 'const')
-    .sort((a, b) => (a.run.report.stepsToAnnMinus1 ?? Infinity) - (b.run.report.stepsToAnnMinus1 ?? Infinity) || b.run.report.bestAccuracy - a.run.report.bestAccuracy)[0];
+    .sort(
+      (a, b) =>
+        (a.run.report.stepsToAnnMinus1 ?? Infinity) - (b.run.report.stepsToAnnMinus1 ?? Infinity) ||
+        b.run.report.bestAccuracy - a.run.report.bestAccuracy,
+    )[0];
   const picked = [classic, adaptive].filter((r): r is LabelledRun => r !== undefined);
   return picked.length > 0 ? picked : traced.slice(0, 1);
 }
@@ -179,7 +191,8 @@ function coincideNote(groups: readonly string[][]): string {
 export function pickTraces<T extends { readonly layer: string }>(traces: readonly T[], max: number): T[] {
   if (traces.length <= max) return [...traces];
   const layers = [...new Set(traces.map((t) => t.layer))].map((l) => traces.filter((t) => t.layer === l));
-  const groups = layers.length <= max ? layers : Array.from({ length: max }, (_, i) => layers[Math.round((i * (layers.length - 1)) / Math.max(1, max - 1))]);
+  const groups =
+    layers.length <= max ? layers : Array.from({ length: max }, (_, i) => layers[Math.round((i * (layers.length - 1)) / Math.max(1, max - 1))]);
   const picked = new Set<T>();
   for (let k = 0; picked.size < max; k++) {
     const before = picked.size;
@@ -194,7 +207,9 @@ function outsideZoom(runs: readonly LabelledRun[], [lo, hi]: readonly [number, n
   const below = runs.filter(({ run }) => run.report.accuracyPerStep.every((a) => 100 * a < lo)).map(({ label }) => label);
   const above = runs.filter(({ run }) => run.report.accuracyPerStep.every((a) => 100 * a > hi)).map(({ label }) => label);
   const say = (labels: string[], where: string) =>
-    labels.length === 0 ? '' : ` ${labels.join(', ')} ${labels.length === 1 ? 'stays' : 'stay'} ${where} at every step, so no line is drawn for ${labels.length === 1 ? 'it' : 'them'} here.`;
+    labels.length === 0
+      ? ''
+      : ` ${labels.join(', ')} ${labels.length === 1 ? 'stays' : 'stay'} ${where} at every step, so no line is drawn for ${labels.length === 1 ? 'it' : 'them'} here.`;
   return say(below, `below ${lo} %`) + say(above, `above ${hi} %`);
 }
 

@@ -163,7 +163,9 @@ class SessionImpl implements Session {
       await this.#session.run(ortFeeds, fetches);
     } catch (e) {
       const shapes = this.inputNames.map((n) => `${n}: ${feeds[n].type}[${feeds[n].dims.join(', ')}]`).join('; ');
-      const outs = Object.entries(outputs).map(([n, t]) => `${n}: ${t.type}[${t.dims.join(', ')}]`).join('; ');
+      const outs = Object.entries(outputs)
+        .map(([n, t]) => `${n}: ${t.type}[${t.dims.join(', ')}]`)
+        .join('; ');
       throw new MsatError('RUNTIME_RUN', `${this.#key}: run failed with inputs ${shapes} into outputs ${outs}: ${firstLine(e)}`, { cause: e });
     }
   }

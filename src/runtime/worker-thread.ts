@@ -17,7 +17,12 @@ export interface WorkerFailure {
 
 /** The reply a worker sends for an exception `e` of its handler. */
 export function workerFailure(e: unknown): WorkerFailure {
-  return { kind: 'error', code: isMsatError(e) ? e.code : undefined, message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined };
+  return {
+    kind: 'error',
+    code: isMsatError(e) ? e.code : undefined,
+    message: e instanceof Error ? e.message : String(e),
+    stack: e instanceof Error ? e.stack : undefined,
+  };
 }
 
 /**
@@ -50,7 +55,9 @@ export class WorkerChannel<Request extends { readonly kind: string }, Reply exte
         pending?.reject(new MsatError(f.code ?? code, f.code ? f.message : `${label} failed: ${f.message}`, { cause }));
       }
     });
-    this.#worker.on('error', (e: unknown) => this.#die(new MsatError(code, `${label} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e })));
+    this.#worker.on('error', (e: unknown) =>
+      this.#die(new MsatError(code, `${label} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e })),
+    );
     this.#worker.on('exit', (exit) => this.#die(new MsatError(code, `${label} stopped (exit code ${exit})`)));
   }
 

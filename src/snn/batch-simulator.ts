@@ -15,7 +15,13 @@ import { neuronShape, recordTraces } from './neuron-traces.js';
 import { accumulateReadout, countCorrect } from './readout.js';
 import { createRng } from './reference/index.js';
 import { drawPerSample, sampleSeed } from './sample-draws.js';
-import { resolveSimulationOptions, type PlainSimulationOptions, type ResolvedSimulationOptions, type SimulationOptions, type SimulationResult } from './simulation-options.js';
+import {
+  resolveSimulationOptions,
+  type PlainSimulationOptions,
+  type ResolvedSimulationOptions,
+  type SimulationOptions,
+  type SimulationResult,
+} from './simulation-options.js';
 import { addPearsonPairs, emptyTallies, tallyResult, type LayerTallies, type SimulationTallies } from './simulation-tallies.js';
 
 /**
@@ -46,7 +52,12 @@ export class BatchSimulator {
   readonly #buffers = new Map<string, Record<string, Tensor<'float32'>>>();
   #ann: Promise<Session> | undefined;
 
-  constructor(network: Network, lambdas: ReadonlyMap<string, number | Float32Array>, runner: Runner, options: SimulationOptions | PlainSimulationOptions) {
+  constructor(
+    network: Network,
+    lambdas: ReadonlyMap<string, number | Float32Array>,
+    runner: Runner,
+    options: SimulationOptions | PlainSimulationOptions,
+  ) {
     this.options = resolveSimulationOptions(options);
     this.#network = network;
     this.#lambdas = lambdas;
@@ -73,7 +84,10 @@ export class BatchSimulator {
     const x = asInputType(batch, network.inputs[0].type);
     const B = labels.length;
     const annOut = this.options.compareWithAnn ? await this.#runAnn(x, labels) : undefined;
-    const micro = Math.min(B, this.options.microBatch === 'auto' ? autoMicroBatch(network, this.#runner.options.threads || availableParallelism()) : this.options.microBatch);
+    const micro = Math.min(
+      B,
+      this.options.microBatch === 'auto' ? autoMicroBatch(network, this.#runner.options.threads || availableParallelism()) : this.options.microBatch,
+    );
     for (let g0 = 0; g0 < B; g0 += micro) {
       const g = Math.min(micro, B - g0);
       const pre = annOut && ((name: string) => sliceSamples(annOut[name], g0, g).data as Float32Array);
@@ -117,7 +131,7 @@ export class BatchSimulator {
     let stateIn: Record<string, Tensor<'float32'>> | undefined;
     let stateOut: Record<string, Tensor<'float32'>> | undefined;
     const t0Tensor: Tensor<'float32'> = { type: 'float32', dims: [1], data: new Float32Array(1) };
-    for (let t0 = 0; t0 < T; ) {
+    for (let t0 = 0; t0 < T;) {
       const masked = opts.confidence.size > 0 && t0 < opts.confidenceWindow;
       const k = chunkLength(t0, T, opts.chunk, masked ? opts.confidenceWindow : Infinity, sinStep);
       const { graph, session } = await this.#graphs.get(k, masked, t0 === 0, trace);
@@ -128,7 +142,8 @@ export class BatchSimulator {
       t0Tensor.data[0] = t0;
       const feeds: Record<string, Tensor> = { [graph.input]: x, [graph.t0]: t0Tensor };
       const outputs: Record<string, Tensor> = { ...this.#chunkBuffers(graph, B) };
-      for (const tr of graph.traces) for (const name of [tr.membrane, tr.theta, tr.spikes]) outputs[name] = zeros([k * B, ...neuronShape(graph, tr.layer)]);
+      for (const tr of graph.traces)
+        for (const name of [tr.membrane, tr.theta, tr.spikes]) outputs[name] = zeros([k * B, ...neuronShape(graph, tr.layer)]);
       for (const slot of graph.state) {
         feeds[slot.input] = stateIn[slot.input];
         outputs[slot.output] = stateOut[slot.input];
@@ -143,7 +158,17 @@ export class BatchSimulator {
         const acc = this.#layers.get(s.layer)!.spikes;
         for (let j = 0; j < k; j++) acc[t0 + j] += perStep[j];
       }
-      if (trace && pre) recordTraces(tallies.traces, graph, outputs, (layer) => pre(this.#relus.find((l) => l.name === layer)!.inputs[0]), opts.traceNeurons, k, B, t0);
+      if (trace && pre)
+        recordTraces(
+          tallies.traces,
+          graph,
+          outputs,
+          (layer) => pre(this.#relus.find((l) => l.name === layer)!.inputs[0]),
+          opts.traceNeurons,
+          k,
+          B,
+          t0,
+        );
       t0 += k;
       if (pre && t0 === opts.sinStep) {
         for (const relu of this.#relus) {
@@ -166,7 +191,8 @@ export class BatchSimulator {
       else {
         // channel-major per sample: runs of n.length / B / C neurons share one λ
         const run = n.length / B / lambda.length;
-        for (let r = 0, c = 0; r < n.length; r += run, c = (c + 1) % lambda.length) addPearsonPairs(sums, n, preAct, (k0 * lambda[c]) / T, r, r + run);
+        for (let r = 0, c = 0; r < n.length; r += run, c = (c + 1) % lambda.length)
+          addPearsonPairs(sums, n, preAct, (k0 * lambda[c]) / T, r, r + run);
       }
     }
   }
@@ -235,7 +261,11 @@ const MICRO_BATCH_ELEMENTS = 1 << 18;
 export function autoMicroBatch(network: Network, threads = 1): number {
   let largest = 1;
   for (const l of network.layers) {
-    if (layerRole(l) === 'spiking') largest = Math.max(largest, (l.outShape.slice(1) as number[]).reduce((a, d) => a * d, 1));
+    if (layerRole(l) === 'spiking')
+      largest = Math.max(
+        largest,
+        (l.outShape.slice(1) as number[]).reduce((a, d) => a * d, 1),
+      );
   }
   return Math.max(1, Math.floor((MICRO_BATCH_ELEMENTS * Math.max(1, threads)) / largest));
 }

@@ -34,7 +34,8 @@ export class ChunkGraphs {
   ) {
     // The same network, thresholds and dynamics give the same graphs.
     const hash = createHash('sha1');
-    for (const [layer, lambda] of lambdas) hash.update(layer).update(typeof lambda === 'number' ? String(lambda) : new Uint8Array(lambda.buffer, lambda.byteOffset, lambda.byteLength));
+    for (const [layer, lambda] of lambdas)
+      hash.update(layer).update(typeof lambda === 'number' ? String(lambda) : new Uint8Array(lambda.buffer, lambda.byteOffset, lambda.byteLength));
     hash.update(JSON.stringify([opts.dynamics, opts.encoding, [...opts.confidence.keys()]], (_, v) => (v === Infinity ? 'Infinity' : v)));
     this.#id = `${runner.keyOf(network, 'snn')}:${hash.digest('hex')}`;
   }

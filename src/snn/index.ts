@@ -14,8 +14,14 @@ export { ParallelSimulator } from './parallel-simulate.js';
 export { mergeTallies, type LayerTallies, type SimulationTallies } from './simulation-tallies.js';
 export * from './metrics/index.js';
 export {
-  MSAT_MODES, RESNET_HYPER_PARAMS, VGG_HYPER_PARAMS, createRng,
-  type MsatHyperParams, type MsatMode, type ResetMode, type ThresholdRule,
+  MSAT_MODES,
+  RESNET_HYPER_PARAMS,
+  VGG_HYPER_PARAMS,
+  createRng,
+  type MsatHyperParams,
+  type MsatMode,
+  type ResetMode,
+  type ThresholdRule,
 } from './reference/index.js';
 export { energyReport, synapticFeeds } from './simulation-energy.js';
 export type { EnergyReport, SynapticFeed } from './simulation-energy.js';

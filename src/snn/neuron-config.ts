@@ -38,7 +38,8 @@ export function neuronDynamics(config: NeuronConfig): NeuronDynamics {
   if (!METHODS.includes(method)) throw new MsatError('SNN_OPTIONS', `unknown method "${method}"; must be one of ${METHODS.join(', ')}`);
   if (!(k > 0)) throw new MsatError('SNN_OPTIONS', `k must be > 0, got ${k}`);
   if (!(gamma >= 1)) throw new MsatError('SNN_OPTIONS', `gamma must be >= 1, got ${gamma}`);
-  const rule = method === 'const' ? ({ kind: 'constant', k } as const) : ({ kind: 'msat', mode: method === 'msat' ? 'dtt+det' : method, hp } as const);
+  const rule =
+    method === 'const' ? ({ kind: 'constant', k } as const) : ({ kind: 'msat', mode: method === 'msat' ? 'dtt+det' : method, hp } as const);
   return { rule, gamma, reset };
 }
 

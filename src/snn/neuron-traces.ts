@@ -46,7 +46,9 @@ export function recordTraces(
   for (const tr of graph.traces) {
     const per = neuronShape(graph, tr.layer).reduce((a, d) => a * d, 1);
     if (t0 === 0) {
-      const annOut = pre(tr.layer).subarray(0, per).map((v) => Math.max(v, 0));
+      const annOut = pre(tr.layer)
+        .subarray(0, per)
+        .map((v) => Math.max(v, 0));
       for (const neuron of pickTracedNeurons(annOut, count)) {
         traces.push({ layer: tr.layer, neuron, annActivation: annOut[neuron], membrane: [], threshold: [], spikes: [] });
       }

@@ -11,8 +11,12 @@ import { layerRole, type Network } from '../model/index.js';
 import type { Runner, RunnerOptions } from '../runtime/index.js';
 import { moduleBeside, WorkerChannel, type WorkerFailure } from '../runtime/index.js';
 import {
-  plainSimulationOptions, resolveSimulationOptions,
-  type PlainSimulationOptions, type ResolvedSimulationOptions, type SimulationOptions, type SimulationResult,
+  plainSimulationOptions,
+  resolveSimulationOptions,
+  type PlainSimulationOptions,
+  type ResolvedSimulationOptions,
+  type SimulationOptions,
+  type SimulationResult,
 } from './simulation-options.js';
 import { emptyTallies, mergeTallies, tallyResult, type SimulationTallies } from './simulation-tallies.js';
 
@@ -82,7 +86,12 @@ export class ParallelSimulator {
   #failure: unknown;
 
   /** `options` may be resolved already (`resolveSimulationOptions`); they are not resolved again. */
-  constructor(network: Network, lambdas: ReadonlyMap<string, number | Float32Array>, runner: Runner, options: SimulationOptions | ResolvedSimulationOptions) {
+  constructor(
+    network: Network,
+    lambdas: ReadonlyMap<string, number | Float32Array>,
+    runner: Runner,
+    options: SimulationOptions | ResolvedSimulationOptions,
+  ) {
     this.options = resolveSimulationOptions(options);
     if (this.options.onReadout) throw new MsatError('SNN_OPTIONS', 'onReadout runs only on the calling thread (functions do not cross threads)');
     this.#network = network;
@@ -110,11 +119,13 @@ export class ParallelSimulator {
     // copies, so that transferring them cannot detach buffers the dataset still uses
     const data = x.data.slice();
     const own = labels.slice();
-    const job = worker.request({ kind: 'batch', x: { type: 'float32', dims: [...x.dims], data }, labels: own, first }, [data.buffer, own.buffer]).then(() => {
-      this.#running.delete(worker);
-      this.#idle.push(worker);
-      onDone?.();
-    });
+    const job = worker
+      .request({ kind: 'batch', x: { type: 'float32', dims: [...x.dims], data }, labels: own, first }, [data.buffer, own.buffer])
+      .then(() => {
+        this.#running.delete(worker);
+        this.#idle.push(worker);
+        onDone?.();
+      });
     // a failure is thrown by the next submit or drain; until then it must not count as unhandled
     job.catch((e: unknown) => (this.#failure ??= e));
     this.#running.set(worker, job);

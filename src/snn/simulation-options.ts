@@ -173,7 +173,8 @@ export function resolveSimulationOptions(options: SimulationOptions | PlainSimul
   positive('workers', r.workers);
   if (!Number.isInteger(r.seed)) throw new MsatError('SNN_OPTIONS', `seed must be an integer, got ${r.seed}`);
   if (r.microBatch !== 'auto') positive('microBatch', r.microBatch);
-  if (!Number.isInteger(r.traceNeurons) || r.traceNeurons < 0) throw new MsatError('SNN_OPTIONS', `traceNeurons must be a non-negative integer, got ${r.traceNeurons}`);
+  if (!Number.isInteger(r.traceNeurons) || r.traceNeurons < 0)
+    throw new MsatError('SNN_OPTIONS', `traceNeurons must be a non-negative integer, got ${r.traceNeurons}`);
   for (const [layer, c] of r.confidence) {
     if (!(c >= 0 && c <= 1)) throw new MsatError('SNN_OPTIONS', `spike confidence of ${layer} must be in [0, 1], got ${c}`);
   }

@@ -103,7 +103,14 @@ export function mergeTallies(a: SimulationTallies, b: SimulationTallies): Simula
         layer: l.layer,
         spikes: add(l.spikes, m.spikes),
         sin: addSinCounts(l.sin, m.sin),
-        correlation: { n: l.correlation.n + c.n, x: l.correlation.x + c.x, y: l.correlation.y + c.y, xx: l.correlation.xx + c.xx, yy: l.correlation.yy + c.yy, xy: l.correlation.xy + c.xy },
+        correlation: {
+          n: l.correlation.n + c.n,
+          x: l.correlation.x + c.x,
+          y: l.correlation.y + c.y,
+          xx: l.correlation.xx + c.xx,
+          yy: l.correlation.yy + c.yy,
+          xy: l.correlation.xy + c.xy,
+        },
       };
     }),
     traces: a.traces.length > 0 ? a.traces : b.traces,

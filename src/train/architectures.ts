@@ -59,7 +59,10 @@ function imageInput(name: ArchitectureName, o: ArchitectureOptions): NetworkBuil
 const scaled = (channels: number, width: number): number => Math.max(1, Math.round(channels * width));
 
 function convBnRelu(b: NetworkBuilder, x: string, channels: number, prefix: string, stride = 1): string {
-  return b.relu(b.batchNorm(b.conv(x, channels, { kernel: 3, pad: 1, stride, bias: false, name: `${prefix}.conv` }), `${prefix}.bn`), `${prefix}.relu`);
+  return b.relu(
+    b.batchNorm(b.conv(x, channels, { kernel: 3, pad: 1, stride, bias: false, name: `${prefix}.conv` }), `${prefix}.bn`),
+    `${prefix}.relu`,
+  );
 }
 
 function basicBlock(b: NetworkBuilder, x: string, channels: number, stride: number, prefix: string): string {
@@ -87,7 +90,8 @@ function resnet(name: ArchitectureName, o: ArchitectureOptions, stem: number, st
 export function buildArchitecture(name: ArchitectureName, options: ArchitectureOptions): Architecture {
   const w = options.width ?? 1;
   if (!(w > 0)) throw new MsatError('TRAIN_OPTIONS', `width multiplier must be > 0, got ${w}`);
-  if (!Number.isInteger(options.classes) || options.classes < 2) throw new MsatError('TRAIN_OPTIONS', `need at least 2 classes, got ${options.classes}`);
+  if (!Number.isInteger(options.classes) || options.classes < 2)
+    throw new MsatError('TRAIN_OPTIONS', `need at least 2 classes, got ${options.classes}`);
   switch (name) {
     case 'mnist-cnn': {
       const b = imageInput(name, options);
@@ -99,7 +103,13 @@ export function buildArchitecture(name: ArchitectureName, options: ArchitectureO
     }
     case 'vgg16': {
       const b = imageInput(name, options);
-      const stages = [[64, 64], [128, 128], [256, 256, 256], [512, 512, 512], [512, 512, 512]];
+      const stages = [
+        [64, 64],
+        [128, 128],
+        [256, 256, 256],
+        [512, 512, 512],
+        [512, 512, 512],
+      ];
       let x = 'input';
       stages.forEach((convs, s) => {
         convs.forEach((c, k) => (x = convBnRelu(b, x, scaled(c, w), `features.${s + 1}.${k + 1}`)));
@@ -114,7 +124,10 @@ export function buildArchitecture(name: ArchitectureName, options: ArchitectureO
       return { name, network: resnet(name, options, 64, [64, 128, 256, 512], 2), dropout: {} };
     case 'text-cnn': {
       if (options.sampleShape.length !== 1) {
-        throw new MsatError('TRAIN_OPTIONS', `architecture text-cnn takes token sequences [T]; the data has samples shaped [${options.sampleShape.join(', ')}]`);
+        throw new MsatError(
+          'TRAIN_OPTIONS',
+          `architecture text-cnn takes token sequences [T]; the data has samples shaped [${options.sampleShape.join(', ')}]`,
+        );
       }
       const seq = options.sampleShape[0];
       const b = new NetworkBuilder(name, { name: 'input', type: 'int64', dims: ['N', seq] });

@@ -31,14 +31,21 @@ const tensorSchema = record({
 
 const headerSchema = v.pipe(
   record({
-    format: v.literal(CHECKPOINT_FORMAT, (i) => `is ${JSON.stringify(i.input) ?? 'missing'}; not an msat checkpoint (expected "${CHECKPOINT_FORMAT}")`),
+    format: v.literal(
+      CHECKPOINT_FORMAT,
+      (i) => `is ${JSON.stringify(i.input) ?? 'missing'}; not an msat checkpoint (expected "${CHECKPOINT_FORMAT}")`,
+    ),
     version: v.picklist([1, CHECKPOINT_VERSION], `expected version 1 or ${CHECKPOINT_VERSION} (written by another msat)`),
     /** Epochs completed. */
     epoch: integer(0),
     /** Optimizer steps taken. */
     step: integer(0),
     /** The seed every random stream derives from, with the epoch. */
-    rng: record({ seed: v.pipe(finite('an integer'), v.integer('expected an integer')), epoch: integer(0), scheme: v.literal('derived-per-epoch', 'expected "derived-per-epoch"') }),
+    rng: record({
+      seed: v.pipe(finite('an integer'), v.integer('expected an integer')),
+      epoch: integer(0),
+      scheme: v.literal('derived-per-epoch', 'expected "derived-per-epoch"'),
+    }),
     /** The trainer's configuration; the trainer checks its values (`resolveTrainConfig`). */
     config: openRecord({}),
     history: list(epochRecordSchema),
@@ -46,18 +53,25 @@ const headerSchema = v.pipe(
     data: text(),
     dataBytes: v.optional(integer(0)),
     dataSha256: v.optional(sha256Hex()),
-    tensors: v.pipe(list(tensorSchema), uniqueBy((t) => t.name, 'name', 'tensor')),
+    tensors: v.pipe(
+      list(tensorSchema),
+      uniqueBy((t) => t.name, 'name', 'tensor'),
+    ),
   }),
   v.rawCheck(({ dataset, addIssue }) => {
     if (!dataset.typed) return;
     const h = dataset.value;
-    if (h.rng.epoch !== h.epoch) return addIssue({ message: `expected the checkpoint's epoch (${h.epoch}), got ${h.rng.epoch}`, path: pathTo(h, 'rng', 'epoch') });
-    if (h.version >= 2 && h.dataBytes === undefined) return addIssue({ message: 'expected the size of the binary file, got nothing (missing)', path: pathTo(h, 'dataBytes') });
-    if (h.version >= 2 && h.dataSha256 === undefined) return addIssue({ message: 'expected the SHA-256 of the binary file, got nothing (missing)', path: pathTo(h, 'dataSha256') });
+    if (h.rng.epoch !== h.epoch)
+      return addIssue({ message: `expected the checkpoint's epoch (${h.epoch}), got ${h.rng.epoch}`, path: pathTo(h, 'rng', 'epoch') });
+    if (h.version >= 2 && h.dataBytes === undefined)
+      return addIssue({ message: 'expected the size of the binary file, got nothing (missing)', path: pathTo(h, 'dataBytes') });
+    if (h.version >= 2 && h.dataSha256 === undefined)
+      return addIssue({ message: 'expected the SHA-256 of the binary file, got nothing (missing)', path: pathTo(h, 'dataSha256') });
     // Tensors are written back to back in order, so each starts where the one before ends.
     let offset = 0;
     for (const [i, t] of h.tensors.entries()) {
-      if (t.offset !== offset) return addIssue({ message: `expected ${offset} (right after the tensor before), got ${t.offset}`, path: pathTo(h, 'tensors', i, 'offset') });
+      if (t.offset !== offset)
+        return addIssue({ message: `expected ${offset} (right after the tensor before), got ${t.offset}`, path: pathTo(h, 'tensors', i, 'offset') });
       offset += t.dims.reduce((a, b) => a * b, 1);
     }
   }),
@@ -95,7 +109,13 @@ export async function saveCheckpoint<C>(
   for (const t of tensors) all.set(state.get(t.name)!, t.offset);
   const bytes = littleEndianBytes(all);
   const full: CheckpointHeader<C> = {
-    format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, ...header, data: binName, dataBytes: bytes.byteLength, dataSha256: sha256(bytes), tensors,
+    format: CHECKPOINT_FORMAT,
+    version: CHECKPOINT_VERSION,
+    ...header,
+    data: binName,
+    dataBytes: bytes.byteLength,
+    dataSha256: sha256(bytes),
+    tensors,
   };
   const binPath = join(dirname(path), binName);
   await writeFile(`${binPath}.tmp`, bytes);
@@ -117,13 +137,19 @@ export async function loadCheckpoint<C>(path: string): Promise<Checkpoint<C>> {
   } catch (e) {
     throw new MsatError('TRAIN_CHECKPOINT', `${path}: cannot read the checkpoint: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
-  const header = parseJsonFile({ file: path, code: 'TRAIN_CHECKPOINT', expected: 'expected a checkpoint.json written by msat train' }, text, headerSchema);
+  const header = parseJsonFile(
+    { file: path, code: 'TRAIN_CHECKPOINT', expected: 'expected a checkpoint.json written by msat train' },
+    text,
+    headerSchema,
+  );
   const binPath = join(dirname(path), header.data);
   let bytes: Buffer;
   try {
     bytes = await readFile(binPath);
   } catch (e) {
-    throw new MsatError('TRAIN_CHECKPOINT', `${binPath}: cannot read the checkpoint's tensors: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw new MsatError('TRAIN_CHECKPOINT', `${binPath}: cannot read the checkpoint's tensors: ${e instanceof Error ? e.message : String(e)}`, {
+      cause: e,
+    });
   }
   const belongs = (b: Buffer) => header.dataSha256 === undefined || (b.length === header.dataBytes && sha256(b) === header.dataSha256);
   if (!belongs(bytes)) {
@@ -151,7 +177,10 @@ function tensorsFit(header: Header, bytes: Uint8Array, binPath: string): Float32
   for (const t of header.tensors) {
     const size = t.dims.reduce((a, b) => a * b, 1);
     if (t.offset + size > values.length) {
-      throw new MsatError('TRAIN_CHECKPOINT', `${binPath} is truncated: tensor ${t.name} needs float32 values ${t.offset}..${t.offset + size}, the file has ${values.length}`);
+      throw new MsatError(
+        'TRAIN_CHECKPOINT',
+        `${binPath} is truncated: tensor ${t.name} needs float32 values ${t.offset}..${t.offset + size}, the file has ${values.length}`,
+      );
     }
   }
   return values;

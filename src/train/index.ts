@@ -10,16 +10,44 @@ export { TrainRng, deriveRng, deriveSeed, shuffledIndices } from './rng.js';
 export * from './optim/index.js';
 export { NetworkBuilder, type ConvOptions, type PoolOptions } from './network-builder.js';
 export {
-  DEFAULT_BN_MOMENTUM, buildEvalGraph, buildTrainStepGraph, nextName, type EvalGraph, type StateTensorSpec, type StepGraphOptions, type TrainStepGraph,
+  DEFAULT_BN_MOMENTUM,
+  buildEvalGraph,
+  buildTrainStepGraph,
+  nextName,
+  type EvalGraph,
+  type StateTensorSpec,
+  type StepGraphOptions,
+  type TrainStepGraph,
 } from './step-graph.js';
 export { EvalRunner, StepRunner, drawDropoutMasks, initialState, type StepResult, type TrainBatch } from './step-runner.js';
 export { SWA_PREFIX, foldIntoAverage, recomputeBatchNorm } from './swa.js';
 export { DEFAULT_INIT_SCHEME, fans, initializeNetwork, type InitScheme } from './init.js';
 export { augmentBatch, DEFAULT_AUGMENT_OPTIONS, type AugmentOptions } from './augment.js';
-export { ARCHITECTURES, buildArchitecture, isArchitectureName, type Architecture, type ArchitectureName, type ArchitectureOptions } from './architectures.js';
-export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, loadCheckpoint, saveCheckpoint, type Checkpoint, type CheckpointHeader, type CheckpointTensorEntry } from './checkpoint.js';
+export {
+  ARCHITECTURES,
+  buildArchitecture,
+  isArchitectureName,
+  type Architecture,
+  type ArchitectureName,
+  type ArchitectureOptions,
+} from './architectures.js';
+export {
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  loadCheckpoint,
+  saveCheckpoint,
+  type Checkpoint,
+  type CheckpointHeader,
+  type CheckpointTensorEntry,
+} from './checkpoint.js';
 export { train } from './trainer.js';
 export {
-  DEFAULT_TRAIN_OPTIONS, defaultNormalization, resolveTrainConfig,
-  type EpochRecord, type TrainConfig, type TrainOptions, type TrainProgress, type TrainResult,
+  DEFAULT_TRAIN_OPTIONS,
+  defaultNormalization,
+  resolveTrainConfig,
+  type EpochRecord,
+  type TrainConfig,
+  type TrainOptions,
+  type TrainProgress,
+  type TrainResult,
 } from './train-options.js';

@@ -19,9 +19,7 @@ import { layerKindSpec, layerTensors, type InitRule, type Network } from '../mod
 import { parameterSpecs, withParameters, type ParameterSpec } from './parameters.js';
 import { deriveRng, type TrainRng } from './rng.js';
 
-export type InitScheme =
-  | { readonly kind: 'kaiming-normal'; readonly mode?: 'fan_in' | 'fan_out' }
-  | { readonly kind: 'pytorch-default' };
+export type InitScheme = { readonly kind: 'kaiming-normal'; readonly mode?: 'fan_in' | 'fan_out' } | { readonly kind: 'pytorch-default' };
 
 export const DEFAULT_INIT_SCHEME: InitScheme = { kind: 'kaiming-normal', mode: 'fan_out' };
 
@@ -54,7 +52,10 @@ function initValues(spec: ParameterSpec, rule: InitRule, weightDims: readonly nu
 /** A copy of `network` with freshly initialised tensors of every kind with an init rule (see the file comment). */
 export function initializeNetwork(network: Network, scheme: InitScheme, seed: number): Network {
   if (scheme.kind !== 'kaiming-normal' && scheme.kind !== 'pytorch-default') {
-    throw new MsatError('TRAIN_OPTIONS', `unknown init scheme ${JSON.stringify((scheme as { kind: string }).kind)}; must be kaiming-normal or pytorch-default`);
+    throw new MsatError(
+      'TRAIN_OPTIONS',
+      `unknown init scheme ${JSON.stringify((scheme as { kind: string }).kind)}; must be kaiming-normal or pytorch-default`,
+    );
   }
   const layers = new Map(network.layers.map((l) => [l.name, l]));
   const values = new Map<string, Float32Array>();

@@ -10,7 +10,11 @@ import { inferLayerShape, type Layer, type LayerSpec, type Network, type Shape, 
 /** A layer spec without its name and output (distributive over the union). */
 type LayerBody = LayerSpec extends infer L ? (L extends LayerSpec ? Omit<L, 'name' | 'output'> : never) : never;
 
-const zeros = (dims: readonly number[]): Tensor<'float32'> => ({ type: 'float32', dims: [...dims], data: new Float32Array(dims.reduce((a, b) => a * b, 1)) });
+const zeros = (dims: readonly number[]): Tensor<'float32'> => ({
+  type: 'float32',
+  dims: [...dims],
+  data: new Float32Array(dims.reduce((a, b) => a * b, 1)),
+});
 const filled = (n: number, v: number): Tensor<'float32'> => ({ type: 'float32', dims: [n], data: new Float32Array(n).fill(v) });
 
 /** Per-axis value from a number or a list. */
@@ -63,15 +67,28 @@ export class NetworkBuilder {
     const kernel = perAxis(o.kernel, rank);
     const pad = perAxis(o.pad ?? 0, rank);
     return this.#add(o.name, 'conv', {
-      kind: 'conv', inputs: [x], weight: zeros([outChannels, inShape[1] as number, ...kernel]),
-      ...(o.bias ?? true ? { bias: zeros([outChannels]) } : {}),
-      strides: perAxis(o.stride ?? 1, rank), pads: [...pad, ...pad], dilations: Array(rank).fill(1), group: 1,
+      kind: 'conv',
+      inputs: [x],
+      weight: zeros([outChannels, inShape[1] as number, ...kernel]),
+      ...((o.bias ?? true) ? { bias: zeros([outChannels]) } : {}),
+      strides: perAxis(o.stride ?? 1, rank),
+      pads: [...pad, ...pad],
+      dilations: Array(rank).fill(1),
+      group: 1,
     });
   }
 
   batchNorm(x: string, name?: string, epsilon = 1e-5): string {
     const c = this.shape(x)[1] as number;
-    return this.#add(name, 'bn', { kind: 'batchnorm', inputs: [x], scale: filled(c, 1), bias: filled(c, 0), mean: filled(c, 0), variance: filled(c, 1), epsilon });
+    return this.#add(name, 'bn', {
+      kind: 'batchnorm',
+      inputs: [x],
+      scale: filled(c, 1),
+      bias: filled(c, 0),
+      mean: filled(c, 0),
+      variance: filled(c, 1),
+      epsilon,
+    });
   }
 
   relu(x: string, name?: string): string {
@@ -83,7 +100,13 @@ export class NetworkBuilder {
     const kernel = perAxis(o.kernel, rank);
     const pad = perAxis(o.pad ?? 0, rank);
     return this.#add(o.name, 'maxpool', {
-      kind: 'maxpool', inputs: [x], kernel, strides: perAxis(o.stride ?? kernel, rank), pads: [...pad, ...pad], dilations: Array(rank).fill(1), ceilMode: false,
+      kind: 'maxpool',
+      inputs: [x],
+      kernel,
+      strides: perAxis(o.stride ?? kernel, rank),
+      pads: [...pad, ...pad],
+      dilations: Array(rank).fill(1),
+      ceilMode: false,
     });
   }
 
@@ -92,7 +115,13 @@ export class NetworkBuilder {
     const kernel = perAxis(o.kernel, rank);
     const pad = perAxis(o.pad ?? 0, rank);
     return this.#add(o.name, 'avgpool', {
-      kind: 'avgpool', inputs: [x], kernel, strides: perAxis(o.stride ?? kernel, rank), pads: [...pad, ...pad], countIncludePad: true, ceilMode: false,
+      kind: 'avgpool',
+      inputs: [x],
+      kernel,
+      strides: perAxis(o.stride ?? kernel, rank),
+      pads: [...pad, ...pad],
+      countIncludePad: true,
+      ceilMode: false,
     });
   }
 
@@ -107,7 +136,12 @@ export class NetworkBuilder {
   linear(x: string, outFeatures: number, o: { bias?: boolean; name?: string } = {}): string {
     const s = this.shape(x);
     const inF = s[s.length - 1] as number;
-    return this.#add(o.name, 'fc', { kind: 'linear', inputs: [x], weight: zeros([outFeatures, inF]), ...(o.bias ?? true ? { bias: zeros([outFeatures]) } : {}) });
+    return this.#add(o.name, 'fc', {
+      kind: 'linear',
+      inputs: [x],
+      weight: zeros([outFeatures, inF]),
+      ...((o.bias ?? true) ? { bias: zeros([outFeatures]) } : {}),
+    });
   }
 
   add(a: string, b: string, name?: string): string {
@@ -129,7 +163,13 @@ export class NetworkBuilder {
   /** The network with `outputs` (default: the last layer's output). */
   build(outputs?: readonly string[], metadata: Readonly<Record<string, string>> = {}): Network {
     const last = this.#layers[this.#layers.length - 1];
-    return { inputs: [...this.#inputs], outputs: outputs ? [...outputs] : [last.output], layers: [...this.#layers], metadata: { ...metadata }, source: this.#source };
+    return {
+      inputs: [...this.#inputs],
+      outputs: outputs ? [...outputs] : [last.output],
+      layers: [...this.#layers],
+      metadata: { ...metadata },
+      source: this.#source,
+    };
   }
 
   #add(name: string | undefined, prefix: string, spec: LayerBody): string {
@@ -141,7 +181,10 @@ export class NetworkBuilder {
     }
     if (this.#shapes.has(layerName)) throw new MsatError('TRAIN_GRAPH', `${this.#source}: tensor name "${layerName}" is already used`);
     const full = { ...spec, name: layerName, output: layerName } as LayerSpec;
-    const outShape = inferLayerShape(full, full.inputs.map((i) => this.shape(i)));
+    const outShape = inferLayerShape(
+      full,
+      full.inputs.map((i) => this.shape(i)),
+    );
     this.#layers.push({ ...full, outShape } as Layer);
     this.#shapes.set(layerName, outShape);
     return layerName;

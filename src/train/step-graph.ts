@@ -73,7 +73,10 @@ export const nextName = (name: string): string => `${name}:next`;
 function logitsOf(network: Network, outputs: readonly Var[]): Var {
   const logits = outputs[0];
   if (!logits || logits.dims.length !== 2) {
-    throw new MsatError('TRAIN_UNSUPPORTED', `${network.source}: training needs [N, classes] logits as the first output, found [${logits?.dims.join(', ') ?? ''}]`);
+    throw new MsatError(
+      'TRAIN_UNSUPPORTED',
+      `${network.source}: training needs [N, classes] logits as the first output, found [${logits?.dims.join(', ') ?? ''}]`,
+    );
   }
   return logits;
 }
@@ -153,5 +156,13 @@ export function buildEvalGraph(network: Network): EvalGraph {
   t.g.output('logits', 'float32', ['N', logits.dims[1]]);
   t.g.output('loss', 'float32', []);
   t.g.output('correct', 'int64', []);
-  return { model: t.g.build(TRAIN_OPSET, { producerName: 'msat-eval' }), input: lowered.input.name, labels: 'labels', logits: 'logits', loss: 'loss', correct: 'correct', parameters: lowered.specs };
+  return {
+    model: t.g.build(TRAIN_OPSET, { producerName: 'msat-eval' }),
+    input: lowered.input.name,
+    labels: 'labels',
+    logits: 'logits',
+    loss: 'loss',
+    correct: 'correct',
+    parameters: lowered.specs,
+  };
 }

@@ -8,7 +8,15 @@ import type { Network } from '../model/index.js';
 import { encodeOnnxModel } from '../onnx/index.js';
 import type { Runner, Session } from '../runtime/index.js';
 import type { TrainRng } from './rng.js';
-import { DEFAULT_BN_MOMENTUM, buildEvalGraph, buildTrainStepGraph, nextName, type EvalGraph, type StepGraphOptions, type TrainStepGraph } from './step-graph.js';
+import {
+  DEFAULT_BN_MOMENTUM,
+  buildEvalGraph,
+  buildTrainStepGraph,
+  nextName,
+  type EvalGraph,
+  type StepGraphOptions,
+  type TrainStepGraph,
+} from './step-graph.js';
 import { readParameters } from './parameters.js';
 
 /** What one step measured. */
@@ -26,7 +34,11 @@ export interface TrainBatch {
   readonly labels: Int32Array;
 }
 
-const toInt64 = (labels: Int32Array): Tensor<'int64'> => ({ type: 'int64', dims: [labels.length], data: BigInt64Array.from(labels, (v) => BigInt(v)) });
+const toInt64 = (labels: Int32Array): Tensor<'int64'> => ({
+  type: 'int64',
+  dims: [labels.length],
+  data: BigInt64Array.from(labels, (v) => BigInt(v)),
+});
 
 /** The initial state of a run: the network's tensors, and zeros for every optimizer slot. */
 export function initialState(graph: TrainStepGraph, network: Network): Map<string, Float32Array> {
@@ -73,7 +85,13 @@ export class StepRunner {
    * Builds the step graph and its session. `state` defaults to `initialState` (a checkpoint passes its own).
    * @throws MsatError `TRAIN_STATE` when a given state lacks a tensor or has one of the wrong size.
    */
-  static async create(runner: Runner, network: Network, options: StepGraphOptions, state?: ReadonlyMap<string, Float32Array>, key = `train:${network.source}`): Promise<StepRunner> {
+  static async create(
+    runner: Runner,
+    network: Network,
+    options: StepGraphOptions,
+    state?: ReadonlyMap<string, Float32Array>,
+    key = `train:${network.source}`,
+  ): Promise<StepRunner> {
     const bnMomentum = options.bnMomentum ?? DEFAULT_BN_MOMENTUM;
     const graph = buildTrainStepGraph(network, { ...options, bnMomentum });
     const initial = state ? new Map(state) : initialState(graph, network);
@@ -108,7 +126,11 @@ export class StepRunner {
    * Nothing moves on. The step graph runs with the running statistics fed as zeros, so each output is
    * momentum × the batch value; no second graph (and no second compilation) is needed.
    */
-  async batchStatistics(batch: TrainBatch, params: ReadonlyMap<string, Float32Array>, scalars: Readonly<Record<string, number>>): Promise<Map<string, Float32Array>> {
+  async batchStatistics(
+    batch: TrainBatch,
+    params: ReadonlyMap<string, Float32Array>,
+    scalars: Readonly<Record<string, number>>,
+  ): Promise<Map<string, Float32Array>> {
     const buffers = this.graph.state.filter((s) => s.kind === 'buffer');
     const state = new Map(this.#state);
     for (const [name, v] of params) if (state.has(name)) state.set(name, v);
@@ -122,7 +144,12 @@ export class StepRunner {
     return new Map(buffers.map((b) => [b.name, (out[nextName(b.name)].data as Float32Array).map((v) => v / this.#bnMomentum)]));
   }
 
-  async #run(batch: TrainBatch, scalars: Readonly<Record<string, number>>, masks: Readonly<Record<string, Tensor>>, state: ReadonlyMap<string, Float32Array>) {
+  async #run(
+    batch: TrainBatch,
+    scalars: Readonly<Record<string, number>>,
+    masks: Readonly<Record<string, Tensor>>,
+    state: ReadonlyMap<string, Float32Array>,
+  ) {
     const feeds: Record<string, Tensor> = { [this.graph.input]: batch.x, labels: toInt64(batch.labels), ...masks };
     for (const s of this.graph.scalars) {
       const v = scalars[s];

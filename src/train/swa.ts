@@ -30,8 +30,12 @@ export function foldIntoAverage(average: Map<string, Float32Array>, params: Read
  * through `toBatch`, where the trainer applies the run's augmentation) of each batch's values.
  */
 export async function recomputeBatchNorm(
-  steps: StepRunner, data: Dataset, batchSize: number, params: ReadonlyMap<string, Float32Array>,
-  scalars: Readonly<Record<string, number>>, toBatch: (raw: Batch) => TrainBatch,
+  steps: StepRunner,
+  data: Dataset,
+  batchSize: number,
+  params: ReadonlyMap<string, Float32Array>,
+  scalars: Readonly<Record<string, number>>,
+  toBatch: (raw: Batch) => TrainBatch,
   onBatch?: (done: number) => void,
 ): Promise<Map<string, Float32Array>> {
   const sums = new Map<string, Float64Array>();

@@ -10,7 +10,14 @@ import type { Runner } from '../runtime/index.js';
 import { isArchitectureName, ARCHITECTURES, type ArchitectureName } from './architectures.js';
 import type { AugmentOptions } from './augment.js';
 import { DEFAULT_INIT_SCHEME, type InitScheme } from './init.js';
-import { createOptimizer, defaultMilestones, validateSchedule, type LrSchedule, type OptimizerConfig, type WeightDecayExclusion } from './optim/index.js';
+import {
+  createOptimizer,
+  defaultMilestones,
+  validateSchedule,
+  type LrSchedule,
+  type OptimizerConfig,
+  type WeightDecayExclusion,
+} from './optim/index.js';
 
 /** Options of `train`; every field is optional except `arch` and `data` (which a resumed run takes from its checkpoint). */
 export interface TrainOptions {
@@ -127,8 +134,16 @@ export interface TrainStart {
 }
 
 export const DEFAULT_TRAIN_OPTIONS = {
-  epochs: 10, batchSize: 128, optimizer: { kind: 'sgd', momentum: 0.9, weightDecay: 5e-4 } as OptimizerConfig, schedule: { kind: 'cosine' } as LrSchedule,
-  labelSmoothing: 0, weightDecayExclusion: 'none' as WeightDecayExclusion, seed: 0, init: DEFAULT_INIT_SCHEME, width: 1, dropLast: false,
+  epochs: 10,
+  batchSize: 128,
+  optimizer: { kind: 'sgd', momentum: 0.9, weightDecay: 5e-4 } as OptimizerConfig,
+  schedule: { kind: 'cosine' } as LrSchedule,
+  labelSmoothing: 0,
+  weightDecayExclusion: 'none' as WeightDecayExclusion,
+  seed: 0,
+  init: DEFAULT_INIT_SCHEME,
+  width: 1,
+  dropLast: false,
 } as const;
 
 export interface TrainProgress {
@@ -148,7 +163,11 @@ export interface TrainProgress {
 }
 
 /** JSON has no infinity: a rate over a zero-length epoch (a stopped clock) is written as null and reads back as Infinity. */
-const rate = () => v.pipe(v.nullable(v.pipe(finite('a finite number ≥ 0 or null'), v.minValue(0, 'expected a finite number ≥ 0 or null'))), v.transform((x) => x ?? Infinity));
+const rate = () =>
+  v.pipe(
+    v.nullable(v.pipe(finite('a finite number ≥ 0 or null'), v.minValue(0, 'expected a finite number ≥ 0 or null'))),
+    v.transform((x) => x ?? Infinity),
+  );
 
 /** One finished epoch, as the history of a checkpoint records it. */
 export const epochRecordSchema = record({

@@ -25,13 +25,21 @@ import { deriveRng, shuffledIndices, type TrainRng } from './rng.js';
 import { EvalRunner, StepRunner, drawDropoutMasks, type TrainBatch } from './step-runner.js';
 import { SWA_PREFIX, foldIntoAverage, recomputeBatchNorm } from './swa.js';
 import {
-  defaultNormalization, optionsError, resolveTrainConfig, textConfig,
-  type EpochRecord, type TrainConfig, type TrainOptions, type TrainResult,
+  defaultNormalization,
+  optionsError,
+  resolveTrainConfig,
+  textConfig,
+  type EpochRecord,
+  type TrainConfig,
+  type TrainOptions,
+  type TrainResult,
 } from './train-options.js';
 
 async function openData(c: TrainConfig): Promise<{ trainSet: Dataset; valSet: Dataset; mean: number[]; std: number[] }> {
-  const limits = (l: number | null): { limit?: number; vocabSize?: number; sequenceLength?: number } =>
-    ({ ...(l === null ? {} : { limit: l }), ...textConfig(c.vocabSize, c.sequenceLength) });
+  const limits = (l: number | null): { limit?: number; vocabSize?: number; sequenceLength?: number } => ({
+    ...(l === null ? {} : { limit: l }),
+    ...textConfig(c.vocabSize, c.sequenceLength),
+  });
   let mean = c.mean ? [...c.mean] : undefined;
   let std = c.std ? [...c.std] : undefined;
   let trainSet = await openDataset(c.data, { split: 'train', ...limits(c.trainLimit), ...(mean ? { mean, std } : {}) });
@@ -68,11 +76,15 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const saved = resumed.header.config;
     config = resolveTrainConfig(options, saved);
     if (options.from !== undefined && (await resolveResumePath(options.from)) !== saved.from?.checkpoint) {
-      throw optionsError(`--resume continues the checkpoint's run, which started from ${saved.from?.checkpoint ?? 'an initialisation'}, not from ${options.from}`);
+      throw optionsError(
+        `--resume continues the checkpoint's run, which started from ${saved.from?.checkpoint ?? 'an initialisation'}, not from ${options.from}`,
+      );
     }
     for (const key of Object.keys(config) as (keyof TrainConfig)[]) {
       if (key !== 'epochs' && JSON.stringify(config[key]) !== JSON.stringify(saved[key])) {
-        throw optionsError(`--resume continues the checkpoint's run, whose ${key} is ${JSON.stringify(saved[key])}; ${JSON.stringify(config[key])} was given (only epochs may change)`);
+        throw optionsError(
+          `--resume continues the checkpoint's run, whose ${key} is ${JSON.stringify(saved[key])}; ${JSON.stringify(config[key])} was given (only epochs may change)`,
+        );
       }
     }
   } else if (options.from !== undefined) {
@@ -91,34 +103,60 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const { trainSet, valSet, mean, std } = await openData(config);
   const classes = trainSet.classes.length;
   const arch = buildArchitecture(config.arch, { sampleShape: trainSet.sampleShape, classes, width: config.width, vocab: trainSet.text?.vocabSize });
-  const network = resumed ? arch.network : start ? startingPoint(arch.network, config, start) : initializeNetwork(arch.network, config.init, config.seed);
+  const network = resumed
+    ? arch.network
+    : start
+      ? startingPoint(arch.network, config, start)
+      : initializeNetwork(arch.network, config.init, config.seed);
   const optimizer = createOptimizer(config.optimizer);
   // 'extended' leaves out onnxruntime's NCHWc layout pass, whose reorders cost more than they save in these
   // graphs (ResNet-20 at batch 128: 1.01 s against 1.11 s per step, best of 5, 2 threads).
   const runner = options.runner ?? new Runner({ threads: options.threads ?? 0, graphOptimizationLevel: 'extended' });
   // Session cache keys name everything the graphs depend on, so a shared runner never mixes two runs' graphs.
   const key = JSON.stringify({
-    arch: config.arch, width: config.width, shape: trainSet.sampleShape, classes, vocab: trainSet.text?.vocabSize, optimizer: config.optimizer,
-    labelSmoothing: config.labelSmoothing, weightDecayExclusion: config.weightDecayExclusion,
+    arch: config.arch,
+    width: config.width,
+    shape: trainSet.sampleShape,
+    classes,
+    vocab: trainSet.text?.vocabSize,
+    optimizer: config.optimizer,
+    labelSmoothing: config.labelSmoothing,
+    weightDecayExclusion: config.weightDecayExclusion,
   });
   try {
     const steps = await StepRunner.create(
-      runner, network,
+      runner,
+      network,
       { optimizer, labelSmoothing: config.labelSmoothing, dropout: arch.dropout, weightDecayExclusion: config.weightDecayExclusion },
-      resumed?.state, `train:${key}`,
+      resumed?.state,
+      `train:${key}`,
     );
     const evaluator = await EvalRunner.create(runner, network, `eval:${key}`);
     /** Validation of `state`, reported as the validate phase of `epoch` (1-based). */
     const validateState = (state: ReadonlyMap<string, Float32Array>, epoch: number, lr: number) =>
       validate(evaluator, valSet, state, network, (vDone, vLoss, vCorrect) =>
-        options.onProgress?.({ phase: 'validate', epoch, epochs: config.epochs, done: vDone, total: valSet.length, loss: vLoss / vDone, accuracy: vCorrect / vDone, samplesPerSecond: 0, lr }));
-    const augment: AugmentOptions | false = config.augment === 'auto'
-      ? (trainSet.sampleShape.length === 3 && trainSet.sampleShape[0] === 3 ? { cropPadding: 4, flip: true } : false)
-      : config.augment;
+        options.onProgress?.({
+          phase: 'validate',
+          epoch,
+          epochs: config.epochs,
+          done: vDone,
+          total: valSet.length,
+          loss: vLoss / vDone,
+          accuracy: vCorrect / vDone,
+          samplesPerSecond: 0,
+          lr,
+        }),
+      );
+    const augment: AugmentOptions | false =
+      config.augment === 'auto'
+        ? trainSet.sampleShape.length === 3 && trainSet.sampleShape[0] === 3
+          ? { cropPadding: 4, flip: true }
+          : false
+        : config.augment;
     // torchvision pads the raw image with black; black after normalization is −mean/std per channel.
     const at = (v: readonly number[], c: number): number => (v.length === 1 ? v[0] : v[c]);
     const black = Array.from({ length: trainSet.sampleShape[0] }, (_, c) => -at(mean, c) / at(std, c));
-    const fill = augment ? augment.fill ?? black : black;
+    const fill = augment ? (augment.fill ?? black) : black;
     /** A training batch as the step graph takes it: augmented (drawing from `rng`) and in the input's type. */
     const prepare = (raw: Batch, rng: TrainRng): TrainBatch =>
       toInputType(network, { x: augment ? augmentBatch(raw.x, { ...augment, fill }, rng) : raw.x, labels: raw.labels });
@@ -156,14 +194,27 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         const batch = prepare(raw, augmentRng);
         const r = await steps.step(batch, optimizer.scalars(step, lr), drawDropoutMasks(steps.graph, raw.labels.length, dropoutRng));
         if (!Number.isFinite(r.loss)) {
-          throw new MsatError('TRAIN_DIVERGED', `epoch ${epoch + 1}, step ${step}: the loss is ${r.loss}; lower the learning rate (now ${lr.toPrecision(3)})`);
+          throw new MsatError(
+            'TRAIN_DIVERGED',
+            `epoch ${epoch + 1}, step ${step}: the loss is ${r.loss}; lower the learning rate (now ${lr.toPrecision(3)})`,
+          );
         }
         step++;
         lossSum += r.loss * raw.labels.length;
         correct += r.correct;
         done += raw.labels.length;
         const seconds = (clock() - started) / 1000;
-        options.onProgress?.({ phase: 'train', epoch: epoch + 1, epochs: config.epochs, done, total: usable.length, loss: lossSum / done, accuracy: correct / done, samplesPerSecond: seconds > 0 ? done / seconds : 0, lr });
+        options.onProgress?.({
+          phase: 'train',
+          epoch: epoch + 1,
+          epochs: config.epochs,
+          done,
+          total: usable.length,
+          loss: lossSum / done,
+          accuracy: correct / done,
+          samplesPerSecond: seconds > 0 ? done / seconds : 0,
+          lr,
+        });
       }
       const trainSeconds = (clock() - started) / 1000;
       if (config.swaStart !== undefined && epoch + 1 >= config.swaStart) {
@@ -172,8 +223,15 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const val = await validateState(steps.state, epoch + 1, lr);
       accuracy = val.accuracy;
       const record: EpochRecord = {
-        epoch: epoch + 1, lr, trainLoss: lossSum / done, trainAccuracy: correct / done, valLoss: val.loss, valAccuracy: val.accuracy,
-        stepsPerSecond: stepsPerEpoch / trainSeconds, samplesPerSecond: done / trainSeconds, seconds: (clock() - started) / 1000,
+        epoch: epoch + 1,
+        lr,
+        trainLoss: lossSum / done,
+        trainAccuracy: correct / done,
+        valLoss: val.loss,
+        valAccuracy: val.accuracy,
+        stepsPerSecond: stepsPerEpoch / trainSeconds,
+        samplesPerSecond: done / trainSeconds,
+        seconds: (clock() - started) / 1000,
       };
       history.push(record);
       if (options.checkpointDir !== undefined) {
@@ -184,9 +242,18 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           saved.set(SWA_PREFIX + name, v);
           dims.set(SWA_PREFIX + name, stateDims.get(name)!);
         }
-        checkpointPath = await saveCheckpoint(join(options.checkpointDir, 'checkpoint.json'), {
-          epoch: epoch + 1, step, rng: { seed: config.seed, epoch: epoch + 1, scheme: 'derived-per-epoch' }, config, history,
-        }, saved, dims);
+        checkpointPath = await saveCheckpoint(
+          join(options.checkpointDir, 'checkpoint.json'),
+          {
+            epoch: epoch + 1,
+            step,
+            rng: { seed: config.seed, epoch: epoch + 1, scheme: 'derived-per-epoch' },
+            config,
+            history,
+          },
+          saved,
+          dims,
+        );
       }
       options.onEpoch?.(record);
     }
@@ -198,8 +265,26 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       // Through the run's augmentation: the weights were trained with the statistics of augmented batches (on
       // ResNet-20 with Cutout, statistics of clean images cost the same weights 2.5 points).
       const statsRng = deriveRng(config.seed, 'swa-statistics', 0);
-      const statistics = await recomputeBatchNorm(steps, trainSet, config.batchSize, average, optimizer.scalars(step, 0), (raw) => prepare(raw, statsRng),
-        (done) => options.onProgress?.({ phase: 'statistics', epoch: config.epochs, epochs: config.epochs, done, total: trainSet.length, loss: 0, accuracy: 0, samplesPerSecond: 0, lr: 0 }));
+      const statistics = await recomputeBatchNorm(
+        steps,
+        trainSet,
+        config.batchSize,
+        average,
+        optimizer.scalars(step, 0),
+        (raw) => prepare(raw, statsRng),
+        (done) =>
+          options.onProgress?.({
+            phase: 'statistics',
+            epoch: config.epochs,
+            epochs: config.epochs,
+            done,
+            total: trainSet.length,
+            loss: 0,
+            accuracy: 0,
+            samplesPerSecond: 0,
+            lr: 0,
+          }),
+      );
       finalState = new Map([...steps.state, ...average, ...statistics]);
       const val = await validateState(finalState, config.epochs, 0);
       swa = { epochs: config.epochs - config.swaStart + 1, valLoss: val.loss, valAccuracy: val.accuracy };
@@ -207,16 +292,19 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     }
     // What `msat eval`, `simulate` and `predict` read back (model/metadata.ts), and what reading the data again
     // needs beyond the folder: the text encoding (`textOptionsOfMetadata`).
-    const metadata = writeModelMetadata({
-      arch: config.arch,
-      dataset: config.data,
-      mean,
-      std,
-      accuracy,
-      classes: trainSet.classes,
-      config: { ...config },
-      ...(trainSet.text ? { vocabSize: trainSet.text.vocabSize, sequenceLength: trainSet.text.sequenceLength } : {}),
-    }, `${config.arch}.onnx`);
+    const metadata = writeModelMetadata(
+      {
+        arch: config.arch,
+        dataset: config.data,
+        mean,
+        std,
+        accuracy,
+        classes: trainSet.classes,
+        config: { ...config },
+        ...(trainSet.text ? { vocabSize: trainSet.text.vocabSize, sequenceLength: trainSet.text.sequenceLength } : {}),
+      },
+      `${config.arch}.onnx`,
+    );
     const trained = withParameters({ ...network, source: `${config.arch}.onnx` }, finalState, metadata);
     let modelPath: string | undefined;
     if (options.out !== undefined) {
@@ -264,7 +352,9 @@ async function loadStart(path: string): Promise<StartingWeights> {
 function startingPoint(network: Network, config: TrainConfig, start: StartingWeights): Network {
   const from = start.config;
   if (from.arch !== config.arch || from.width !== config.width) {
-    throw optionsError(`--from ${config.from?.checkpoint}: that run trained ${from.arch} at width ${from.width}, this one is ${config.arch} at width ${config.width}`);
+    throw optionsError(
+      `--from ${config.from?.checkpoint}: that run trained ${from.arch} at width ${from.width}, this one is ${config.arch} at width ${config.width}`,
+    );
   }
   for (const spec of parameterSpecs(network)) {
     if (!start.state.has(spec.name)) throw optionsError(`--from ${config.from?.checkpoint}: it has no tensor ${spec.name}`);
@@ -274,7 +364,10 @@ function startingPoint(network: Network, config: TrainConfig, start: StartingWei
 
 /** Mean loss and accuracy of the current state on the validation set (batch norm in inference mode). */
 async function validate(
-  evaluator: EvalRunner, valSet: Dataset, state: ReadonlyMap<string, Float32Array>, network: Network,
+  evaluator: EvalRunner,
+  valSet: Dataset,
+  state: ReadonlyMap<string, Float32Array>,
+  network: Network,
   onBatch: (done: number, lossSum: number, correct: number) => void,
 ): Promise<{ loss: number; accuracy: number }> {
   let lossSum = 0;

@@ -6,8 +6,19 @@ export { tuneModel } from './tune-model.js';
 export { resolveTuneOptions, planForBudget, DEFAULT_TUNE_OPTIONS } from './tune-options.js';
 export type { ResolvedTuneOptions, TuneModelOptions, TuneResult } from './tune-options.js';
 export {
-  PERCENTILE_GRID, LAYER_SCALE_RANGE, createSearchSpace, decodeCandidate, encodeCandidate, defaultConfig, thetaLambdaConfig,
-  fromUnit, toUnit, lambdaReference, lambdasOfConfig, namedCoordinates, scaleLambdas,
+  PERCENTILE_GRID,
+  LAYER_SCALE_RANGE,
+  createSearchSpace,
+  decodeCandidate,
+  encodeCandidate,
+  defaultConfig,
+  thetaLambdaConfig,
+  fromUnit,
+  toUnit,
+  lambdaReference,
+  lambdasOfConfig,
+  namedCoordinates,
+  scaleLambdas,
 } from './search-space.js';
 export type { Dimension, DimensionScale, SearchSpace, SearchSpaceSpec, TunedConfig } from './search-space.js';
 export { latinHypercube, perturb, reflect, subSeed } from './sampling.js';

@@ -62,7 +62,8 @@ export type Tallies = Infer<typeof talliesSchema>;
 
 /** `a` + `b` (disjoint samples of the same candidate). */
 export function addTallies(a: Tallies, b: Tallies): Tallies {
-  if (a.correct.length !== b.correct.length) throw new MsatError('TUNE_INTERNAL', `cannot add tallies of ${a.correct.length} and ${b.correct.length} steps`);
+  if (a.correct.length !== b.correct.length)
+    throw new MsatError('TUNE_INTERNAL', `cannot add tallies of ${a.correct.length} and ${b.correct.length} steps`);
   const add = (x: readonly number[], y: readonly number[]) => x.map((v, i) => v + y[i]);
   return {
     samples: a.samples + b.samples,
@@ -101,9 +102,8 @@ export function scoreTallies(t: Tallies, objective: TuneObjective, annMacs: numb
   const finalAccuracy = accuracy[T - 1];
   const sopPerStep = t.sop !== undefined ? t.sop / t.samples : undefined;
   const kl = t.kl ? t.kl.reduce((a, b) => a + b, 0) / T / t.samples : undefined;
-  const energy = objective.kind !== 'kl' && objective.energyWeight > 0
-    ? objective.energyWeight * ((sopPerStep ?? missing('synaptic operations')) / annMacs)
-    : 0;
+  const energy =
+    objective.kind !== 'kl' && objective.energyWeight > 0 ? objective.energyWeight * ((sopPerStep ?? missing('synaptic operations')) / annMacs) : 0;
   let score: number;
   switch (objective.kind) {
     case 'latency': {
@@ -144,8 +144,10 @@ function missing(what: string): never {
 
 /** Validates an objective given by a caller. */
 export function validateObjective(o: TuneObjective): TuneObjective {
-  if (!OBJECTIVE_KINDS.includes(o.kind)) throw new MsatError('TUNE_OPTIONS', `unknown objective "${(o as { kind: string }).kind}"; must be one of ${OBJECTIVE_KINDS.join(', ')}`);
-  if (o.kind === 'latency' && !(o.margin > 0 && o.margin < 1)) throw new MsatError('TUNE_OPTIONS', `margin must be a fraction in (0, 1), got ${o.margin}; pass 0.01 for one point`);
+  if (!OBJECTIVE_KINDS.includes(o.kind))
+    throw new MsatError('TUNE_OPTIONS', `unknown objective "${(o as { kind: string }).kind}"; must be one of ${OBJECTIVE_KINDS.join(', ')}`);
+  if (o.kind === 'latency' && !(o.margin > 0 && o.margin < 1))
+    throw new MsatError('TUNE_OPTIONS', `margin must be a fraction in (0, 1), got ${o.margin}; pass 0.01 for one point`);
   if (o.kind !== 'kl' && !(o.energyWeight >= 0)) throw new MsatError('TUNE_OPTIONS', `energy weight must be ≥ 0, got ${o.energyWeight}`);
   return o;
 }

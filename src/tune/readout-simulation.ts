@@ -52,7 +52,8 @@ export async function simulateReadout(spec: ReadoutSimulationSpec): Promise<Read
     compareWithAnn: false,
     // `first` is the group's position in this one batch, which starts at 0
     onReadout: (step, logits, labels, first) => {
-      for (let i = 0; i < labels.length; i++) kl[step] += klDivergence(logPAnn[first + i], logits.subarray(i * classes, (i + 1) * classes), 1 / (step + 1));
+      for (let i = 0; i < labels.length; i++)
+        kl[step] += klDivergence(logPAnn[first + i], logits.subarray(i * classes, (i + 1) * classes), 1 / (step + 1));
     },
   });
   try {

@@ -110,9 +110,16 @@ export interface SearchSpace {
 export function createSearchSpace(spec: SearchSpaceSpec): SearchSpace {
   const percentiles = spec.percentiles ?? PERCENTILE_GRID;
   if (spec.lambdas.length !== percentiles.length || spec.lambdas.some((l) => l.length !== spec.layers.length)) {
-    throw new MsatError('TUNE_OPTIONS', `the search space needs λ of all ${spec.layers.length} spiking layers for each of the ${percentiles.length} percentiles`);
+    throw new MsatError(
+      'TUNE_OPTIONS',
+      `the search space needs λ of all ${spec.layers.length} spiking layers for each of the ${percentiles.length} percentiles`,
+    );
   }
-  if (!percentiles.includes(1)) throw new MsatError('TUNE_OPTIONS', `the percentile grid must contain 1 (the max, where the default candidate lives), got ${percentiles.join(', ')}`);
+  if (!percentiles.includes(1))
+    throw new MsatError(
+      'TUNE_OPTIONS',
+      `the percentile grid must contain 1 (the max, where the default candidate lives), got ${percentiles.join(', ')}`,
+    );
   if (!METHOD_DIMENSIONS[spec.method]) throw new MsatError('TUNE_OPTIONS', `unknown method "${spec.method}"; must be one of const, dtt, det, msat`);
   const dimensions: Dimension[] = [...METHOD_DIMENSIONS[spec.method]];
   if (percentiles.length > 1) dimensions.push({ name: 'percentile', scale: 'index', lo: 0, hi: percentiles.length - 1 });
@@ -120,7 +127,8 @@ export function createSearchSpace(spec: SearchSpaceSpec): SearchSpace {
     for (const layer of spec.layers) dimensions.push({ name: `scale:${layer}`, scale: 'log', ...LAYER_SCALE_RANGE });
   }
   const gamma = spec.gamma ?? 1;
-  if (!(Number.isInteger(gamma) && gamma >= 1)) throw new MsatError('TUNE_OPTIONS', `gamma (max spikes per step) must be an integer ≥ 1, got ${gamma}`);
+  if (!(Number.isInteger(gamma) && gamma >= 1))
+    throw new MsatError('TUNE_OPTIONS', `gamma (max spikes per step) must be an integer ≥ 1, got ${gamma}`);
   return { method: spec.method, dimensions, percentiles, layers: spec.layers, layerScales: spec.layerScales ?? false, gamma, lambdas: spec.lambdas };
 }
 
@@ -183,7 +191,9 @@ export function scaleLambdas(lambdas: readonly (number | Float32Array)[], scales
 
 /** The searched quantities of a point, by dimension name (for reports). */
 export function namedCoordinates(space: SearchSpace, unit: readonly number[]): Record<string, number> {
-  return Object.fromEntries(space.dimensions.map((d, i) => [d.name, d.scale === 'index' ? space.percentiles[fromUnit(d, unit[i])] : fromUnit(d, unit[i])]));
+  return Object.fromEntries(
+    space.dimensions.map((d, i) => [d.name, d.scale === 'index' ? space.percentiles[fromUnit(d, unit[i])] : fromUnit(d, unit[i])]),
+  );
 }
 
 /** The config of unit point `unit` (length = `space.dimensions.length`). */
@@ -265,7 +275,8 @@ export function encodeCandidate(space: SearchSpace, config: TunedConfig): number
 /** The λ per spiking layer that `config` runs with (percentile picked, layer scales applied). */
 export function lambdasOfConfig(space: SearchSpace, config: TunedConfig): (number | Float32Array)[] {
   const pIndex = space.percentiles.indexOf(config.percentile);
-  if (pIndex < 0) throw new MsatError('TUNE_OPTIONS', `percentile ${config.percentile} is not among the calibrated ones (${space.percentiles.join(', ')})`);
+  if (pIndex < 0)
+    throw new MsatError('TUNE_OPTIONS', `percentile ${config.percentile} is not among the calibrated ones (${space.percentiles.join(', ')})`);
   return scaleLambdas(space.lambdas[pIndex], config.layerScales);
 }
 

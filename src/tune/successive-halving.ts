@@ -139,7 +139,12 @@ export async function runSearch(dimensions: number, anchors: readonly Candidate[
       }
       const score = hooks.score(c, samples);
       scores.push(score);
-      const settled = score.then(() => {}, () => void (failed = true)).finally(() => inFlight.delete(settled));
+      const settled = score
+        .then(
+          () => {},
+          () => void (failed = true),
+        )
+        .finally(() => inFlight.delete(settled));
       inFlight.add(settled);
       if (inFlight.size >= concurrency) await Promise.race(inFlight);
     }
@@ -176,7 +181,10 @@ export async function runSearch(dimensions: number, anchors: readonly Candidate[
     if (!incumbent) break;
     const sigma = plan.refineSigma / 2 ** round;
     const steps = perturb(incumbent.candidate.unit, plan.refinePerRound, sigma, subSeed(plan.seed, `refine-${round}`));
-    await halve(steps.map((unit, i) => ({ id: `refine${round}-${i}`, unit })), `refine-${round}`);
+    await halve(
+      steps.map((unit, i) => ({ id: `refine${round}-${i}`, unit })),
+      `refine-${round}`,
+    );
   }
 
   // The final choice is made on the largest sample count reached; anchors are scored there too (even after

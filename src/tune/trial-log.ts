@@ -57,7 +57,11 @@ export function hashConfig(config: Readonly<Record<string, unknown>>): string {
 function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
   if (v && typeof v === 'object') {
-    return `{${Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(v)
+      .sort()
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v);
 }
@@ -90,7 +94,10 @@ export class TrialLog {
     const configHash = hashConfig(config);
     let text: string | undefined;
     if (options.restart) await rm(path, { force: true });
-    else text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(logError(path, 'cannot read the trial log', e))));
+    else
+      text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) =>
+        e.code === 'ENOENT' ? undefined : Promise.reject(logError(path, 'cannot read the trial log', e)),
+      );
     let records: TrialRecord[] = [];
     let keep = '';
     if (text !== undefined && text.trim() !== '') {
@@ -117,7 +124,10 @@ export class TrialLog {
     try {
       const out = await open(tmp, 'w');
       try {
-        await out.write(keep || `${JSON.stringify({ type: 'header', format: TRIAL_LOG_FORMAT, version: TRIAL_LOG_VERSION, configHash, config } satisfies Header)}\n`);
+        await out.write(
+          keep ||
+            `${JSON.stringify({ type: 'header', format: TRIAL_LOG_FORMAT, version: TRIAL_LOG_VERSION, configHash, config } satisfies Header)}\n`,
+        );
         await out.sync();
       } finally {
         await out.close();
@@ -151,7 +161,9 @@ function readHeader(path: string, line: string | undefined): Header {
     return parseJsonFile({ file: path, code: 'TUNE_LOG', at: 'line 1' }, line ?? '', headerSchema);
   } catch (e) {
     const why = e instanceof MsatError ? e.message.slice(path.length + 2) : String(e);
-    throw new MsatError('TUNE_LOG', `${path} is not an msat tune trial log (${why}); choose another trial log, or restart to overwrite it`, { cause: e });
+    throw new MsatError('TUNE_LOG', `${path} is not an msat tune trial log (${why}); choose another trial log, or restart to overwrite it`, {
+      cause: e,
+    });
   }
 }
 
@@ -164,13 +176,19 @@ function readTrials(path: string, lines: readonly string[], steps?: (candidate: 
     const { type: _, ...r } = parseJsonFile({ file: path, code: 'TUNE_LOG', at }, lines[i], trialSchema);
     const T = steps?.(r.candidate);
     if (T !== undefined && r.tallies.correct.length !== T) {
-      throw new MsatError('TUNE_LOG', `${path}: ${at}: tallies.correct: expected ${T} entries, one per step (T = ${T}), got ${r.tallies.correct.length}`);
+      throw new MsatError(
+        'TUNE_LOG',
+        `${path}: ${at}: tallies.correct: expected ${T} entries, one per step (T = ${T}), got ${r.tallies.correct.length}`,
+      );
     }
     const key = `${r.candidate}:${r.from}:${r.to}`;
     const tallies = canonicalJson(r.tallies);
     const earlier = seen.get(key);
     if (earlier && earlier.tallies !== tallies) {
-      throw new MsatError('TUNE_LOG', `${path}: ${at}: trial ${r.candidate} on samples [${r.from}, ${r.to}) is also on line ${earlier.line} with other tallies; the log is damaged (restart to start over)`);
+      throw new MsatError(
+        'TUNE_LOG',
+        `${path}: ${at}: trial ${r.candidate} on samples [${r.from}, ${r.to}) is also on line ${earlier.line} with other tallies; the log is damaged (restart to start over)`,
+      );
     }
     if (earlier) continue;
     seen.set(key, { line: i + 1, tallies });

@@ -11,8 +11,15 @@ import { synapticFeeds } from '../snn/index.js';
 import type { EvaluationContext } from './evaluate-config.js';
 import { addTallies, checkFinalists, scoreTallies, type Tallies } from './objectives.js';
 import {
-  createSearchSpace, decodeCandidate, defaultConfig, encodeCandidate, lambdasOfConfig, namedCoordinates, thetaLambdaConfig,
-  type SearchSpace, type TunedConfig,
+  createSearchSpace,
+  decodeCandidate,
+  defaultConfig,
+  encodeCandidate,
+  lambdasOfConfig,
+  namedCoordinates,
+  thetaLambdaConfig,
+  type SearchSpace,
+  type TunedConfig,
 } from './search-space.js';
 import { plannedWork, rungSizes, runSearch, type Candidate } from './successive-halving.js';
 import { TrialLog, type TrialRecord } from './trial-log.js';
@@ -81,7 +88,16 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
       runner: o.runner,
       onProgress: (d, t) => o.onProgress?.('data', d, t),
     });
-    const ctx: EvaluationContext = { network, space, data, runner: o.runner, steps: o.steps, objective: o.objective, chunk: o.chunk, batchSize: o.batchSize };
+    const ctx: EvaluationContext = {
+      network,
+      space,
+      data,
+      runner: o.runner,
+      steps: o.steps,
+      objective: o.objective,
+      chunk: o.chunk,
+      batchSize: o.batchSize,
+    };
     trialRunner = createTrialRunner(ctx, o.workers ?? 1);
     const annMacs = synapticFeeds(network).reduce((a, f) => a + f.macs, 0);
     const check = o.checkSteps > o.steps;
@@ -109,7 +125,12 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
     const ranked = finalRung.filter((e, i) => finalRung.findIndex((f) => f.candidate.id === e.candidate.id) === i);
     const finalists = [...ranked.slice(0, o.finalists), ...ranked.slice(o.finalists).filter((e) => e.candidate.id === 'defaults')];
     const checked = check
-      ? await checkFinalists(finalists, async (e) => score(await horizonBook.tallies(e.candidate.id, configOf(e.candidate), n)), o.finalTolerance, trialRunner.parallel)
+      ? await checkFinalists(
+          finalists,
+          async (e) => score(await horizonBook.tallies(e.candidate.id, configOf(e.candidate), n)),
+          o.finalTolerance,
+          trialRunner.parallel,
+        )
       : null;
     const chosen = checked?.chosen.candidate ?? outcome.best;
     const bestConfig = configOf(chosen.candidate);
@@ -131,7 +152,11 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
       rungs: trials.history(id).map(({ samples, tallies }): RungJson => ({ samples, ...score(tallies) })),
     });
     const table = [...candidates.entries()].map(([id, { c, phase }]) => trialJson(id, c, phase));
-    table.sort((a, b) => b.rungs[b.rungs.length - 1].samples - a.rungs[a.rungs.length - 1].samples || a.rungs[a.rungs.length - 1].score - b.rungs[b.rungs.length - 1].score);
+    table.sort(
+      (a, b) =>
+        b.rungs[b.rungs.length - 1].samples - a.rungs[a.rungs.length - 1].samples ||
+        a.rungs[a.rungs.length - 1].score - b.rungs[b.rungs.length - 1].score,
+    );
     const bestScore = score(bestTallies);
     const report: TuneReport = {
       format: TUNE_REPORT_FORMAT,
@@ -147,10 +172,12 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
       plan: { budget: o.budget, ...plan },
       percentiles: o.percentiles,
       layerScales: o.layerScales,
-      lambdaMax: Object.fromEntries(layers.map((l, i) => {
-        const lambda = calibrations[o.percentiles.indexOf(1)].layers[i].lambda;
-        return [l, typeof lambda === 'number' ? lambda : [...lambda]];
-      })),
+      lambdaMax: Object.fromEntries(
+        layers.map((l, i) => {
+          const lambda = calibrations[o.percentiles.indexOf(1)].layers[i].lambda;
+          return [l, typeof lambda === 'number' ? lambda : [...lambda]];
+        }),
+      ),
       best: { ...trialJson(chosen.candidate.id, chosen.candidate, chosen.phase), score: bestScore },
       check: checked
         ? {
@@ -165,12 +192,21 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
         samples: n,
         annAccuracy: bestScore.annAccuracy,
         best: curveOf('tuned', configToJson(bestConfig, layers), bestTallies, bestScore),
-        defaults: curveOf(o.method === 'const' ? 'θ = λ (default)' : 'authors\u2019 defaults', configToJson(defaults, layers), defaultTallies, score(defaultTallies)),
+        defaults: curveOf(
+          o.method === 'const' ? 'θ = λ (default)' : 'authors\u2019 defaults',
+          configToJson(defaults, layers),
+          defaultTallies,
+          score(defaultTallies),
+        ),
         thetaLambda: curveOf('θ = λ', configToJson(theta, layers), thetaTallies, score(thetaTallies)),
       },
       trials: table,
       stopped: outcome.stopped,
-      evaluations: { simulated: trials.simulated + horizonBook.simulated, resumed: trials.resumed + horizonBook.resumed, sampleSteps: meter.sampleSteps },
+      evaluations: {
+        simulated: trials.simulated + horizonBook.simulated,
+        resumed: trials.resumed + horizonBook.resumed,
+        sampleSteps: meter.sampleSteps,
+      },
     };
     const calibration = tunedCalibration(calibrations[o.percentiles.indexOf(bestConfig.percentile)], space, bestConfig);
     const conversion = planConversion(network, calibration);

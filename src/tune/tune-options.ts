@@ -109,8 +109,17 @@ export interface TuneResult {
   readonly calibrationEvery: number;
 }
 
-export type ResolvedTuneOptions = Required<Omit<TuneModelOptions, 'mean' | 'std' | 'shouldStop' | 'clock' | 'onProgress' | 'chunk' | 'batchSize' | 'workers' | 'restart' | 'channelWise' | 'layerScales'>> &
-  Pick<TuneModelOptions, 'mean' | 'std' | 'shouldStop' | 'clock' | 'onProgress' | 'chunk' | 'batchSize' | 'workers'> & { restart: boolean; channelWise: boolean; layerScales: boolean };
+export type ResolvedTuneOptions = Required<
+  Omit<
+    TuneModelOptions,
+    'mean' | 'std' | 'shouldStop' | 'clock' | 'onProgress' | 'chunk' | 'batchSize' | 'workers' | 'restart' | 'channelWise' | 'layerScales'
+  >
+> &
+  Pick<TuneModelOptions, 'mean' | 'std' | 'shouldStop' | 'clock' | 'onProgress' | 'chunk' | 'batchSize' | 'workers'> & {
+    restart: boolean;
+    channelWise: boolean;
+    layerScales: boolean;
+  };
 
 /** Merges defaults and validates once. */
 export function resolveTuneOptions(options: TuneModelOptions): ResolvedTuneOptions {
@@ -132,7 +141,8 @@ export function resolveTuneOptions(options: TuneModelOptions): ResolvedTuneOptio
   int('checkSteps', r.checkSteps, 0);
   int('gamma', r.gamma, 1);
   int('finalists', r.finalists, 1);
-  if (!(r.finalTolerance >= 0 && r.finalTolerance < 1)) throw new MsatError('TUNE_OPTIONS', `finalTolerance must be a fraction in [0, 1), got ${r.finalTolerance}`);
+  if (!(r.finalTolerance >= 0 && r.finalTolerance < 1))
+    throw new MsatError('TUNE_OPTIONS', `finalTolerance must be a fraction in [0, 1), got ${r.finalTolerance}`);
   int('budget', r.budget, 1);
   int('samples', r.samples, 1);
   int('minSamples', r.minSamples, 1);
@@ -141,7 +151,8 @@ export function resolveTuneOptions(options: TuneModelOptions): ResolvedTuneOptio
   int('seed', r.seed, 0);
   if (!(r.eta >= 2)) throw new MsatError('TUNE_OPTIONS', `eta must be ≥ 2, got ${r.eta}`);
   if (r.minSamples > r.samples) throw new MsatError('TUNE_OPTIONS', `minSamples (${r.minSamples}) must not exceed samples (${r.samples})`);
-  if (r.percentiles.some((p) => !(p > 0 && p <= 1))) throw new MsatError('TUNE_OPTIONS', `percentiles must be in (0, 1], got ${r.percentiles.join(', ')}`);
+  if (r.percentiles.some((p) => !(p > 0 && p <= 1)))
+    throw new MsatError('TUNE_OPTIONS', `percentiles must be in (0, 1], got ${r.percentiles.join(', ')}`);
   validateObjective(r.objective);
   return r;
 }

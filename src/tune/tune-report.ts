@@ -66,7 +66,13 @@ export interface TuneReport {
   readonly data: string;
   readonly normalization: ModelDataOptions;
   /** The tuning samples: training-split positions (dataset order), calibration samples excluded. */
-  readonly tuning: { readonly split: 'train'; readonly samples: number; readonly positions: readonly number[]; readonly calibrationSamples: number; readonly calibrationEvery?: number };
+  readonly tuning: {
+    readonly split: 'train';
+    readonly samples: number;
+    readonly positions: readonly number[];
+    readonly calibrationSamples: number;
+    readonly calibrationEvery?: number;
+  };
   readonly method: NeuronConfig['method'];
   readonly T: number;
   readonly objective: TuneObjective;
@@ -139,7 +145,13 @@ export function curveOf(label: string, config: ConfigJson, tallies: Tallies, sco
 export interface TunedSnnOptions {
   readonly neuron: NeuronConfig;
   readonly normalization: ModelDataOptions;
-  readonly thresholds: { readonly kind: 'calibrate'; readonly samples: number; readonly every?: number; readonly percentile: number; readonly channelWise: boolean };
+  readonly thresholds: {
+    readonly kind: 'calibrate';
+    readonly samples: number;
+    readonly every?: number;
+    readonly percentile: number;
+    readonly channelWise: boolean;
+  };
   /** How the file was tuned. λ in `calibration` already include `layerScales`. */
   readonly tune: {
     readonly percentile: number;

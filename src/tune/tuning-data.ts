@@ -69,7 +69,10 @@ export function heldOutPositions(length: number, calibration: number, count: num
   for (let p = 0, at = 0; p < length; p++) if (p % every !== 0 || p / every >= calibrated) free[at++] = p;
   const pool = free.length;
   if (pool < count) {
-    throw new MsatError('TUNE_DATA', `tuning needs ${count} training samples besides the ${calibrated} calibration samples, but the training split has only ${length}; lower samples or calibration samples`);
+    throw new MsatError(
+      'TUNE_DATA',
+      `tuning needs ${count} training samples besides the ${calibrated} calibration samples, but the training split has only ${length}; lower samples or calibration samples`,
+    );
   }
   const rng = new Mulberry32(seed);
   const swapped = new Map<number, number>();

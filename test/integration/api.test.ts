@@ -36,9 +36,15 @@ test('folder and in-memory arrays give the same accuracy per step; save → load
   const file = join(mkdtempSync(join(tmpdir(), 'msat-api-')), 'mnist.snn.json');
   await snn.save(file);
   await using loaded = await ConvertedSnn.load(file, { threads: 2 });
-  assert.deepEqual([...loaded.lambdas].map(([k, v]) => [k, Math.fround(v as number)]), [...snn.lambdas].map(([k, v]) => [k, Math.fround(v as number)]));
+  assert.deepEqual(
+    [...loaded.lambdas].map(([k, v]) => [k, Math.fround(v as number)]),
+    [...snn.lambdas].map(([k, v]) => [k, Math.fround(v as number)]),
+  );
   assert.equal(loaded.neuron.method, 'const');
   assert.deepEqual((await loaded.simulate(inMemory, { T: 12 })).accuracyPerStep, fromArrays.accuracyPerStep);
 
-  await assert.rejects(convert(model, { calibration: { data: 'mnist' }, neuron: { gamma: 0 } }), (e: unknown) => e instanceof MsatError && e.code === 'SNN_OPTIONS');
+  await assert.rejects(
+    convert(model, { calibration: { data: 'mnist' }, neuron: { gamma: 0 } }),
+    (e: unknown) => e instanceof MsatError && e.code === 'SNN_OPTIONS',
+  );
 });

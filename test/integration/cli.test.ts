@@ -39,8 +39,18 @@ test('msat inspect prints every layer with shapes, parameters and MACs', () => {
 
 test('msat eval on the CIFAR-10 JPEG test folder reports the accuracy PyTorch measured on the same 10,000 images', () => {
   const r = runCli([
-    'eval', '--model', join(FIXTURES, 'cifar10_small.onnx'), '--data', join(DATASETS, 'cifar10-jpeg'),
-    '--mean', cifar.mean.join(','), '--std', cifar.std.join(','), '--batch', '250', '--json',
+    'eval',
+    '--model',
+    join(FIXTURES, 'cifar10_small.onnx'),
+    '--data',
+    join(DATASETS, 'cifar10-jpeg'),
+    '--mean',
+    cifar.mean.join(','),
+    '--std',
+    cifar.std.join(','),
+    '--batch',
+    '250',
+    '--json',
   ]);
   assert.equal(r.status, 0, r.stderr);
   const result = JSON.parse(r.stdout);
@@ -51,8 +61,18 @@ test('msat eval on the CIFAR-10 JPEG test folder reports the accuracy PyTorch me
 
 test('msat eval --limit takes the first N samples in dataset order (class, then file name)', () => {
   const r = runCli([
-    'eval', '--model', join(FIXTURES, 'cifar10_small.onnx'), '--data', join(DATASETS, 'cifar10-jpeg', 'test'),
-    '--mean', cifar.mean.join(','), '--std', cifar.std.join(','), '--limit', '300', '--json',
+    'eval',
+    '--model',
+    join(FIXTURES, 'cifar10_small.onnx'),
+    '--data',
+    join(DATASETS, 'cifar10-jpeg', 'test'),
+    '--mean',
+    cifar.mean.join(','),
+    '--std',
+    cifar.std.join(','),
+    '--limit',
+    '300',
+    '--json',
   ]);
   assert.equal(r.status, 0, r.stderr);
   const expected = cifar.predictions.slice(0, 300).filter((p, i) => p === cifar.labels[i]).length;
@@ -79,7 +99,8 @@ test('a truncated ONNX file is a one-line error naming the file', () => {
 
 test('a truncated dataset file is a one-line error naming the file', () => {
   const dir = mkdtempSync(join(tmp, 'mnist-'));
-  for (const f of ['t10k-labels-idx1-ubyte', 'train-images-idx3-ubyte', 'train-labels-idx1-ubyte']) copyFileSync(join(mnistDataDir(), f), join(dir, f));
+  for (const f of ['t10k-labels-idx1-ubyte', 'train-images-idx3-ubyte', 'train-labels-idx1-ubyte'])
+    copyFileSync(join(mnistDataDir(), f), join(dir, f));
   const images = readFileSync(join(mnistDataDir(), 't10k-images-idx3-ubyte'));
   writeFileSync(join(dir, 't10k-images-idx3-ubyte'), images.subarray(0, 100_000));
   const r = runCli(['eval', '--model', join(FIXTURES, 'cifar10_small.onnx'), '--data', dir]);

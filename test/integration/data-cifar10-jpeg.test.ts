@@ -35,13 +35,19 @@ test('CIFAR-10 JPEG test folder: 10,000 samples in class order, first file airpl
   assert.deepEqual(ds.sampleShape, [3, 32, 32]);
   assert.deepEqual(ds.classes, CIFAR10_CLASSES);
   const labels = ds.labels();
-  assert.ok(labels.every((l, i) => l === Math.floor(i / 1000)), 'label = position / 1000');
+  assert.ok(
+    labels.every((l, i) => l === Math.floor(i / 1000)),
+    'label = position / 1000',
+  );
 
   let count = 0;
   let first: Float32Array | undefined;
   let last: Float32Array | undefined;
   for await (const b of ds.batches(512)) {
-    assert.deepEqual([...b.indices], Array.from({ length: b.labels.length }, (_, j) => count + j));
+    assert.deepEqual(
+      [...b.indices],
+      Array.from({ length: b.labels.length }, (_, j) => count + j),
+    );
     first ??= b.x.data.slice(0, 3072);
     last = b.x.data.slice(b.x.data.length - 3072);
     count += b.labels.length;

@@ -9,7 +9,10 @@ test('every: samples 0, k, 2k, … of the dataset order, then limit; same pixels
   const all: Float32Array[] = [];
   for await (const b of whole.batches(100)) for (let i = 0; i < b.labels.length; i++) all.push(b.x.data.slice(i * 784, (i + 1) * 784));
   const labels = whole.labels();
-  assert.deepEqual([...strided.labels()], [0, 10, 20, 30, 40, 50, 60].map((i) => labels[i]));
+  assert.deepEqual(
+    [...strided.labels()],
+    [0, 10, 20, 30, 40, 50, 60].map((i) => labels[i]),
+  );
   let seen = 0;
   for await (const b of strided.batches(3)) {
     for (let i = 0; i < b.labels.length; i++, seen++) {

@@ -20,8 +20,11 @@ const FILLER = ['the', 'film', 'plot', 'actor', 'scene', 'story', 'music', 'was'
 /** Reviews of 6..11 filler words with `great` (pos) or `awful` (neg) somewhere inside. */
 function writeReviews(root: string, split: string, perClass: number, seed: number): void {
   let s = seed;
-  const next = (n: number): number => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) % n);
-  for (const [cls, word, rating] of [['neg', 'awful', 2], ['pos', 'great', 9]] as const) {
+  const next = (n: number): number => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) % n;
+  for (const [cls, word, rating] of [
+    ['neg', 'awful', 2],
+    ['pos', 'great', 9],
+  ] as const) {
     mkdirSync(join(root, split, cls), { recursive: true });
     for (let i = 0; i < perClass; i++) {
       const words = Array.from({ length: 6 + next(6) }, () => FILLER[next(FILLER.length)]);
@@ -36,8 +39,17 @@ test('train --arch text-cnn on IMDB-layout text: vocabulary size and sequence le
   writeReviews(root, 'train', 48, 1);
   writeReviews(root, 'test', 16, 2);
   const result = await train({
-    arch: 'text-cnn', data: root, vocabSize: 14, sequenceLength: 16, width: 0.2, epochs: 6, batchSize: 16,
-    optimizer: { kind: 'adam' }, lr: 0.01, seed: 1, threads: 1,
+    arch: 'text-cnn',
+    data: root,
+    vocabSize: 14,
+    sequenceLength: 16,
+    width: 0.2,
+    epochs: 6,
+    batchSize: 16,
+    optimizer: { kind: 'adam' },
+    lr: 0.01,
+    seed: 1,
+    threads: 1,
   });
   const losses = result.history.map((e) => e.trainLoss);
   t.diagnostic(`train loss per epoch ${losses.map((l) => l.toFixed(3)).join(', ')}; validation accuracy ${result.accuracy}`);

@@ -27,7 +27,10 @@ test('IMDB train split: 25,000 reviews, neg then pos, vocabulary from the traini
   assert.deepEqual(ds.classes, ['neg', 'pos']);
   assert.deepEqual(ds.sampleShape, [64]);
   const labels = ds.labels();
-  assert.ok(labels.every((l, i) => l === (i < 12500 ? 0 : 1)), '12,500 neg then 12,500 pos');
+  assert.ok(
+    labels.every((l, i) => l === (i < 12500 ? 0 : 1)),
+    '12,500 neg then 12,500 pos',
+  );
   assert.deepEqual(Array.from(again.labels()), [...Array(13).fill(0), ...Array(12).fill(1)]);
 
   // The ten most frequent words of the 25,000 training reviews (counted once with this tokenizer) get ids 2..11.

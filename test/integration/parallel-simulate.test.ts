@@ -56,7 +56,10 @@ test('2 workers measure what 1 thread measures: θ = λ, direct input, traces of
   assert.deepEqual(two.traces, one.traces);
   assert.equal(seen.length, 4);
   assert.deepEqual(seen[3], [100, 100]);
-  assert.ok(seen.every(([d], i) => i === 0 || d > seen[i - 1][0]), 'done grows');
+  assert.ok(
+    seen.every(([d], i) => i === 0 || d > seen[i - 1][0]),
+    'done grows',
+  );
 });
 
 test('2 workers measure what 1 thread measures: MSAT DTT+DET, Poisson input with spike confidence (draws seeded per sample)', async () => {

@@ -39,7 +39,7 @@ async function probabilitiesOf(model: string, dataset: Dataset): Promise<number[
   throw new Error('empty dataset');
 }
 
-test('predict: models/mnist-cnn.onnx reads mnist_00_7.png as a 7, with the dataset path\'s probabilities', async () => {
+test("predict: models/mnist-cnn.onnx reads mnist_00_7.png as a 7, with the dataset path's probabilities", async () => {
   const model = join(ROOT, 'models', 'mnist-cnn.onnx');
   const r = runCli(['predict', '--model', model, '--input', join(lossless, 'mnist_00_7.png'), '--json']);
   assert.equal(r.status, 0, r.stderr);
@@ -68,9 +68,13 @@ test('predict on a .wav: the front-end sample into a [1, 98, 40] model agrees wi
     return { index: Number(m[2]), percent: Number(m[3]) };
   });
   assert.equal(top.length, 12);
-  assert.deepEqual([...new Set(top.map((p) => p.index))].sort((a, b) => a - b), Array.from({ length: 12 }, (_, i) => i));
+  assert.deepEqual(
+    [...new Set(top.map((p) => p.index))].sort((a, b) => a - b),
+    Array.from({ length: 12 }, (_, i) => i),
+  );
   const expected = await probabilitiesOf(model, await openDataset(wavs, { limit: 1 }));
-  for (const p of top) assert.ok(Math.abs(p.percent - 100 * expected[p.index]) <= 0.005 + 1e-9, `class ${p.index}: ${p.percent} % vs ${100 * expected[p.index]} %`);
+  for (const p of top)
+    assert.ok(Math.abs(p.percent - 100 * expected[p.index]) <= 0.005 + 1e-9, `class ${p.index}: ${p.percent} % vs ${100 * expected[p.index]} %`);
   for (let k = 1; k < top.length; k++) assert.ok(expected[top[k - 1].index] >= expected[top[k].index], 'ranked by probability');
 });
 

@@ -30,7 +30,11 @@ test("README's quickstart turns a PyTorch export into a report", () => {
   for (const command of commands) {
     const args = command.replace(/^npx msat /, '').split(/\s+/);
     // `npx msat` from a checkout, without a build: the CLI's source through tsx, in the user's folder
-    const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), join(ROOT, 'src', 'cli', 'main.ts'), ...args], { cwd: dir, encoding: 'utf8', timeout: 300_000 });
+    const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), join(ROOT, 'src', 'cli', 'main.ts'), ...args], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
     assert.equal(r.status, 0, `${command}\n${r.stderr}`);
     outputs.push(r.stdout);
   }

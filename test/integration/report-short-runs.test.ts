@@ -31,7 +31,8 @@ before(async () => {
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
 const clone = (r: ExperimentResults): Mutable<ExperimentResults> => JSON.parse(JSON.stringify(r)) as Mutable<ExperimentResults>;
 /** Paths (`d`) of the dots of a chart: Vega writes point marks as `mark-symbol role-mark` groups. */
-const dots = (svg: string) => [...svg.matchAll(/<g class="mark-symbol role-mark[^"]*"[^>]*[^/>]>(.*?)<\/g>/g)].flatMap((m) => [...m[1].matchAll(/<path /g)]).length;
+const dots = (svg: string) =>
+  [...svg.matchAll(/<g class="mark-symbol role-mark[^"]*"[^>]*[^/>]>(.*?)<\/g>/g)].flatMap((m) => [...m[1].matchAll(/<path /g)]).length;
 const axisLabels = (svg: string) => [...(/role-axis-label[^>]*>(.*?)<\/g>/.exec(svg)?.[1] ?? '').matchAll(/>([^<]*)<\/text>/g)].map((m) => m[1]);
 
 for (const T of STEPS) {
@@ -51,8 +52,12 @@ for (const T of STEPS) {
       const png = readFileSync(join(dir, 'figures', `${c}.png`));
       assert.deepEqual(png.subarray(0, 8), PNG_SIGNATURE, c);
       // the raster is a strip: one short row per traced neuron
-      assert.ok(png.readUInt32BE(16) > 600 && png.readUInt32BE(20) > (c === 'raster' ? 200 : 400), `${c}: ${png.readUInt32BE(16)}×${png.readUInt32BE(20)}`);
-      if (!c.startsWith('traces-') && c !== 'raster') for (const run of r.runs) assert.ok(svg.includes(`>${run.converter.label}<`), `${c}: legend ${run.converter.label}`);
+      assert.ok(
+        png.readUInt32BE(16) > 600 && png.readUInt32BE(20) > (c === 'raster' ? 200 : 400),
+        `${c}: ${png.readUInt32BE(16)}×${png.readUInt32BE(20)}`,
+      );
+      if (!c.startsWith('traces-') && c !== 'raster')
+        for (const run of r.runs) assert.ok(svg.includes(`>${run.converter.label}<`), `${c}: legend ${run.converter.label}`);
     }
     const accuracy = readFileSync(join(dir, 'figures', 'accuracy.svg'), 'utf8');
     assert.equal(dots(accuracy), T * r.runs.length, 'accuracy: one dot per step and converter');
@@ -82,7 +87,16 @@ test('a converter far below the ANN (nothing of it inside the zoom) renders, and
   const html = readFileSync(rendered.html, 'utf8');
   assert.match(html, /MSAT DTT\+DET stays below \d+ % at every step, so no line is drawn for it here\./);
   // The same chart on its own: a zoom far above every point of a series, with a dot per step.
-  const svg = await renderSvg(accuracyChartSpec([{ label: 'low', accuracyPerStep: [0.05, 0.05] }, { label: 'near', accuracyPerStep: [0.5, 0.99] }], 1, { yDomain: [95, 100], showAnnMinus1: true }));
+  const svg = await renderSvg(
+    accuracyChartSpec(
+      [
+        { label: 'low', accuracyPerStep: [0.05, 0.05] },
+        { label: 'near', accuracyPerStep: [0.5, 0.99] },
+      ],
+      1,
+      { yDomain: [95, 100], showAnnMinus1: true },
+    ),
+  );
   assert.equal(dots(svg), 1, 'only the dot at 99 %');
   assert.deepEqual((await renderPng(svg)).subarray(0, 8), PNG_SIGNATURE);
 });
@@ -100,7 +114,10 @@ test('an SVG that makes resvg panic is a REPORT_PNG error naming it, and this pr
     return true;
   });
   const nan = '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100"><path d="M0,NaNL10,10" stroke="red"/></svg>';
-  await assert.rejects(renderPng(nan, { name: 'figures/nan.png' }), (e: unknown) => isMsatError(e) && e.code === 'REPORT_PNG' && /^figures\/nan\.png: .*d="M0,NaNL10,10".*not finite/.test(e.message));
+  await assert.rejects(
+    renderPng(nan, { name: 'figures/nan.png' }),
+    (e: unknown) => isMsatError(e) && e.code === 'REPORT_PNG' && /^figures\/nan\.png: .*d="M0,NaNL10,10".*not finite/.test(e.message),
+  );
   // A label may say NaN: only attribute values are numbers.
   const text = '<svg xmlns="http://www.w3.org/2000/svg" width="60" height="20"><text x="2" y="15">NaN</text></svg>';
   assert.deepEqual((await renderPng(text)).subarray(0, 8), PNG_SIGNATURE);
@@ -131,11 +148,23 @@ test('results with accuracies outside [0, 1] or per-step arrays shorter than T a
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'results.json');
   const cases: [string, (r: Mutable<ExperimentResults>) => void, RegExp][] = [
-    ['accuracy 5', (r) => (r.runs[1].report.accuracyPerStep[2] = 5), /runs\[1\]\.report\.accuracyPerStep\[2\]: expected an accuracy in \[0, 1\], got 5$/],
-    ['accuracy −1', (r) => (r.runs[0].report.accuracyPerStep[0] = -1), /runs\[0\]\.report\.accuracyPerStep\[0\]: expected an accuracy in \[0, 1\], got -1$/],
+    [
+      'accuracy 5',
+      (r) => (r.runs[1].report.accuracyPerStep[2] = 5),
+      /runs\[1\]\.report\.accuracyPerStep\[2\]: expected an accuracy in \[0, 1\], got 5$/,
+    ],
+    [
+      'accuracy −1',
+      (r) => (r.runs[0].report.accuracyPerStep[0] = -1),
+      /runs\[0\]\.report\.accuracyPerStep\[0\]: expected an accuracy in \[0, 1\], got -1$/,
+    ],
     ['ANN accuracy 5', (r) => (r.annAccuracy = 5), /: annAccuracy: expected an accuracy in \[0, 1\], got 5$/],
     ['best accuracy −1', (r) => (r.runs[2].report.bestAccuracy = -1), /runs\[2\]\.report\.bestAccuracy: expected an accuracy in \[0, 1\], got -1$/],
-    ['short accuracy', (r) => r.runs[0].report.accuracyPerStep.splice(5), /runs\[0\]\.report\.accuracyPerStep: expected 8 entries, one per step \(runs\[0\]\.report\.T = 8\), got 5$/],
+    [
+      'short accuracy',
+      (r) => r.runs[0].report.accuracyPerStep.splice(5),
+      /runs\[0\]\.report\.accuracyPerStep: expected 8 entries, one per step \(runs\[0\]\.report\.T = 8\), got 5$/,
+    ],
     ['short SOP', (r) => r.runs[2].report.sopPerStep.splice(3), /runs\[2\]\.report\.sopPerStep: expected 8 entries, one per step .*got 3$/],
     ['short trace', (r) => r.runs[2].traces[1].membrane.splice(6), /runs\[2\]\.traces\[1\]\.membrane: expected 8 entries, one per step .*got 6$/],
     ['run T ≠ experiment T', (r) => (r.runs[1].report.T = 4), /runs\[1\]\.report\.T: expected the experiment's T \(8\), got 4$/],

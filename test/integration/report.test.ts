@@ -65,7 +65,11 @@ test('the fixture is a real simulation: 100 samples, 32 steps, traces only for M
     assert.equal(run.report.accuracyPerStep.length, 32);
   }
   assert.ok(results.annAccuracy > 0.95, `ANN accuracy ${results.annAccuracy}`);
-  assert.deepEqual(results.runs.map((r) => r.traces.length), [0, 0, 6], 'two neurons of each of the three spiking layers');
+  assert.deepEqual(
+    results.runs.map((r) => r.traces.length),
+    [0, 0, 6],
+    'two neurons of each of the three spiking layers',
+  );
   t.diagnostic(`rendered ${rendered.figures.length} figure files and report.html in ${renderSeconds.toFixed(1)} s`);
 });
 
@@ -75,7 +79,10 @@ test('every chart is written as SVG and PNG, and no temporary file is left behin
   for (const f of expected) assert.ok(existsSync(f), f);
   assert.equal(rendered.html, join(dir, 'report.html'));
   assert.deepEqual(readdirSync(dir).sort(), ['figures', 'report.html', 'results.json']);
-  assert.deepEqual(readdirSync(join(dir, 'figures')).filter((f) => f.endsWith('.tmp')), []);
+  assert.deepEqual(
+    readdirSync(join(dir, 'figures')).filter((f) => f.endsWith('.tmp')),
+    [],
+  );
   assert.match(rendered.notes.join('\n'), /not recorded for θ = λ, θ = 0\.5·λ/);
 });
 
@@ -93,8 +100,10 @@ test('SVGs parse and show every series; series charts name every converter, the 
     if (chart.startsWith('traces-') || chart === 'raster') {
       assert.ok(svg.includes('its first sample'), `${chart}: the traced sample`);
       for (const tr of results.runs[2].traces) assert.ok(svg.includes(`#${tr.neuron}`), `${chart}: neuron ${tr.neuron}`);
-      if (chart === 'raster') assert.ok(svg.includes('>MSAT DTT+DET<') && svg.includes(CONVERTER_COLORS.msat), `${chart}: the traced converter, in its colour`);
-      else assert.ok(svg.includes('membrane V') && svg.includes('threshold θ') && svg.includes('>activation units<'), `${chart}: legend and axis title`);
+      if (chart === 'raster')
+        assert.ok(svg.includes('>MSAT DTT+DET<') && svg.includes(CONVERTER_COLORS.msat), `${chart}: the traced converter, in its colour`);
+      else
+        assert.ok(svg.includes('membrane V') && svg.includes('threshold θ') && svg.includes('>activation units<'), `${chart}: legend and axis title`);
     } else {
       assert.ok(svg.includes('100 samples'), `${chart}: samples in the subtitle`);
       // one colour per converter, the same in every chart
@@ -117,11 +126,18 @@ test('PNGs have the PNG signature, twice the SVG size, and drawn text (a font wa
     const width = png.readUInt32BE(16);
     const height = png.readUInt32BE(20);
     const svg = svgSize(readFileSync(join(dir, 'figures', `${chart}.svg`), 'utf8'));
-    assert.ok(Math.abs(width - 2 * svg.width) <= 1 && Math.abs(height - 2 * svg.height) <= 1, `${chart}: ${width}×${height} vs SVG ${svg.width}×${svg.height}`);
+    assert.ok(
+      Math.abs(width - 2 * svg.width) <= 1 && Math.abs(height - 2 * svg.height) <= 1,
+      `${chart}: ${width}×${height} vs SVG ${svg.width}×${svg.height}`,
+    );
   }
   // Text only: if resvg found no font, the image stays white.
-  const textOnly = '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><text x="5" y="28" font-family="DejaVu Sans, sans-serif" font-size="24">θ = 0.5·λ</text></svg>';
-  const { data, info } = await sharp(await renderPng(textOnly, { scale: 1 })).greyscale().raw().toBuffer({ resolveWithObject: true });
+  const textOnly =
+    '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><text x="5" y="28" font-family="DejaVu Sans, sans-serif" font-size="24">θ = 0.5·λ</text></svg>';
+  const { data, info } = await sharp(await renderPng(textOnly, { scale: 1 }))
+    .greyscale()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   let dark = 0;
   for (const v of data) if (v < 128) dark++;
   assert.ok(dark > 200, `only ${dark} dark pixels of ${info.width}×${info.height}: no font for PNG text (install fonts-dejavu-core)`);
@@ -135,14 +151,20 @@ test('report.html is self-contained: every chart inline, unique ids, no scripts,
   assert.doesNotMatch(html, /<script|<iframe|<img|@import|<link rel="stylesheet"/i);
   // the only absolute URLs are XML namespace names, which are never fetched
   const urls = [...html.matchAll(/https?:\/\/[^\s"')<]+/g)].map((m) => m[0]);
-  assert.deepEqual([...new Set(urls)].filter((u) => !u.startsWith('http://www.w3.org/')), []);
+  assert.deepEqual(
+    [...new Set(urls)].filter((u) => !u.startsWith('http://www.w3.org/')),
+    [],
+  );
   assert.doesNotMatch(html, /(?:src|href)="(?:https?:)?\/\//);
   const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
   assert.equal(new Set(ids).size, ids.length, 'ids are unique across inlined SVGs');
   for (const m of html.matchAll(/url\(#([^)]+)\)/g)) assert.ok(ids.includes(m[1]), `url(#${m[1]}) points at an id of the page`);
   // the main figure comes before the tables, the tables before the other charts, provenance last
   const order = ['id="fig-accuracy"', 'id="tables"', 'id="fig-firing-rate"', 'id="provenance"'].map((s) => html.indexOf(s));
-  assert.deepEqual([...order].sort((a, b) => a - b), order);
+  assert.deepEqual(
+    [...order].sort((a, b) => a - b),
+    order,
+  );
 });
 
 test('report.html carries the header, the tables, the energy note and the provenance', () => {
@@ -208,13 +230,16 @@ test('a trace chart draws at most 12 neurons, spread over the layers', () => {
   const many = results.runs[2].traces.flatMap((tr) => [0, 1, 2, 3, 4].map((k) => ({ ...tr, neuron: tr.neuron + 100_000 * k })));
   const { figures } = reportFigureSpecs({ ...results, runs: results.runs.map((r, i) => (i === 2 ? { ...r, traces: many } : r)) });
   const traces = figures.find((f) => f.name === 'traces-msat')!;
-  const shown = new Set(((traces.spec as { data: { values: { neuron: string }[] } }).data.values).map((v) => v.neuron));
+  const shown = new Set((traces.spec as { data: { values: { neuron: string }[] } }).data.values.map((v) => v.neuron));
   assert.equal(shown.size, 12);
   for (const l of results.runs[2].report.layers) {
     assert.equal([...shown].filter((n) => n.startsWith(`${layerLabel(l.layer)} #`)).length, 4, `${l.layer}: ${[...shown].join(' / ')}`);
   }
   assert.match(traces.caption, /12 of the 30 traced neurons are shown/);
-  assert.deepEqual(pickTraces([{ layer: 'a' }, { layer: 'b' }, { layer: 'c' }, { layer: 'd' }, { layer: 'e' }], 3).map((t) => t.layer), ['a', 'c', 'e']);
+  assert.deepEqual(
+    pickTraces([{ layer: 'a' }, { layer: 'b' }, { layer: 'c' }, { layer: 'd' }, { layer: 'e' }], 3).map((t) => t.layer),
+    ['a', 'c', 'e'],
+  );
 });
 
 test('without any traces the raster and trace charts are left out with a note', async () => {

@@ -87,7 +87,11 @@ test('msat convert --calib-every k calibrates on samples 0, k, 2k, … (as the l
   const spread = join(tmp, 'spread.snn.json');
   const first = join(tmp, 'first.snn.json');
   const auto = join(tmp, 'auto.snn.json');
-  for (const [out, extra] of [[spread, ['--calib-every', '300']], [first, ['--calib-every', '1']], [auto, []]] as const) {
+  for (const [out, extra] of [
+    [spread, ['--calib-every', '300']],
+    [first, ['--calib-every', '1']],
+    [auto, []],
+  ] as const) {
     const r = runCli(['convert', '--model', MODEL, '--data', 'mnist', '--calib-samples', '100', ...extra, '--out', out]);
     assert.equal(r.status, 0, r.stderr);
   }
@@ -99,13 +103,20 @@ test('msat convert --calib-every k calibrates on samples 0, k, 2k, … (as the l
   try {
     const library = await convertModel({ model: MODEL, data: 'mnist', thresholds: { kind: 'calibrate', samples: 100, every: 300 }, runner });
     const lambdas = doc.calibration.layers.map((l: { lambda: number }) => Math.fround(l.lambda));
-    assert.deepEqual(lambdas, library.calibration.layers.map((l) => Math.fround(l.lambda as number)));
+    assert.deepEqual(
+      lambdas,
+      library.calibration.layers.map((l) => Math.fround(l.lambda as number)),
+    );
     assert.equal((await openDataset('mnist', { split: 'train', every: 300, limit: 100 })).length, 100);
   } finally {
     await runner.dispose();
   }
   const firstLambdas = JSON.parse(readFileSync(first, 'utf8')).calibration.layers.map((l: { lambda: number }) => l.lambda);
-  assert.notDeepEqual(firstLambdas, doc.calibration.layers.map((l: { lambda: number }) => l.lambda), 'another subset, other maxima');
+  assert.notDeepEqual(
+    firstLambdas,
+    doc.calibration.layers.map((l: { lambda: number }) => l.lambda),
+    'another subset, other maxima',
+  );
   // The default: 100 samples over MNIST's 60,000 training images, every 600th, recorded as such.
   const autoDoc = JSON.parse(readFileSync(auto, 'utf8'));
   assert.deepEqual(autoDoc.provenance.dataset, { path: 'mnist', split: 'train', samples: 100, every: 600 });
@@ -120,7 +131,10 @@ test('msat simulate --out writes results that msat report renders; -T, --steps a
   const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as ExperimentResults;
   assert.equal(results.preset, 'simulate');
   assert.equal(results.T, 8);
-  assert.deepEqual(results.runs.map((run) => [run.converter.id, run.report.samples]), [['msat', 20]]);
+  assert.deepEqual(
+    results.runs.map((run) => [run.converter.id, run.report.samples]),
+    [['msat', 20]],
+  );
   assert.ok(results.runs[0].traces.length > 0, 'traces for the report');
   assert.equal(results.provenance.calibration.samples, 200);
   const report = runCli(['report', out]);

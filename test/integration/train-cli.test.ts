@@ -28,15 +28,43 @@ catch (e) {
 }`;
 
 function train(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', HARNESS, 'train', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', HARNESS, 'train', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 test('msat train --arch mnist-cnn --data mnist ... --out --checkpoint-dir --json', async () => {
   const out = join(dir, 'm.onnx');
   const ckpt = join(dir, 'ckpt');
-  const r = train(['--arch', 'mnist-cnn', '--data', 'mnist', '--epochs', '1', '--batch', '20', '--lr', '0.05', '--limit', '600',
-    '--val-limit', '200', '--seed', '3', '--nesterov', '--weight-decay', '1e-4', '--out', out, '--checkpoint-dir', ckpt, '--json']);
+  const r = train([
+    '--arch',
+    'mnist-cnn',
+    '--data',
+    'mnist',
+    '--epochs',
+    '1',
+    '--batch',
+    '20',
+    '--lr',
+    '0.05',
+    '--limit',
+    '600',
+    '--val-limit',
+    '200',
+    '--seed',
+    '3',
+    '--nesterov',
+    '--weight-decay',
+    '1e-4',
+    '--out',
+    out,
+    '--checkpoint-dir',
+    ckpt,
+    '--json',
+  ]);
   assert.equal(r.status, 0, r.stderr);
   const report = JSON.parse(r.stdout) as { accuracy: number; epochs: number; model: string; config: { optimizer: object; seed: number } };
   assert.equal(report.epochs, 1);
@@ -53,8 +81,26 @@ test('msat train --arch mnist-cnn --data mnist ... --out --checkpoint-dir --json
 });
 
 test('msat train --swa-start: the model written is the average, and the summary says so', () => {
-  const r = train(['--arch', 'mnist-cnn', '--data', 'mnist', '--epochs', '2', '--batch', '20', '--lr', '0.02', '--schedule', 'constant',
-    '--limit', '200', '--val-limit', '100', '--swa-start', '1']);
+  const r = train([
+    '--arch',
+    'mnist-cnn',
+    '--data',
+    'mnist',
+    '--epochs',
+    '2',
+    '--batch',
+    '20',
+    '--lr',
+    '0.02',
+    '--schedule',
+    'constant',
+    '--limit',
+    '200',
+    '--val-limit',
+    '100',
+    '--swa-start',
+    '1',
+  ]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^accuracy +[0-9.]+ % \(validation, the mean of the last 2 epochs' weights; the last epoch's: [0-9.]+ %\)$/m);
   const bad = train(['--arch', 'mnist-cnn', '--data', 'mnist', '--epochs', '2', '--limit', '100', '--swa-start', '3']);
@@ -82,7 +128,10 @@ test('usage errors are CommanderErrors with exit code 2 and a one-line message (
   assert.match(unknown.message, /expected one of mnist-cnn, vgg16/);
   assert.match((await usage(['--arch', 'vgg16', '--data', 'mnist', '--lr', '-1'])).message, /expected a number > 0|expected a number >= 0/);
   assert.match((await usage(['--arch', 'vgg16', '--data', 'mnist', '--optimizer', 'rmsprop'])).message, /expected one of sgd, adamw, adam/);
-  assert.match((await usage(['--arch', 'vgg16', '--data', 'mnist', '--no-augment', '--cutout', '8'])).message, /--cutout is part of the augmentation/);
+  assert.match(
+    (await usage(['--arch', 'vgg16', '--data', 'mnist', '--no-augment', '--cutout', '8'])).message,
+    /--cutout is part of the augmentation/,
+  );
   assert.match((await usage(['--arch', 'vgg16', '--data', 'mnist', '--cutout', '2.5'])).message, /--cutout/);
   assert.match((await usage(['--arch', 'vgg16', '--data', 'mnist', '--swa-start', '0'])).message, /--swa-start/);
 });

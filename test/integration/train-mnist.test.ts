@@ -26,7 +26,16 @@ after(async () => {
 test('mnist-cnn: 2 epochs on 2000 images reach >= 90 % on 1000 test images; the exported model agrees', async () => {
   const out = join(dir, 'mnist.onnx');
   const result = await train({
-    arch: 'mnist-cnn', data: 'mnist', epochs: 2, batchSize: 32, lr: 0.05, seed: 1, trainLimit: 2000, valLimit: 1000, out, runner,
+    arch: 'mnist-cnn',
+    data: 'mnist',
+    epochs: 2,
+    batchSize: 32,
+    lr: 0.05,
+    seed: 1,
+    trainLimit: 2000,
+    valLimit: 1000,
+    out,
+    runner,
   });
   assert.equal(result.history.length, 2);
   assert.ok(result.accuracy >= 0.9, `validation accuracy ${result.accuracy}`);
@@ -47,8 +56,18 @@ test('mnist-cnn: 2 epochs on 2000 images reach >= 90 % on 1000 test images; the 
 test('checkpoint + resume continues bit for bit (BN, dropout, augmentation)', async () => {
   // speech-cnn on 28×28 images: conv + BN + ReLU blocks, max-pools, global average pool and dropout.
   const base: TrainOptions = {
-    arch: 'speech-cnn', data: 'mnist', width: 0.25, epochs: 2, batchSize: 50, lr: 0.05, seed: 7, trainLimit: 300, valLimit: 100,
-    augment: { cropPadding: 2, flip: true }, optimizer: { kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 5e-4 }, runner,
+    arch: 'speech-cnn',
+    data: 'mnist',
+    width: 0.25,
+    epochs: 2,
+    batchSize: 50,
+    lr: 0.05,
+    seed: 7,
+    trainLimit: 300,
+    valLimit: 100,
+    augment: { cropPadding: 2, flip: true },
+    optimizer: { kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 5e-4 },
+    runner,
   };
   const whole = await train(base);
   const ckptDir = join(dir, 'ckpt');
@@ -63,12 +82,25 @@ test('checkpoint + resume continues bit for bit (BN, dropout, augmentation)', as
   const b = readParameters(resumed.network);
   assert.deepEqual([...b.keys()], [...a.keys()]);
   for (const [name, values] of a) assert.deepEqual(b.get(name), values, `${name} differs after resume`);
-  assert.deepEqual(resumed.history.map((h) => [h.trainLoss, h.valAccuracy]), whole.history.map((h) => [h.trainLoss, h.valAccuracy]));
+  assert.deepEqual(
+    resumed.history.map((h) => [h.trainLoss, h.valAccuracy]),
+    whole.history.map((h) => [h.trainLoss, h.valAccuracy]),
+  );
   await assert.rejects(train({ resume: ckptDir, lr: 0.5, runner }), /only epochs may change/);
 });
 
-test('--from starts a new run from a checkpoint\'s weights and records where they came from', async () => {
-  const base: TrainOptions = { arch: 'mnist-cnn', data: 'mnist', epochs: 1, batchSize: 50, lr: 0.05, seed: 3, trainLimit: 500, valLimit: 200, runner };
+test("--from starts a new run from a checkpoint's weights and records where they came from", async () => {
+  const base: TrainOptions = {
+    arch: 'mnist-cnn',
+    data: 'mnist',
+    epochs: 1,
+    batchSize: 50,
+    lr: 0.05,
+    seed: 3,
+    trainLimit: 500,
+    valLimit: 200,
+    runner,
+  };
   const earlier = join(dir, 'from-earlier');
   const first = await train({ ...base, checkpointDir: earlier });
   // A learning rate of ~0: the weights stay those of the checkpoint.
@@ -78,14 +110,21 @@ test('--from starts a new run from a checkpoint\'s weights and records where the
   for (const name of ['conv1.weight', 'fc2.bias'].filter((n) => before.has(n))) {
     const a = before.get(name)!;
     const b = after.get(name)!;
-    assert.ok(a.every((v, i) => Math.abs(v - b[i]) < 1e-6), `${name} moved`);
+    assert.ok(
+      a.every((v, i) => Math.abs(v - b[i]) < 1e-6),
+      `${name} moved`,
+    );
   }
   assert.equal(next.config.arch, 'mnist-cnn', 'the architecture comes from the checkpoint');
   assert.equal(next.config.trainLimit, 500);
   assert.equal(next.config.from?.checkpoint, join(earlier, 'checkpoint.json'));
   assert.equal(next.config.from?.epoch, 1);
   assert.equal(next.config.from?.valAccuracy, first.accuracy);
-  assert.deepEqual(next.history.map((h) => h.epoch), [1], 'the new run counts its own epochs');
+  assert.deepEqual(
+    next.history.map((h) => h.epoch),
+    [1],
+    'the new run counts its own epochs',
+  );
   assert.ok(Math.abs(next.accuracy - first.accuracy) <= 0.005, `from-run ${next.accuracy}, earlier ${first.accuracy}`);
   // Resuming the new run keeps its origin; another architecture cannot start from these weights.
   await assert.rejects(train({ resume: join(dir, 'from-next'), from: join(dir, 'ckpt'), runner }), /started from .*from-earlier/);
@@ -95,7 +134,17 @@ test('--from starts a new run from a checkpoint\'s weights and records where the
 test('--from an ONNX model that msat trained: its float16 weights, its run from the metadata', async () => {
   const model = join(dir, 'from-model.onnx');
   const first = await train({
-    arch: 'mnist-cnn', data: 'mnist', epochs: 1, batchSize: 50, lr: 0.05, seed: 6, trainLimit: 500, valLimit: 200, out: model, weights: 'float16', runner,
+    arch: 'mnist-cnn',
+    data: 'mnist',
+    epochs: 1,
+    batchSize: 50,
+    lr: 0.05,
+    seed: 6,
+    trainLimit: 500,
+    valLimit: 200,
+    out: model,
+    weights: 'float16',
+    runner,
   });
   const next = await train({ from: model, lr: 1e-12, schedule: { kind: 'constant' }, seed: 7, runner });
   // The model's weights, as float16 stored them: every tensor (batch-norm statistics included) starts there.
@@ -104,10 +153,16 @@ test('--from an ONNX model that msat trained: its float16 weights, its run from 
   for (const spec of parameterSpecs(next.network)) {
     const a = stored.get(spec.name)!;
     const b = after.get(spec.name)!;
-    assert.ok(a.every((v, i) => Math.abs(v - b[i]) < 1e-6), `${spec.name} is not the model's`);
+    assert.ok(
+      a.every((v, i) => Math.abs(v - b[i]) < 1e-6),
+      `${spec.name} is not the model's`,
+    );
   }
   const trained = readParameters(first.network).get('conv1.weight')!;
-  assert.ok(trained.some((v, i) => v !== stored.get('conv1.weight')![i]), 'the model holds float16-rounded weights');
+  assert.ok(
+    trained.some((v, i) => v !== stored.get('conv1.weight')![i]),
+    'the model holds float16-rounded weights',
+  );
   assert.equal(next.config.arch, 'mnist-cnn', 'the architecture comes from msat.config');
   assert.equal(next.config.trainLimit, 500);
   assert.deepEqual(next.config.from, { checkpoint: model, epoch: 1, valAccuracy: first.accuracy, config: first.config });
@@ -116,17 +171,30 @@ test('--from an ONNX model that msat trained: its float16 weights, its run from 
   await assert.rejects(train({ from: 'test/fixtures/resnet_gap.onnx', runner }), /resnet_gap\.onnx: the model has no msat\.config metadata/);
 });
 
-test('--swa-start: the model is the mean of the epochs\' weights, carried through checkpoints, with its own batch-norm statistics', async () => {
+test("--swa-start: the model is the mean of the epochs' weights, carried through checkpoints, with its own batch-norm statistics", async () => {
   const base: TrainOptions = {
-    arch: 'speech-cnn', data: 'mnist', width: 0.25, epochs: 3, batchSize: 50, lr: 0.02, schedule: { kind: 'constant' }, seed: 5,
-    trainLimit: 300, valLimit: 100, swaStart: 2, runner,
+    arch: 'speech-cnn',
+    data: 'mnist',
+    width: 0.25,
+    epochs: 3,
+    batchSize: 50,
+    lr: 0.02,
+    schedule: { kind: 'constant' },
+    seed: 5,
+    trainLimit: 300,
+    valLimit: 100,
+    swaStart: 2,
+    runner,
   };
   const ckpt = join(dir, 'swa');
   const first = await train({ ...base, untilEpoch: 2, checkpointDir: ckpt });
   assert.equal(first.swa, undefined, 'an unfinished run writes no average');
   const at2 = await loadCheckpoint(join(ckpt, 'checkpoint.json'));
-  const trainable = parameterSpecs(first.network).filter((s) => s.trainable).map((s) => s.name);
-  for (const name of trainable) assert.deepEqual(at2.state.get(SWA_PREFIX + name), at2.state.get(name), `the average after its first epoch is that epoch's ${name}`);
+  const trainable = parameterSpecs(first.network)
+    .filter((s) => s.trainable)
+    .map((s) => s.name);
+  for (const name of trainable)
+    assert.deepEqual(at2.state.get(SWA_PREFIX + name), at2.state.get(name), `the average after its first epoch is that epoch's ${name}`);
   assert.ok(![...at2.state.keys()].some((k) => k.startsWith(SWA_PREFIX) && /\.(mean|var)$/.test(k)), 'running statistics are not averaged');
 
   const out = join(dir, 'swa.onnx');
@@ -139,10 +207,13 @@ test('--swa-start: the model is the mean of the epochs\' weights, carried throug
     const a = at2.state.get(name)!;
     const b = at3.state.get(name)!;
     const m = model.get(name)!;
-    assert.ok(m.every((v, i) => Math.abs(v - (a[i] + b[i]) / 2) <= 1e-6 * Math.max(1, Math.abs(v))), `${name} is not the mean of epochs 2 and 3`);
+    assert.ok(
+      m.every((v, i) => Math.abs(v - (a[i] + b[i]) / 2) <= 1e-6 * Math.max(1, Math.abs(v))),
+      `${name} is not the mean of epochs 2 and 3`,
+    );
   }
   const bnMean = [...model.keys()].find((k) => k.endsWith('.mean'))!;
-  assert.notDeepEqual(model.get(bnMean), at3.state.get(bnMean), 'batch-norm statistics are recomputed, not the last epoch\'s');
+  assert.notDeepEqual(model.get(bnMean), at3.state.get(bnMean), "batch-norm statistics are recomputed, not the last epoch's");
 
   // The written model scores what the trainer reported for the average.
   const network = await loadNetwork(out);

@@ -45,7 +45,10 @@ test('seeded runs repeat exactly; tuning samples are training samples after the 
   assert.equal(new Set(tuning.positions).size, 64);
   // 'auto' spreads the 200 calibration samples over the 60,000: positions 0, 300, …, 59,700.
   assert.equal(tuning.calibrationEvery, 300);
-  assert.ok(tuning.positions.every((p) => p % 300 !== 0 && p < 60000), 'disjoint from the calibration samples');
+  assert.ok(
+    tuning.positions.every((p) => p % 300 !== 0 && p < 60000),
+    'disjoint from the calibration samples',
+  );
   // the defaults are always scored on the final samples, so the tuned result cannot be worse there
   assert.equal(comparison.samples, 64);
   const defaults = trials.find((t) => t.id === 'defaults')!;
@@ -68,8 +71,17 @@ test('seeded runs repeat exactly; tuning samples are training samples after the 
 test('the summary warns when no finalist holds and says how far below the ANN the defaults end', async () => {
   const { report } = await first;
   const check = report.check!;
-  const failing = (id: string, searchScore: number, gap: number) => ({ ...check.finalists[0], id, searchScore, passes: false, finalAccuracy: check.finalists[0].annAccuracy - gap });
-  const text = formatTuneReport({ ...report, check: { ...check, passed: false, finalists: [failing('lhs-0', 3, 0.02), failing('defaults', 9, 0.0125)] } });
+  const failing = (id: string, searchScore: number, gap: number) => ({
+    ...check.finalists[0],
+    id,
+    searchScore,
+    passes: false,
+    finalAccuracy: check.finalists[0].annAccuracy - gap,
+  });
+  const text = formatTuneReport({
+    ...report,
+    check: { ...check, passed: false, finalists: [failing('lhs-0', 3, 0.02), failing('defaults', 9, 0.0125)] },
+  });
   assert.match(text, /warning: no finalist kept the ANN's accuracy to T = 24; .*the authors' values end 1\.25 points below the ANN there/);
 });
 
@@ -78,7 +90,13 @@ test('an interrupted run resumes from its trial log and ends exactly where an un
   const log = join(tmp, 'c.jsonl');
   let calls = 0;
   await assert.rejects(
-    tune({ log, shouldStop: () => { if (++calls > 4) throw new Error('interrupted'); return false; } }),
+    tune({
+      log,
+      shouldStop: () => {
+        if (++calls > 4) throw new Error('interrupted');
+        return false;
+      },
+    }),
     /interrupted/,
   );
   const c = await tune({ log });
@@ -110,14 +128,29 @@ test('--gamma: candidates are burst neurons, the defaults and θ = λ stay at γ
 
 test('held-out positions: distinct, seeded, never calibration samples; too few samples is a clear error', () => {
   const p = heldOutPositions(1000, 200, 800, 1);
-  assert.deepEqual([...p].sort((x, y) => x - y), Array.from({ length: 800 }, (_, i) => 200 + i));
+  assert.deepEqual(
+    [...p].sort((x, y) => x - y),
+    Array.from({ length: 800 }, (_, i) => 200 + i),
+  );
   assert.deepEqual(heldOutPositions(1000, 200, 50, 1), heldOutPositions(1000, 200, 50, 1));
-  assert.throws(() => heldOutPositions(1000, 200, 801, 1), (e) => isMsatError(e) && e.code === 'TUNE_DATA');
+  assert.throws(
+    () => heldOutPositions(1000, 200, 801, 1),
+    (e) => isMsatError(e) && e.code === 'TUNE_DATA',
+  );
   // Calibration on every 5th sample: positions 0, 5, …, 995 are left out, everything else is available.
   const spread = [...heldOutPositions(1000, 200, 800, 2, 5)].sort((x, y) => x - y);
-  assert.deepEqual(spread, Array.from({ length: 1000 }, (_, i) => i).filter((i) => i % 5 !== 0));
-  assert.deepEqual([...heldOutPositions(1000, 10, 990, 2, 5)].sort((x, y) => x - y), Array.from({ length: 1000 }, (_, i) => i).filter((i) => i % 5 !== 0 || i >= 50));
-  assert.throws(() => heldOutPositions(1000, 200, 801, 1, 5), (e) => isMsatError(e) && e.code === 'TUNE_DATA');
+  assert.deepEqual(
+    spread,
+    Array.from({ length: 1000 }, (_, i) => i).filter((i) => i % 5 !== 0),
+  );
+  assert.deepEqual(
+    [...heldOutPositions(1000, 10, 990, 2, 5)].sort((x, y) => x - y),
+    Array.from({ length: 1000 }, (_, i) => i).filter((i) => i % 5 !== 0 || i >= 50),
+  );
+  assert.throws(
+    () => heldOutPositions(1000, 200, 801, 1, 5),
+    (e) => isMsatError(e) && e.code === 'TUNE_DATA',
+  );
 });
 
 test('KL path (simulateReadout) vs simulate on 40 tuning samples, T = 20 across a chunk boundary: identical accuracy per step', async () => {
@@ -128,8 +161,20 @@ test('KL path (simulateReadout) vs simulate on 40 tuning samples, T = 20 across 
     const lambdas = new Map(calibrations[0].layers.map((l) => [l.relu, l.lambda] as [string, number | Float32Array]));
     const dynamics = neuronDynamics({ ...DEFAULT_NEURON_CONFIG, method: 'msat' });
     const sim = await simulate(network, lambdas, data.slice(0, 40), runner, { steps: 20, dynamics, chunk: 16 });
-    const ro = await simulateReadout({ network, lambdas, dynamics, steps: 20, x: data.tensor(0, 40), labels: data.labels, annLogits: data.annLogits, runner });
-    assert.deepEqual(ro.correct, Array.from(sim.accuracyPerStep, (a) => Math.round(a * 40)));
+    const ro = await simulateReadout({
+      network,
+      lambdas,
+      dynamics,
+      steps: 20,
+      x: data.tensor(0, 40),
+      labels: data.labels,
+      annLogits: data.annLogits,
+      runner,
+    });
+    assert.deepEqual(
+      ro.correct,
+      Array.from(sim.accuracyPerStep, (a) => Math.round(a * 40)),
+    );
     assert.ok(ro.kl.every((k) => k >= 0 && Number.isFinite(k)));
     assert.ok(ro.kl[19] < ro.kl[0], `KL falls as the readout accumulates (${ro.kl[0]} → ${ro.kl[19]})`);
   } finally {
@@ -139,7 +184,25 @@ test('KL path (simulateReadout) vs simulate on 40 tuning samples, T = 20 across 
 
 test('CLI: msat tune writes the SNN file and tune-report.json; msat simulate --snn uses the tuned neuron config, flags still override', () => {
   const out = join(tmp, 'cli', 'tuned.json');
-  const r = runCli(['tune', '--model', MODEL, '--data', 'mnist', '--T', '8', '--check-T', '16', '--budget', '3', '--samples', '32', '--min-samples', '32', '--out', out]);
+  const r = runCli([
+    'tune',
+    '--model',
+    MODEL,
+    '--data',
+    'mnist',
+    '--T',
+    '8',
+    '--check-T',
+    '16',
+    '--budget',
+    '3',
+    '--samples',
+    '32',
+    '--min-samples',
+    '32',
+    '--out',
+    out,
+  ]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /best configuration/);
   assert.match(r.stdout, /finalists simulated to T = 16/);
@@ -155,17 +218,69 @@ test('CLI: msat tune writes the SNN file and tune-report.json; msat simulate --s
   const sim = runCli(['simulate', '--model', MODEL, '--data', 'mnist', '--snn', out, '--every', '500', '--T', '8', '--json']);
   assert.equal(sim.status, 0, sim.stderr);
   assert.deepEqual(JSON.parse(sim.stdout).neuron, snn.options.neuron);
-  const constant = runCli(['simulate', '--model', MODEL, '--data', 'mnist', '--snn', out, '--every', '500', '--T', '8', '--json', '--method', 'const']);
+  const constant = runCli([
+    'simulate',
+    '--model',
+    MODEL,
+    '--data',
+    'mnist',
+    '--snn',
+    out,
+    '--every',
+    '500',
+    '--T',
+    '8',
+    '--json',
+    '--method',
+    'const',
+  ]);
   assert.equal(JSON.parse(constant.stdout).neuron.method, 'const');
   // resuming the finished run simulates nothing
-  const again = runCli(['tune', '--model', MODEL, '--data', 'mnist', '--T', '8', '--check-T', '16', '--budget', '3', '--samples', '32', '--min-samples', '32', '--out', out, '--json']);
+  const again = runCli([
+    'tune',
+    '--model',
+    MODEL,
+    '--data',
+    'mnist',
+    '--T',
+    '8',
+    '--check-T',
+    '16',
+    '--budget',
+    '3',
+    '--samples',
+    '32',
+    '--min-samples',
+    '32',
+    '--out',
+    out,
+    '--json',
+  ]);
   assert.equal(again.status, 0, again.stderr);
   assert.equal(JSON.parse(again.stdout).evaluations.simulated, 0);
 });
 
 test('tuned hyper-parameters: MSAT DTT+DET reaches ANN − 1 % on MNIST test images in fewer steps than θ = λ', () => {
   const out = join(tmp, 'anchor', 'tuned.json');
-  const tuned = runCli(['tune', '--model', MODEL, '--data', 'mnist', '--T', '16', '--check-T', '32', '--budget', '8', '--samples', '96', '--min-samples', '32', '--out', out]);
+  const tuned = runCli([
+    'tune',
+    '--model',
+    MODEL,
+    '--data',
+    'mnist',
+    '--T',
+    '16',
+    '--check-T',
+    '32',
+    '--budget',
+    '8',
+    '--samples',
+    '96',
+    '--min-samples',
+    '32',
+    '--out',
+    out,
+  ]);
   assert.equal(tuned.status, 0, tuned.stderr);
   const simulate = (...extra: string[]) => {
     const r = runCli(['simulate', '--model', MODEL, '--data', 'mnist', '--every', '20', '--T', '32', '--json', ...extra]);

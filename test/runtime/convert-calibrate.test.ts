@@ -92,7 +92,10 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
  */
 function assertLambdas(net: Network, cal: Calibration, outputs: Record<string, Tensor>, p: number): void {
   const relus = net.layers.filter((l) => l.kind === 'relu');
-  assert.deepEqual(cal.layers.map((l) => [l.relu, l.tensor]), relus.map((r) => [r.name, r.output]));
+  assert.deepEqual(
+    cal.layers.map((l) => [l.relu, l.tensor]),
+    relus.map((r) => [r.name, r.output]),
+  );
   const raw = cal.layers.map((l) => {
     const t = outputs[l.tensor] as Tensor<'float32'>;
     return cal.granularity.kind === 'layer' ? [percentile(t.data, p)] : [...channelPercentiles(t.data, t.dims, p)];
@@ -106,7 +109,8 @@ function assertLambdas(net: Network, cal: Calibration, outputs: Record<string, T
     else assert.deepEqual(l.lambda, Float32Array.from(expected), `${l.relu} channel λ`);
     const dead = raw[i].filter((v) => v <= 0).length;
     if (dead === 0) assert.equal(l.warning, undefined);
-    else assert.match(l.warning ?? '', new RegExp(cal.granularity.kind === 'layer' ? 'is 0 on all' : `^${dead} of ${raw[i].length} channels`), l.relu);
+    else
+      assert.match(l.warning ?? '', new RegExp(cal.granularity.kind === 'layer' ? 'is 0 on all' : `^${dead} of ${raw[i].length} channels`), l.relu);
     const mean = t.data.reduce((a, v) => a + v, 0) / t.data.length;
     assert.ok(Math.abs(l.mean - mean) <= 1e-6 * Math.max(1, mean), `${l.relu} mean ${l.mean} vs ${mean}`);
     assert.equal(l.positiveFraction, t.data.filter((v) => v > 0).length / t.data.length);
@@ -120,7 +124,10 @@ for (const name of ['vgg_bn', 'resnet_gap'] as const) {
     const bns = net.layers.filter((l) => l.kind === 'batchnorm').map((l) => l.name);
     assert.deepEqual(names, bns, 'every BN of the fixture follows a conv');
     assert.deepEqual(unfolded, []);
-    assert.equal(folded.layers.some((l) => l.kind === 'batchnorm'), false);
+    assert.equal(
+      folded.layers.some((l) => l.kind === 'batchnorm'),
+      false,
+    );
     if (name === 'vgg_bn') assert.equal(bns.length, 3);
     const input = toTensor(ioInput(name));
     const a = await reluOutputs(`${name}:original`, net, input);
@@ -132,13 +139,21 @@ for (const name of ['vgg_bn', 'resnet_gap'] as const) {
     }
   });
 
-  for (const [p, kind] of [[1, 'layer'], [1, 'channel'], [0.9, 'layer'], [0.75, 'channel']] as const) {
+  for (const [p, kind] of [
+    [1, 'layer'],
+    [1, 'channel'],
+    [0.9, 'layer'],
+    [0.75, 'channel'],
+  ] as const) {
     test(`${name}: calibrate p = ${p} ${kind}-wise in batches of 3 equals the reduction of one run over all samples`, async () => {
       const net = foldBatchNorms(await loadNetwork(`test/fixtures/${name}.onnx`)).network;
       const io = ioInput(name);
       const progress: number[] = [];
       const cal = await calibrate(net, memoryDataset(io), runner, {
-        percentile: p, granularity: { kind }, batchSize: 3, onProgress: (s) => progress.push(s.samples),
+        percentile: p,
+        granularity: { kind },
+        batchSize: 3,
+        onProgress: (s) => progress.push(s.samples),
       });
       assert.deepEqual(progress, [3, 4]);
       assert.deepEqual([cal.samples, cal.percentile, cal.granularity.kind], [4, p, kind]);
@@ -175,21 +190,29 @@ test('text_cnn: float32 token samples are fed as int64 indices; the embedding pl
 });
 
 const lossless = findCachedDataset('lossless');
-test('vgg_bn on the lossless CIFAR-10 samples through openDataset: λ equals the max of one run over all of them', { skip: lossless ? false : 'dataset cache missing: run `npm run datasets`' }, async () => {
-  const net = foldBatchNorms(await loadNetwork('test/fixtures/vgg_bn.onnx')).network;
-  const options = { split: 'train', mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] } as const;
-  const ds = await openDataset(join(lossless!, 'cifar10'), { ...options, limit: 16 });
-  const cal = await calibrate(net, ds, runner, { batchSize: 5 });
-  assert.equal(cal.samples, 16);
-  const all = await openDataset(join(lossless!, 'cifar10'), { ...options, limit: 16 });
-  let x: Tensor | undefined;
-  for await (const batch of all.batches(16)) x = batch.x;
-  assertLambdas(net, cal, await reluOutputs('vgg_bn:folded', net, x!), 1);
-});
+test(
+  'vgg_bn on the lossless CIFAR-10 samples through openDataset: λ equals the max of one run over all of them',
+  { skip: lossless ? false : 'dataset cache missing: run `npm run datasets`' },
+  async () => {
+    const net = foldBatchNorms(await loadNetwork('test/fixtures/vgg_bn.onnx')).network;
+    const options = { split: 'train', mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] } as const;
+    const ds = await openDataset(join(lossless!, 'cifar10'), { ...options, limit: 16 });
+    const cal = await calibrate(net, ds, runner, { batchSize: 5 });
+    assert.equal(cal.samples, 16);
+    const all = await openDataset(join(lossless!, 'cifar10'), { ...options, limit: 16 });
+    let x: Tensor | undefined;
+    for await (const batch of all.batches(16)) x = batch.x;
+    assertLambdas(net, cal, await reluOutputs('vgg_bn:folded', net, x!), 1);
+  },
+);
 
 /** x [N, 4] -> fc1 (W, b) -> relu1 -> fc2 (b2) -> relu2 -> fc3 -> out; weights chosen so each relu can be dead. */
 function tinyNet(b1: number, b2: number): Network {
-  const t = (dims: number[], v: number): Tensor<'float32'> => ({ type: 'float32', dims, data: new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(v) });
+  const t = (dims: number[], v: number): Tensor<'float32'> => ({
+    type: 'float32',
+    dims,
+    data: new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(v),
+  });
   return {
     inputs: [{ name: 'x', type: 'float32', dims: ['N', 4] }],
     outputs: ['out'],
@@ -218,18 +241,30 @@ test('dead layers get λ = 1e-6 × the largest λ (1e-3 when all are dead), with
   assert.match(plan.warnings[0], /^relu "relu2": λ \(max\) is 0/);
 
   const allDead = await calibrate(tinyNet(-100, -1), memoryDataset(x), runner, { granularity: { kind: 'channel' } });
-  assert.deepEqual(allDead.layers.map((l) => [...(l.lambda as Float32Array)]), [[1e-3, 1e-3, 1e-3].map(Math.fround), [1e-3, 1e-3].map(Math.fround)]);
+  assert.deepEqual(
+    allDead.layers.map((l) => [...(l.lambda as Float32Array)]),
+    [[1e-3, 1e-3, 1e-3].map(Math.fround), [1e-3, 1e-3].map(Math.fround)],
+  );
   assert.match(allDead.layers[0].warning!, /^3 of 3 channels have λ \(max\) = 0/);
 });
 
 test('calibration input errors: wrong sample shape, non-integer token data, empty dataset, no relu', async () => {
   const isCalibrationError = (pattern: RegExp) => (e: unknown) => isMsatError(e) && e.code === 'CONVERT_CALIBRATION' && pattern.test(e.message);
   const vgg = await loadNetwork('test/fixtures/vgg_bn.onnx');
-  await assert.rejects(calibrate(vgg, memoryDataset({ dims: [2, 4], data: new Array(8).fill(0) }), runner), isCalibrationError(/takes samples of shape \[3, 32, 32\], but the dataset at memory has \[4\]/));
+  await assert.rejects(
+    calibrate(vgg, memoryDataset({ dims: [2, 4], data: new Array(8).fill(0) }), runner),
+    isCalibrationError(/takes samples of shape \[3, 32, 32\], but the dataset at memory has \[4\]/),
+  );
   const text = await loadNetwork('test/fixtures/text_cnn.onnx');
-  await assert.rejects(calibrate(text, memoryDataset({ dims: [1, 64], data: new Array(64).fill(0.5) }), runner), isCalibrationError(/takes int64 indices, but sample value 0 of a batch is 0\.5/));
+  await assert.rejects(
+    calibrate(text, memoryDataset({ dims: [1, 64], data: new Array(64).fill(0.5) }), runner),
+    isCalibrationError(/takes int64 indices, but sample value 0 of a batch is 0\.5/),
+  );
   await assert.rejects(calibrate(tinyNet(0, 0), memoryDataset({ dims: [0, 4], data: [] }), runner), isCalibrationError(/has no samples/));
   const noRelu: Network = { ...tinyNet(0, 0), layers: [tinyNet(0, 0).layers[0]], outputs: ['h1'] };
   await assert.rejects(calibrate(noRelu, memoryDataset({ dims: [1, 4], data: [1, 2, 3, 4] }), runner), isCalibrationError(/no ReLU layer/));
-  await assert.rejects(calibrate(noRelu, memoryDataset({ dims: [1, 4], data: [1, 2, 3, 4] }), runner, { percentile: 99 }), (e: unknown) => isMsatError(e) && e.code === 'CONVERT_INVALID_OPTIONS');
+  await assert.rejects(
+    calibrate(noRelu, memoryDataset({ dims: [1, 4], data: [1, 2, 3, 4] }), runner, { percentile: 99 }),
+    (e: unknown) => isMsatError(e) && e.code === 'CONVERT_INVALID_OPTIONS',
+  );
 });

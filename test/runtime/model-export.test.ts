@@ -47,7 +47,15 @@ async function assertAgree(label: string, model: OnnxModel, inputDims: number[])
 test('Gemm with alpha, beta, transB = 0 and a [1, out] bias', async () => {
   const b = new GraphBuilder();
   const x = b.input('x', 'float32', ['N', 6]);
-  b.output(b.node('Gemm', [x, b.initializer('B', random([6, 4], 1)), b.initializer('C', random([1, 4], 2))], { alpha: attr.float(0.5), beta: attr.float(2) }, { outputs: ['y'] }), 'float32');
+  b.output(
+    b.node(
+      'Gemm',
+      [x, b.initializer('B', random([6, 4], 1)), b.initializer('C', random([1, 4], 2))],
+      { alpha: attr.float(0.5), beta: attr.float(2) },
+      { outputs: ['y'] },
+    ),
+    'float32',
+  );
   await assertAgree('gemm', b.build(13), [3, 6]);
 });
 
@@ -66,8 +74,18 @@ test('zero Pad folded into AveragePool and Conv; AveragePool count_include_pad b
   const a = b.node('AveragePool', [p], { kernel_shape: attr.ints([3, 3]), strides: attr.ints([2, 2]) }, { outputs: ['avg'] });
   const q = b.node('Pad', [a, b.initializer('pads2', i64([0, 0, 1, 0, 0, 0, 0, 1]))]);
   b.node('Conv', [q, b.initializer('w', random([3, 2, 3, 3], 5))], { pads: attr.ints([1, 1, 1, 1]) }, { outputs: ['conv'] });
-  b.node('AveragePool', [x], { kernel_shape: attr.ints([3, 3]), pads: attr.ints([1, 1, 1, 1]), count_include_pad: attr.int(0) }, { outputs: ['avg_excl'] });
-  b.node('AveragePool', [x], { kernel_shape: attr.ints([3, 3]), pads: attr.ints([1, 1, 1, 1]), count_include_pad: attr.int(1) }, { outputs: ['avg_incl'] });
+  b.node(
+    'AveragePool',
+    [x],
+    { kernel_shape: attr.ints([3, 3]), pads: attr.ints([1, 1, 1, 1]), count_include_pad: attr.int(0) },
+    { outputs: ['avg_excl'] },
+  );
+  b.node(
+    'AveragePool',
+    [x],
+    { kernel_shape: attr.ints([3, 3]), pads: attr.ints([1, 1, 1, 1]), count_include_pad: attr.int(1) },
+    { outputs: ['avg_incl'] },
+  );
   for (const o of ['avg', 'conv', 'avg_excl', 'avg_incl']) b.output(o, 'float32');
   await assertAgree('pad', b.build(11), [2, 2, 7, 7]);
 });
@@ -76,16 +94,48 @@ test('ceil_mode pooling, dilated max-pooling and auto_pad SAME convolutions: inf
   const b = new GraphBuilder();
   const x = b.input('x', 'float32', ['N', 2, 9, 10]);
   b.node('MaxPool', [x], { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]), ceil_mode: attr.int(1) }, { outputs: ['mp_ceil'] });
-  b.node('MaxPool', [x], { kernel_shape: attr.ints([3, 3]), strides: attr.ints([2, 2]), pads: attr.ints([1, 1, 1, 1]), ceil_mode: attr.int(1) }, { outputs: ['mp_ceil_pad'] });
+  b.node(
+    'MaxPool',
+    [x],
+    { kernel_shape: attr.ints([3, 3]), strides: attr.ints([2, 2]), pads: attr.ints([1, 1, 1, 1]), ceil_mode: attr.int(1) },
+    { outputs: ['mp_ceil_pad'] },
+  );
   // Along W (10): ceil gives 5 windows, but the 5th would start in the end padding; PyTorch and onnxruntime drop it.
-  b.node('MaxPool', [x], { kernel_shape: attr.ints([2, 2]), strides: attr.ints([3, 3]), pads: attr.ints([1, 1, 1, 1]), ceil_mode: attr.int(1) }, { outputs: ['mp_ceil_edge'] });
-  b.node('AveragePool', [x], { kernel_shape: attr.ints([2, 2]), strides: attr.ints([3, 3]), pads: attr.ints([1, 1, 1, 1]), ceil_mode: attr.int(1), count_include_pad: attr.int(1) }, { outputs: ['ap_ceil_edge'] });
+  b.node(
+    'MaxPool',
+    [x],
+    { kernel_shape: attr.ints([2, 2]), strides: attr.ints([3, 3]), pads: attr.ints([1, 1, 1, 1]), ceil_mode: attr.int(1) },
+    { outputs: ['mp_ceil_edge'] },
+  );
+  b.node(
+    'AveragePool',
+    [x],
+    {
+      kernel_shape: attr.ints([2, 2]),
+      strides: attr.ints([3, 3]),
+      pads: attr.ints([1, 1, 1, 1]),
+      ceil_mode: attr.int(1),
+      count_include_pad: attr.int(1),
+    },
+    { outputs: ['ap_ceil_edge'] },
+  );
   b.node('MaxPool', [x], { kernel_shape: attr.ints([2, 3]), dilations: attr.ints([2, 1]) }, { outputs: ['mp_dil'] });
   b.node('AveragePool', [x], { kernel_shape: attr.ints([3, 3]), strides: attr.ints([2, 2]), ceil_mode: attr.int(1) }, { outputs: ['ap_ceil'] });
-  b.node('Conv', [x, b.initializer('w', random([3, 2, 3, 4], 6))], { strides: attr.ints([2, 3]), auto_pad: attr.string('SAME_UPPER') }, { outputs: ['same_upper'] });
+  b.node(
+    'Conv',
+    [x, b.initializer('w', random([3, 2, 3, 4], 6))],
+    { strides: attr.ints([2, 3]), auto_pad: attr.string('SAME_UPPER') },
+    { outputs: ['same_upper'] },
+  );
   b.node('Conv', [x, b.initializer('w2', random([3, 2, 4, 2], 7))], { auto_pad: attr.string('SAME_LOWER') }, { outputs: ['same_lower'] });
-  b.node('Conv', [x, b.initializer('w3', random([4, 1, 3, 3], 8))], { group: attr.int(2), dilations: attr.ints([2, 2]), auto_pad: attr.string('VALID') }, { outputs: ['grouped'] });
-  for (const o of ['mp_ceil', 'mp_ceil_pad', 'mp_ceil_edge', 'ap_ceil_edge', 'mp_dil', 'ap_ceil', 'same_upper', 'same_lower', 'grouped']) b.output(o, 'float32');
+  b.node(
+    'Conv',
+    [x, b.initializer('w3', random([4, 1, 3, 3], 8))],
+    { group: attr.int(2), dilations: attr.ints([2, 2]), auto_pad: attr.string('VALID') },
+    { outputs: ['grouped'] },
+  );
+  for (const o of ['mp_ceil', 'mp_ceil_pad', 'mp_ceil_edge', 'ap_ceil_edge', 'mp_dil', 'ap_ceil', 'same_upper', 'same_lower', 'grouped'])
+    b.output(o, 'float32');
   await assertAgree('windows', b.build(13), [2, 2, 9, 10]);
 });
 
@@ -98,7 +148,10 @@ test('a fixed-batch export (batch 1, Constant [1, -1] reshape) runs at another b
   const input = random([5, 3, 4], 9);
   const out = await (await runner.session('fixed:msat', () => networkToOnnxBytes(net))).run({ x: input });
   assert.deepEqual(out.y.dims, [5, 12]);
-  assert.deepEqual(Array.from(out.y.data as Float32Array), Array.from(input.data, (v) => Math.max(v, 0)));
+  assert.deepEqual(
+    Array.from(out.y.data as Float32Array),
+    Array.from(input.data, (v) => Math.max(v, 0)),
+  );
 });
 
 test('1-D convolution and pooling over an embedding', async () => {
@@ -125,7 +178,10 @@ test('float16 weights: half the bytes, weights read back as their float16 roundi
   const half = networkToOnnxBytes(net, { weights: 'float16' });
   assert.ok(half.length < 0.55 * full.length, `float16 file ${half.length} bytes vs float32 ${full.length}`);
   const back = importOnnx((await import('../../src/onnx/index.js')).decodeOnnxModel(half, 'half.onnx'), 'half.onnx');
-  assert.deepEqual(back.layers.map((l) => l.kind), net.layers.map((l) => l.kind));
+  assert.deepEqual(
+    back.layers.map((l) => l.kind),
+    net.layers.map((l) => l.kind),
+  );
   for (const [i, layer] of net.layers.entries()) {
     if (!('weight' in layer) || !layer.weight) continue;
     const w = layer.weight.data as Float32Array;

@@ -44,13 +44,15 @@ function feedsFor(name: string, net: Network): Record<string, Tensor> {
     return Object.fromEntries(Object.entries(io.inputs).map(([k, t]) => [k, toTensor(t)]));
   }
   let seed = 42;
-  return Object.fromEntries(net.inputs.map((spec) => {
-    const dims = [4, ...(spec.dims.slice(1) as number[])];
-    const data = new Float32Array(dims.reduce((a, b) => a * b, 1));
-    for (let i = 0; i < data.length; i++) data[i] = ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32) * 4 - 2;
-    assert.equal(spec.type, 'float32');
-    return [spec.name, { type: 'float32', dims, data } as Tensor];
-  }));
+  return Object.fromEntries(
+    net.inputs.map((spec) => {
+      const dims = [4, ...(spec.dims.slice(1) as number[])];
+      const data = new Float32Array(dims.reduce((a, b) => a * b, 1));
+      for (let i = 0; i < data.length; i++) data[i] = ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32) * 4 - 2;
+      assert.equal(spec.type, 'float32');
+      return [spec.name, { type: 'float32', dims, data } as Tensor];
+    }),
+  );
 }
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -78,7 +80,10 @@ for (const name of WITH_IO) {
   test(`${name}: loadNetwork -> exportOnnx -> onnxruntime matches PyTorch within ${PYTORCH_TOLERANCE}`, async () => {
     const io = JSON.parse(readFileSync(ioPath, 'utf8')) as IoJson;
     const net = await loadNetwork(onnxPath);
-    assert.deepEqual(net.inputs.map((i) => i.name), Object.keys(io.inputs));
+    assert.deepEqual(
+      net.inputs.map((i) => i.name),
+      Object.keys(io.inputs),
+    );
     assert.deepEqual(net.outputs, Object.keys(io.outputs));
     const feeds = Object.fromEntries(Object.entries(io.inputs).map(([k, t]) => [k, toTensor(t)]));
     const out = await run(`${name}:msat`, networkToOnnxBytes(net), feeds);
@@ -113,8 +118,14 @@ for (const name of FIXTURES) {
     const net = await loadNetwork(onnxPath);
     const bytes = networkToOnnxBytes(net);
     const again = importOnnx(decodeOnnxModel(bytes, `${name}.msat.onnx`), onnxPath);
-    assert.deepEqual(again.layers.map((l) => l.kind), net.layers.map((l) => l.kind));
-    assert.deepEqual(again.layers.map((l) => l.outShape), net.layers.map((l) => l.outShape));
+    assert.deepEqual(
+      again.layers.map((l) => l.kind),
+      net.layers.map((l) => l.kind),
+    );
+    assert.deepEqual(
+      again.layers.map((l) => l.outShape),
+      net.layers.map((l) => l.outShape),
+    );
     const bytesAgain = encodeOnnxModel(exportOnnx(again));
     assert.deepEqual(bytesAgain, bytes, 'export is a fixed point of import');
     const feeds = feedsFor(name, net);
@@ -137,8 +148,15 @@ for (const name of FIXTURES) {
     const bytes = readFileSync(onnxPath);
     for (const fraction of [0, 0.001, 0.1, 0.25, 0.5, 0.75, 0.9, 0.999]) {
       const cut = Math.floor(bytes.length * fraction);
-      assert.throws(() => decodeOnnxModel(bytes.subarray(0, cut), onnxPath), (e: unknown) => isMsatError(e) && e.code === 'ONNX_MALFORMED', `cut at ${cut}`);
+      assert.throws(
+        () => decodeOnnxModel(bytes.subarray(0, cut), onnxPath),
+        (e: unknown) => isMsatError(e) && e.code === 'ONNX_MALFORMED',
+        `cut at ${cut}`,
+      );
     }
-    assert.throws(() => decodeOnnxModel(bytes.subarray(0, bytes.length - 1), onnxPath), (e: unknown) => isMsatError(e) && e.code === 'ONNX_MALFORMED');
+    assert.throws(
+      () => decodeOnnxModel(bytes.subarray(0, bytes.length - 1), onnxPath),
+      (e: unknown) => isMsatError(e) && e.code === 'ONNX_MALFORMED',
+    );
   });
 }

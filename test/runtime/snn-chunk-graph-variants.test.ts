@@ -31,8 +31,16 @@ function spikingNetwork(dims: number[], pool?: { kernel: number[]; strides: numb
   const ones = spatial.map(() => 1);
   const layers: Layer[] = [
     {
-      kind: 'conv', name: 'conv', inputs: ['x'], output: 'c', outShape: ['N', ...dims], weight: f32([C, C, ...ones], identity(C)),
-      strides: ones, pads: [...ones.map(() => 0), ...ones.map(() => 0)], dilations: ones, group: 1,
+      kind: 'conv',
+      name: 'conv',
+      inputs: ['x'],
+      output: 'c',
+      outShape: ['N', ...dims],
+      weight: f32([C, C, ...ones], identity(C)),
+      strides: ones,
+      pads: [...ones.map(() => 0), ...ones.map(() => 0)],
+      dilations: ones,
+      group: 1,
     },
     { kind: 'relu', name: 'relu', inputs: ['c'], output: 'r', outShape: ['N', ...dims] },
   ];
@@ -40,7 +48,13 @@ function spikingNetwork(dims: number[], pool?: { kernel: number[]; strides: numb
     const out = spatial.map((n, a) => Math.floor((n + pool.pads[a] + pool.pads[a + spatial.length] - pool.kernel[a]) / pool.strides[a]) + 1);
     layers.push({ kind: 'maxpool', name: 'pool', inputs: ['r'], output: 'p', outShape: ['N', C, ...out], ...pool, dilations: ones, ceilMode: false });
   }
-  return { inputs: [{ name: 'x', type: 'float32', dims: ['N', ...dims] }], outputs: [layers[layers.length - 1].output], layers, metadata: {}, source: 'test' };
+  return {
+    inputs: [{ name: 'x', type: 'float32', dims: ['N', ...dims] }],
+    outputs: [layers[layers.length - 1].output],
+    layers,
+    metadata: {},
+    source: 'test',
+  };
 }
 
 /**
@@ -55,7 +69,10 @@ async function runChunks(
   chunk: number,
   starts: { first: ChunkStart; later: ChunkStart } = { first: 'any', later: 'any' },
 ): Promise<Float32Array[]> {
-  const graphs = new Map<ChunkStart, { graph: ReturnType<typeof buildChunkGraph>; run: (feeds: Record<string, Tensor>) => Promise<Record<string, Tensor>> }>();
+  const graphs = new Map<
+    ChunkStart,
+    { graph: ReturnType<typeof buildChunkGraph>; run: (feeds: Record<string, Tensor>) => Promise<Record<string, Tensor>> }
+  >();
   for (const start of new Set([starts.first, starts.later])) {
     const graph = buildChunkGraph({ ...spec, steps: chunk, start });
     const session = await runner.session(`variants:${Math.random()}`, () => encodeOnnxModel(graph.model));
@@ -143,11 +160,18 @@ test('MSAT DTT+DET with channel-wise λ: ONNX graph vs reference loop, 24 steps,
     const dynamics = msat(VGG_HYPER_PARAMS);
     const spec = { network: spikingNetwork([C, H, W]), lambdas: new Map([['relu', lambdas]]), dynamics, encoding: 'direct' as const };
     const graphSteps = await runChunks(runner, spec, x, 24, 8, { first: 'zero', later: 'positive' });
-    const ref = new NeuronLayer({ size: x.data.length, lambda: { kind: 'channel', values: lambdas, channelStride: H * W }, threshold: dynamics.rule });
+    const ref = new NeuronLayer({
+      size: x.data.length,
+      lambda: { kind: 'channel', values: lambdas, channelStride: H * W },
+      threshold: dynamics.rule,
+    });
     for (let t = 0; t < 24; t++) {
       const want = ref.step(x.data).output;
       for (let i = 0; i < want.length; i++) {
-        assert.ok(Math.abs(graphSteps[t][i] - want[i]) <= 1e-5 * Math.max(1, Math.abs(want[i])), `step ${t} neuron ${i}: graph ${graphSteps[t][i]} vs reference ${want[i]}`);
+        assert.ok(
+          Math.abs(graphSteps[t][i] - want[i]) <= 1e-5 * Math.max(1, Math.abs(want[i])),
+          `step ${t} neuron ${i}: graph ${graphSteps[t][i]} vs reference ${want[i]}`,
+        );
       }
     }
   } finally {
@@ -242,8 +266,12 @@ test('BatchSimulator: groups of 2 (micro-batches) measure what whole batches of 
       a.layers.forEach((l, i) => {
         const m = b.layers[i];
         assert.deepEqual(l.sin, m.sin, `${l.layer}: SIN counts`);
-        for (let t = 0; t < 24; t++) assert.ok(Math.abs(l.ratePerStep[t] - m.ratePerStep[t]) <= 1e-6 * Math.max(1e-3, m.ratePerStep[t]), `${l.layer} step ${t}: rate`);
-        assert.ok(Math.abs(l.rateCorrelation - m.rateCorrelation) < 1e-9 || (Number.isNaN(l.rateCorrelation) && Number.isNaN(m.rateCorrelation)), `${l.layer}: rate correlation`);
+        for (let t = 0; t < 24; t++)
+          assert.ok(Math.abs(l.ratePerStep[t] - m.ratePerStep[t]) <= 1e-6 * Math.max(1e-3, m.ratePerStep[t]), `${l.layer} step ${t}: rate`);
+        assert.ok(
+          Math.abs(l.rateCorrelation - m.rateCorrelation) < 1e-9 || (Number.isNaN(l.rateCorrelation) && Number.isNaN(m.rateCorrelation)),
+          `${l.layer}: rate correlation`,
+        );
       });
     }
   } finally {

@@ -26,18 +26,50 @@ function identity(n: number): Float32Array {
 /** input [N, C, H, W] -> conv1x1 identity -> relu -> (maxpool) -> output */
 function spikingNetwork(C: number, H: number, W: number, pool?: { kernel: number[]; strides: number[]; pads: number[] }): Network {
   const layers: Layer[] = [
-    { kind: 'conv', name: 'conv', inputs: ['x'], output: 'c', outShape: ['N', C, H, W], weight: f32([C, C, 1, 1], identity(C)), strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1 },
+    {
+      kind: 'conv',
+      name: 'conv',
+      inputs: ['x'],
+      output: 'c',
+      outShape: ['N', C, H, W],
+      weight: f32([C, C, 1, 1], identity(C)),
+      strides: [1, 1],
+      pads: [0, 0, 0, 0],
+      dilations: [1, 1],
+      group: 1,
+    },
     { kind: 'relu', name: 'relu', inputs: ['c'], output: 'r', outShape: ['N', C, H, W] },
   ];
   if (pool) {
     const out = (n: number, a: number) => Math.floor((n + pool.pads[a] + pool.pads[a + 2] - pool.kernel[a]) / pool.strides[a]) + 1;
-    layers.push({ kind: 'maxpool', name: 'pool', inputs: ['r'], output: 'p', outShape: ['N', C, out(H, 0), out(W, 1)], ...pool, dilations: [1, 1], ceilMode: false });
+    layers.push({
+      kind: 'maxpool',
+      name: 'pool',
+      inputs: ['r'],
+      output: 'p',
+      outShape: ['N', C, out(H, 0), out(W, 1)],
+      ...pool,
+      dilations: [1, 1],
+      ceilMode: false,
+    });
   }
-  return { inputs: [{ name: 'x', type: 'float32', dims: ['N', C, H, W] }], outputs: [layers[layers.length - 1].output], layers, metadata: {}, source: 'test' };
+  return {
+    inputs: [{ name: 'x', type: 'float32', dims: ['N', C, H, W] }],
+    outputs: [layers[layers.length - 1].output],
+    layers,
+    metadata: {},
+    source: 'test',
+  };
 }
 
 /** Runs `steps` steps in chunks of `chunk`; returns each step's readout. */
-async function runChunks(runner: Runner, spec: Omit<ChunkGraphSpec, 'steps'>, x: Tensor<'float32'>, steps: number, chunk: number): Promise<Float32Array[]> {
+async function runChunks(
+  runner: Runner,
+  spec: Omit<ChunkGraphSpec, 'steps'>,
+  x: Tensor<'float32'>,
+  steps: number,
+  chunk: number,
+): Promise<Float32Array[]> {
   const graph = buildChunkGraph({ ...spec, steps: chunk });
   const session = await runner.session(`test:${Math.random()}`, () => encodeOnnxModel(graph.model));
   const B = x.dims[0];
@@ -119,7 +151,10 @@ for (const pool of [
           sumOut[i] += graphSteps[t][i];
         }
       }
-      assert.ok(sumOut.some((v) => v > 0), 'some window fired');
+      assert.ok(
+        sumOut.some((v) => v > 0),
+        'some window fired',
+      );
     } finally {
       await runner.dispose();
     }

@@ -19,10 +19,28 @@ function network(): Network {
   const conv = Float32Array.from({ length: C * C }, () => rng.nextFloat() - 0.3);
   const fc = Float32Array.from({ length: CLASSES * C * H * W }, () => rng.nextFloat() - 0.5);
   const layers: Layer[] = [
-    { kind: 'conv', name: 'conv', inputs: ['x'], output: 'c', outShape: ['N', C, H, W], weight: { type: 'float32', dims: [C, C, 1, 1], data: conv }, strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1 },
+    {
+      kind: 'conv',
+      name: 'conv',
+      inputs: ['x'],
+      output: 'c',
+      outShape: ['N', C, H, W],
+      weight: { type: 'float32', dims: [C, C, 1, 1], data: conv },
+      strides: [1, 1],
+      pads: [0, 0, 0, 0],
+      dilations: [1, 1],
+      group: 1,
+    },
     { kind: 'relu', name: 'relu', inputs: ['c'], output: 'r', outShape: ['N', C, H, W] },
     { kind: 'flatten', name: 'flat', inputs: ['r'], output: 'f', outShape: ['N', C * H * W], axis: 1 },
-    { kind: 'linear', name: 'fc', inputs: ['f'], output: 'y', outShape: ['N', CLASSES], weight: { type: 'float32', dims: [CLASSES, C * H * W], data: fc } },
+    {
+      kind: 'linear',
+      name: 'fc',
+      inputs: ['f'],
+      output: 'y',
+      outShape: ['N', CLASSES],
+      weight: { type: 'float32', dims: [CLASSES, C * H * W], data: fc },
+    },
   ];
   return { inputs: [{ name: 'x', type: 'float32', dims: ['N', C, H, W] }], outputs: ['y'], layers, metadata: {}, source: 'test' };
 }
@@ -32,7 +50,11 @@ test('onReadout: every step of every group in order, its argmaxes are the accura
   const B = 6;
   const T = 20;
   const rng = createRng(9);
-  const x: Tensor<'float32'> = { type: 'float32', dims: [B, C, H, W], data: Float32Array.from({ length: B * C * H * W }, () => rng.nextFloat() * 2 - 0.5) };
+  const x: Tensor<'float32'> = {
+    type: 'float32',
+    dims: [B, C, H, W],
+    data: Float32Array.from({ length: B * C * H * W }, () => rng.nextFloat() * 2 - 0.5),
+  };
   const labels = Int32Array.from({ length: B }, (_, i) => i % CLASSES);
   const dynamics: NeuronDynamics = { rule: { kind: 'msat', mode: 'dtt+det', hp: VGG_HYPER_PARAMS }, gamma: 1, reset: 'soft' };
   const net = network();
@@ -64,7 +86,10 @@ test('onReadout: every step of every group in order, its argmaxes are the accura
   const steps = Array.from({ length: T }, (_, t) => t);
   assert.deepEqual(calls, [...steps.map((t) => [10, t, 4]), ...steps.map((t) => [14, t, 2])]);
   const [a, b] = [hooked.result(0), plain.result(0)];
-  assert.deepEqual(Array.from(correct), Array.from(a.accuracyPerStep, (p) => Math.round(p * B)));
+  assert.deepEqual(
+    Array.from(correct),
+    Array.from(a.accuracyPerStep, (p) => Math.round(p * B)),
+  );
   assert.deepEqual(a.accuracyPerStep, b.accuracyPerStep);
   assert.deepEqual(a.layers[0].ratePerStep, b.layers[0].ratePerStep);
   assert.equal(a.annAccuracy, 0);

@@ -23,7 +23,18 @@ function network(): Network {
   const w = new Float32Array(C * C);
   for (let i = 0; i < C; i++) w[i * C + i] = 1;
   const layers: Layer[] = [
-    { kind: 'conv', name: 'conv', inputs: ['x'], output: 'c', outShape: ['N', C, H, W], weight: f32([C, C, 1, 1], w), strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1 },
+    {
+      kind: 'conv',
+      name: 'conv',
+      inputs: ['x'],
+      output: 'c',
+      outShape: ['N', C, H, W],
+      weight: f32([C, C, 1, 1], w),
+      strides: [1, 1],
+      pads: [0, 0, 0, 0],
+      dilations: [1, 1],
+      group: 1,
+    },
     { kind: 'relu', name: 'relu', inputs: ['c'], output: 'r', outShape: ['N', C, H, W] },
   ];
   return { inputs: [{ name: 'x', type: 'float32', dims: ['N', C, H, W] }], outputs: ['r'], layers, metadata: {}, source: 'test' };
@@ -36,9 +47,13 @@ async function runGraph(runner: Runner, dynamics: NeuronDynamics, lambda: number
   const graphs = new Map<number, ReturnType<typeof buildChunkGraph>>();
   let state: Record<string, Tensor> | undefined;
   let n: Float32Array | undefined;
-  for (let t0 = 0; t0 < STEPS; ) {
+  for (let t0 = 0; t0 < STEPS;) {
     const k = Math.min(CHUNK, STEPS - t0);
-    if (!graphs.has(k)) graphs.set(k, buildChunkGraph({ network: network(), lambdas: new Map([['relu', lambda]]), dynamics, steps: k, encoding: 'direct', traces: true }));
+    if (!graphs.has(k))
+      graphs.set(
+        k,
+        buildChunkGraph({ network: network(), lambdas: new Map([['relu', lambda]]), dynamics, steps: k, encoding: 'direct', traces: true }),
+      );
     const graph = graphs.get(k)!;
     const session = await runner.session(`reference-layer:${dynamics.rule.kind}:${k}`, () => encodeOnnxModel(graph.model));
     state ??= Object.fromEntries(graph.state.map((s) => [s.input, f32([B, ...s.shape], new Float32Array(B * s.shape.reduce((a, d) => a * d, 1)))]));
@@ -60,7 +75,10 @@ for (const [label, dynamics] of [
 ] as [string, NeuronDynamics][]) {
   test(`one spiking layer: chunk graph (chunks of ${CHUNK}) equals simulateNeuronLayer, ${label}, ${STEPS} steps`, async () => {
     const rng = createRng(7);
-    const x = f32([B, C, H, W], Float32Array.from({ length: B * C * H * W }, () => (rng.nextFloat() * 2 - 0.6) * 1.5));
+    const x = f32(
+      [B, C, H, W],
+      Float32Array.from({ length: B * C * H * W }, () => (rng.nextFloat() * 2 - 0.6) * 1.5),
+    );
     const lambda = 0.7;
     const runner = new Runner({ threads: 1 });
     let graph: Awaited<ReturnType<typeof runGraph>>;
@@ -74,13 +92,22 @@ for (const [label, dynamics] of [
     for (let t = 0; t < STEPS; t++) xSeq.set(x.data, t * N);
     const ref = simulateNeuronLayer({ size: N, lambda, threshold: dynamics.rule, gamma: dynamics.gamma, reset: dynamics.reset }, xSeq);
     assert.equal(ref.steps, STEPS);
-    assert.ok(ref.spikeSeq.some((s) => s > 0), 'the layer fires');
+    assert.ok(
+      ref.spikeSeq.some((s) => s > 0),
+      'the layer fires',
+    );
     assert.deepEqual(Array.from(graph.spikes), Array.from(ref.spikeSeq), 'spikes at every step');
     assert.deepEqual(Array.from(graph.n), Array.from(ref.finalState.n), 'spike counts after the last step');
     const close = (a: number, b: number) => Math.abs(a - b) <= 1e-5 * Math.max(1, Math.abs(b));
     for (let i = 0; i < STEPS * N; i++) {
-      assert.ok(close(graph.events[i], ref.outputSeq[i]), `event of neuron ${i % N} at step ${Math.floor(i / N) + 1}: ${graph.events[i]} vs ${ref.outputSeq[i]}`);
-      assert.ok(close(graph.thetas[i], ref.thetaSeq[i]), `threshold of neuron ${i % N} at step ${Math.floor(i / N) + 1}: ${graph.thetas[i]} vs ${ref.thetaSeq[i]}`);
+      assert.ok(
+        close(graph.events[i], ref.outputSeq[i]),
+        `event of neuron ${i % N} at step ${Math.floor(i / N) + 1}: ${graph.events[i]} vs ${ref.outputSeq[i]}`,
+      );
+      assert.ok(
+        close(graph.thetas[i], ref.thetaSeq[i]),
+        `threshold of neuron ${i % N} at step ${Math.floor(i / N) + 1}: ${graph.thetas[i]} vs ${ref.thetaSeq[i]}`,
+      );
     }
   });
 }

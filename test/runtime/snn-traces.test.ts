@@ -17,7 +17,18 @@ function network(): Network {
   const w = new Float32Array(C * C);
   for (let i = 0; i < C; i++) w[i * C + i] = 1;
   const layers: Layer[] = [
-    { kind: 'conv', name: 'conv', inputs: ['x'], output: 'c', outShape: ['N', C, H, W], weight: { type: 'float32', dims: [C, C, 1, 1], data: w }, strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1 },
+    {
+      kind: 'conv',
+      name: 'conv',
+      inputs: ['x'],
+      output: 'c',
+      outShape: ['N', C, H, W],
+      weight: { type: 'float32', dims: [C, C, 1, 1], data: w },
+      strides: [1, 1],
+      pads: [0, 0, 0, 0],
+      dilations: [1, 1],
+      group: 1,
+    },
     { kind: 'relu', name: 'relu', inputs: ['c'], output: 'r', outShape: ['N', C, H, W] },
   ];
   return { inputs: [{ name: 'x', type: 'float32', dims: ['N', C, H, W] }], outputs: ['r'], layers, metadata: {}, source: 'test' };
@@ -31,7 +42,11 @@ for (const [label, dynamics] of [
     const runner = new Runner({ threads: 1 });
     const B = 4;
     const rng = createRng(3);
-    const x: Tensor<'float32'> = { type: 'float32', dims: [B, C, H, W], data: new Float32Array(B * C * H * W).map(() => (rng.nextFloat() * 2 - 0.5) * 1.5) };
+    const x: Tensor<'float32'> = {
+      type: 'float32',
+      dims: [B, C, H, W],
+      data: new Float32Array(B * C * H * W).map(() => (rng.nextFloat() * 2 - 0.5) * 1.5),
+    };
     const lambda = 0.8;
     const sim = new BatchSimulator(network(), new Map([['relu', lambda]]), runner, { steps: 24, chunk: 5, dynamics, microBatch: 2, traceNeurons: 4 });
     try {
@@ -44,7 +59,13 @@ for (const [label, dynamics] of [
     const { traces } = sim.result(0);
     const per = C * H * W;
     const first = x.data.subarray(0, per);
-    assert.deepEqual(traces.map((t) => t.neuron), pickTracedNeurons(first.map((v) => Math.max(v, 0)), 4));
+    assert.deepEqual(
+      traces.map((t) => t.neuron),
+      pickTracedNeurons(
+        first.map((v) => Math.max(v, 0)),
+        4,
+      ),
+    );
     const ref = new NeuronLayer({ size: per, lambda, threshold: dynamics.rule, gamma: dynamics.gamma, reset: dynamics.reset });
     for (let t = 0; t < 24; t++) {
       const before = Float64Array.from(ref.state.v);

@@ -7,7 +7,15 @@ import type { Tensor } from '../../src/core/tensor.js';
 import { networkToOnnxBytes } from '../../src/model/index.js';
 import { Runner } from '../../src/runtime/index.js';
 import {
-  EvalRunner, StepRunner, TrainRng, buildArchitecture, createOptimizer, drawDropoutMasks, initializeNetwork, readParameters, withParameters,
+  EvalRunner,
+  StepRunner,
+  TrainRng,
+  buildArchitecture,
+  createOptimizer,
+  drawDropoutMasks,
+  initializeNetwork,
+  readParameters,
+  withParameters,
   type ArchitectureName,
 } from '../../src/train/index.js';
 
@@ -15,8 +23,12 @@ const runner = new Runner({ threads: 1 });
 after(() => runner.dispose());
 
 const cases: [ArchitectureName, number[], number][] = [
-  ['mnist-cnn', [1, 28, 28], 0.25], ['vgg16', [3, 32, 32], 0.0625], ['resnet20', [3, 32, 32], 0.25], ['resnet18', [3, 32, 32], 0.0625],
-  ['speech-cnn', [1, 98, 40], 0.25], ['text-cnn', [20], 0.1],
+  ['mnist-cnn', [1, 28, 28], 0.25],
+  ['vgg16', [3, 32, 32], 0.0625],
+  ['resnet20', [3, 32, 32], 0.25],
+  ['resnet18', [3, 32, 32], 0.0625],
+  ['speech-cnn', [1, 98, 40], 0.25],
+  ['text-cnn', [20], 0.1],
 ];
 
 function batch(shape: number[], text: boolean, rng: TrainRng): { x: Tensor; labels: Int32Array } {

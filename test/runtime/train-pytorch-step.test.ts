@@ -9,11 +9,22 @@ import { readFileSync } from 'node:fs';
 import { Runner } from '../../src/runtime/index.js';
 import { NetworkBuilder, StepRunner, createOptimizer, type OptimizerConfig } from '../../src/train/index.js';
 
-interface TensorJson { dims: number[]; data: number[] }
+interface TensorJson {
+  dims: number[];
+  data: number[];
+}
 interface Fixture {
   initial: Record<string, TensorJson>;
   batches: { x: TensorJson; labels: number[] }[];
-  cases: { name: string; optimizer: OptimizerConfig; lr: number; label_smoothing: number; steps: number; losses: number[]; final: Record<string, TensorJson> }[];
+  cases: {
+    name: string;
+    optimizer: OptimizerConfig;
+    lr: number;
+    label_smoothing: number;
+    steps: number;
+    losses: number[];
+    final: Record<string, TensorJson>;
+  }[];
 }
 
 const TOLERANCE = 1e-4;
@@ -37,12 +48,16 @@ for (const c of fixture.cases) {
     const state = new Map(Object.entries(fixture.initial).map(([k, v]) => [k, Float32Array.from(v.data)]));
     const optimizer = createOptimizer(c.optimizer);
     for (const slot of optimizer.stateSlots) {
-      for (const [k, v] of Object.entries(fixture.initial)) if (!k.endsWith('.mean') && !k.endsWith('.var')) state.set(`${k}:${slot}`, new Float32Array(v.data.length));
+      for (const [k, v] of Object.entries(fixture.initial))
+        if (!k.endsWith('.mean') && !k.endsWith('.var')) state.set(`${k}:${slot}`, new Float32Array(v.data.length));
     }
     const steps = await StepRunner.create(runner, network, { optimizer, labelSmoothing: c.label_smoothing }, state, `pytorch-step:${c.name}`);
     for (let k = 0; k < c.steps; k++) {
       const batch = fixture.batches[k];
-      const r = await steps.step({ x: { type: 'float32', dims: batch.x.dims, data: Float32Array.from(batch.x.data) }, labels: Int32Array.from(batch.labels) }, optimizer.scalars(k, c.lr));
+      const r = await steps.step(
+        { x: { type: 'float32', dims: batch.x.dims, data: Float32Array.from(batch.x.data) }, labels: Int32Array.from(batch.labels) },
+        optimizer.scalars(k, c.lr),
+      );
       assert.ok(close(r.loss, c.losses[k]), `${c.name} step ${k}: loss ${r.loss}, PyTorch ${c.losses[k]}`);
     }
     for (const [name, expected] of Object.entries(c.final)) {

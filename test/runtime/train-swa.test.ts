@@ -11,7 +11,12 @@ const runner = new Runner({ threads: 2 });
 after(() => runner.dispose());
 
 test('the running average of snapshots is their arithmetic mean', () => {
-  const snapshots = [[1, -2, 0.5], [3, 0, 0.25], [-1, 4, 1], [5, 2, -0.75]].map((v) => new Map([['w', Float32Array.from(v)]]));
+  const snapshots = [
+    [1, -2, 0.5],
+    [3, 0, 0.25],
+    [-1, 4, 1],
+    [5, 2, -0.75],
+  ].map((v) => new Map([['w', Float32Array.from(v)]]));
   const average = new Map<string, Float32Array>();
   snapshots.forEach((s, i) => foldIntoAverage(average, s, i));
   const expected = [2, 1, 0.25];
@@ -53,7 +58,8 @@ test('recomputed batch-norm statistics are the mean over batches of the batch me
   const [meanName, varName] = [...stats.keys()].sort();
   assert.match(meanName, /\.mean$/);
   assert.match(varName, /\.var$/);
-  const close = (got: number, want: number, what: string): void => assert.ok(Math.abs(got - want) <= 1e-5 * Math.max(1, Math.abs(want)), `${what}: ${got}, expected ${want}`);
+  const close = (got: number, want: number, what: string): void =>
+    assert.ok(Math.abs(got - want) <= 1e-5 * Math.max(1, Math.abs(want)), `${what}: ${got}, expected ${want}`);
   close(stats.get(meanName)![0], avg(means), 'mean');
   close(stats.get(varName)![0], avg(variances), 'variance');
   // Nothing moved on: the runner's own state is that of the untrained network.

@@ -11,6 +11,9 @@ test('labels 0..9 fit the 10-output MNIST CNN; a label of 10 or 200 is EVAL_INPU
   const network = await loadNetwork(join(ROOT, 'models', 'mnist-cnn.onnx'));
   const data = (labels: number[]) => arrayDataset({ x: new Float32Array(labels.length * 784), sampleShape: [1, 28, 28], labels, name: 'digits' });
   assertLabelsFit(network, data([0, 9, 3]));
-  assert.throws(() => assertLabelsFit(network, data([0, 10])), /EVAL_INPUTS|digits: sample 1 has label 10 \(11 classes in the data\), but .*mnist-cnn\.onnx has 10 outputs/);
+  assert.throws(
+    () => assertLabelsFit(network, data([0, 10])),
+    /EVAL_INPUTS|digits: sample 1 has label 10 \(11 classes in the data\), but .*mnist-cnn\.onnx has 10 outputs/,
+  );
   assert.throws(() => assertLabelsFit(network, data([200])), /sample 0 has label 200/);
 });

@@ -52,8 +52,17 @@ test('NaN activations and ragged batches are errors naming the layer', () => {
   const stats = new ActivationStats({ name: 'relu7', sampleDims, p: 1, method: 'linear', channelWise: false });
   const bad = new Float32Array(perSample);
   bad[4] = NaN;
-  assert.throws(() => stats.add(bad), (e: unknown) => isMsatError(e) && e.code === 'CONVERT_NAN' && /relu "relu7"/.test(e.message));
-  assert.throws(() => stats.add(new Float32Array(31)), (e: unknown) => isMsatError(e) && e.code === 'CONVERT_BAD_SHAPE');
+  assert.throws(
+    () => stats.add(bad),
+    (e: unknown) => isMsatError(e) && e.code === 'CONVERT_NAN' && /relu "relu7"/.test(e.message),
+  );
+  assert.throws(
+    () => stats.add(new Float32Array(31)),
+    (e: unknown) => isMsatError(e) && e.code === 'CONVERT_BAD_SHAPE',
+  );
   const empty = new ActivationStats({ name: 'relu8', sampleDims, p: 1, method: 'linear', channelWise: false });
-  assert.throws(() => empty.summarize(), (e: unknown) => isMsatError(e) && e.code === 'CONVERT_EMPTY_TENSOR');
+  assert.throws(
+    () => empty.summarize(),
+    (e: unknown) => isMsatError(e) && e.code === 'CONVERT_EMPTY_TENSOR',
+  );
 });

@@ -98,7 +98,10 @@ test('linear layer without bias, output axis 0 ([out, in]) and 1 ([in, out]) giv
 
 test('foldBatchNorm rejects mismatched channel counts and non-positive variance + epsilon', () => {
   const w = new Float32Array(COUT * 2);
-  assert.throws(() => foldBatchNorm(w, [COUT, 2], null, { ...BN, mean: [0, 0] }), (e) => isMsatError(e) && /mean/.test(e.message));
+  assert.throws(
+    () => foldBatchNorm(w, [COUT, 2], null, { ...BN, mean: [0, 0] }),
+    (e) => isMsatError(e) && /mean/.test(e.message),
+  );
   assert.throws(() => foldBatchNorm(w, [COUT, 3], null, BN), isMsatError);
   assert.throws(() => foldBatchNorm(w, [COUT, 2], null, { ...BN, variance: [0, 0, 0, -1], epsilon: 0 }), isMsatError);
 });

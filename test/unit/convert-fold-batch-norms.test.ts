@@ -11,13 +11,24 @@ import { createRng } from '../../src/snn/reference/index.js';
 
 const rng = createRng(7);
 const rand = (dims: number[], lo = -1, hi = 1): Tensor<'float32'> =>
-  floatTensor(dims, Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => lo + (hi - lo) * rng.nextFloat()));
+  floatTensor(
+    dims,
+    Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => lo + (hi - lo) * rng.nextFloat()),
+  );
 
 function conv(name: string, input: string, output: string, inC: number, outC: number, hw: number, bias = true): ConvLayer {
   return {
-    kind: 'conv', name, inputs: [input], output, outShape: ['N', outC, hw, hw],
-    weight: rand([outC, inC, 3, 3]), ...(bias ? { bias: rand([outC]) } : {}),
-    strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], group: 1,
+    kind: 'conv',
+    name,
+    inputs: [input],
+    output,
+    outShape: ['N', outC, hw, hw],
+    weight: rand([outC, inC, 3, 3]),
+    ...(bias ? { bias: rand([outC]) } : {}),
+    strides: [1, 1],
+    pads: [1, 1, 1, 1],
+    dilations: [1, 1],
+    group: 1,
   };
 }
 function linear(name: string, input: string, output: string, inF: number, outF: number, outShape: Layer['outShape']): LinearLayer {
@@ -25,11 +36,25 @@ function linear(name: string, input: string, output: string, inF: number, outF: 
 }
 function bn(name: string, input: string, output: string, c: number, outShape: Layer['outShape']): BatchNormLayer {
   return {
-    kind: 'batchnorm', name, inputs: [input], output, outShape,
-    scale: rand([c], 0.5, 2), bias: rand([c]), mean: rand([c]), variance: rand([c], 0.1, 3), epsilon: 1e-5,
+    kind: 'batchnorm',
+    name,
+    inputs: [input],
+    output,
+    outShape,
+    scale: rand([c], 0.5, 2),
+    bias: rand([c]),
+    mean: rand([c]),
+    variance: rand([c], 0.1, 3),
+    epsilon: 1e-5,
   };
 }
-const relu = (name: string, input: string, output: string, outShape: Layer['outShape']): Layer => ({ kind: 'relu', name, inputs: [input], output, outShape });
+const relu = (name: string, input: string, output: string, outShape: Layer['outShape']): Layer => ({
+  kind: 'relu',
+  name,
+  inputs: [input],
+  output,
+  outShape,
+});
 
 /** Plain forward, float64, for the layer kinds these tests use. Returns every tensor by name. */
 function forward(net: Network, x: Float64Array, inDims: number[]): Map<string, { dims: number[]; data: Float64Array }> {
@@ -43,24 +68,31 @@ function forward(net: Network, x: Float64Array, inDims: number[]): Map<string, {
       case 'conv': {
         const [, cin, h, w] = a.dims;
         const cout = l.weight.dims[0];
-        for (let b = 0; b < n; b++) for (let co = 0; co < cout; co++) for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) {
-          let acc = l.bias ? l.bias.data[co] : 0;
-          for (let ci = 0; ci < cin; ci++) for (let u = 0; u < 3; u++) for (let v = 0; v < 3; v++) {
-            const y = i + u - 1;
-            const z = j + v - 1;
-            if (y >= 0 && y < h && z >= 0 && z < w) acc += l.weight.data[((co * cin + ci) * 3 + u) * 3 + v] * a.data[((b * cin + ci) * h + y) * w + z];
-          }
-          out[((b * cout + co) * h + i) * w + j] = acc;
-        }
+        for (let b = 0; b < n; b++)
+          for (let co = 0; co < cout; co++)
+            for (let i = 0; i < h; i++)
+              for (let j = 0; j < w; j++) {
+                let acc = l.bias ? l.bias.data[co] : 0;
+                for (let ci = 0; ci < cin; ci++)
+                  for (let u = 0; u < 3; u++)
+                    for (let v = 0; v < 3; v++) {
+                      const y = i + u - 1;
+                      const z = j + v - 1;
+                      if (y >= 0 && y < h && z >= 0 && z < w)
+                        acc += l.weight.data[((co * cin + ci) * 3 + u) * 3 + v] * a.data[((b * cin + ci) * h + y) * w + z];
+                    }
+                out[((b * cout + co) * h + i) * w + j] = acc;
+              }
         break;
       }
       case 'linear': {
         const [outF, inF] = l.weight.dims;
-        for (let r = 0; r < a.data.length / inF; r++) for (let o = 0; o < outF; o++) {
-          let acc = l.bias ? l.bias.data[o] : 0;
-          for (let k = 0; k < inF; k++) acc += l.weight.data[o * inF + k] * a.data[r * inF + k];
-          out[r * outF + o] = acc;
-        }
+        for (let r = 0; r < a.data.length / inF; r++)
+          for (let o = 0; o < outF; o++) {
+            let acc = l.bias ? l.bias.data[o] : 0;
+            for (let k = 0; k < inF; k++) acc += l.weight.data[o * inF + k] * a.data[r * inF + k];
+            out[r * outF + o] = acc;
+          }
         break;
       }
       case 'batchnorm': {
@@ -168,14 +200,20 @@ test('a chain conv -> BN -> BN folds twice and still computes the same', () => {
   };
   const r = foldBatchNorms(net);
   assert.deepEqual(r.folded, ['bnA', 'bnB']);
-  assert.deepEqual(r.network.layers.map((l) => [l.name, l.output]), [['c', 'y']]);
+  assert.deepEqual(
+    r.network.layers.map((l) => [l.name, l.output]),
+    [['c', 'y']],
+  );
   const x = Float64Array.from({ length: 36 }, () => rng.nextFloat() - 0.5);
   assertClose(forward(r.network, x, [2, 2, 3, 3]).get('y')!.data, forward(net, x, [2, 2, 3, 3]).get('y')!.data, 'y');
 });
 
 test('BNs that cannot fold: conv output read elsewhere, conv output a network output, network input, linear over [N, T, F]', () => {
   const net: Network = {
-    inputs: [{ name: 'x', type: 'float32', dims: ['N', 2, 3, 3] }, { name: 's', type: 'float32', dims: ['N', 4, 3] }],
+    inputs: [
+      { name: 'x', type: 'float32', dims: ['N', 2, 3, 3] },
+      { name: 's', type: 'float32', dims: ['N', 4, 3] },
+    ],
     outputs: ['sum', 'c2', 'bs', 'bl'],
     metadata: {},
     source: 'unfoldable',

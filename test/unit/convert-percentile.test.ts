@@ -22,10 +22,9 @@ test('linear percentile equals numpy np.quantile(method="linear") on 37 values (
   // Fixture: python3 -c "import numpy as np; r=np.round(np.random.default_rng(0).normal(size=37),6);
   //   print(r.tolist(), [np.quantile(r,q) for q in (0.3,0.77,0.999)])"   (numpy 2.4.6)
   const r = [
-    0.12573, -0.132105, 0.640423, 0.1049, -0.535669, 0.361595, 1.304, 0.947081, -0.703735, -1.265421, -0.623274,
-    0.041326, -2.325031, -0.218792, -1.245911, -0.732267, -0.544259, -0.3163, 0.411631, 1.042513, -0.128535,
-    1.366463, -0.665195, 0.35151, 0.90347, 0.094012, -0.743499, -0.921725, -0.457726, 0.220195, -1.009618,
-    -0.209176, -0.159225, 0.540846, 0.214659, 0.355373, -0.653829,
+    0.12573, -0.132105, 0.640423, 0.1049, -0.535669, 0.361595, 1.304, 0.947081, -0.703735, -1.265421, -0.623274, 0.041326, -2.325031, -0.218792,
+    -1.245911, -0.732267, -0.544259, -0.3163, 0.411631, 1.042513, -0.128535, 1.366463, -0.665195, 0.35151, 0.90347, 0.094012, -0.743499, -0.921725,
+    -0.457726, 0.220195, -1.009618, -0.209176, -0.159225, 0.540846, 0.214659, 0.355373, -0.653829,
   ];
   const want: Array<[number, number]> = [
     [0.3, -0.5600620000000002],
@@ -53,7 +52,10 @@ test('channel-wise percentiles over NCHW, NCL and NC (channel axis 1, batch and 
 
 test('invalid p, empty input, NaN and bad dims throw MsatError', () => {
   assert.throws(() => percentile(V, 0), isMsatError);
-  assert.throws(() => percentile(V, 99.9), (e) => isMsatError(e) && /0\.9999/.test(e.message));
+  assert.throws(
+    () => percentile(V, 99.9),
+    (e) => isMsatError(e) && /0\.9999/.test(e.message),
+  );
   assert.throws(() => percentile([], 0.5), isMsatError);
   assert.throws(() => percentile([1, NaN], 0.5), isMsatError);
   assert.throws(() => channelPercentiles([1, 2, 3], [1, 2], 1), isMsatError);

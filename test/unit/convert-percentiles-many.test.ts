@@ -11,7 +11,10 @@ const DATA = Float32Array.from({ length: 4 * 3 * 5 * 5 }, () => Math.max(0, rng.
 
 test('percentiles(values, ps)[i] === percentile(values, ps[i]) (both methods)', () => {
   for (const method of ['linear', 'authors-rank'] as const) {
-    assert.deepEqual(percentiles(DATA, PS, { method }), PS.map((p) => percentile(DATA, p, { method })));
+    assert.deepEqual(
+      percentiles(DATA, PS, { method }),
+      PS.map((p) => percentile(DATA, p, { method })),
+    );
   }
   assert.deepEqual(percentiles(DATA, [1, 1]), [percentile(DATA, 1), percentile(DATA, 1)]);
 });

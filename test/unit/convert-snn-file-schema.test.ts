@@ -38,15 +38,26 @@ test('the tuned SNN file round-trips: read, written, read again gives the same d
 
 test('each kind of damage names the file and the path', async () => {
   /** [name, damage, path named, message]. */
-  const cases: Array<[string, (d: any) => void, string, RegExp]> = [ // eslint-disable-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const cases: Array<[string, (d: any) => void, string, RegExp]> = [
     ['missing', (d) => delete d.calibration.layers[1].max, 'calibration.layers[1].max', /expected a finite number, got nothing \(missing\)/],
     ['wrong type', (d) => (d.calibration.samples = '200'), 'calibration.samples', /expected a whole number ≥ 0, got "200"/],
     ['null', (d) => (d.options.neuron.hp = null), 'options.neuron.hp', /expected an object, got null/],
     ['out of range', (d) => (d.calibration.percentile = 1.5), 'calibration.percentile', /expected a percentile in \(0, 1\], got 1\.5/],
     ['negative λ', (d) => (d.calibration.layers[0].lambda = -1), 'calibration.layers[0].lambda', /expected a threshold λ > 0, got -1/],
-    ['fraction', (d) => (d.calibration.layers[2].positiveFraction = 2), 'calibration.layers[2].positiveFraction', /expected a fraction in \[0, 1\], got 2/],
+    [
+      'fraction',
+      (d) => (d.calibration.layers[2].positiveFraction = 2),
+      'calibration.layers[2].positiveFraction',
+      /expected a fraction in \[0, 1\], got 2/,
+    ],
     ['unknown field', (d) => (d.calibration.layers[0].lamda = 1), 'calibration.layers[0].lamda', /unknown field \(known: relu, tensor, lambda/],
-    ['duplicate relu', (d) => (d.calibration.layers[2].relu = 'relu1'), 'calibration.layers[2].relu', /relu layer "relu1" appears twice \(also at \[0\]\)/],
+    [
+      'duplicate relu',
+      (d) => (d.calibration.layers[2].relu = 'relu1'),
+      'calibration.layers[2].relu',
+      /relu layer "relu1" appears twice \(also at \[0\]\)/,
+    ],
     ['duplicate layer', (d) => (d.plan.layers[3].name = 'conv1'), 'plan.layers[3].name', /layer "conv1" appears twice \(also at \[0\]\)/],
     ['refused count', (d) => (d.plan.refused = 2), 'plan.refused', /expected 0 \(the refused layers listed\), got 2/],
     ['refused without reason', (d) => (d.plan.layers[0].becomes = 'refused'), 'plan.layers[0].reason', /expected a string, got nothing \(missing\)/],
@@ -86,7 +97,15 @@ test('every layer the file names exists in the model exactly once, with the reco
   checkSnnFileLayers(file, network(all), 'f.json');
   const check = (layers: Network['layers'], where: string, pattern: RegExp) =>
     assert.throws(() => checkSnnFileLayers(file, network(layers), 'f.json'), expectError('f.json', where, pattern));
-  check(all.filter((l) => l.name !== 'relu2'), 'calibration.layers[1].relu', /no layer "relu2" in m\.onnx/);
+  check(
+    all.filter((l) => l.name !== 'relu2'),
+    'calibration.layers[1].relu',
+    /no layer "relu2" in m\.onnx/,
+  );
   check([...all, layer('relu3', 'relu')], 'calibration.layers[2].relu', /2 layers are named "relu3"/);
-  check(all.map((l) => (l.name === 'conv2' ? layer('conv2', 'linear') : l)), 'plan.layers[3].name', /"conv2" is a linear layer in m\.onnx, not conv/);
+  check(
+    all.map((l) => (l.name === 'conv2' ? layer('conv2', 'linear') : l)),
+    'plan.layers[3].name',
+    /"conv2" is a linear layer in m\.onnx, not conv/,
+  );
 });

@@ -41,19 +41,28 @@ const plan: ConversionPlan = {
   ],
   outputs: ['out'],
   spiking: [{ name: 'relu1', neurons: 4 }],
-  synaptic: [{ name: 'conv1', macs: 10, analogInput: true }, { name: 'fc', macs: 4, analogInput: false }],
+  synaptic: [
+    { name: 'conv1', macs: 10, analogInput: true },
+    { name: 'fc', macs: 4, analogInput: false },
+  ],
   converted: 3,
   refused: 0,
   warnings: [],
 };
 const sha = 'ab'.repeat(32);
-const doc = (): SnnFile => createSnnFile({
-  model: { path: 'models/m.onnx', sha256: sha },
-  calibration,
-  plan,
-  options: { threshold: { kind: 'msat', alpha: 0.03, tauMp: 1 }, steps: 256 },
-  provenance: { msatVersion: '0.1.0', createdAt: '2025-01-02T03:04:05.000Z', command: 'msat convert m.onnx', dataset: { path: 'cifar10', split: 'train', samples: 200 } },
-});
+const doc = (): SnnFile =>
+  createSnnFile({
+    model: { path: 'models/m.onnx', sha256: sha },
+    calibration,
+    plan,
+    options: { threshold: { kind: 'msat', alpha: 0.03, tauMp: 1 }, steps: 256 },
+    provenance: {
+      msatVersion: '0.1.0',
+      createdAt: '2025-01-02T03:04:05.000Z',
+      command: 'msat convert m.onnx',
+      dataset: { path: 'cifar10', split: 'train', samples: 200 },
+    },
+  });
 
 function expectSnnFileError(path: string, pattern: RegExp): (e: unknown) => boolean {
   return (e: unknown) => {
@@ -72,11 +81,14 @@ test('write -> read gives the same document; channel λ comes back as the same f
   const back = await readSnnFile(path);
   assert.deepEqual(back, JSON.parse(JSON.stringify(doc())));
   assert.equal(back.format, 'msat-snn');
-  assert.deepEqual(back.plan.layers.map((l) => [l.name, l.kind, l.becomes, l.description]), [
-    ['conv1', 'conv', 'analog', 'analog conv, every step'],
-    ['relu1', 'relu', 'spiking', 'spiking neurons'],
-    ['fc', 'linear', 'readout', 'readout: analog linear, summed over steps'],
-  ]);
+  assert.deepEqual(
+    back.plan.layers.map((l) => [l.name, l.kind, l.becomes, l.description]),
+    [
+      ['conv1', 'conv', 'analog', 'analog conv, every step'],
+      ['relu1', 'relu', 'spiking', 'spiking neurons'],
+      ['fc', 'linear', 'readout', 'readout: analog linear, summed over steps'],
+    ],
+  );
   const cal = calibrationFromJson(back.calibration);
   assert.deepEqual(cal.layers[0].lambda, calibration.layers[0].lambda);
   assert.ok(cal.layers[0].lambda instanceof Float32Array);
@@ -105,10 +117,26 @@ test('malformed files fail with SNN_FILE naming the file and the field', async (
     ['version.json', { ...doc(), version: 2 }, /version: is 2; this msat reads version 1/],
     ['sha.json', { ...doc(), model: { path: 'm.onnx', sha256: 'xyz' } }, /model\.sha256: expected 64 lowercase hex digits \(a SHA-256\), got "xyz"/],
     ['nomodel.json', { ...doc(), model: undefined }, /model: expected an object, got nothing \(missing\)/],
-    ['lambda.json', { ...doc(), calibration: { ...doc().calibration, layers: [{ ...doc().calibration.layers[0], lambda: [1, -2] }] } }, /calibration\.layers\[0\]\.lambda\[1\]: expected a threshold λ > 0, got -2/],
-    ['gran.json', { ...doc(), calibration: { ...doc().calibration, granularity: { kind: 'layer' } } }, /calibration\.layers\[0\]\.lambda: expected one λ \(a number\): the calibration is layer-wise, got an array/],
-    ['plan.json', { ...doc(), plan: { ...doc().plan, layers: [{ name: 'x', kind: 'relu', becomes: 'magic', description: '' }] } }, /plan\.layers\[0\]\.becomes: expected one of .*got "magic"/],
-    ['prov.json', { ...doc(), provenance: { msatVersion: '0.1.0', createdAt: 'yesterday' } }, /provenance\.createdAt: expected an ISO 8601 time, got "yesterday"/],
+    [
+      'lambda.json',
+      { ...doc(), calibration: { ...doc().calibration, layers: [{ ...doc().calibration.layers[0], lambda: [1, -2] }] } },
+      /calibration\.layers\[0\]\.lambda\[1\]: expected a threshold λ > 0, got -2/,
+    ],
+    [
+      'gran.json',
+      { ...doc(), calibration: { ...doc().calibration, granularity: { kind: 'layer' } } },
+      /calibration\.layers\[0\]\.lambda: expected one λ \(a number\): the calibration is layer-wise, got an array/,
+    ],
+    [
+      'plan.json',
+      { ...doc(), plan: { ...doc().plan, layers: [{ name: 'x', kind: 'relu', becomes: 'magic', description: '' }] } },
+      /plan\.layers\[0\]\.becomes: expected one of .*got "magic"/,
+    ],
+    [
+      'prov.json',
+      { ...doc(), provenance: { msatVersion: '0.1.0', createdAt: 'yesterday' } },
+      /provenance\.createdAt: expected an ISO 8601 time, got "yesterday"/,
+    ],
     ['opts.json', { ...doc(), options: 3 }, /options: expected an object, got 3/],
   ];
   for (const [name, content, pattern] of cases) {

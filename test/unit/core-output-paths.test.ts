@@ -14,7 +14,10 @@ test('an output that is an input (as given, relative, or through a link) or anot
   assert.throws(() => assertDistinctPaths({ out: model }, { model }), /OUTPUT_PATH|the out .*m\.onnx would overwrite the model/);
   assert.throws(() => assertDistinctPaths({ out: relative(process.cwd(), model) }, { model }), /would overwrite the model/);
   assert.throws(() => assertDistinctPaths({ out: join(dir, 'link.onnx') }, { model }), /would overwrite the model/);
-  assert.throws(() => assertDistinctPaths({ report: join(dir, 'r.json'), log: join(dir, 'r.json') }, { model }), /the log .* would overwrite the report/);
+  assert.throws(
+    () => assertDistinctPaths({ report: join(dir, 'r.json'), log: join(dir, 'r.json') }, { model }),
+    /the log .* would overwrite the report/,
+  );
   assertDistinctPaths({ out: join(dir, 'snn.json'), report: join(dir, 'r.json') }, { model, data: undefined });
 });
 
@@ -22,6 +25,9 @@ test('a folder that cannot be made is OUTPUT_PATH naming it; a writable one is c
   const dir = mkdtempSync(join(tmpdir(), 'msat-paths-'));
   const file = join(dir, 'plain-file');
   writeFileSync(file, 'x');
-  assert.throws(() => assertWritableFolder(join(file, 'sub')), (e: Error & { code?: string }) => e.code === 'OUTPUT_PATH' && e.message.includes('plain-file/sub'));
+  assert.throws(
+    () => assertWritableFolder(join(file, 'sub')),
+    (e: Error & { code?: string }) => e.code === 'OUTPUT_PATH' && e.message.includes('plain-file/sub'),
+  );
   assertWritableFolder(join(dir, 'a', 'b'));
 });

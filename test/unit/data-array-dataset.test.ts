@@ -14,7 +14,13 @@ test('per-channel (x − mean) / std, batches in order with positions, labels an
   for await (const b of ds.batches(1)) batches.push(b);
   assert.deepEqual(Array.from(batches[0].x.data), [0, 0.5, 0, 2]);
   assert.deepEqual(Array.from(batches[1].x.data), [2, 2.5, 8, 10]);
-  assert.deepEqual(batches.map((b) => [b.labels[0], b.indices[0]]), [[1, 0], [0, 1]]);
+  assert.deepEqual(
+    batches.map((b) => [b.labels[0], b.indices[0]]),
+    [
+      [1, 0],
+      [0, 1],
+    ],
+  );
   const same = arrayDataset({ x, sampleShape: [2, 1, 2], labels: [1, 0] });
   for await (const b of same.batches(2)) assert.deepEqual(Array.from(b.x.data), Array.from(x), 'no mean/std: the values as given');
 });

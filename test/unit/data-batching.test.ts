@@ -23,8 +23,22 @@ function idx(magic: number, dims: number[], data: Uint8Array): Uint8Array {
   return out;
 }
 
-writeFileSync(join(dir, 't10k-images-idx3-ubyte'), idx(IDX_IMAGES_MAGIC, [N, 2, 2], Uint8Array.from({ length: N * 4 }, (_, k) => Math.floor(k / 4) * 10)));
-writeFileSync(join(dir, 't10k-labels-idx1-ubyte'), idx(IDX_LABELS_MAGIC, [N], Uint8Array.from({ length: N }, (_, i) => (i * 3) % 10)));
+writeFileSync(
+  join(dir, 't10k-images-idx3-ubyte'),
+  idx(
+    IDX_IMAGES_MAGIC,
+    [N, 2, 2],
+    Uint8Array.from({ length: N * 4 }, (_, k) => Math.floor(k / 4) * 10),
+  ),
+);
+writeFileSync(
+  join(dir, 't10k-labels-idx1-ubyte'),
+  idx(
+    IDX_LABELS_MAGIC,
+    [N],
+    Uint8Array.from({ length: N }, (_, i) => (i * 3) % 10),
+  ),
+);
 
 async function collect(ds: Dataset, size: number, options?: BatchOptions): Promise<Batch[]> {
   const out: Batch[] = [];
@@ -46,10 +60,19 @@ function checkContents(batches: readonly Batch[]): void {
 test('batches of 4 over 10 samples: sizes 4, 4, 2 in dataset order', async () => {
   const ds = await openDataset(dir);
   const batches = await collect(ds, 4);
-  assert.deepEqual(batches.map((b) => b.labels.length), [4, 4, 2]);
-  assert.deepEqual(batches.flatMap((b) => [...b.indices]), [...Array(N).keys()]);
+  assert.deepEqual(
+    batches.map((b) => b.labels.length),
+    [4, 4, 2],
+  );
+  assert.deepEqual(
+    batches.flatMap((b) => [...b.indices]),
+    [...Array(N).keys()],
+  );
   checkContents(batches);
-  assert.deepEqual(batches.flatMap((b) => [...b.labels]), [...ds.labels()]);
+  assert.deepEqual(
+    batches.flatMap((b) => [...b.labels]),
+    [...ds.labels()],
+  );
   // A batch size above the length gives one batch; iterating twice gives the same data.
   const [all] = await collect(ds, 64);
   assert.equal(all.labels.length, N);
@@ -61,7 +84,10 @@ test('limit keeps the first N samples of dataset order', async () => {
   assert.equal(ds.length, 7);
   assert.deepEqual([...ds.labels()], [0, 3, 6, 9, 2, 5, 8]);
   const batches = await collect(ds, 4);
-  assert.deepEqual(batches.map((b) => b.labels.length), [4, 3]);
+  assert.deepEqual(
+    batches.map((b) => b.labels.length),
+    [4, 3],
+  );
   checkContents(batches);
   assert.equal((await openDataset(dir, { limit: 1000 })).length, N, 'a limit above the size keeps everything');
 });
@@ -70,9 +96,15 @@ test('an explicit order (a shuffle) visits those positions; indices report them'
   const ds = await openDataset(dir);
   const order = [9, 0, 5, 5, 2];
   const batches = await collect(ds, 2, { order });
-  assert.deepEqual(batches.flatMap((b) => [...b.indices]), order);
+  assert.deepEqual(
+    batches.flatMap((b) => [...b.indices]),
+    order,
+  );
   checkContents(batches);
-  assert.throws(() => ds.batches(2, { order: [0, 10] }), (e: unknown) => isMsatError(e) && /entry 1 is 10/.test(e.message));
+  assert.throws(
+    () => ds.batches(2, { order: [0, 10] }),
+    (e: unknown) => isMsatError(e) && /entry 1 is 10/.test(e.message),
+  );
 });
 
 test('labels() is a copy; a bad batch size is DATA_OPTIONS', async () => {
@@ -80,6 +112,9 @@ test('labels() is a copy; a bad batch size is DATA_OPTIONS', async () => {
   ds.labels().fill(99);
   assert.equal(ds.labels()[1], 3);
   for (const size of [0, -1, 1.5]) {
-    assert.throws(() => ds.batches(size), (e: unknown) => isMsatError(e) && e.code === 'DATA_OPTIONS');
+    assert.throws(
+      () => ds.batches(size),
+      (e: unknown) => isMsatError(e) && e.code === 'DATA_OPTIONS',
+    );
   }
 });

@@ -23,7 +23,9 @@ interface Sample {
 
 /** The 20 samples of a lossless set, pixels decoded by sharp and rearranged HWC → CHW as CIFAR stores them. */
 async function readSet(set: string): Promise<Sample[]> {
-  const files = readdirSync(lossless!).filter((f) => f.startsWith(`${set}_`)).sort();
+  const files = readdirSync(lossless!)
+    .filter((f) => f.startsWith(`${set}_`))
+    .sort();
   const samples: Sample[] = [];
   for (const f of files) {
     const { data, info } = await sharp(join(lossless!, f)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
@@ -85,14 +87,20 @@ test('CIFAR-10 binary written from the lossless PNGs reads back the same pixels 
     assert.deepEqual(ds.classes, CIFAR10_CLASSES);
     const got = await batchesOf(ds, 8);
     assert.deepEqual(got.sizes, [8, 8, 4], 'last batch is partial');
-    assert.deepEqual(got.labels, samples.map((s) => s.label));
+    assert.deepEqual(
+      got.labels,
+      samples.map((s) => s.label),
+    );
     assert.deepEqual(got.indices, [...Array(20).keys()]);
     assert.deepEqual(got.x, fromPng.x, `${split}: binary path vs PNG path, exact float32`);
   }
   // limit crosses the batch-file boundary (4 records per train file).
   const limited = await openDataset(dir, { split: 'train', limit: 6 });
   assert.equal(limited.length, 6);
-  assert.deepEqual([...limited.labels()], samples.slice(0, 6).map((s) => s.label));
+  assert.deepEqual(
+    [...limited.labels()],
+    samples.slice(0, 6).map((s) => s.label),
+  );
   assert.deepEqual((await batchesOf(limited, 4)).x, fromPng.x.slice(0, 6 * 3072));
 });
 
@@ -104,7 +112,10 @@ test('CIFAR-100 binary uses the fine label and the class names file when present
   writeFileSync(join(dir, 'test.bin'), records(samples, true));
   const ds = await openDataset(dir);
   assert.deepEqual(ds.classes, CIFAR100_CLASSES);
-  assert.deepEqual([...ds.labels()], samples.map((s) => s.label));
+  assert.deepEqual(
+    [...ds.labels()],
+    samples.map((s) => s.label),
+  );
   const fromPng = await batchesOf(await openDataset(join(lossless!, 'cifar100')), 20);
   assert.deepEqual((await batchesOf(ds, 20)).x, fromPng.x);
   assert.equal((await openDataset(dir, { split: 'train' })).length, 10);
@@ -167,10 +178,29 @@ test('every label byte is checked, even past --limit: CIFAR-10 0..9, CIFAR-100 c
   const c100 = join(tmp, 'c100-labels');
   mkdirSync(c100, { recursive: true });
   const c100File = join(c100, 'test.bin');
-  writeFileSync(c100File, syntheticRecords([[19, 99], [0, 0], [20, 5]]));
+  writeFileSync(
+    c100File,
+    syntheticRecords([
+      [19, 99],
+      [0, 0],
+      [20, 5],
+    ]),
+  );
   await expectCode(openDataset(c100, { limit: 1 }), 'DATA_CORRUPT', c100File, 'record 2 has coarse label 20', 'coarse labels are 0..19');
-  writeFileSync(c100File, syntheticRecords([[19, 99], [0, 100]]));
+  writeFileSync(
+    c100File,
+    syntheticRecords([
+      [19, 99],
+      [0, 100],
+    ]),
+  );
   await expectCode(openDataset(c100), 'DATA_CORRUPT', c100File, 'record 1 has fine label 100', 'fine labels are 0..99');
-  writeFileSync(c100File, syntheticRecords([[19, 99], [0, 0]]));
+  writeFileSync(
+    c100File,
+    syntheticRecords([
+      [19, 99],
+      [0, 0],
+    ]),
+  );
   assert.deepEqual([...(await openDataset(c100)).labels()], [99, 0]);
 });

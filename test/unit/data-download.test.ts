@@ -34,7 +34,10 @@ test('every catalog archive has an https/http URL, a size and a SHA-256, and a u
     assert.ok(Number.isInteger(a.size) && a.size > 0);
     assert.match(a.sha256, /^[0-9a-f]{64}$/);
   }
-  assert.deepEqual(DOWNLOADABLE_DATASETS.map((d) => d.name), ['cifar10', 'cifar100', 'imdb', 'speech-commands', 'fashion-mnist']);
+  assert.deepEqual(
+    DOWNLOADABLE_DATASETS.map((d) => d.name),
+    ['cifar10', 'cifar100', 'imdb', 'speech-commands', 'fashion-mnist'],
+  );
 });
 
 test('a missing folder of the project cache says how to get the data; other paths get no hint', () => {

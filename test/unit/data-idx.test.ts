@@ -72,7 +72,10 @@ test('plain IDX folder: shape, labels and pixels scaled to [0, 1] (x/255 as floa
   assert.deepEqual([...ds.labels()], [...LABELS]);
   assert.equal(ds.classes.length, 10);
   const x = await allSamples(ds);
-  assert.deepEqual([...x], [...PIXELS].map((v) => Math.fround(v / 255)));
+  assert.deepEqual(
+    [...x],
+    [...PIXELS].map((v) => Math.fround(v / 255)),
+  );
 });
 
 test('gzipped IDX folder gives the same samples as the plain one', async () => {
@@ -122,7 +125,10 @@ test('parseIdx reads big-endian dims and returns a view of the data', () => {
   assert.equal(parsed.data.length, 1536);
   assert.equal(parsed.data.buffer, bytes.buffer);
   assert.throws(() => parseIdx(bytes.subarray(0, 10), IDX_IMAGES_MAGIC, 'x.idx'), /x\.idx: IDX header needs 16 bytes/);
-  assert.throws(() => parseIdx(Uint8Array.of(...bytes, 0), IDX_IMAGES_MAGIC, 'x.idx'), /should be 1552 bytes, but it is 1553 bytes; the file has trailing bytes/);
+  assert.throws(
+    () => parseIdx(Uint8Array.of(...bytes, 0), IDX_IMAGES_MAGIC, 'x.idx'),
+    /should be 1552 bytes, but it is 1553 bytes; the file has trailing bytes/,
+  );
 });
 
 test('imageSize and set options are rejected for IDX folders', async () => {

@@ -10,9 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMsatError } from '../../src/core/index.js';
-import {
-  encodeSequence, openDataset, rankWords, tokenize, vocabularyLookup, type Dataset,
-} from '../../src/data/index.js';
+import { encodeSequence, openDataset, rankWords, tokenize, vocabularyLookup, type Dataset } from '../../src/data/index.js';
 import { textOptionsOfMetadata } from '../../src/model/index.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'msat-data-imdb-'));
@@ -48,7 +46,15 @@ async function expectCode(p: Promise<unknown>, code: string, ...parts: string[])
 
 test('tokenize: lower-case, <br /> removed, runs of letters/digits/apostrophes, edge apostrophes dropped', () => {
   assert.deepEqual(tokenize("Don't SKIP it!<br /><br />It's 10/10 -- 'really' a cliché..."), [
-    "don't", 'skip', 'it', "it's", '10', '10', 'really', 'a', 'cliché',
+    "don't",
+    'skip',
+    'it',
+    "it's",
+    '10',
+    '10',
+    'really',
+    'a',
+    'cliché',
   ]);
   assert.deepEqual(tokenize("'' ' -- <BR/>x<br>y"), ['x', 'y']);
   assert.deepEqual(tokenize(''), []);
@@ -58,7 +64,10 @@ test('vocabulary: most frequent first, ties in code-unit order, ids 0 pad / 1 un
   const words = ['b', 'a', 'c', 'B', 'z'];
   const counts = Int32Array.from([3, 3, 5, 3, 0]); // 'z' never occurs in training
   const ranked = rankWords(counts, words);
-  assert.deepEqual(Array.from(ranked, (id) => words[id]), ['c', 'B', 'a', 'b']); // 'B' < 'a' < 'b' in code units
+  assert.deepEqual(
+    Array.from(ranked, (id) => words[id]),
+    ['c', 'B', 'a', 'b'],
+  ); // 'B' < 'a' < 'b' in code units
   assert.deepEqual(Array.from(vocabularyLookup(ranked, words.length, 4)), [1, 1, 2, 3, 1]); // b, a unknown; c=2, B=3
   assert.deepEqual(Array.from(vocabularyLookup(ranked, words.length, 100)), [5, 4, 2, 3, 1]);
 });
@@ -75,8 +84,14 @@ test('encodeSequence keeps the last words and pads in front with 0', () => {
 test('IMDB folder: neg then pos by numeric id, vocabulary from the training split only', async () => {
   const root = writeImdb('small', {
     train: {
-      neg: [['10_1.txt', 'bad bad movie'], ['9_2.txt', 'awful<br />bad']],
-      pos: [['2_9.txt', 'good movie'], ['0_10.txt', 'Good good GREAT']],
+      neg: [
+        ['10_1.txt', 'bad bad movie'],
+        ['9_2.txt', 'awful<br />bad'],
+      ],
+      pos: [
+        ['2_9.txt', 'good movie'],
+        ['0_10.txt', 'Good good GREAT'],
+      ],
     },
     // 'zebra' is everywhere in test but absent from train: it must be unknown.
     test: { neg: [['1_3.txt', 'zebra zebra zebra bad']], pos: [['3_8.txt', 'great zebra']] },
@@ -96,7 +111,10 @@ test('IMDB folder: neg then pos by numeric id, vocabulary from the training spli
   ]);
   const testSet = await openDataset(root, { vocabSize: 5, sequenceLength: 4 });
   assert.equal(testSet.split, 'test');
-  assert.deepEqual(await allSamples(testSet), [[1, 1, 1, 2], [0, 0, 1, 1]]);
+  assert.deepEqual(await allSamples(testSet), [
+    [1, 1, 1, 2],
+    [0, 0, 1, 1],
+  ]);
   // every 2 spreads over both classes; limit takes the first of the dataset order.
   assert.deepEqual(Array.from((await openDataset(root, { split: 'train', every: 2 })).labels()), [0, 1]);
   assert.equal((await openDataset(root, { split: 'train', every: 2 })).text?.vocabSize, 20000);
@@ -104,7 +122,15 @@ test('IMDB folder: neg then pos by numeric id, vocabulary from the training spli
 });
 
 test('IMDB errors name the file: bad names, invalid UTF-8, empty reviews; pixel and text options where they do not apply', async () => {
-  const badName = writeImdb('bad-name', { train: { neg: [['1_1.txt', 'a'], ['notes.md', 'x']], pos: [['2_9.txt', 'b']] } });
+  const badName = writeImdb('bad-name', {
+    train: {
+      neg: [
+        ['1_1.txt', 'a'],
+        ['notes.md', 'x'],
+      ],
+      pos: [['2_9.txt', 'b']],
+    },
+  });
   await expectCode(openDataset(badName, { split: 'train' }), 'DATA_FORMAT', join(badName, 'train', 'neg', 'notes.md'));
   const badUtf8 = writeImdb('bad-utf8', { train: { neg: [['1_1.txt', Uint8Array.from([0x61, 0xff, 0xfe])]], pos: [['2_9.txt', 'b']] } });
   await expectCode(openDataset(badUtf8, { split: 'train' }), 'DATA_CORRUPT', join(badUtf8, 'train', 'neg', '1_1.txt'));
@@ -127,5 +153,8 @@ test('IMDB errors name the file: bad names, invalid UTF-8, empty reviews; pixel 
 test('textOptionsOfMetadata reads what msat train records', () => {
   assert.deepEqual(textOptionsOfMetadata({ 'msat.vocabSize': '5000', 'msat.sequenceLength': '400' }), { vocabSize: 5000, sequenceLength: 400 });
   assert.deepEqual(textOptionsOfMetadata({ 'msat.mean': '[0]' }), {});
-  assert.throws(() => textOptionsOfMetadata({ 'msat.vocabSize': 'many' }), (e: unknown) => isMsatError(e) && e.code === 'MODEL_METADATA');
+  assert.throws(
+    () => textOptionsOfMetadata({ 'msat.vocabSize': 'many' }),
+    (e: unknown) => isMsatError(e) && e.code === 'MODEL_METADATA',
+  );
 });

@@ -34,7 +34,11 @@ test('defaults (mean 0, std 1) give v/255, and one value is broadcast to every c
 });
 
 test('mean/std of the wrong length is DATA_OPTIONS naming the dataset and channel count', () => {
-  throwsCode(() => buildNormalizationTables([0.1, 0.2], [1], 3, 'data/cifar'), 'DATA_OPTIONS', /mean has 2 values but data\/cifar has 3 channels; give 1 value \(used for every channel\) or 3/);
+  throwsCode(
+    () => buildNormalizationTables([0.1, 0.2], [1], 3, 'data/cifar'),
+    'DATA_OPTIONS',
+    /mean has 2 values but data\/cifar has 3 channels; give 1 value \(used for every channel\) or 3/,
+  );
   throwsCode(() => buildNormalizationTables([0.1], [1, 2, 3], 1, 'mnist'), 'DATA_OPTIONS', /std has 3 values but mnist has 1 channel; give 1 value/);
 });
 
@@ -44,7 +48,11 @@ test("a model's normalisation of another channel count is DATA_SHAPE; a std that
     'DATA_SHAPE',
     /mnist has 1-channel samples, but m\.onnx \(input \[N, 3, 32, 32\]\) normalises 3 channels: the data does not have the input shape the model takes/,
   );
-  throwsCode(() => buildNormalizationTables([0], [1e-45], 1, 'mnist'), 'DATA_OPTIONS', /mean 0 and std 1e-45 of channel 0 make normalised pixels of mnist overflow float32/);
+  throwsCode(
+    () => buildNormalizationTables([0], [1e-45], 1, 'mnist'),
+    'DATA_OPTIONS',
+    /mean 0 and std 1e-45 of channel 0 make normalised pixels of mnist overflow float32/,
+  );
 });
 
 test('normalizeHwc transposes interleaved pixels to planar CHW; normalizeChw keeps planes', () => {

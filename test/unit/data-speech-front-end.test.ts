@@ -12,7 +12,15 @@ import { join } from 'node:path';
 import wavefile from 'wavefile';
 import { isMsatError } from '../../src/core/index.js';
 import {
-  SPEECH_FRONT_END, decodeWav, frameCount, hzToMel, melFilterbank, melPowerFrames, melToHz, readInputFile, spectrogramImage,
+  SPEECH_FRONT_END,
+  decodeWav,
+  frameCount,
+  hzToMel,
+  melFilterbank,
+  melPowerFrames,
+  melToHz,
+  readInputFile,
+  spectrogramImage,
 } from '../../src/data/index.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'msat-speech-fe-'));
@@ -130,8 +138,22 @@ test('WAV checks: 16 kHz mono 16-bit PCM only, other formats and damaged files n
   const cases: [string, Uint8Array, string][] = [
     ['rate.wav', wavBytes(noise(100), { rate: 44100 }), 'DATA_FORMAT'],
     ['stereo.wav', wavBytes(noise(100), { channels: 2 }), 'DATA_FORMAT'],
-    ['8bit.wav', wavBytes(Uint8Array.from({ length: 100 }, (_, i) => i), { depth: '8' }), 'DATA_FORMAT'],
-    ['24bit.wav', wavBytes(Int32Array.from({ length: 100 }, (_, i) => i * 1000), { depth: '24' }), 'DATA_FORMAT'],
+    [
+      '8bit.wav',
+      wavBytes(
+        Uint8Array.from({ length: 100 }, (_, i) => i),
+        { depth: '8' },
+      ),
+      'DATA_FORMAT',
+    ],
+    [
+      '24bit.wav',
+      wavBytes(
+        Int32Array.from({ length: 100 }, (_, i) => i * 1000),
+        { depth: '24' },
+      ),
+      'DATA_FORMAT',
+    ],
     ['garbage.wav', Uint8Array.from({ length: 64 }, (_, i) => (i * 37) & 255), 'DATA_CORRUPT'],
   ];
   for (const [name, bytes, code] of cases) {
@@ -140,7 +162,10 @@ test('WAV checks: 16 kHz mono 16-bit PCM only, other formats and damaged files n
     await assert.rejects(readInputFile(file), (e: unknown) => isMsatError(e) && e.code === code && e.message.includes(file), name);
   }
   assert.throws(() => decodeWav(wavBytes(noise(10), { rate: 8000 }), 'x.wav'), /16 kHz mono 16-bit PCM/);
-  await assert.rejects(readInputFile(join(tmp, 'clip.mp3')), (e: unknown) => isMsatError(e) && e.code === 'DATA_FORMAT' && e.message.includes('.mp3'));
+  await assert.rejects(
+    readInputFile(join(tmp, 'clip.mp3')),
+    (e: unknown) => isMsatError(e) && e.code === 'DATA_FORMAT' && e.message.includes('.mp3'),
+  );
 });
 
 /** `bytes` with the little-endian uint32 size of its first `data` chunk set to `size`. */

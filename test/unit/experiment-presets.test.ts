@@ -12,7 +12,10 @@ test('a two-run recipe chains its checkpoints and only the last run writes the m
   assert.deepEqual(first.slice(-2), ['--checkpoint-dir', join('ck', '1')]);
   assert.ok(!first.includes('--out') && !first.includes('--from'));
   assert.deepEqual(second.slice(-6), ['--from', join('ck', '1'), '--checkpoint-dir', join('ck', '2'), '--out', 'm.onnx']);
-  assert.match(presetModel(findPreset('cifar10-resnet20'), 'm.onnx', 'ck').trainCommand, /^msat train --arch resnet20 .* && msat train .* --from ck\/1 .* --out m\.onnx$/);
+  assert.match(
+    presetModel(findPreset('cifar10-resnet20'), 'm.onnx', 'ck').trainCommand,
+    /^msat train --arch resnet20 .* && msat train .* --from ck\/1 .* --out m\.onnx$/,
+  );
 });
 
 test('a one-run recipe checkpoints into the folder itself; every shipped model is written with float16 weights', () => {

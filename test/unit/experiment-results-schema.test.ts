@@ -20,23 +20,58 @@ function run(id: string, gamma = 1): ExperimentResults['runs'][number] {
   return {
     converter: { id, label: id, neuron: { ...neuron, gamma }, confidence: 'off' },
     report: {
-      model: 'm.onnx', data: 'd', split: 'test', samples: 10, T, method: 'msat', neuron: { ...neuron, gamma }, encoding: 'direct', seed: 0,
-      annAccuracy: 0.9, accuracyPerStep: [0.1, 0.5, 0.8, 0.9], bestAccuracy: 0.9, stepsToAnnMinus1: 4, stepsToAnnMinus05: null, firingRates: { relu1: 0.1 },
+      model: 'm.onnx',
+      data: 'd',
+      split: 'test',
+      samples: 10,
+      T,
+      method: 'msat',
+      neuron: { ...neuron, gamma },
+      encoding: 'direct',
+      seed: 0,
+      annAccuracy: 0.9,
+      accuracyPerStep: [0.1, 0.5, 0.8, 0.9],
+      bestAccuracy: 0.9,
+      stepsToAnnMinus1: 4,
+      stepsToAnnMinus05: null,
+      firingRates: { relu1: 0.1 },
       layers: [{ layer: 'relu1', neurons: 4, lambda: 2, firingRate: 0.1, sinRatio: 0, sin: 0, pos: 3, rateCorrelation: NaN }],
-      sinStep: 4, confidence: null, sopPerStep: [1, 2, 3, 4], analogMacsPerStep: 10, annMacs: 100, energyPerSampleJ: 1e-9,
-      multiplyPerEventEnergyPerSampleJ: 2e-9, annEnergyPerSampleJ: 3e-9, energyNote: 'n', coverage: 'c', traces: [], seconds: 1,
+      sinStep: 4,
+      confidence: null,
+      sopPerStep: [1, 2, 3, 4],
+      analogMacsPerStep: 10,
+      annMacs: 100,
+      energyPerSampleJ: 1e-9,
+      multiplyPerEventEnergyPerSampleJ: 2e-9,
+      annEnergyPerSampleJ: 3e-9,
+      energyNote: 'n',
+      coverage: 'c',
+      traces: [],
+      seconds: 1,
     },
     traces: [trace],
   };
 }
 const sha = 'ab'.repeat(32);
 const results = (): ExperimentResults => ({
-  format: 'msat-experiment', version: 1, preset: 'p', description: 'd', T, annAccuracy: 0.9,
+  format: 'msat-experiment',
+  version: 1,
+  preset: 'p',
+  description: 'd',
+  T,
+  annAccuracy: 0.9,
   provenance: {
-    msatVersion: '0.1.0', gitCommit: null, command: 'msat experiment', startedAt: '2025-01-02T03:04:05.000Z', finishedAt: null, wallSeconds: 3,
+    msatVersion: '0.1.0',
+    gitCommit: null,
+    command: 'msat experiment',
+    startedAt: '2025-01-02T03:04:05.000Z',
+    finishedAt: null,
+    wallSeconds: 3,
     machine: { platform: 'linux', arch: 'x64', cpu: 'c', cores: 2, memoryGiB: 4, node: 'v20', onnxruntime: '1.30.0', threads: 2 },
-    model: { path: 'm.onnx', sha256: sha }, dataset: { path: 'd', split: 'test', samples: 10, every: 1, limit: null, sha256: sha },
-    calibration: { samples: 200, percentile: 1 }, seed: 0,
+    model: { path: 'm.onnx', sha256: sha },
+    dataset: { path: 'd', split: 'test', samples: 10, every: 1, limit: null, sha256: sha },
+    calibration: { samples: 200, percentile: 1 },
+    seed: 0,
   },
   runs: [run('msat'), run('burst', Infinity)],
 });
@@ -50,27 +85,54 @@ test('writeResults → readResults: the same results; γ = ∞ as "Infinity", Na
   assert.equal(back.runs[1].converter.neuron.gamma, Infinity);
   assert.equal(back.runs[1].report.neuron.gamma, Infinity);
   assert.equal(back.runs[0].report.layers[0].rateCorrelation, null);
-  assert.deepEqual(back, { ...results(), runs: results().runs.map((r) => ({ ...r, report: { ...r.report, layers: [{ ...r.report.layers[0], rateCorrelation: null }] } })) });
+  assert.deepEqual(back, {
+    ...results(),
+    runs: results().runs.map((r) => ({ ...r, report: { ...r.report, layers: [{ ...r.report.layers[0], rateCorrelation: null }] } })),
+  });
 });
 
 test('writeResults refuses results it could not read back', async () => {
   const bad = { ...results(), runs: [run('msat'), run('msat')] };
-  await assert.rejects(writeResults(join(dir, 'refused.json'), bad), (e) => isMsatError(e) && e.code === 'EXPERIMENT_RESULTS' && /writing: runs\[1\]\.converter\.id: converter "msat" appears twice/.test(e.message));
+  await assert.rejects(
+    writeResults(join(dir, 'refused.json'), bad),
+    (e) => isMsatError(e) && e.code === 'EXPERIMENT_RESULTS' && /writing: runs\[1\]\.converter\.id: converter "msat" appears twice/.test(e.message),
+  );
 });
 
 test('each kind of damage names the file and the path', async () => {
   const good = () => JSON.parse(JSON.stringify(results(), (k, v) => (k === 'gamma' && v === Infinity ? 'Infinity' : v)));
-  const cases: Array<[string, (d: any) => void, string, RegExp]> = [ // eslint-disable-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const cases: Array<[string, (d: any) => void, string, RegExp]> = [
     ['missing', (d) => delete d.provenance.machine.cores, 'provenance.machine.cores', /expected a whole number ≥ 0, got nothing \(missing\)/],
     ['wrong type', (d) => (d.runs[0].report.samples = '10'), 'runs[0].report.samples', /expected a whole number ≥ 1, got "10"/],
     ['null', (d) => (d.runs[0].converter.neuron = null), 'runs[0].converter.neuron', /expected an object, got null/],
-    ['out of range', (d) => (d.runs[1].report.accuracyPerStep[2] = 1.5), 'runs[1].report.accuracyPerStep[2]', /expected an accuracy in \[0, 1\], got 1\.5/],
+    [
+      'out of range',
+      (d) => (d.runs[1].report.accuracyPerStep[2] = 1.5),
+      'runs[1].report.accuracyPerStep[2]',
+      /expected an accuracy in \[0, 1\], got 1\.5/,
+    ],
     ['negative', (d) => (d.runs[0].report.sopPerStep[0] = -1), 'runs[0].report.sopPerStep[0]', /expected a finite number ≥ 0, got -1/],
-    ['unknown method', (d) => (d.runs[0].converter.neuron.method = 'magic'), 'runs[0].converter.neuron.method', /expected one of "const", "dtt", "det", "msat", got "magic"/],
+    [
+      'unknown method',
+      (d) => (d.runs[0].converter.neuron.method = 'magic'),
+      'runs[0].converter.neuron.method',
+      /expected one of "const", "dtt", "det", "msat", got "magic"/,
+    ],
     ['misspelt field', (d) => (d.runs[0].converter.neuron.gama = 2), 'runs[0].converter.neuron.gama', /unknown field/],
     ['duplicate converter', (d) => (d.runs[1].converter.id = 'msat'), 'runs[1].converter.id', /converter "msat" appears twice \(also at \[0\]\)/],
-    ['duplicate layer', (d) => d.runs[0].report.layers.push(d.runs[0].report.layers[0]), 'runs[0].report.layers[1].layer', /layer "relu1" appears twice/],
-    ['short trace', (d) => d.runs[1].traces[0].spikes.pop(), 'runs[1].traces[0].spikes', /expected 4 entries, one per step \(runs\[1\]\.report\.T = 4\), got 3/],
+    [
+      'duplicate layer',
+      (d) => d.runs[0].report.layers.push(d.runs[0].report.layers[0]),
+      'runs[0].report.layers[1].layer',
+      /layer "relu1" appears twice/,
+    ],
+    [
+      'short trace',
+      (d) => d.runs[1].traces[0].spikes.pop(),
+      'runs[1].traces[0].spikes',
+      /expected 4 entries, one per step \(runs\[1\]\.report\.T = 4\), got 3/,
+    ],
     ['wrong version', (d) => (d.version = 2), 'version', /results format version 2; this msat reads version 1/],
     ['no runs', (d) => (d.runs = []), 'runs', /is empty; no converter has finished yet/],
     ['bad sha', (d) => (d.provenance.model.sha256 = 'abc'), 'provenance.model.sha256', /expected 64 lowercase hex digits/],
@@ -93,6 +155,10 @@ test('each kind of damage names the file and the path', async () => {
     ['duplicate key', text.replace('"T":4', '"T":4,"T":8'), 'T', /duplicate key/],
   ] as const) {
     writeFileSync(file, damaged);
-    await assert.rejects(readResults(dir), (e: unknown) => isMsatError(e) && e.message.startsWith(`${file}: ${where}: `) && pattern.test(e.message), name);
+    await assert.rejects(
+      readResults(dir),
+      (e: unknown) => isMsatError(e) && e.message.startsWith(`${file}: ${where}: `) && pattern.test(e.message),
+      name,
+    );
   }
 });

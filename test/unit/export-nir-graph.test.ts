@@ -12,12 +12,26 @@ import type { ConvLayer, Layer, Network } from '../../src/model/index.js';
 import type { NeuronDynamics } from '../../src/snn/index.js';
 import { nirGraph, readNir, writeNir, type NirConv2d, type NirIf, type NirNode, type NirScale } from '../../src/export/nir.js';
 
-const ramp = (dims: number[]) => floatTensor(dims, new Float32Array(dims.reduce((a, b) => a * b, 1)).map((_, i) => (i % 7) / 7 - 0.4));
+const ramp = (dims: number[]) =>
+  floatTensor(
+    dims,
+    new Float32Array(dims.reduce((a, b) => a * b, 1)).map((_, i) => (i % 7) / 7 - 0.4),
+  );
 
 function conv2d(name: string, input: string, output: string, inC: number, outC: number, extra: Partial<ConvLayer> = {}): ConvLayer {
   return {
-    kind: 'conv', name, inputs: [input], output, outShape: ['N', outC, 4, 4], weight: ramp([outC, inC, 3, 3]), bias: ramp([outC]),
-    strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], group: 1, ...extra,
+    kind: 'conv',
+    name,
+    inputs: [input],
+    output,
+    outShape: ['N', outC, 4, 4],
+    weight: ramp([outC, inC, 3, 3]),
+    bias: ramp([outC]),
+    strides: [1, 1],
+    pads: [1, 1, 1, 1],
+    dilations: [1, 1],
+    group: 1,
+    ...extra,
   };
 }
 const relu = (name: string, input: string, output: string): Layer => ({ kind: 'relu', name, inputs: [input], output, outShape: ['N', 2, 4, 4] });
@@ -44,7 +58,11 @@ function residualNet(replace: Record<string, Layer> = {}): Network {
   };
 }
 
-const lambdas = new Map<string, number | Float32Array>([['relu1', 0.5], ['relu2', Float32Array.of(0.25, 2)], ['relu3', 1.5]]);
+const lambdas = new Map<string, number | Float32Array>([
+  ['relu1', 0.5],
+  ['relu2', Float32Array.of(0.25, 2)],
+  ['relu3', 1.5],
+]);
 const hard: NeuronDynamics = { rule: { kind: 'constant', k: 1 }, gamma: 1, reset: 'hard' };
 /** The largest float32 below x > 0. */
 const below = (x: number) => {
@@ -57,14 +75,38 @@ const node = <T extends NirNode>(g: ReturnType<typeof nirGraph>, name: string) =
 test('residual net: Input, Conv2d, IF + Scale per relu, the add as two edges, AvgPool2d over the map, Flatten, Affine, Output', () => {
   const network = residualNet();
   const g = nirGraph({ network, lambdas, dynamics: hard });
-  assert.deepEqual([...g.nodes].map(([n, v]) => [n, v.type]), [
-    ['input', 'Input'], ['stem_conv', 'Conv2d'], ['relu1', 'IF'], ['relu1_scale', 'Scale'], ['block_conv', 'Conv2d'], ['relu2', 'IF'],
-    ['relu2_scale', 'Scale'], ['relu3', 'IF'], ['relu3_scale', 'Scale'], ['gap', 'AvgPool2d'], ['flat', 'Flatten'], ['fc', 'Affine'], ['output', 'Output'],
-  ]);
+  assert.deepEqual(
+    [...g.nodes].map(([n, v]) => [n, v.type]),
+    [
+      ['input', 'Input'],
+      ['stem_conv', 'Conv2d'],
+      ['relu1', 'IF'],
+      ['relu1_scale', 'Scale'],
+      ['block_conv', 'Conv2d'],
+      ['relu2', 'IF'],
+      ['relu2_scale', 'Scale'],
+      ['relu3', 'IF'],
+      ['relu3_scale', 'Scale'],
+      ['gap', 'AvgPool2d'],
+      ['flat', 'Flatten'],
+      ['fc', 'Affine'],
+      ['output', 'Output'],
+    ],
+  );
   assert.deepEqual(g.edges, [
-    ['input', 'stem_conv'], ['stem_conv', 'relu1'], ['relu1', 'relu1_scale'], ['relu1_scale', 'block_conv'], ['block_conv', 'relu2'],
-    ['relu2', 'relu2_scale'], ['relu2_scale', 'relu3'], ['relu1_scale', 'relu3'], ['relu3', 'relu3_scale'], ['relu3_scale', 'gap'],
-    ['gap', 'flat'], ['flat', 'fc'], ['fc', 'output'],
+    ['input', 'stem_conv'],
+    ['stem_conv', 'relu1'],
+    ['relu1', 'relu1_scale'],
+    ['relu1_scale', 'block_conv'],
+    ['block_conv', 'relu2'],
+    ['relu2', 'relu2_scale'],
+    ['relu2_scale', 'relu3'],
+    ['relu1_scale', 'relu3'],
+    ['relu3', 'relu3_scale'],
+    ['relu3_scale', 'gap'],
+    ['gap', 'flat'],
+    ['flat', 'fc'],
+    ['fc', 'output'],
   ]);
   assert.deepEqual(node(g, 'input'), { type: 'Input', shape: [3, 4, 4] });
   const conv = node<NirConv2d>(g, 'stem_conv');
@@ -82,7 +124,13 @@ test('residual net: Input, Conv2d, IF + Scale per relu, the add as two edges, Av
   assert.deepEqual(node(g, 'gap'), { type: 'AvgPool2d', kernel_size: [4, 4], stride: [4, 4], padding: [0, 0] });
   assert.deepEqual(node(g, 'flat'), { type: 'Flatten', input_type: [2, 1, 1], start_dim: 0, end_dim: -1 });
   const fc = node<Extract<NirNode, { type: 'Affine' }>>(g, 'fc');
-  assert.deepEqual([fc.weight.dims, [...fc.bias.data]], [[3, 2], [0, 0, 0]]);
+  assert.deepEqual(
+    [fc.weight.dims, [...fc.bias.data]],
+    [
+      [3, 2],
+      [0, 0, 0],
+    ],
+  );
   assert.deepEqual(node(g, 'output'), { type: 'Output', shape: [3] });
 });
 
@@ -94,21 +142,45 @@ test('θ = k·λ in float32 for the constant rule with k ≠ 1', () => {
 
 test('refusals name the layer and the reason: maxpool, MSAT rule, γ = 2, soft reset, concat, constant add, asymmetric pads', () => {
   const refused = (network: Network, dynamics: NeuronDynamics, layer: string, reason: RegExp) =>
-    assert.throws(() => nirGraph({ network, lambdas, dynamics }), (e: unknown) => {
-      assert.ok(isMsatError(e) && e.code === 'EXPORT_UNSUPPORTED', String(e));
-      assert.ok(e.message.startsWith(`${layer} (`), e.message);
-      assert.match(e.message, reason);
-      assert.match(e.message, /NIR export covers/);
-      return true;
-    });
-  const pool: Layer = { kind: 'maxpool', name: 'pool', inputs: ['a'], output: 'r3', outShape: ['N', 2, 4, 4], kernel: [1, 1], strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], ceilMode: false };
+    assert.throws(
+      () => nirGraph({ network, lambdas, dynamics }),
+      (e: unknown) => {
+        assert.ok(isMsatError(e) && e.code === 'EXPORT_UNSUPPORTED', String(e));
+        assert.ok(e.message.startsWith(`${layer} (`), e.message);
+        assert.match(e.message, reason);
+        assert.match(e.message, /NIR export covers/);
+        return true;
+      },
+    );
+  const pool: Layer = {
+    kind: 'maxpool',
+    name: 'pool',
+    inputs: ['a'],
+    output: 'r3',
+    outShape: ['N', 2, 4, 4],
+    kernel: [1, 1],
+    strides: [1, 1],
+    pads: [0, 0, 0, 0],
+    dilations: [1, 1],
+    ceilMode: false,
+  };
   refused(residualNet({ relu3: pool }), hard, 'pool', /LIPool/);
   const hp = {} as never;
   refused(residualNet(), { ...hard, rule: { kind: 'msat', mode: 'dtt+det' as never, hp } }, 'relu1', /MSAT threshold rule/);
   refused(residualNet(), { ...hard, gamma: 2 }, 'relu1', /γ = 2/);
   refused(residualNet(), { ...hard, reset: 'soft' }, 'relu1', /subtractive \(soft\) reset.*--reset hard/);
-  refused(residualNet({ res: { kind: 'concat', name: 'cat', inputs: ['r2', 'r1'], output: 'a', outShape: ['N', 2, 4, 4], axis: 1 } }), hard, 'cat', /no concat primitive/);
-  refused(residualNet({ res: { kind: 'add', name: 'bias', inputs: ['r2'], output: 'a', outShape: ['N', 2, 4, 4], constant: ramp([1]) } }), hard, 'bias', /constant/);
+  refused(
+    residualNet({ res: { kind: 'concat', name: 'cat', inputs: ['r2', 'r1'], output: 'a', outShape: ['N', 2, 4, 4], axis: 1 } }),
+    hard,
+    'cat',
+    /no concat primitive/,
+  );
+  refused(
+    residualNet({ res: { kind: 'add', name: 'bias', inputs: ['r2'], output: 'a', outShape: ['N', 2, 4, 4], constant: ramp([1]) } }),
+    hard,
+    'bias',
+    /constant/,
+  );
   refused(residualNet({ 'block.conv': conv2d('block.conv', 'r1', 'c2', 2, 2, { pads: [0, 0, 1, 1] }) }), hard, 'block.conv', /asymmetric padding/);
 });
 

@@ -9,18 +9,42 @@ import { exportOnnx, importOnnx, networkToOnnxBytes, type Network } from '../../
 const i64 = (values: number[]): Tensor => ({ type: 'int64', dims: [values.length], data: BigInt64Array.from(values.map(BigInt)) });
 const ramp = (dims: number[]): Tensor<'float32'> => {
   const n = dims.reduce((a, b) => a * b, 1);
-  return floatTensor(dims, Array.from({ length: n }, (_, i) => ((i * 31) % 17) / 17 - 0.5));
+  return floatTensor(
+    dims,
+    Array.from({ length: n }, (_, i) => ((i * 31) % 17) / 17 - 0.5),
+  );
 };
 
 /** A network touching every layer kind except embedding. */
 function everyKind(): Network {
   const b = new GraphBuilder();
   const x = b.input('image', 'float32', ['N', 3, 8, 8]);
-  const c = b.node('Conv', [x, b.initializer('w', ramp([4, 3, 3, 3])), b.initializer('cb', ramp([4]))], { pads: attr.ints([1, 1, 1, 1]) }, { name: 'conv' });
-  const bn = b.node('BatchNormalization', [c, b.initializer('s', ramp([4])), b.initializer('bb', ramp([4])), b.initializer('m', ramp([4])), b.initializer('v', floatTensor([4], [1, 2, 3, 4]))], { epsilon: attr.float(1e-3) }, { name: 'bn' });
+  const c = b.node(
+    'Conv',
+    [x, b.initializer('w', ramp([4, 3, 3, 3])), b.initializer('cb', ramp([4]))],
+    { pads: attr.ints([1, 1, 1, 1]) },
+    { name: 'conv' },
+  );
+  const bn = b.node(
+    'BatchNormalization',
+    [
+      c,
+      b.initializer('s', ramp([4])),
+      b.initializer('bb', ramp([4])),
+      b.initializer('m', ramp([4])),
+      b.initializer('v', floatTensor([4], [1, 2, 3, 4])),
+    ],
+    { epsilon: attr.float(1e-3) },
+    { name: 'bn' },
+  );
   const r = b.node('Relu', [bn], {}, { name: 'relu1', outputs: ['act1'] });
   const mp = b.node('MaxPool', [r], { kernel_shape: attr.ints([3, 3]), strides: attr.ints([2, 2]), ceil_mode: attr.int(1) }, { name: 'maxpool' });
-  const ap = b.node('AveragePool', [r], { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]), pads: attr.ints([0, 0, 0, 0]) }, { name: 'avgpool' });
+  const ap = b.node(
+    'AveragePool',
+    [r],
+    { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]), pads: attr.ints([0, 0, 0, 0]) },
+    { name: 'avgpool' },
+  );
   const sum = b.node('Add', [mp, ap], {}, { name: 'residual' });
   const shifted = b.node('Add', [sum, b.initializer('shift', ramp([4, 1, 1]))], {}, { name: 'shift' });
   const cat = b.node('Concat', [shifted, sum], { axis: attr.int(1) }, { name: 'cat' });
@@ -33,14 +57,37 @@ function everyKind(): Network {
   const fl = b.node('Flatten', [seqb], { axis: attr.int(1) }, { name: 'flatten' });
   const rs = b.node('Reshape', [fl, b.initializer('shape', i64([-1, 5]))], {}, { name: 'reshape' });
   const r2 = b.node('Relu', [rs], {}, { name: 'relu2', outputs: ['act2'] });
-  b.output(b.node('Gemm', [r2, b.initializer('fw', ramp([3, 5])), b.initializer('fb', ramp([3]))], { transB: attr.int(1) }, { name: 'fc', outputs: ['logits'] }), 'float32');
+  b.output(
+    b.node(
+      'Gemm',
+      [r2, b.initializer('fw', ramp([3, 5])), b.initializer('fb', ramp([3]))],
+      { transB: attr.int(1) },
+      { name: 'fc', outputs: ['logits'] },
+    ),
+    'float32',
+  );
   // Through bytes first: float attributes (epsilon) are float32 on the wire.
   return importOnnx(decodeOnnxModel(encodeOnnxModel(b.build(13)), 'every-kind.onnx'), 'every-kind.onnx');
 }
 
 test('the test network covers every non-embedding layer kind', () => {
   const kinds = new Set(everyKind().layers.map((l) => l.kind));
-  for (const k of ['conv', 'batchnorm', 'relu', 'maxpool', 'avgpool', 'add', 'concat', 'globalavgpool', 'squeeze', 'unsqueeze', 'transpose', 'linear', 'flatten', 'reshape']) {
+  for (const k of [
+    'conv',
+    'batchnorm',
+    'relu',
+    'maxpool',
+    'avgpool',
+    'add',
+    'concat',
+    'globalavgpool',
+    'squeeze',
+    'unsqueeze',
+    'transpose',
+    'linear',
+    'flatten',
+    'reshape',
+  ]) {
     assert.ok(kinds.has(k as never), k);
   }
 });
@@ -80,7 +127,13 @@ test('extraOutputs become graph outputs with shapes; unknown names are refused',
   ]);
   decodeOnnxModel(encodeOnnxModel(m), 'extra.onnx');
   for (const bad of ['nope', 'image']) {
-    assert.throws(() => exportOnnx(net, { extraOutputs: [bad] }), (e: unknown) => isMsatError(e) && e.code === 'MODEL_EXPORT' && e.message.includes(`"${bad}"`));
+    assert.throws(
+      () => exportOnnx(net, { extraOutputs: [bad] }),
+      (e: unknown) => isMsatError(e) && e.code === 'MODEL_EXPORT' && e.message.includes(`"${bad}"`),
+    );
   }
-  assert.throws(() => exportOnnx(net, { opset: 9 }), (e: unknown) => isMsatError(e) && e.code === 'MODEL_EXPORT');
+  assert.throws(
+    () => exportOnnx(net, { opset: 9 }),
+    (e: unknown) => isMsatError(e) && e.code === 'MODEL_EXPORT',
+  );
 });

@@ -9,7 +9,10 @@ import { importOnnx, type Layer, type Network } from '../../src/model/index.js';
 const i64 = (values: number[], dims = [values.length]): Tensor => ({ type: 'int64', dims, data: BigInt64Array.from(values.map(BigInt)) });
 const ramp = (dims: number[], scale = 0.01): Tensor<'float32'> => {
   const n = dims.reduce((a, b) => a * b, 1);
-  return floatTensor(dims, Array.from({ length: n }, (_, i) => ((i * 7919) % 23) * scale - 0.1));
+  return floatTensor(
+    dims,
+    Array.from({ length: n }, (_, i) => ((i * 7919) % 23) * scale - 0.1),
+  );
 };
 
 function errorOf(f: () => unknown): { code: string; message: string } {
@@ -33,19 +36,30 @@ const only = <K extends Layer['kind']>(n: Network, kind: K): Extract<Layer, { ki
 function viewGlueModel(opset: number, batch: number | string = 'batch'): OnnxModel {
   const b = new GraphBuilder();
   const x = b.input('input', 'float32', [batch, 3, 8, 8]);
-  const c = b.node('Conv', [x, b.initializer('w', ramp([4, 3, 3, 3])), b.initializer('b', ramp([4]))], { kernel_shape: attr.ints([3, 3]), pads: attr.ints([1, 1, 1, 1]) }, { name: 'conv' });
+  const c = b.node(
+    'Conv',
+    [x, b.initializer('w', ramp([4, 3, 3, 3])), b.initializer('b', ramp([4]))],
+    { kernel_shape: attr.ints([3, 3]), pads: attr.ints([1, 1, 1, 1]) },
+    { name: 'conv' },
+  );
   const r = b.node('Relu', [c], {}, { name: 'relu' });
   const shape = b.node('Shape', [r], {}, { name: 'shape' });
   const zero = b.node('Constant', [], { value: attr.tensor(i64([0], [])) });
   const n = b.node('Gather', [shape, zero], { axis: attr.int(0) }, { name: 'gather' });
-  const u = opset >= 13
-    ? b.node('Unsqueeze', [n, b.node('Constant', [], { value: attr.tensor(i64([0])) })], {}, { name: 'unsqueeze' })
-    : b.node('Unsqueeze', [n], { axes: attr.ints([0]) }, { name: 'unsqueeze' });
+  const u =
+    opset >= 13
+      ? b.node('Unsqueeze', [n, b.node('Constant', [], { value: attr.tensor(i64([0])) })], {}, { name: 'unsqueeze' })
+      : b.node('Unsqueeze', [n], { axes: attr.ints([0]) }, { name: 'unsqueeze' });
   const minusOne = b.node('Constant', [], { value: attr.tensor(i64([-1])) });
   const target = b.node('Concat', [u, minusOne], { axis: attr.int(0) }, { name: 'concat' });
   const flat = b.node('Reshape', [r, target], {}, { name: 'view' });
   const d = b.node('Dropout', [flat], {}, { name: 'drop' });
-  const y = b.node('Gemm', [d, b.initializer('fc.w', ramp([5, 256])), b.initializer('fc.b', ramp([5]))], { transB: attr.int(1) }, { name: 'fc', outputs: ['output'] });
+  const y = b.node(
+    'Gemm',
+    [d, b.initializer('fc.w', ramp([5, 256])), b.initializer('fc.b', ramp([5]))],
+    { transB: attr.int(1) },
+    { name: 'fc', outputs: ['output'] },
+  );
   b.output(y, 'float32', [batch, 5]);
   return b.build(opset);
 }
@@ -96,10 +110,38 @@ test('an unsupported operator names the file, the node and the operator, and lis
 
 test('unsupported attribute values name the attribute', () => {
   const cases: [string, (b: GraphBuilder, x: string) => string, RegExp][] = [
-    ['gemm-transA', (b, x) => b.node('Gemm', [x, b.initializer('w', ramp([4, 3]))], { transA: attr.int(1) }, { name: 'fc' }), /node "fc" \(Gemm\) has attribute transA = 1/],
-    ['pool-autopad', (b, x) => b.node('MaxPool', [b.node('Reshape', [x, b.initializer('s', i64([0, 1, 2, 2]))]), ], { kernel_shape: attr.ints([2, 2]), auto_pad: attr.string('SAME_UPPER'), ceil_mode: attr.int(1) }, { name: 'pool' }), /node "pool" \(MaxPool\) has attribute auto_pad = SAME_UPPER/],
-    ['transpose-batch', (b, x) => b.node('Transpose', [x], { perm: attr.ints([1, 0]) }, { name: 't' }), /node "t" \(Transpose\) has attribute perm = \[1, 0\]/],
-    ['bn-training', (b, x) => b.node('BatchNormalization', [x, ...['s', 'b', 'm', 'v'].map((n) => b.initializer(n, ramp([4])))], { training_mode: attr.int(1) }, { name: 'bn' }), /attribute training_mode = 1/],
+    [
+      'gemm-transA',
+      (b, x) => b.node('Gemm', [x, b.initializer('w', ramp([4, 3]))], { transA: attr.int(1) }, { name: 'fc' }),
+      /node "fc" \(Gemm\) has attribute transA = 1/,
+    ],
+    [
+      'pool-autopad',
+      (b, x) =>
+        b.node(
+          'MaxPool',
+          [b.node('Reshape', [x, b.initializer('s', i64([0, 1, 2, 2]))])],
+          { kernel_shape: attr.ints([2, 2]), auto_pad: attr.string('SAME_UPPER'), ceil_mode: attr.int(1) },
+          { name: 'pool' },
+        ),
+      /node "pool" \(MaxPool\) has attribute auto_pad = SAME_UPPER/,
+    ],
+    [
+      'transpose-batch',
+      (b, x) => b.node('Transpose', [x], { perm: attr.ints([1, 0]) }, { name: 't' }),
+      /node "t" \(Transpose\) has attribute perm = \[1, 0\]/,
+    ],
+    [
+      'bn-training',
+      (b, x) =>
+        b.node(
+          'BatchNormalization',
+          [x, ...['s', 'b', 'm', 'v'].map((n) => b.initializer(n, ramp([4])))],
+          { training_mode: attr.int(1) },
+          { name: 'bn' },
+        ),
+      /attribute training_mode = 1/,
+    ],
     ['concat-batch', (b, x) => b.node('Concat', [x, x], { axis: attr.int(0) }, { name: 'cat' }), /node "cat" \(Concat\) has attribute axis = 0/],
   ];
   for (const [label, make, pattern] of cases) {
@@ -127,7 +169,12 @@ test('Gemm alpha, beta and transB = 0 are normalized into weight [out, in] and b
   const b = new GraphBuilder();
   const x = b.input('x', 'float32', ['N', 2]);
   const B = floatTensor([2, 3], [1, 2, 3, 4, 5, 6]); // [in, out] because transB = 0
-  const y = b.node('Gemm', [x, b.initializer('B', B), b.initializer('C', floatTensor([1, 3], [1, 1, 2]))], { alpha: attr.float(2), beta: attr.float(0.5) }, { name: 'fc' });
+  const y = b.node(
+    'Gemm',
+    [x, b.initializer('B', B), b.initializer('C', floatTensor([1, 3], [1, 1, 2]))],
+    { alpha: attr.float(2), beta: attr.float(0.5) },
+    { name: 'fc' },
+  );
   b.output(y, 'float32');
   const fc = only(importOnnx(b.build(13), 'gemm.onnx'), 'linear');
   assert.deepEqual(fc.weight.dims, [3, 2]);
@@ -264,7 +311,7 @@ test('layers that do not reach an output are dropped; residual adds and concats 
 test('corrupted copies of a model import to an MsatError or a network, never another exception', () => {
   const bytes = encodeOnnxModel(viewGlueModel(13));
   let seed = 2024;
-  const rand = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const rand = (): number => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
   for (let k = 0; k < 3000; k++) {
     const corrupt = bytes.slice();
     const flips = 1 + Math.floor(rand() * 4);

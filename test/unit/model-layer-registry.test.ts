@@ -5,14 +5,35 @@ import assert from 'node:assert/strict';
 import { floatTensor, type Tensor } from '../../src/core/tensor.js';
 import { GraphBuilder, attr, decodeOnnxModel, encodeOnnxModel } from '../../src/onnx/index.js';
 import {
-  exportOnnx, importOnnx, inferLayerShape, layerMacs, layerParameters, summarizeNetwork, type LayerKind, type Network, type Shape,
+  exportOnnx,
+  importOnnx,
+  inferLayerShape,
+  layerMacs,
+  layerParameters,
+  summarizeNetwork,
+  type LayerKind,
+  type Network,
+  type Shape,
 } from '../../src/model/index.js';
 import { LAYER_KINDS, layerKindSpec } from '../../src/model/layers/index.js';
 
 /** Every kind, checked against `LayerKind` at compile time in both directions (a missing or extra key fails tsc). */
 const KINDS: Record<LayerKind, true> = {
-  conv: true, linear: true, batchnorm: true, relu: true, maxpool: true, avgpool: true, globalavgpool: true, flatten: true,
-  reshape: true, transpose: true, squeeze: true, unsqueeze: true, add: true, concat: true, embedding: true,
+  conv: true,
+  linear: true,
+  batchnorm: true,
+  relu: true,
+  maxpool: true,
+  avgpool: true,
+  globalavgpool: true,
+  flatten: true,
+  reshape: true,
+  transpose: true,
+  squeeze: true,
+  unsqueeze: true,
+  add: true,
+  concat: true,
+  embedding: true,
 };
 
 // Compile-time checks of the mapped type (tsc fails if an error below goes away).
@@ -25,18 +46,42 @@ const _wrong: typeof LAYER_KINDS = { ...LAYER_KINDS, relu: LAYER_KINDS.conv };
 const i64 = (values: number[]): Tensor => ({ type: 'int64', dims: [values.length], data: BigInt64Array.from(values.map(BigInt)) });
 const ramp = (dims: number[]): Tensor<'float32'> => {
   const n = dims.reduce((a, b) => a * b, 1);
-  return floatTensor(dims, Array.from({ length: n }, (_, i) => ((i * 31) % 17) / 17 - 0.5));
+  return floatTensor(
+    dims,
+    Array.from({ length: n }, (_, i) => ((i * 31) % 17) / 17 - 0.5),
+  );
 };
 
 /** Every layer kind, including a 3-D linear with and without bias and an embedding on a second input. */
 function everyKind(): Network {
   const b = new GraphBuilder();
   const x = b.input('image', 'float32', ['N', 3, 8, 8]);
-  const c = b.node('Conv', [x, b.initializer('w', ramp([4, 3, 3, 3])), b.initializer('cb', ramp([4]))], { pads: attr.ints([1, 1, 1, 1]) }, { name: 'conv' });
-  const bn = b.node('BatchNormalization', [c, b.initializer('s', ramp([4])), b.initializer('bb', ramp([4])), b.initializer('m', ramp([4])), b.initializer('v', floatTensor([4], [1, 2, 3, 4]))], { epsilon: attr.float(1e-3) }, { name: 'bn' });
+  const c = b.node(
+    'Conv',
+    [x, b.initializer('w', ramp([4, 3, 3, 3])), b.initializer('cb', ramp([4]))],
+    { pads: attr.ints([1, 1, 1, 1]) },
+    { name: 'conv' },
+  );
+  const bn = b.node(
+    'BatchNormalization',
+    [
+      c,
+      b.initializer('s', ramp([4])),
+      b.initializer('bb', ramp([4])),
+      b.initializer('m', ramp([4])),
+      b.initializer('v', floatTensor([4], [1, 2, 3, 4])),
+    ],
+    { epsilon: attr.float(1e-3) },
+    { name: 'bn' },
+  );
   const r = b.node('Relu', [bn], {}, { name: 'relu1', outputs: ['act1'] });
   const mp = b.node('MaxPool', [r], { kernel_shape: attr.ints([3, 3]), strides: attr.ints([2, 2]), ceil_mode: attr.int(1) }, { name: 'maxpool' });
-  const ap = b.node('AveragePool', [r], { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]), pads: attr.ints([0, 0, 0, 0]) }, { name: 'avgpool' });
+  const ap = b.node(
+    'AveragePool',
+    [r],
+    { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]), pads: attr.ints([0, 0, 0, 0]) },
+    { name: 'avgpool' },
+  );
   const sum = b.node('Add', [mp, ap], {}, { name: 'residual' });
   const shifted = b.node('Add', [sum, b.initializer('shift', ramp([4, 1, 1]))], {}, { name: 'shift' });
   const cat = b.node('Concat', [shifted, sum], { axis: attr.int(1) }, { name: 'cat' });
@@ -50,7 +95,15 @@ function everyKind(): Network {
   const fl = b.node('Flatten', [seq2], { axis: attr.int(1) }, { name: 'flatten' });
   const rs = b.node('Reshape', [fl, b.initializer('shape', i64([-1, 5]))], {}, { name: 'reshape' });
   const r2 = b.node('Relu', [rs], {}, { name: 'relu2', outputs: ['act2'] });
-  b.output(b.node('Gemm', [r2, b.initializer('fw', ramp([3, 5])), b.initializer('fb', ramp([3]))], { transB: attr.int(1) }, { name: 'fc', outputs: ['logits'] }), 'float32');
+  b.output(
+    b.node(
+      'Gemm',
+      [r2, b.initializer('fw', ramp([3, 5])), b.initializer('fb', ramp([3]))],
+      { transB: attr.int(1) },
+      { name: 'fc', outputs: ['logits'] },
+    ),
+    'float32',
+  );
   const ids = b.input('ids', 'int64', ['N', 3]);
   b.output(b.node('Gather', [b.initializer('table', ramp([10, 4])), ids], {}, { name: 'emb' }), 'float32');
   return importOnnx(decodeOnnxModel(encodeOnnxModel(b.build(13)), 'every-kind.onnx'), 'every-kind.onnx');
@@ -104,7 +157,10 @@ test('shapes, parameter counts and MACs per layer are unchanged', () => {
     assert.deepEqual(layerKindSpec(l.kind).parameters(l), layerParameters(l), l.name);
     shapes.set(l.output, l.outShape);
   }
-  assert.deepEqual(layerParameters(net.layers.find((l) => l.name === 'bn')!).map((t) => t.dims), [[4], [4], [4], [4]]);
+  assert.deepEqual(
+    layerParameters(net.layers.find((l) => l.name === 'bn')!).map((t) => t.dims),
+    [[4], [4], [4], [4]],
+  );
 });
 
 test('emitted nodes (op, inputs, outputs) are unchanged at opsets 11 and 13', () => {
@@ -142,8 +198,11 @@ test('emitted nodes (op, inputs, outputs) are unchanged at opsets 11 and 13', ()
   assert.deepEqual(m11.graph.nodes.find((n) => n.name === 'unsqueeze')!.attributes.axes, { type: 'ints', value: [2] });
   const mp = exportOnnx(everyKind(), { opset: 13 }).graph.nodes.find((n) => n.name === 'maxpool')!;
   assert.deepEqual(mp.attributes, {
-    kernel_shape: { type: 'ints', value: [3, 3] }, strides: { type: 'ints', value: [2, 2] }, pads: { type: 'ints', value: [0, 0, 0, 0] },
-    dilations: { type: 'ints', value: [1, 1] }, ceil_mode: { type: 'int', value: 1 },
+    kernel_shape: { type: 'ints', value: [3, 3] },
+    strides: { type: 'ints', value: [2, 2] },
+    pads: { type: 'ints', value: [0, 0, 0, 0] },
+    dilations: { type: 'ints', value: [1, 1] },
+    ceil_mode: { type: 'int', value: 1 },
   });
 });
 
@@ -152,8 +211,12 @@ test('facets give what the per-kind branches of conversion, simulation, import a
     (Object.keys(KINDS) as LayerKind[]).map((k) => {
       const s = LAYER_KINDS[k];
       const flags = [
-        s.window && 'window', s.init && `init:${s.init}`, s.absorbsBatchNorm && 'bn', s.absorbsAddBias && 'addBias',
-        s.absorbsPad && 'pad', s.acceptsIntegerInput && 'int',
+        s.window && 'window',
+        s.init && `init:${s.init}`,
+        s.absorbsBatchNorm && 'bn',
+        s.absorbsAddBias && 'addBias',
+        s.absorbsPad && 'pad',
+        s.acceptsIntegerInput && 'int',
       ].filter(Boolean);
       return [k, [s.role, ...flags, ...s.tensors.map((t) => `${t.role}${t.buffer ? '(buffer)' : ''}`)].join(' ')];
     }),
@@ -176,10 +239,27 @@ test('facets give what the per-kind branches of conversion, simulation, import a
     embedding: 'input init:unit-normal int weight',
   });
   // The importer's operators, in the order its unsupported-operator error lists them.
-  assert.deepEqual(Object.values(LAYER_KINDS).flatMap((k) => Object.keys(k.fromOnnx)), [
-    'Conv', 'Gemm', 'MatMul', 'BatchNormalization', 'Relu', 'MaxPool', 'AveragePool', 'GlobalAveragePool',
-    'Flatten', 'Reshape', 'Transpose', 'Squeeze', 'Unsqueeze', 'Add', 'Concat', 'Gather',
-  ]);
+  assert.deepEqual(
+    Object.values(LAYER_KINDS).flatMap((k) => Object.keys(k.fromOnnx)),
+    [
+      'Conv',
+      'Gemm',
+      'MatMul',
+      'BatchNormalization',
+      'Relu',
+      'MaxPool',
+      'AveragePool',
+      'GlobalAveragePool',
+      'Flatten',
+      'Reshape',
+      'Transpose',
+      'Squeeze',
+      'Unsqueeze',
+      'Add',
+      'Concat',
+      'Gather',
+    ],
+  );
   // A linear over [N, T, features] does not take a batch norm: it would normalize T.
   const net = everyKind();
   const proj = net.layers.find((l) => l.name === 'proj')!;

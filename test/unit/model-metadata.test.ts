@@ -8,7 +8,13 @@ import { join } from 'node:path';
 import { isMsatError } from '../../src/core/index.js';
 import { readOnnxModel } from '../../src/onnx/index.js';
 import {
-  MODEL_METADATA_FIELDS, loadNetwork, modelMetadataKey, readModelMetadata, textOptionsOfMetadata, writeModelMetadata, type ModelMetadata,
+  MODEL_METADATA_FIELDS,
+  loadNetwork,
+  modelMetadataKey,
+  readModelMetadata,
+  textOptionsOfMetadata,
+  writeModelMetadata,
+  type ModelMetadata,
 } from '../../src/model/index.js';
 import { normalizationOf } from '../../src/ann/index.js';
 
@@ -39,8 +45,17 @@ function expectMetadataError(source: string | undefined, key: string): (e: unkno
 
 test('the schema declares the keys msat has always written, in the order msat train writes them', () => {
   assert.deepEqual(MODEL_METADATA_FIELDS.map(modelMetadataKey), [
-    'msat.arch', 'msat.dataset', 'msat.mean', 'msat.std', 'msat.accuracy', 'msat.classes', 'msat.config', 'msat.vocabSize',
-    'msat.sequenceLength', 'msat.snn', 'msat.lambdas',
+    'msat.arch',
+    'msat.dataset',
+    'msat.mean',
+    'msat.std',
+    'msat.accuracy',
+    'msat.classes',
+    'msat.config',
+    'msat.vocabSize',
+    'msat.sequenceLength',
+    'msat.snn',
+    'msat.lambdas',
   ]);
   assert.deepEqual(Object.keys(SAMPLE).sort(), [...MODEL_METADATA_FIELDS].sort(), 'the sample covers every field');
 });
@@ -113,7 +128,10 @@ test('each malformed value is a MODEL_METADATA error naming the source and the k
     assert.throws(() => readModelMetadata({ [key]: text }, 'bad.onnx'), expectMetadataError('bad.onnx', key), `${key} = ${JSON.stringify(text)}`);
   }
   // Without a source (a bare record), the message starts at "metadata".
-  assert.throws(() => textOptionsOfMetadata({ 'msat.vocabSize': 'many' }), (e: unknown) => isMsatError(e) && e.code === 'MODEL_METADATA' && e.message.startsWith('metadata msat.vocabSize'));
+  assert.throws(
+    () => textOptionsOfMetadata({ 'msat.vocabSize': 'many' }),
+    (e: unknown) => isMsatError(e) && e.code === 'MODEL_METADATA' && e.message.startsWith('metadata msat.vocabSize'),
+  );
 });
 
 test('writeModelMetadata refuses a value that would not read back', () => {
@@ -142,7 +160,9 @@ function legacyRead(metadata: Readonly<Record<string, string>>) {
 const MODELS = join(import.meta.dirname, '..', '..', 'models');
 
 test('the five shipped models read without error and give the values the earlier readers gave', async () => {
-  const files = readdirSync(MODELS).filter((f) => f.endsWith('.onnx')).sort();
+  const files = readdirSync(MODELS)
+    .filter((f) => f.endsWith('.onnx'))
+    .sort();
   assert.deepEqual(files, ['cifar10-resnet20.onnx', 'cifar10-vgg16.onnx', 'imdb-textcnn.onnx', 'mnist-cnn.onnx', 'speech-commands-cnn.onnx']);
   for (const file of files) {
     const path = join(MODELS, file);
@@ -169,5 +189,8 @@ test('the five shipped models read without error and give the values the earlier
   const network = await loadNetwork(join(MODELS, 'mnist-cnn.onnx'));
   assert.deepEqual(normalizationOf(network), { mean: [0.1307], std: [0.3081] });
   assert.equal(normalizationOf({ ...network, metadata: { 'msat.mean': '[0.5]' } }), undefined, 'one half only: no normalisation');
-  assert.throws(() => normalizationOf({ ...network, metadata: { 'msat.mean': '[0.5]', 'msat.std': '[x]' } }), expectMetadataError(network.source, 'msat.std'));
+  assert.throws(
+    () => normalizationOf({ ...network, metadata: { 'msat.mean': '[0.5]', 'msat.std': '[x]' } }),
+    expectMetadataError(network.source, 'msat.std'),
+  );
 });

@@ -5,7 +5,14 @@ import { isMsatError } from '../../src/core/errors.js';
 import { floatTensor } from '../../src/core/tensor.js';
 import { attr, type OnnxNode } from '../../src/onnx/index.js';
 import {
-  broadcastShapes, foldNode, inferLayerShape, resolveReshapeTarget, sizePerSample, windowOutputSize, type ConstValue, type LayerSpec,
+  broadcastShapes,
+  foldNode,
+  inferLayerShape,
+  resolveReshapeTarget,
+  sizePerSample,
+  windowOutputSize,
+  type ConstValue,
+  type LayerSpec,
 } from '../../src/model/index.js';
 
 test('windowOutputSize matches the ONNX/PyTorch formula, including ceil_mode and its last-window rule', () => {
@@ -43,9 +50,25 @@ test('resolveReshapeTarget keeps the batch symbolic and refuses reshapes that mi
 const base = { name: 'l', inputs: ['x'], output: 'y' };
 
 test('inferLayerShape for conv, pools, linear, flatten, concat and embedding', () => {
-  const conv: LayerSpec = { ...base, kind: 'conv', weight: floatTensor([8, 2, 3, 3], new Float32Array(144)), strides: [2, 2], pads: [1, 1, 1, 1], dilations: [1, 1], group: 2 };
+  const conv: LayerSpec = {
+    ...base,
+    kind: 'conv',
+    weight: floatTensor([8, 2, 3, 3], new Float32Array(144)),
+    strides: [2, 2],
+    pads: [1, 1, 1, 1],
+    dilations: [1, 1],
+    group: 2,
+  };
   assert.deepEqual(inferLayerShape(conv, [['N', 4, 9, 9]]), ['N', 8, 5, 5]);
-  const conv1d: LayerSpec = { ...base, kind: 'conv', weight: floatTensor([6, 4, 5], new Float32Array(120)), strides: [1], pads: [2, 2], dilations: [1], group: 1 };
+  const conv1d: LayerSpec = {
+    ...base,
+    kind: 'conv',
+    weight: floatTensor([6, 4, 5], new Float32Array(120)),
+    strides: [1],
+    pads: [2, 2],
+    dilations: [1],
+    group: 1,
+  };
   assert.deepEqual(inferLayerShape(conv1d, [['N', 4, 64]]), ['N', 6, 64]);
   const pool: LayerSpec = { ...base, kind: 'maxpool', kernel: [3, 3], strides: [2, 2], pads: [0, 0, 0, 0], dilations: [1, 1], ceilMode: true };
   assert.deepEqual(inferLayerShape(pool, [['N', 4, 8, 8]]), ['N', 4, 4, 4]);
@@ -53,7 +76,13 @@ test('inferLayerShape for conv, pools, linear, flatten, concat and embedding', (
   assert.deepEqual(inferLayerShape(lin, [['N', 7, 5]]), ['N', 7, 3]);
   assert.deepEqual(inferLayerShape({ ...base, kind: 'flatten', axis: 1 }, [['N', 2, 3, 4]]), ['N', 24]);
   assert.deepEqual(inferLayerShape({ ...base, kind: 'flatten', axis: 2 }, [['N', 1, 3, 4]]), ['N', 12]);
-  assert.deepEqual(inferLayerShape({ ...base, inputs: ['a', 'b'], kind: 'concat', axis: 1 }, [['N', 2, 5], ['N', 3, 5]]), ['N', 5, 5]);
+  assert.deepEqual(
+    inferLayerShape({ ...base, inputs: ['a', 'b'], kind: 'concat', axis: 1 }, [
+      ['N', 2, 5],
+      ['N', 3, 5],
+    ]),
+    ['N', 5, 5],
+  );
   assert.deepEqual(inferLayerShape({ ...base, kind: 'embedding', weight: floatTensor([10, 4], new Float32Array(40)) }, [['N', 6]]), ['N', 6, 4]);
   assert.deepEqual(inferLayerShape({ ...base, kind: 'add', constant: floatTensor([5], new Float32Array(5)) }, [['N', 2, 5]]), ['N', 2, 5]);
 
@@ -63,7 +92,10 @@ test('inferLayerShape for conv, pools, linear, flatten, concat and embedding', (
     [{ ...base, inputs: ['a', 'b'], kind: 'concat', axis: 1 }, ['N', 2, 5]],
   ] as const) {
     const shapes = spec.kind === 'concat' ? [shape, ['N', 2, 4] as const] : [shape];
-    assert.throws(() => inferLayerShape(spec as LayerSpec, shapes), (e: unknown) => isMsatError(e) && e.code === 'MODEL_SHAPE' && e.message.includes('layer "l"'));
+    assert.throws(
+      () => inferLayerShape(spec as LayerSpec, shapes),
+      (e: unknown) => isMsatError(e) && e.code === 'MODEL_SHAPE' && e.message.includes('layer "l"'),
+    );
   }
 });
 

@@ -10,11 +10,26 @@ const zeros = (dims: number[]) => floatTensor(dims, new Float32Array(dims.reduce
 test('MACs: conv = outC·outH·outW·(inC/group)·kH·kW, linear = in·out per position; params count every tensor', () => {
   const b = new GraphBuilder();
   const x = b.input('x', 'float32', ['N', 4, 10, 10]);
-  const c1 = b.node('Conv', [x, b.initializer('w1', zeros([8, 4, 3, 3])), b.initializer('b1', zeros([8]))], { strides: attr.ints([2, 2]), pads: attr.ints([1, 1, 1, 1]) }, { name: 'conv' });
-  const c2 = b.node('Conv', [c1, b.initializer('w2', zeros([8, 2, 3, 3]))], { group: attr.int(4), pads: attr.ints([1, 1, 1, 1]) }, { name: 'grouped' });
+  const c1 = b.node(
+    'Conv',
+    [x, b.initializer('w1', zeros([8, 4, 3, 3])), b.initializer('b1', zeros([8]))],
+    { strides: attr.ints([2, 2]), pads: attr.ints([1, 1, 1, 1]) },
+    { name: 'conv' },
+  );
+  const c2 = b.node(
+    'Conv',
+    [c1, b.initializer('w2', zeros([8, 2, 3, 3]))],
+    { group: attr.int(4), pads: attr.ints([1, 1, 1, 1]) },
+    { name: 'grouped' },
+  );
   const bn = b.node('BatchNormalization', [c2, ...['s', 'bb', 'm', 'v'].map((n) => b.initializer(n, zeros([8])))], {}, { name: 'bn' });
   const r = b.node('Relu', [bn], {}, { name: 'relu' });
-  const f = b.node('Reshape', [r, b.initializer('shape', { type: 'int64', dims: [3], data: BigInt64Array.from([0n, 8n, 25n]) })], {}, { name: 'seq' });
+  const f = b.node(
+    'Reshape',
+    [r, b.initializer('shape', { type: 'int64', dims: [3], data: BigInt64Array.from([0n, 8n, 25n]) })],
+    {},
+    { name: 'seq' },
+  );
   const fc = b.node('MatMul', [f, b.initializer('W', zeros([25, 6]))], {}, { name: 'fc' });
   b.output(b.node('Add', [fc, b.initializer('bias', zeros([6]))], {}, { name: 'fc_bias' }), 'float32');
   const s = summarizeNetwork(importOnnx(b.build(13), 'macs.onnx'));
@@ -43,5 +58,8 @@ test('embeddings count parameters but no MACs', () => {
   const ids = b.input('ids', 'int64', ['N', 3]);
   b.output(b.node('Gather', [b.initializer('table', zeros([100, 8])), ids], {}, { name: 'emb' }), 'float32');
   const s = summarizeNetwork(importOnnx(b.build(14), 'emb.onnx'));
-  assert.deepEqual(s.rows.map((r) => [r.kind, r.params, r.macs]), [['embedding', 800, 0]]);
+  assert.deepEqual(
+    s.rows.map((r) => [r.kind, r.params, r.macs]),
+    [['embedding', 800, 0]],
+  );
 });

@@ -27,8 +27,14 @@ test('GraphBuilder hands out unique tensor and node names', () => {
   const names = m.graph.nodes.map((n) => n.name);
   assert.equal(new Set(names).size, names.length);
   assert.deepEqual(m.graph.nodes[2].attributes, {});
-  assert.throws(() => b.input('x', 'float32', [1]), (e: unknown) => isMsatError(e) && e.code === 'ONNX_BUILD');
-  assert.throws(() => b.node('Relu', [x], {}, { outputs: [y1] }), (e: unknown) => isMsatError(e) && /"matmul_0" is already used/.test(e.message));
+  assert.throws(
+    () => b.input('x', 'float32', [1]),
+    (e: unknown) => isMsatError(e) && e.code === 'ONNX_BUILD',
+  );
+  assert.throws(
+    () => b.node('Relu', [x], {}, { outputs: [y1] }),
+    (e: unknown) => isMsatError(e) && /"matmul_0" is already used/.test(e.message),
+  );
 });
 
 test('attr constructors tag values with their ONNX attribute type', () => {

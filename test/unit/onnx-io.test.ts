@@ -9,7 +9,13 @@ import onnxProto from 'onnx-proto';
 import { isMsatError } from '../../src/core/errors.js';
 import { floatTensor, type Tensor } from '../../src/core/tensor.js';
 import {
-  GraphBuilder, attr, decodeOnnxModel, encodeOnnxModel, float16BitsToNumber, numberToFloat16Bits, readOnnxModel,
+  GraphBuilder,
+  attr,
+  decodeOnnxModel,
+  encodeOnnxModel,
+  float16BitsToNumber,
+  numberToFloat16Bits,
+  readOnnxModel,
   type OnnxModel,
 } from '../../src/onnx/index.js';
 
@@ -18,15 +24,31 @@ const { onnx } = onnxProto;
 function smallModel(): OnnxModel {
   const b = new GraphBuilder('small');
   const x = b.input('x', 'float32', ['N', 2, 4, 4]);
-  const w = b.initializer('w', floatTensor([3, 2, 3, 3], Array.from({ length: 54 }, (_, i) => i / 10 - 2)));
+  const w = b.initializer(
+    'w',
+    floatTensor(
+      [3, 2, 3, 3],
+      Array.from({ length: 54 }, (_, i) => i / 10 - 2),
+    ),
+  );
   const bias = b.initializer('b', floatTensor([3], [0.5, -0.25, 1]));
   const shape = b.initializer('shape', { type: 'int64', dims: [2], data: BigInt64Array.from([0n, -1n]) });
   const idx = b.initializer('idx', { type: 'int32', dims: [2, 1], data: Int32Array.from([7, -3]) });
-  const c = b.node('Conv', [x, w, bias], {
-    kernel_shape: attr.ints([3, 3]), pads: attr.ints([1, 1, 1, 1]), group: attr.int(1),
-    alpha: attr.float(1), note: attr.string('héllo'), tags: attr.strings(['a', 'b']), scales: attr.floats([0.5, 2]),
-    value: attr.tensor(floatTensor([2], [1.5, -2])),
-  }, { name: 'conv' });
+  const c = b.node(
+    'Conv',
+    [x, w, bias],
+    {
+      kernel_shape: attr.ints([3, 3]),
+      pads: attr.ints([1, 1, 1, 1]),
+      group: attr.int(1),
+      alpha: attr.float(1),
+      note: attr.string('héllo'),
+      tags: attr.strings(['a', 'b']),
+      scales: attr.floats([0.5, 2]),
+      value: attr.tensor(floatTensor([2], [1.5, -2])),
+    },
+    { name: 'conv' },
+  );
   const r = b.node('Relu', [c], {}, { name: 'relu', outputs: ['y_relu'] });
   const y = b.node('Reshape', [r, shape], {}, { name: 'flat', outputs: ['y'] });
   b.node('Identity', [idx], {}, { outputs: ['idx_out'] });
@@ -77,7 +99,10 @@ test('encode -> decode reproduces a built model (nodes, every attribute type, in
 test('float16 initializers are widened to float32 (raw_data and int32_data forms), double is narrowed', () => {
   const values = [0, 1, -2.5, 0.099975586, 65504, -6.1035156e-5, 5.9604645e-8];
   const bits = values.map(numberToFloat16Bits);
-  assert.deepEqual(bits.map(float16BitsToNumber), values.map((v) => Math.fround(v)).map((v) => float16BitsToNumber(numberToFloat16Bits(v))));
+  assert.deepEqual(
+    bits.map(float16BitsToNumber),
+    values.map((v) => Math.fround(v)).map((v) => float16BitsToNumber(numberToFloat16Bits(v))),
+  );
   assert.equal(float16BitsToNumber(0x3c00), 1);
   assert.equal(float16BitsToNumber(0xc000), -2);
   assert.equal(float16BitsToNumber(0x7bff), 65504);
@@ -123,7 +148,7 @@ test('every truncation of a model is ONNX_MALFORMED naming the file, never anoth
 test('random and corrupted bytes give an MsatError or a model, never another exception', () => {
   const bytes = encodeOnnxModel(smallModel());
   let seed = 12345;
-  const rand = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const rand = (): number => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
   for (let k = 0; k < 300; k++) {
     const junk = Uint8Array.from({ length: 1 + Math.floor(rand() * 200) }, () => Math.floor(rand() * 256));
     try {
@@ -145,7 +170,9 @@ test('structural problems are ONNX_MALFORMED with a reason', () => {
   const empty = msatErrorOf(() => decodeOnnxModel(new Uint8Array(), 'empty.onnx'));
   assert.equal(empty.code, 'ONNX_MALFORMED');
 
-  const mismatch = msatErrorOf(() => decodeOnnxModel(withInitializerProto(smallModel(), 'b', { dims: [4], dataType: 1, floatData: [1, 2, 3] }), 'm.onnx'));
+  const mismatch = msatErrorOf(() =>
+    decodeOnnxModel(withInitializerProto(smallModel(), 'b', { dims: [4], dataType: 1, floatData: [1, 2, 3] }), 'm.onnx'),
+  );
   assert.equal(mismatch.code, 'ONNX_MALFORMED');
   assert.match(mismatch.message, /initializer "b" has dims \[4\] \(4 elements\) but its data holds 3/);
 
@@ -164,19 +191,26 @@ test('structural problems are ONNX_MALFORMED with a reason', () => {
 });
 
 test('element types msat cannot hold and subgraphs are rejected with their own codes', () => {
-  const boolInit = msatErrorOf(() => decodeOnnxModel(withInitializerProto(smallModel(), 'b', { dims: [3], dataType: 9, rawData: new Uint8Array([1, 0, 1]) }), 'bool.onnx'));
+  const boolInit = msatErrorOf(() =>
+    decodeOnnxModel(withInitializerProto(smallModel(), 'b', { dims: [3], dataType: 9, rawData: new Uint8Array([1, 0, 1]) }), 'bool.onnx'),
+  );
   assert.equal(boolInit.code, 'ONNX_UNSUPPORTED_DTYPE');
   assert.match(boolInit.message, /bool\.onnx: initializer "b" has element type BOOL/);
 
   const m = onnx.ModelProto.decode(encodeOnnxModel(smallModel()));
-  m.graph!.node![0].attribute!.push(onnx.AttributeProto.create({ name: 'then_branch', type: onnx.AttributeProto.AttributeType.GRAPH, g: { name: 'sub' } }));
+  m.graph!.node![0].attribute!.push(
+    onnx.AttributeProto.create({ name: 'then_branch', type: onnx.AttributeProto.AttributeType.GRAPH, g: { name: 'sub' } }),
+  );
   const sub = msatErrorOf(() => decodeOnnxModel(onnx.ModelProto.encode(m).finish(), 'if.onnx'));
   assert.equal(sub.code, 'ONNX_UNSUPPORTED_OP');
   assert.match(sub.message, /if\.onnx: attribute "then_branch" of node "conv" \(Conv\) is a subgraph/);
 });
 
 test('readOnnxModel: a missing file is ONNX_NOT_FOUND, a written file reads back', async () => {
-  await assert.rejects(readOnnxModel('/nonexistent/dir/model.onnx'), (e: unknown) => isMsatError(e) && e.code === 'ONNX_NOT_FOUND' && e.message.includes('/nonexistent/dir/model.onnx'));
+  await assert.rejects(
+    readOnnxModel('/nonexistent/dir/model.onnx'),
+    (e: unknown) => isMsatError(e) && e.code === 'ONNX_NOT_FOUND' && e.message.includes('/nonexistent/dir/model.onnx'),
+  );
   const dir = mkdtempSync(join(tmpdir(), 'msat-onnx-'));
   const path = join(dir, 'm.onnx');
   const model = smallModel();

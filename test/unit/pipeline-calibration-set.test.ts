@@ -26,7 +26,9 @@ test("openCalibrationSet on a class-sorted folder: 'auto' covers every class, ev
   for (const [c, name] of ['cat', 'dog', 'emu'].entries()) {
     for (let i = 0; i < 4; i++) {
       mkdirSync(join(root, 'train', name), { recursive: true });
-      const png = await sharp(Buffer.alloc(2 * 2 * 3, 10 * c + i), { raw: { width: 2, height: 2, channels: 3 } }).png().toBuffer();
+      const png = await sharp(Buffer.alloc(2 * 2 * 3, 10 * c + i), { raw: { width: 2, height: 2, channels: 3 } })
+        .png()
+        .toBuffer();
       writeFileSync(join(root, 'train', name, `${i}.png`), png);
     }
   }

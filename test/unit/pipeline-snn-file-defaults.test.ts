@@ -34,14 +34,21 @@ const plan: ConversionPlan = {
   ],
   outputs: ['out'],
   spiking: [{ name: 'relu1', neurons: 4 }],
-  synaptic: [{ name: 'conv1', macs: 10, analogInput: true }, { name: 'fc', macs: 4, analogInput: false }],
+  synaptic: [
+    { name: 'conv1', macs: 10, analogInput: true },
+    { name: 'fc', macs: 4, analogInput: false },
+  ],
   converted: 3,
   refused: 0,
   warnings: [],
 };
 
 const NEURON: NeuronConfig = {
-  method: 'dtt', k: 0.75, hp: { alpha: 0.3, ka: -2, ki: 1.5, C: 5, taump: 0.5, taurd: 0.25 }, gamma: 3, reset: 'hard',
+  method: 'dtt',
+  k: 0.75,
+  hp: { alpha: 0.3, ka: -2, ki: 1.5, C: 5, taump: 0.5, taurd: 0.25 },
+  gamma: 3,
+  reset: 'hard',
 };
 
 /** Options as `convertedSnnFile` writes them. */
@@ -174,7 +181,8 @@ test('what msat writes it reads: γ = Infinity round-trips as "Infinity"; a neur
   await assert.rejects(writeSnnFile(bad, docWith(options({ ...NEURON, k: -1 }))), expectSnnFileError(bad, 'options.neuron.k'));
   await assert.rejects(writeSnnFile(bad, docWith(options({ ...NEURON, gamma: NaN }))), expectSnnFileError(bad, 'options.neuron.gamma'));
   await assert.rejects(
-    writeSnnFile(bad, docWith({ ...options(), normalization: { mean: [] } })), expectSnnFileError(bad, 'options.normalization.mean'),
+    writeSnnFile(bad, docWith({ ...options(), normalization: { mean: [] } })),
+    expectSnnFileError(bad, 'options.normalization.mean'),
   );
   assert.equal(existsSync(bad), false, 'nothing written');
 });

@@ -5,7 +5,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CONVERTER_COLORS, SPARE_COLORS, coincidingSeries, formatEnergy, rasterChartSpec, seriesColors, sopChartSpec } from '../../src/report/index.js';
+import {
+  CONVERTER_COLORS,
+  SPARE_COLORS,
+  coincidingSeries,
+  formatEnergy,
+  rasterChartSpec,
+  seriesColors,
+  sopChartSpec,
+} from '../../src/report/index.js';
 
 test('energies take the SI prefix that suits each value, three significant digits', () => {
   assert.equal(formatEnergy(1.74e-3), '1.74 mJ');
@@ -50,7 +58,10 @@ test('the SOP chart gives each series its own dash and marker, and names series 
     { label: 'd', sopPerStep: [0, 2, 3] },
     { label: 'e', sopPerStep: [5, 5, 5] },
   ];
-  assert.deepEqual(coincidingSeries(series), [['a', 'b'], ['c', 'd']]);
+  assert.deepEqual(coincidingSeries(series), [
+    ['a', 'b'],
+    ['c', 'd'],
+  ]);
   type Layer = { encoding: Record<string, { scale?: { range?: unknown[] } }> };
   const [line, points] = (sopChartSpec(series) as unknown as { layer: Layer[] }).layer;
   const dashes = line.encoding.strokeDash.scale!.range!.map((d) => JSON.stringify(d));
@@ -64,7 +75,10 @@ test('the raster: rows grouped by layer, a tick only at steps with spikes', () =
   const spec = rasterChartSpec([
     { label: 'θ = λ', id: 'const-1', traces: [trace('/l1', 3, [0, 1, 0, 1]), trace('/l2', 7, [0, 0, 0, 1]), trace('/l1', 5, [0, 0, 0, 0])] },
     { label: 'MSAT DTT+DET', id: 'msat', traces: [trace('/l1', 3, [1, 1, 1, 1]), trace('/l2', 7, [2, 0, 0, 0]), trace('/l1', 5, [0, 0, 0, 0])] },
-  ]) as unknown as { datasets: { spikes: { converter: string; row: string; step: number; spikes: number }[] }; spec: { layer: { encoding: { y: { sort: string[] }; color?: { scale: { range: string[] } }; opacity?: unknown } }[] } };
+  ]) as unknown as {
+    datasets: { spikes: { converter: string; row: string; step: number; spikes: number }[] };
+    spec: { layer: { encoding: { y: { sort: string[] }; color?: { scale: { range: string[] } }; opacity?: unknown } }[] };
+  };
   const [, ticks] = spec.spec.layer;
   assert.deepEqual(ticks.encoding.y.sort, ['l1 #3', 'l1 #5', 'l2 #7']);
   assert.equal(spec.datasets.spikes.length, 2 + 1 + 4 + 1, 'one tick per step with spikes, none for silent steps');

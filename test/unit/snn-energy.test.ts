@@ -1,13 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  ENERGY_PER_AC_PJ,
-  ENERGY_PER_MAC_PJ,
-  convMacs,
-  estimateEnergy,
-  firingRate,
-  linearMacs,
-} from '../../src/snn/metrics/index.js';
+import { ENERGY_PER_AC_PJ, ENERGY_PER_MAC_PJ, convMacs, estimateEnergy, firingRate, linearMacs } from '../../src/snn/metrics/index.js';
 import { isMsatError } from '../../src/core/index.js';
 
 function near(a: number, b: number, what: string): void {
@@ -48,5 +41,8 @@ test('custom pJ constants, MAC helpers and firing rate', () => {
   assert.equal(linearMacs(512, 10), 5120);
   assert.equal(firingRate(30, 10, 6), 0.5);
   assert.throws(() => estimateEnergy([], { steps: 0 }), isMsatError);
-  assert.throws(() => estimateEnergy([{ name: 'bad', macs: 10, inputSpikeRate: -1 }], { steps: 1 }), (e) => isMsatError(e) && /bad/.test(e.message));
+  assert.throws(
+    () => estimateEnergy([{ name: 'bad', macs: 10, inputSpikeRate: -1 }], { steps: 1 }),
+    (e) => isMsatError(e) && /bad/.test(e.message),
+  );
 });

@@ -21,5 +21,8 @@ test('an accuracy exactly at ANN - margin counts despite float rounding of the s
 });
 
 test('percent instead of fractions is rejected', () => {
-  assert.throws(() => latencyToAnn([10, 95], 95.45), (e) => isMsatError(e) && /0\.9545/.test(e.message));
+  assert.throws(
+    () => latencyToAnn([10, 95], 95.45),
+    (e) => isMsatError(e) && /0\.9545/.test(e.message),
+  );
 });

@@ -102,10 +102,16 @@ test('LIPool: padding never wins even when every real input is negative', () => 
 });
 
 test('LIPool: invalid geometry fails with MsatError', () => {
-  assert.throws(() => planLIPool([1, 1, 4, 4], { kernelSize: 2, padding: 2 }), (e) => isMsatError(e) && /padding/.test(e.message));
+  assert.throws(
+    () => planLIPool([1, 1, 4, 4], { kernelSize: 2, padding: 2 }),
+    (e) => isMsatError(e) && /padding/.test(e.message),
+  );
   assert.throws(() => planLIPool([1, 1, 4], { kernelSize: [2, 2] }), isMsatError);
   assert.throws(() => planLIPool([4, 4], { kernelSize: 2 }), isMsatError);
   assert.throws(() => planLIPool([1, 1, 2, 2], { kernelSize: 3 }), isMsatError);
   const pool = new LIPool([1, 1, 4, 4], { kernelSize: 2 });
-  assert.throws(() => pool.step(new Float64Array(15)), (e) => isMsatError(e) && e.code === 'SNN_SHAPE_MISMATCH');
+  assert.throws(
+    () => pool.step(new Float64Array(15)),
+    (e) => isMsatError(e) && e.code === 'SNN_SHAPE_MISMATCH',
+  );
 });

@@ -88,7 +88,10 @@ test('hard reset: V is 0 after every step with a spike, and the charge identity 
 
 test('constant theta = lambda, constant x: spike count after T steps = min(floor(T*x/lambda), T*gamma)', () => {
   // Dyadic values: float64 arithmetic is exact, so the count is exact.
-  const exact = simulateNeuronLayer({ size: 3, lambda: 1 }, new Float64Array(64 * 3).map((_, k) => [0.375, 0.5, 0.0625][k % 3]));
+  const exact = simulateNeuronLayer(
+    { size: 3, lambda: 1 },
+    new Float64Array(64 * 3).map((_, k) => [0.375, 0.5, 0.0625][k % 3]),
+  );
   assert.deepEqual([...exact.finalState.n], [24, 32, 4]);
   // Random x and lambda: within the usual +-1 of rounding.
   const N = 40;
@@ -137,7 +140,10 @@ test('MSAT DTT+DET on one neuron matches a hand trace of docs/method.md §2 (1e-
   }
   assert.ok(Math.abs(sim.finalState.v[0] - v) < 1e-12);
   assert.ok(Math.abs(sim.finalState.vSum[0] - vSum) < 1e-12);
-  assert.ok(sim.spikeSeq.some((s) => s > 0), 'trace contains spikes');
+  assert.ok(
+    sim.spikeSeq.some((s) => s > 0),
+    'trace contains spikes',
+  );
 });
 
 test('spike confidence c = 0: no spikes during the 16-step window, the charge is lost, dynamics otherwise unchanged', () => {
@@ -255,16 +261,28 @@ test('channel-wise lambda: neuron i uses values[floor(i / stride) % C] (NCL, bat
 });
 
 test('invalid options fail with MsatError naming the value', () => {
-  assert.throws(() => new NeuronLayer({ size: 4, lambda: 0 }), (e) => isMsatError(e) && /lambda/.test(e.message));
-  assert.throws(() => new NeuronLayer({ size: 4, lambda: 1, gamma: 1.5 }), (e) => isMsatError(e) && /gamma/.test(e.message));
+  assert.throws(
+    () => new NeuronLayer({ size: 4, lambda: 0 }),
+    (e) => isMsatError(e) && /lambda/.test(e.message),
+  );
+  assert.throws(
+    () => new NeuronLayer({ size: 4, lambda: 1, gamma: 1.5 }),
+    (e) => isMsatError(e) && /gamma/.test(e.message),
+  );
   assert.throws(() => new NeuronLayer({ size: 4, lambda: 1, confidence: { c: 2, rng: createRng(1) } }), isMsatError);
   assert.throws(
     () => new NeuronLayer({ size: 4, lambda: 1, threshold: { kind: 'msat', mode: 'dtx' as 'dtt', hp: VGG_HYPER_PARAMS } }),
     (e) => isMsatError(e) && /dtt\+det/.test(e.message),
   );
   const layer = new NeuronLayer({ size: 4, lambda: 1 });
-  assert.throws(() => layer.step(new Float64Array(3)), (e) => isMsatError(e) && e.code === 'SNN_SHAPE_MISMATCH');
+  assert.throws(
+    () => layer.step(new Float64Array(3)),
+    (e) => isMsatError(e) && e.code === 'SNN_SHAPE_MISMATCH',
+  );
   const resolved = resolveNeuronLayerOptions({ size: 2, lambda: 1, confidence: { c: 0.5, rng: createRng(1) } });
   const s = createNeuronState(2);
-  assert.throws(() => stepNeuronLayer(resolved, [1, 1], null, s, s, createNeuronStepOutputs(2)), (e) => isMsatError(e) && e.code === 'SNN_MISSING_INPUT');
+  assert.throws(
+    () => stepNeuronLayer(resolved, [1, 1], null, s, s, createNeuronStepOutputs(2)),
+    (e) => isMsatError(e) && e.code === 'SNN_MISSING_INPUT',
+  );
 });

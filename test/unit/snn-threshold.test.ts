@@ -74,7 +74,10 @@ test('DET exponent is clamped: a huge negative input never overflows and theta s
 });
 
 test('validateMsatHyperParams rejects ki <= 0 and non-finite values with an MsatError', () => {
-  assert.throws(() => validateMsatHyperParams({ ...VGG_HYPER_PARAMS, ki: 0 }, 'layer relu3'), (e) => isMsatError(e) && /relu3/.test(e.message));
+  assert.throws(
+    () => validateMsatHyperParams({ ...VGG_HYPER_PARAMS, ki: 0 }, 'layer relu3'),
+    (e) => isMsatError(e) && /relu3/.test(e.message),
+  );
   assert.throws(() => validateMsatHyperParams({ ...VGG_HYPER_PARAMS, alpha: NaN }, 'x'), isMsatError);
   validateMsatHyperParams(RESNET_HYPER_PARAMS, 'ok');
 });

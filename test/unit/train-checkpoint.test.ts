@@ -12,15 +12,29 @@ import { loadCheckpoint, saveCheckpoint } from '../../src/train/index.js';
 test('checkpoint: float32 values round-trip bit for bit; a truncated tensor file is a clear error', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'msat-ckpt-'));
   try {
-    const state = new Map([['a', Float32Array.of(1.5, -0, Number.MIN_VALUE, 3.4e38)], ['b:momentum', Float32Array.of(Math.PI)]]);
-    const dims = new Map([['a', [2, 2]], ['b:momentum', [1]]]);
-    const path = await saveCheckpoint(join(dir, 'checkpoint.json'), { epoch: 3, step: 30, rng: { seed: 9, epoch: 3, scheme: 'derived-per-epoch' }, config: { x: 1 }, history: [] }, state, dims);
+    const state = new Map([
+      ['a', Float32Array.of(1.5, -0, Number.MIN_VALUE, 3.4e38)],
+      ['b:momentum', Float32Array.of(Math.PI)],
+    ]);
+    const dims = new Map([
+      ['a', [2, 2]],
+      ['b:momentum', [1]],
+    ]);
+    const path = await saveCheckpoint(
+      join(dir, 'checkpoint.json'),
+      { epoch: 3, step: 30, rng: { seed: 9, epoch: 3, scheme: 'derived-per-epoch' }, config: { x: 1 }, history: [] },
+      state,
+      dims,
+    );
     const back = await loadCheckpoint(path);
     assert.equal(back.header.epoch, 3);
     assert.deepEqual(back.header.config, { x: 1 });
     assert.deepEqual(back.state, state);
     writeFileSync(join(dir, 'checkpoint.bin'), new Uint8Array(8));
-    await assert.rejects(loadCheckpoint(path), (e: Error & { code?: string }) => e.code === 'TRAIN_CHECKPOINT' && /truncated: tensor a/.test(e.message));
+    await assert.rejects(
+      loadCheckpoint(path),
+      (e: Error & { code?: string }) => e.code === 'TRAIN_CHECKPOINT' && /truncated: tensor a/.test(e.message),
+    );
     await assert.rejects(loadCheckpoint(join(dir, 'missing.json')), /cannot read the checkpoint/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -28,12 +42,26 @@ test('checkpoint: float32 values round-trip bit for bit; a truncated tensor file
 });
 
 const rng = (epoch: number) => ({ seed: 9, epoch, scheme: 'derived-per-epoch' as const });
-const history = (epochs: number) => Array.from({ length: epochs }, (_, i) => ({
-  epoch: i + 1, lr: 0.1, trainLoss: 1, trainAccuracy: 0.5, valLoss: 1, valAccuracy: 0.5, stepsPerSecond: Infinity, samplesPerSecond: 10, seconds: 0,
-}));
+const history = (epochs: number) =>
+  Array.from({ length: epochs }, (_, i) => ({
+    epoch: i + 1,
+    lr: 0.1,
+    trainLoss: 1,
+    trainAccuracy: 0.5,
+    valLoss: 1,
+    valAccuracy: 0.5,
+    stepsPerSecond: Infinity,
+    samplesPerSecond: 10,
+    seconds: 0,
+  }));
 const dims = new Map([['w', [2]]]);
 const save = (dir: string, epoch: number, w: number) =>
-  saveCheckpoint(join(dir, 'checkpoint.json'), { epoch, step: epoch * 10, rng: rng(epoch), config: { x: 1 }, history: history(epoch) }, new Map([['w', Float32Array.of(w, -w)]]), dims);
+  saveCheckpoint(
+    join(dir, 'checkpoint.json'),
+    { epoch, step: epoch * 10, rng: rng(epoch), config: { x: 1 }, history: history(epoch) },
+    new Map([['w', Float32Array.of(w, -w)]]),
+    dims,
+  );
 
 test('checkpoint: a save killed between its renames is recovered; a binary from another save is refused naming the files', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'msat-ckpt-torn-'));
@@ -81,7 +109,8 @@ test('checkpoint: a damaged header is TRAIN_CHECKPOINT naming the file and the p
   try {
     const path = await save(dir, 3, 1);
     const good = readFileSync(path, 'utf8');
-    const cases: Array<[string, (h: any) => void, string, RegExp]> = [ // eslint-disable-line @typescript-eslint/no-explicit-any
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const cases: Array<[string, (h: any) => void, string, RegExp]> = [
       ['epoch as text', (h) => (h.epoch = '3'), 'epoch', /expected a whole number ≥ 0, got "3"/],
       ['missing step', (h) => delete h.step, 'step', /got nothing \(missing\)/],
       ['rng epoch', (h) => (h.rng.epoch = 2), 'rng.epoch', /expected the checkpoint's epoch \(3\), got 2/],
@@ -90,7 +119,12 @@ test('checkpoint: a damaged header is TRAIN_CHECKPOINT naming the file and the p
       ['format', (h) => (h.format = 'other'), 'format', /not an msat checkpoint/],
       ['no digest', (h) => delete h.dataSha256, 'dataSha256', /expected the SHA-256 of the binary file/],
       ['duplicate tensor', (h) => h.tensors.push({ ...h.tensors[0], offset: 2 }), 'tensors[1].name', /tensor "w" appears twice/],
-      ['overlap', (h) => h.tensors.push({ name: 'v', dims: [1], offset: 0 }), 'tensors[1].offset', /expected 2 \(right after the tensor before\), got 0/],
+      [
+        'overlap',
+        (h) => h.tensors.push({ name: 'v', dims: [1], offset: 0 }),
+        'tensors[1].offset',
+        /expected 2 \(right after the tensor before\), got 0/,
+      ],
     ];
     for (const [name, damage, where, pattern] of cases) {
       const h = JSON.parse(good);
@@ -104,7 +138,10 @@ test('checkpoint: a damaged header is TRAIN_CHECKPOINT naming the file and the p
       });
     }
     writeFileSync(path, good.replace('"step": 30', '"step": 30, "step": 31'));
-    await assert.rejects(loadCheckpoint(path), (e: unknown) => isMsatError(e) && e.message === `${path}: step: duplicate key (JSON would keep only the last one)`);
+    await assert.rejects(
+      loadCheckpoint(path),
+      (e: unknown) => isMsatError(e) && e.message === `${path}: step: duplicate key (JSON would keep only the last one)`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -3,7 +3,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  NetworkBuilder, TrainRng, augmentBatch, deriveRng, deriveSeed, fans, initializeNetwork, readParameters, shuffledIndices,
+  NetworkBuilder,
+  TrainRng,
+  augmentBatch,
+  deriveRng,
+  deriveSeed,
+  fans,
+  initializeNetwork,
+  readParameters,
+  shuffledIndices,
 } from '../../src/train/index.js';
 
 test('rng: reproducible from its state; derived streams differ by tag; shuffles are permutations', () => {
@@ -15,7 +23,10 @@ test('rng: reproducible from its state; derived streams differ by tag; shuffles 
   const seeds = new Set([deriveSeed(1, 'shuffle', 3), deriveSeed(1, 'shuffle', 4), deriveSeed(1, 'augment', 3), deriveSeed(2, 'shuffle', 3)]);
   assert.equal(seeds.size, 4);
   const p = shuffledIndices(1000, deriveRng(0, 'x'));
-  assert.deepEqual([...p].sort((x, y) => x - y), Array.from({ length: 1000 }, (_, i) => i));
+  assert.deepEqual(
+    [...p].sort((x, y) => x - y),
+    Array.from({ length: 1000 }, (_, i) => i),
+  );
   const normals = Array.from({ length: 20000 }, () => a.nextNormal());
   const mean = normals.reduce((s, v) => s + v, 0) / normals.length;
   const sd = Math.sqrt(normals.reduce((s, v) => s + (v - mean) ** 2, 0) / normals.length);
@@ -43,14 +54,26 @@ test('init: Kaiming normal std = √(2/fan_out) for convs, PyTorch-default bound
 });
 
 /** Reference: pad the image with `fill`, take the window at (dy, dx), mirror it. */
-function reference(img: Float32Array, C: number, H: number, W: number, pad: number, fill: number, dy: number, dx: number, mirror: boolean): Float32Array {
+function reference(
+  img: Float32Array,
+  C: number,
+  H: number,
+  W: number,
+  pad: number,
+  fill: number,
+  dy: number,
+  dx: number,
+  mirror: boolean,
+): Float32Array {
   const out = new Float32Array(C * H * W);
-  for (let c = 0; c < C; c++) for (let i = 0; i < H; i++) for (let j = 0; j < W; j++) {
-    const pj = mirror ? W - 1 - j : j;
-    const si = i + dy - pad;
-    const sj = pj + dx - pad;
-    out[(c * H + i) * W + j] = si < 0 || si >= H || sj < 0 || sj >= W ? fill : img[(c * H + si) * W + sj];
-  }
+  for (let c = 0; c < C; c++)
+    for (let i = 0; i < H; i++)
+      for (let j = 0; j < W; j++) {
+        const pj = mirror ? W - 1 - j : j;
+        const si = i + dy - pad;
+        const sj = pj + dx - pad;
+        out[(c * H + i) * W + j] = si < 0 || si >= H || sj < 0 || sj >= W ? fill : img[(c * H + si) * W + sj];
+      }
   return out;
 }
 
@@ -64,9 +87,11 @@ test('augment: every sample is some padded crop (+ mirror) of its input, and the
     const img = data.subarray(b * C * H * W, (b + 1) * C * H * W);
     const got = y.data.subarray(b * C * H * W, (b + 1) * C * H * W);
     let match: string | undefined;
-    for (let dy = 0; dy <= 2 * pad && !match; dy++) for (let dx = 0; dx <= 2 * pad && !match; dx++) for (const m of [false, true]) {
-      if (reference(img, C, H, W, pad, -7, dy, dx, m).every((v, i) => v === got[i])) match = `${dy},${dx},${m}`;
-    }
+    for (let dy = 0; dy <= 2 * pad && !match; dy++)
+      for (let dx = 0; dx <= 2 * pad && !match; dx++)
+        for (const m of [false, true]) {
+          if (reference(img, C, H, W, pad, -7, dy, dx, m).every((v, i) => v === got[i])) match = `${dy},${dx},${m}`;
+        }
     assert.ok(match, `sample ${b} is no crop of its input`);
     seen.add(match);
   }
@@ -90,10 +115,12 @@ test('augment: cutout zeroes one clipped square per sample after crop and flip, 
     assert.ok(rows.length >= side / 2 && rows.length <= side && cols.length >= side / 2 && cols.length <= side, `sample ${b}`);
     assert.equal(rows.at(-1)! - rows[0] + 1, rows.length);
     assert.equal(cols.at(-1)! - cols[0] + 1, cols.length);
-    for (let c = 0; c < C; c++) for (let i = 0; i < H; i++) for (let j = 0; j < W; j++) {
-      const k = ((b * C + c) * H + i) * W + j;
-      assert.equal(y.data[k], rows.includes(i) && cols.includes(j) ? 0 : data[k]);
-    }
+    for (let c = 0; c < C; c++)
+      for (let i = 0; i < H; i++)
+        for (let j = 0; j < W; j++) {
+          const k = ((b * C + c) * H + i) * W + j;
+          assert.equal(y.data[k], rows.includes(i) && cols.includes(j) ? 0 : data[k]);
+        }
     areas.add(rows.length * cols.length);
   }
   assert.ok(areas.has(side * side) && areas.size > 1, 'squares are whole inside, clipped at the borders');

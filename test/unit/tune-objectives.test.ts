@@ -3,7 +3,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addTallies, checkFinalists, scoreTallies, settlingStep, DEFAULT_OBJECTIVE, type Tallies, type TrialScore } from '../../src/tune/index.js';
 
-const tallies = (correct: number[], samples = 100, annCorrect = 90, extra: Partial<Tallies> = {}): Tallies => ({ samples, annCorrect, correct, ...extra });
+const tallies = (correct: number[], samples = 100, annCorrect = 90, extra: Partial<Tallies> = {}): Tallies => ({
+  samples,
+  annCorrect,
+  correct,
+  ...extra,
+});
 
 test('latency: the first step at ANN − 1 %, plus 1 − AUC as the tie-breaker (< 1 step)', () => {
   const s = scoreTallies(tallies([10, 50, 89, 90]), DEFAULT_OBJECTIVE, 1);
@@ -67,7 +72,13 @@ test('the check takes finalists in order until one ends within the tolerance of 
   const at = async (c: string) => (asked.push(c), scores[c]);
   const strict = await checkFinalists(['fast', 'steady', 'drifts'], at, 0.003);
   assert.equal(strict.chosen.candidate, 'steady');
-  assert.deepEqual(strict.checked.map((f) => [f.candidate, f.passes]), [['fast', false], ['steady', true]]);
+  assert.deepEqual(
+    strict.checked.map((f) => [f.candidate, f.passes]),
+    [
+      ['fast', false],
+      ['steady', true],
+    ],
+  );
   assert.deepEqual(asked, ['fast', 'steady'], 'stops at the first finalist that holds');
   assert.equal((await checkFinalists(['fast', 'steady'], at, 0.005)).chosen.candidate, 'fast');
   const none = await checkFinalists(['drifts', 'fast'], at, 0.003);

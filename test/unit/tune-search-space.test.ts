@@ -5,7 +5,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  configToJson, createSearchSpace, decodeCandidate, defaultConfig, encodeCandidate, lambdaReference, lambdasOfConfig, PERCENTILE_GRID, type SearchSpace,
+  configToJson,
+  createSearchSpace,
+  decodeCandidate,
+  defaultConfig,
+  encodeCandidate,
+  lambdaReference,
+  lambdasOfConfig,
+  PERCENTILE_GRID,
+  type SearchSpace,
 } from '../../src/tune/index.js';
 import { msatThresholdValue } from '../../src/snn/reference/threshold.js';
 
@@ -18,7 +26,11 @@ const space = (method: 'msat' | 'dtt' | 'det' | 'const', layerScales = false): S
 test('MSAT and DTT: θ/λ at rest (ΔV = 0, x = 0) at λ = λ_ref is the searched resting ratio, for any percentile', () => {
   for (const method of ['msat', 'dtt'] as const) {
     const s = space(method);
-    for (const unit of [[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.05], [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.95], [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5]]) {
+    for (const unit of [
+      [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.05],
+      [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.95],
+      [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5],
+    ]) {
       const u = unit.slice(0, s.dimensions.length);
       const c = decodeCandidate(s, u);
       const lambdaRef = lambdaReference(lambdasOfConfig(s, c));
@@ -65,12 +77,21 @@ test("the authors' defaults decode to themselves and encode inside the unit cube
   assert.throws(() => createSearchSpace({ method: 'msat', layers: LAYERS, lambdas: [LAMBDAS[1]], percentiles: [0.999] }), /must contain 1/);
 });
 
-test('γ: every decoded candidate has the space\'s burst size (default 1), the report records it only when > 1', () => {
+test("γ: every decoded candidate has the space's burst size (default 1), the report records it only when > 1", () => {
   const burst = createSearchSpace({ method: 'msat', layers: LAYERS, lambdas: LAMBDAS, gamma: 2 });
-  const config = decodeCandidate(burst, burst.dimensions.map(() => 0.4));
+  const config = decodeCandidate(
+    burst,
+    burst.dimensions.map(() => 0.4),
+  );
   assert.equal(config.neuron.gamma, 2);
   assert.equal(configToJson(config, LAYERS).gamma, 2);
-  assert.equal(decodeCandidate(space('msat'), space('msat').dimensions.map(() => 0.4)).neuron.gamma, 1);
+  assert.equal(
+    decodeCandidate(
+      space('msat'),
+      space('msat').dimensions.map(() => 0.4),
+    ).neuron.gamma,
+    1,
+  );
   assert.equal('gamma' in configToJson(defaultConfig('msat'), LAYERS), false);
   assert.throws(() => createSearchSpace({ method: 'msat', layers: LAYERS, lambdas: LAMBDAS, gamma: 0 }), /gamma/);
 });

@@ -5,9 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  latinHypercube, perturb, plannedWork, reflect, rungSizes, runSearch, type Candidate, type SearchPlan,
-} from '../../src/tune/index.js';
+import { latinHypercube, perturb, plannedWork, reflect, rungSizes, runSearch, type Candidate, type SearchPlan } from '../../src/tune/index.js';
 
 const PLAN: SearchPlan = { rungs: [10, 30, 90], eta: 3, initial: 24, refineRounds: 2, refinePerRound: 4, refineSigma: 0.12, seed: 7 };
 const OPTIMUM = [0.3, 0.7, 0.5];
@@ -23,7 +21,10 @@ test('Latin hypercube: every coordinate has exactly one point per stratum; same 
   const pts = latinHypercube(12, 5, 3);
   for (let j = 0; j < 5; j++) {
     const strata = pts.map((p) => Math.floor(p[j] * 12)).sort((a, b) => a - b);
-    assert.deepEqual(strata, Array.from({ length: 12 }, (_, i) => i));
+    assert.deepEqual(
+      strata,
+      Array.from({ length: 12 }, (_, i) => i),
+    );
   }
   assert.deepEqual(latinHypercube(12, 5, 3), pts);
   assert.notDeepEqual(latinHypercube(12, 5, 4), pts);
@@ -61,12 +62,18 @@ test('successive halving + refinement finds the optimum of a noisy quadratic; th
   assert.ok(dist < 0.2, `best is ${dist.toFixed(3)} from the optimum`);
   assert.equal(work, plannedWork(PLAN, 1));
   // the anchor is scored on every rung, and the best is at least as good as it on the final one
-  assert.deepEqual(outcome.evaluations.filter((e) => e.candidate.id === 'defaults').map((e) => e.samples), [10, 30, 90]);
+  assert.deepEqual(
+    outcome.evaluations.filter((e) => e.candidate.id === 'defaults').map((e) => e.samples),
+    [10, 30, 90],
+  );
   const anchorFinal = outcome.evaluations.find((e) => e.candidate.id === 'defaults' && e.samples === 90)!;
   assert.ok(outcome.best.score <= anchorFinal.score);
   // at each rung only the best 1/η of the non-anchors go on
   const initial = outcome.evaluations.filter((e) => e.phase === 'initial');
-  assert.deepEqual([10, 30, 90].map((n) => initial.filter((e) => e.samples === n && e.candidate.id !== 'defaults').length), [23, 8, 3]);
+  assert.deepEqual(
+    [10, 30, 90].map((n) => initial.filter((e) => e.samples === n && e.candidate.id !== 'defaults').length),
+    [23, 8, 3],
+  );
   const rung0 = initial.filter((e) => e.samples === 10 && e.candidate.id !== 'defaults').sort((a, b) => a.score - b.score);
   const promoted = new Set(initial.filter((e) => e.samples === 30).map((e) => e.candidate.id));
   for (const e of rung0.slice(0, 8)) assert.ok(promoted.has(e.candidate.id));
@@ -76,7 +83,10 @@ test('the search is deterministic for a seed and differs for another', async () 
   const run = (seed: number) => runSearch(3, [], { ...PLAN, seed }, { score: async (c, n) => noisy(c, n) });
   const [a, b, c] = await Promise.all([run(1), run(1), run(2)]);
   assert.deepEqual(a.evaluations, b.evaluations);
-  assert.notDeepEqual(a.evaluations.map((e) => e.candidate.unit), c.evaluations.map((e) => e.candidate.unit));
+  assert.notDeepEqual(
+    a.evaluations.map((e) => e.candidate.unit),
+    c.evaluations.map((e) => e.candidate.unit),
+  );
 });
 
 test('concurrent evaluations (scores settling out of order) give the same search; at most `concurrency` run at once', async () => {
@@ -98,7 +108,13 @@ test('concurrent evaluations (scores settling out of order) give the same search
   assert.deepEqual(parallel.best, sequential.best);
   assert.equal(most, 3);
   await assert.rejects(
-    runSearch(3, [anchor], PLAN, { concurrency: 2, score: async (c) => { if (c.id === 'lhs-3') throw new Error('trial failed'); return 0; } }),
+    runSearch(3, [anchor], PLAN, {
+      concurrency: 2,
+      score: async (c) => {
+        if (c.id === 'lhs-3') throw new Error('trial failed');
+        return 0;
+      },
+    }),
     /trial failed/,
   );
 });

@@ -14,7 +14,13 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 const CONFIG = { seed: 1, T: 3 };
 const steps = (candidate: string) => (candidate.endsWith('@T5') ? 5 : 3);
-const record = (i: number, correct = [1, 5, 7]): TrialRecord => ({ candidate: `lhs-${i}`, from: 0, to: 8, tallies: { samples: 8, annCorrect: 7, correct }, seconds: 0.5 });
+const record = (i: number, correct = [1, 5, 7]): TrialRecord => ({
+  candidate: `lhs-${i}`,
+  from: 0,
+  to: 8,
+  tallies: { samples: 8, annCorrect: 7, correct },
+  seconds: 0.5,
+});
 
 /** A log with records 0 and 1 and `extra` (raw lines) after them. */
 async function logWith(name: string, ...extra: string[]): Promise<string> {
@@ -40,9 +46,16 @@ function expectLogError(path: string, where: string, pattern: RegExp): (e: unkno
 const line = (r: object) => JSON.stringify({ type: 'trial', ...r });
 
 test('a good log round-trips; a record of another horizon has its own T; an identical repeated line counts once', async () => {
-  const path = await logWith('good', line({ ...record(2), candidate: 'lhs-2@T5', tallies: { samples: 8, annCorrect: 7, correct: [0, 1, 2, 3, 4] } }), line(record(1)));
+  const path = await logWith(
+    'good',
+    line({ ...record(2), candidate: 'lhs-2@T5', tallies: { samples: 8, annCorrect: 7, correct: [0, 1, 2, 3, 4] } }),
+    line(record(1)),
+  );
   const log = await TrialLog.open(path, CONFIG, { steps });
-  assert.deepEqual(log.resumed.map((r) => r.candidate), ['lhs-0', 'lhs-1', 'lhs-2@T5']);
+  assert.deepEqual(
+    log.resumed.map((r) => r.candidate),
+    ['lhs-0', 'lhs-1', 'lhs-2@T5'],
+  );
   assert.deepEqual(log.resumed[0], record(0));
   await log.close();
 });
@@ -72,8 +85,13 @@ test('a damaged header or another format version is refused', async () => {
   const path = await logWith('header');
   const lines = readFileSync(path, 'utf8').split('\n');
   writeFileSync(path, [lines[0].replace('"msat-tune-log"', '"other"'), ...lines.slice(1)].join('\n'));
-  await assert.rejects(TrialLog.open(path, CONFIG), (e) =>
-    isMsatError(e) && e.code === 'TUNE_LOG' && e.message.startsWith(`${path} is not an msat tune trial log (line 1: format: expected "msat-tune-log", got "other")`));
+  await assert.rejects(
+    TrialLog.open(path, CONFIG),
+    (e) =>
+      isMsatError(e) &&
+      e.code === 'TUNE_LOG' &&
+      e.message.startsWith(`${path} is not an msat tune trial log (line 1: format: expected "msat-tune-log", got "other")`),
+  );
   writeFileSync(path, [lines[0].replace('"version":1', '"version":2'), ...lines.slice(1)].join('\n'));
   await assert.rejects(TrialLog.open(path, CONFIG), (e) => isMsatError(e) && e.code === 'TUNE_RESUME_MISMATCH' && /log version 2/.test(e.message));
 });

@@ -9,7 +9,13 @@ import { TrialLog, type TrialRecord } from '../../src/tune/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'msat-tune-log-'));
 const CONFIG = { seed: 1, T: 16, plan: { rungs: [8, 24], eta: 3 } };
-const record = (i: number): TrialRecord => ({ candidate: `lhs-${i}`, from: 0, to: 8, tallies: { samples: 8, annCorrect: 7, correct: [1, 5, 7] }, seconds: 0.5 });
+const record = (i: number): TrialRecord => ({
+  candidate: `lhs-${i}`,
+  from: 0,
+  to: 8,
+  tallies: { samples: 8, annCorrect: 7, correct: [1, 5, 7] },
+  seconds: 0.5,
+});
 
 test('records appended to a log are read back on reopen with the same config (key order does not matter)', async () => {
   const path = join(dir, 'a.jsonl');
@@ -45,7 +51,10 @@ test('a log written with another configuration is refused with TUNE_RESUME_MISMA
   const log = await TrialLog.open(path, CONFIG);
   await log.append(record(0));
   await log.close();
-  await assert.rejects(TrialLog.open(path, { ...CONFIG, seed: 2 }), (e) => isMsatError(e) && e.code === 'TUNE_RESUME_MISMATCH' && /seed: 1 → 2/.test(e.message));
+  await assert.rejects(
+    TrialLog.open(path, { ...CONFIG, seed: 2 }),
+    (e) => isMsatError(e) && e.code === 'TUNE_RESUME_MISMATCH' && /seed: 1 → 2/.test(e.message),
+  );
   const fresh = await TrialLog.open(path, { ...CONFIG, seed: 2 }, { restart: true });
   assert.deepEqual(fresh.resumed, []);
   await fresh.close();

@@ -27,7 +27,13 @@ export function registerConvert(program: Command, globals: () => GlobalOptions):
       assertDistinctPaths({ 'SNN file': flags.out }, { model: flags.model }); // before calibrating, not after
       const progress = createProgress('calibrate');
       const snn = await convert(flags.model, {
-        calibration: { data: flags.data, samples: flags.calibSamples, every: flags.calibEvery, percentile: flags.percentile, channelWise: flags.channelWise ?? false },
+        calibration: {
+          data: flags.data,
+          samples: flags.calibSamples,
+          every: flags.calibEvery,
+          percentile: flags.percentile,
+          channelWise: flags.channelWise ?? false,
+        },
         neuron: neuronConfig(flags),
         mean: flags.mean,
         std: flags.std,

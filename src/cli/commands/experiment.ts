@@ -31,7 +31,9 @@ export function registerExperiment(program: Command, globals: () => GlobalOption
   program
     .command('experiment')
     .argument('[preset]', 'cifar10-vgg16 | cifar10-resnet20 | imdb-textcnn | speech-commands-cnn | mnist-cnn')
-    .description("run one of the paper's experiments: every converter (θ = λ, θ = 0.5·λ, DTT, DET, DTT+DET, + spike confidence) on the same ANN; resumable")
+    .description(
+      "run one of the paper's experiments: every converter (θ = λ, θ = 0.5·λ, DTT, DET, DTT+DET, + spike confidence) on the same ANN; resumable",
+    )
     .option('-T, --steps <n>', 'time steps (also --T)', parsePositiveInt, 256)
     .option('--every <k>', "every k-th test sample (default: the preset's subset)", parsePositiveInt)
     .option('--limit <n>', 'first N samples of that subset', parsePositiveInt)
@@ -76,7 +78,9 @@ export function registerExperiment(program: Command, globals: () => GlobalOption
           onConverter: (run) => {
             progress.stop();
             const r = run.report;
-            process.stderr.write(`${run.converter.label}: best ${(100 * r.bestAccuracy).toFixed(2)} %, ANN−1 % at ${r.stepsToAnnMinus1 ?? 'never'} (${r.seconds.toFixed(0)} s)\n`);
+            process.stderr.write(
+              `${run.converter.label}: best ${(100 * r.bestAccuracy).toFixed(2)} %, ANN−1 % at ${r.stepsToAnnMinus1 ?? 'never'} (${r.seconds.toFixed(0)} s)\n`,
+            );
           },
         });
         const table = experiment.formatExperimentTable(results);
@@ -97,6 +101,7 @@ function trainPresetModel(runs: readonly string[][], model: string): void {
     const resume = existsSync(join(checkpoints, 'checkpoint.json')) ? ['--resume', checkpoints] : [];
     process.stderr.write(`training ${model}: msat ${[...argv, ...resume].join(' ')}\n`);
     const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1], ...argv, ...resume], { stdio: 'inherit' });
-    if (child.status !== 0) throw new MsatError('EXPERIMENT_MODEL', `training ${model} failed (exit ${child.status ?? child.signal}); rerun with --train to resume`);
+    if (child.status !== 0)
+      throw new MsatError('EXPERIMENT_MODEL', `training ${model} failed (exit ${child.status ?? child.signal}); rerun with --train to resume`);
   }
 }

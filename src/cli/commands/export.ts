@@ -34,7 +34,9 @@ export function registerExport(program: Command, globals: () => GlobalOptions): 
     .addOption(new Option('--format <f>', 'output format').choices(['onnx', 'onnx-ann', 'nir']).default('onnx'))
     .requiredOption('--out <file>', 'file to write')
     .option('--steps-per-call <k>', 'onnx: time steps per call of the model', parsePositiveInt, 1)
-    .addOption(new Option('--encoding <e>', 'onnx: input encoding (poisson: uniform noise is an input)').choices(['direct', 'poisson']).default('direct'))
+    .addOption(
+      new Option('--encoding <e>', 'onnx: input encoding (poisson: uniform noise is an input)').choices(['direct', 'poisson']).default('direct'),
+    )
     .option('--sc <list>', 'onnx: spike confidence, one value per spiking layer (each such layer takes a 0/1 keep-mask input)', parseNumberList);
   addNeuronFlags(command)
     .addHelpText('after', FORMATS_HELP)
@@ -47,7 +49,10 @@ export function registerExport(program: Command, globals: () => GlobalOptions): 
         const sc = flags.sc;
         const spiking = snn.plan.spiking.map((s) => s.name);
         if (sc && sc.length !== spiking.length) {
-          cmd.error(`error: --sc gives ${sc.length} values for ${spiking.length} spiking layers (${spiking.join(', ')})`, { exitCode: 2, code: 'msat.usage' });
+          cmd.error(`error: --sc gives ${sc.length} values for ${spiking.length} spiking layers (${spiking.join(', ')})`, {
+            exitCode: 2,
+            code: 'msat.usage',
+          });
         }
         await snn.export(flags.out, {
           format: flags.format,

@@ -87,7 +87,11 @@ export function registerPredict(program: Command, globals: () => GlobalOptions):
         } else {
           const width = Math.max(5, ...ranked.map((p) => p.name.length));
           process.stdout.write(
-            [`model  ${flags.model}`, `input  ${flags.input}`, ...ranked.map((p, r) => `${String(r + 1).padStart(2)}. ${p.name.padEnd(width)}  ${(100 * p.probability).toFixed(2).padStart(6)} %`)].join('\n') + '\n',
+            [
+              `model  ${flags.model}`,
+              `input  ${flags.input}`,
+              ...ranked.map((p, r) => `${String(r + 1).padStart(2)}. ${p.name.padEnd(width)}  ${(100 * p.probability).toFixed(2).padStart(6)} %`),
+            ].join('\n') + '\n',
           );
         }
       } finally {
@@ -100,7 +104,10 @@ export function registerPredict(program: Command, globals: () => GlobalOptions):
 function classNamesOf(classes: readonly string[] | undefined, count: number, model: string): string[] {
   if (classes === undefined) return Array.from({ length: count }, (_, i) => String(i));
   if (classes.length !== count) {
-    throw new MsatError('MODEL_METADATA', `${model}: metadata msat.classes must be a JSON array of ${count} strings (one per output), got ${classes.length} names`);
+    throw new MsatError(
+      'MODEL_METADATA',
+      `${model}: metadata msat.classes must be a JSON array of ${count} strings (one per output), got ${classes.length} names`,
+    );
   }
   return [...classes];
 }

@@ -19,7 +19,11 @@ export function registerReport(program: Command, globals: () => GlobalOptions): 
       const results = await readResults(dir);
       const report = await renderReport(results, dir, { pngScale: flags.pngScale });
       const charts = report.figures.filter((f) => f.endsWith('.svg')).length;
-      const lines = [`wrote ${report.html}`, `      ${charts} charts as SVG and PNG in ${dir.replace(/\/+$/, '')}/figures`, ...report.notes.map((n) => `note: ${n}`)];
+      const lines = [
+        `wrote ${report.html}`,
+        `      ${charts} charts as SVG and PNG in ${dir.replace(/\/+$/, '')}/figures`,
+        ...report.notes.map((n) => `note: ${n}`),
+      ];
       process.stdout.write(lines.join('\n') + '\n');
     });
 }

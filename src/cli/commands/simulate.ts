@@ -32,7 +32,11 @@ export function registerSimulate(program: Command, globals: () => GlobalOptions)
   addCalibrationFlags(command).option('--snn <file>', 'reuse the thresholds of `msat convert --out` instead of calibrating');
   addNeuronFlags(command)
     .requiredOption('-T, --steps <n>', 'time steps to simulate (also --T)', parsePositiveInt)
-    .option('--sc [list]', 'spike confidence: measured from SIN statistics (c = 1 − SIN ratio of the last spiking layer), or one value per spiking layer', parseNumberList)
+    .option(
+      '--sc [list]',
+      'spike confidence: measured from SIN statistics (c = 1 − SIN ratio of the last spiking layer), or one value per spiking layer',
+      parseNumberList,
+    )
     .addOption(new Option('--encoding <e>', 'input encoding').choices(['direct', 'poisson']).default('direct'))
     .option('--seed <s>', 'seed of Poisson noise and spike-confidence draws', parseNonNegativeInt, 0)
     .option('--chunk <k>', 'time steps per onnxruntime run', parsePositiveInt, 16)
@@ -44,7 +48,10 @@ export function registerSimulate(program: Command, globals: () => GlobalOptions)
       const startedAt = new Date().toISOString();
       if (flags.out !== undefined) {
         assertWritableFolder(flags.out);
-        assertDistinctPaths({ 'SNN file': join(flags.out, 'snn.json'), results: join(flags.out, 'results.json') }, { model: flags.model, snn: flags.snn });
+        assertDistinctPaths(
+          { 'SNN file': join(flags.out, 'snn.json'), results: join(flags.out, 'results.json') },
+          { model: flags.model, snn: flags.snn },
+        );
       }
       const progress = createStagedProgress();
       // With --snn, the file's neuron config and normalisation (e.g. from `msat tune`) are the defaults; neuron
@@ -53,7 +60,13 @@ export function registerSimulate(program: Command, globals: () => GlobalOptions)
       const snn = await (flags.snn
         ? ConvertedSnn.load(flags.snn, { model: flags.model, mean: flags.mean, std: flags.std, threads: globals().threads })
         : convert(flags.model, {
-            calibration: { data: flags.data, samples: flags.calibSamples, every: flags.calibEvery, percentile: flags.percentile, channelWise: flags.channelWise ?? false },
+            calibration: {
+              data: flags.data,
+              samples: flags.calibSamples,
+              every: flags.calibEvery,
+              percentile: flags.percentile,
+              channelWise: flags.channelWise ?? false,
+            },
             neuron: neuronConfig(flags),
             mean: flags.mean,
             std: flags.std,
@@ -91,8 +104,17 @@ export function registerSimulate(program: Command, globals: () => GlobalOptions)
 }
 
 /** `--out`: the SNN file and the results file of the run, in the experiment format `msat report` reads. */
-async function writeRunResults(flags: SimulateFlags & { out: string }, snn: ConvertedSnn, report: SimulationReport, run: { startedAt: string; threads: number }): Promise<void> {
-  const [{ readSnnFile }, { openDataset }, experiment] = await Promise.all([import('../../convert/index.js'), import('../../data/index.js'), import('../../experiment/index.js')]);
+async function writeRunResults(
+  flags: SimulateFlags & { out: string },
+  snn: ConvertedSnn,
+  report: SimulationReport,
+  run: { startedAt: string; threads: number },
+): Promise<void> {
+  const [{ readSnnFile }, { openDataset }, experiment] = await Promise.all([
+    import('../../convert/index.js'),
+    import('../../data/index.js'),
+    import('../../experiment/index.js'),
+  ]);
   const snnPath = join(flags.out, 'snn.json');
   await snn.save(snnPath);
   const file = await readSnnFile(snnPath);
@@ -106,7 +128,11 @@ async function writeRunResults(flags: SimulateFlags & { out: string }, snn: Conv
     datasetRoot: dataset.root,
     every: flags.every ?? 1,
     limit: flags.limit ?? null,
-    calibration: { samples: file.calibration.samples, percentile: file.calibration.percentile, ...(file.provenance?.dataset?.every ? { every: file.provenance.dataset.every } : {}) },
+    calibration: {
+      samples: file.calibration.samples,
+      percentile: file.calibration.percentile,
+      ...(file.provenance?.dataset?.every ? { every: file.provenance.dataset.every } : {}),
+    },
   });
   await experiment.writeResults(join(flags.out, 'results.json'), results);
 }
@@ -115,11 +141,7 @@ const pct = (v: number) => `${(100 * v).toFixed(2)} %`;
 
 /** The human-readable table of `msat simulate`. */
 export function formatReport(r: SimulationReport): string {
-  const lines = [
-    `${r.method}, ${r.encoding} input, T = ${r.T}, ${r.samples} samples of ${r.data} (${r.split})`,
-    '',
-    'steps  accuracy',
-  ];
+  const lines = [`${r.method}, ${r.encoding} input, T = ${r.T}, ${r.samples} samples of ${r.data} (${r.split})`, '', 'steps  accuracy'];
   for (let t = 1; t <= r.T; t *= 2) lines.push(`${String(t).padStart(5)}  ${pct(r.accuracyPerStep[t - 1])}`);
   if ((r.T & (r.T - 1)) !== 0) lines.push(`${String(r.T).padStart(5)}  ${pct(r.accuracyPerStep[r.T - 1])}`);
   lines.push(
@@ -129,7 +151,10 @@ export function formatReport(r: SimulationReport): string {
     `steps to ANN − 1 %      ${r.stepsToAnnMinus1 ?? `not within ${r.T}`}`,
     `steps to ANN − 0.5 %    ${r.stepsToAnnMinus05 ?? `not within ${r.T}`}`,
     '',
-    'spiking layer                              firing rate  SIN ratio (t = ' + r.sinStep + ')  rate·λ vs ANN (Pearson)' + (r.confidence ? '  confidence' : ''),
+    'spiking layer                              firing rate  SIN ratio (t = ' +
+      r.sinStep +
+      ')  rate·λ vs ANN (Pearson)' +
+      (r.confidence ? '  confidence' : ''),
   );
   for (const l of r.layers) {
     lines.push(

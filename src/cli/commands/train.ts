@@ -51,10 +51,12 @@ interface TrainFlags {
   readonly json?: boolean;
 }
 
-const oneOf = <T extends string>(values: readonly T[]) => (value: string): T => {
-  if (!(values as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${values.join(', ')}, got "${value}"`);
-  return value as T;
-};
+const oneOf =
+  <T extends string>(values: readonly T[]) =>
+  (value: string): T => {
+    if (!(values as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${values.join(', ')}, got "${value}"`);
+    return value as T;
+  };
 
 export function registerTrain(program: Command, globals: () => GlobalOptions): void {
   program
@@ -69,9 +71,17 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
     .option('--momentum <m>', '[number] SGD momentum (default: 0.9)', parseNonNegativeNumber)
     .option('--nesterov', 'SGD with Nesterov momentum')
     .option('--weight-decay <w>', '[number] weight decay (default: 5e-4 for sgd, 0.01 for adamw, 0 for adam)', parseNonNegativeNumber)
-    .option('--decay-exclude <what>', 'none | bias-and-norm: parameters without weight decay (default: none, as PyTorch)', oneOf(['none', 'bias-and-norm'] as const))
+    .option(
+      '--decay-exclude <what>',
+      'none | bias-and-norm: parameters without weight decay (default: none, as PyTorch)',
+      oneOf(['none', 'bias-and-norm'] as const),
+    )
     .option('--schedule <name>', `learning-rate schedule: ${SCHEDULES.join(' | ')} (default: cosine)`, oneOf(SCHEDULES))
-    .option('--milestones <list>', 'epochs where the step schedule multiplies the rate by 0.1 (default: 50 % and 75 % of the epochs)', parseNumberList)
+    .option(
+      '--milestones <list>',
+      'epochs where the step schedule multiplies the rate by 0.1 (default: 50 % and 75 % of the epochs)',
+      parseNumberList,
+    )
     .option('--warmup <epochs>', '[number] linear warm-up epochs of the cosine schedule (default: 0)', parseNonNegativeNumber)
     .option('--label-smoothing <e>', '[number] label smoothing of the cross-entropy (default: 0)', parseNonNegativeNumber)
     .option('--seed <s>', '[number] seed of initialisation, shuffling, augmentation and dropout (default: 0)', parseInteger)
@@ -83,14 +93,29 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
     .option('--vocab-size <n>', '[number] text data (imdb): token ids, padding and unknown included (default: 20000)', parsePositiveInt)
     .option('--sequence-length <n>', '[number] text data (imdb): tokens per review (default: 256)', parsePositiveInt)
     .option('--no-augment', 'no random crop / flip (default: on for 3-channel images only, so never for text or spectrograms)')
-    .option('--cutout <px>', '[number] after crop / flip, zero a random px × px square of each training image (Cutout; default: 0, off)', parseNonNegativeInt)
-    .option('--swa-start <epoch>', '[number] stochastic weight averaging: the model written is the mean of the weights at the end of this epoch and every later one, batch-norm statistics recomputed (usually with --schedule constant)', parsePositiveInt)
+    .option(
+      '--cutout <px>',
+      '[number] after crop / flip, zero a random px × px square of each training image (Cutout; default: 0, off)',
+      parseNonNegativeInt,
+    )
+    .option(
+      '--swa-start <epoch>',
+      '[number] stochastic weight averaging: the model written is the mean of the weights at the end of this epoch and every later one, batch-norm statistics recomputed (usually with --schedule constant)',
+      parsePositiveInt,
+    )
     .option('--init <scheme>', 'kaiming-normal | pytorch-default (default: kaiming-normal)', oneOf(['kaiming-normal', 'pytorch-default'] as const))
     .option('--out <file>', 'write the trained model here (ONNX)')
-    .option('--weights <type>', 'float32 | float16: how --out stores the weights (float16: half the file, computed in float32)', oneOf(['float32', 'float16'] as const))
+    .option(
+      '--weights <type>',
+      'float32 | float16: how --out stores the weights (float16: half the file, computed in float32)',
+      oneOf(['float32', 'float16'] as const),
+    )
     .option('--checkpoint-dir <dir>', 'write checkpoint.json + checkpoint.bin here after every epoch')
     .option('--resume <checkpoint>', 'continue the run of this checkpoint (its .json, or its folder) bit for bit')
-    .option('--from <checkpoint>', 'start a new run (own schedule, fresh optimizer state) from the weights of this checkpoint, or of a model msat trained (.onnx): fine-tuning or a second cycle; what is not given is taken from that run')
+    .option(
+      '--from <checkpoint>',
+      'start a new run (own schedule, fresh optimizer state) from the weights of this checkpoint, or of a model msat trained (.onnx): fine-tuning or a second cycle; what is not given is taken from that run',
+    )
     .option('--until-epoch <n>', '[number] stop (resumably) after this many epochs are complete', parsePositiveInt)
     .option('--json', 'print one JSON object on stdout')
     .action(async (flags: TrainFlags, command: Command) => {
@@ -121,21 +146,33 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
         bar.stop();
         const seconds = (Date.now() - started) / 1000;
         if (flags.json) {
-          process.stdout.write(JSON.stringify({
-            arch: result.config.arch, data: result.config.data, model: result.modelPath ?? null, checkpoint: result.checkpointPath ?? null,
-            accuracy: result.accuracy, epochs: result.epochsDone, seconds, config: result.config, history: result.history, swa: result.swa ?? null,
-          }) + '\n');
+          process.stdout.write(
+            JSON.stringify({
+              arch: result.config.arch,
+              data: result.config.data,
+              model: result.modelPath ?? null,
+              checkpoint: result.checkpointPath ?? null,
+              accuracy: result.accuracy,
+              epochs: result.epochsDone,
+              seconds,
+              config: result.config,
+              history: result.history,
+              swa: result.swa ?? null,
+            }) + '\n',
+          );
         } else {
           const last = result.history[result.history.length - 1];
-          process.stdout.write([
-            `arch       ${result.config.arch} on ${result.config.data}`,
-            `epochs     ${result.epochsDone} / ${result.config.epochs}`,
-            `accuracy   ${(100 * result.accuracy).toFixed(2)} % (validation${result.swa ? `, the mean of the last ${result.swa.epochs} epochs' weights; the last epoch's: ${(100 * (last?.valAccuracy ?? 0)).toFixed(2)} %` : ''})`,
-            ...(last ? [`speed      ${last.stepsPerSecond.toFixed(2)} steps/s, ${last.samplesPerSecond.toFixed(0)} samples/s (last epoch)`] : []),
-            ...(result.modelPath ? [`model      ${result.modelPath}`] : []),
-            ...(result.checkpointPath ? [`checkpoint ${result.checkpointPath}`] : []),
-            `time       ${seconds.toFixed(1)} s`,
-          ].join('\n') + '\n');
+          process.stdout.write(
+            [
+              `arch       ${result.config.arch} on ${result.config.data}`,
+              `epochs     ${result.epochsDone} / ${result.config.epochs}`,
+              `accuracy   ${(100 * result.accuracy).toFixed(2)} % (validation${result.swa ? `, the mean of the last ${result.swa.epochs} epochs' weights; the last epoch's: ${(100 * (last?.valAccuracy ?? 0)).toFixed(2)} %` : ''})`,
+              ...(last ? [`speed      ${last.stepsPerSecond.toFixed(2)} steps/s, ${last.samplesPerSecond.toFixed(0)} samples/s (last epoch)`] : []),
+              ...(result.modelPath ? [`model      ${result.modelPath}`] : []),
+              ...(result.checkpointPath ? [`checkpoint ${result.checkpointPath}`] : []),
+              `time       ${seconds.toFixed(1)} s`,
+            ].join('\n') + '\n',
+          );
         }
       } finally {
         bar.stop();
@@ -144,30 +181,71 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
 }
 
 /** Flags -> the library's options (only what was given; the library applies its defaults). */
-function toTrainOptions(f: TrainFlags, augmentDefaults: { readonly cropPadding: number; readonly flip: boolean }): import('../../train/index.js').TrainOptions {
+function toTrainOptions(
+  f: TrainFlags,
+  augmentDefaults: { readonly cropPadding: number; readonly flip: boolean },
+): import('../../train/index.js').TrainOptions {
   const kind = f.optimizer ?? 'sgd';
-  const optimizer = kind === 'sgd'
-    ? { kind, ...(f.momentum !== undefined ? { momentum: f.momentum } : {}), ...(f.nesterov ? { nesterov: true } : {}), ...(f.weightDecay !== undefined ? { weightDecay: f.weightDecay } : {}) }
-    : { kind, ...(f.weightDecay !== undefined ? { weightDecay: f.weightDecay } : {}) };
+  const optimizer =
+    kind === 'sgd'
+      ? {
+          kind,
+          ...(f.momentum !== undefined ? { momentum: f.momentum } : {}),
+          ...(f.nesterov ? { nesterov: true } : {}),
+          ...(f.weightDecay !== undefined ? { weightDecay: f.weightDecay } : {}),
+        }
+      : { kind, ...(f.weightDecay !== undefined ? { weightDecay: f.weightDecay } : {}) };
   const given = f.optimizer !== undefined || f.momentum !== undefined || f.nesterov || f.weightDecay !== undefined;
   let schedule: import('../../train/index.js').LrSchedule | undefined;
   switch (f.schedule) {
-    case 'cosine': schedule = { kind: 'cosine', ...(f.warmup !== undefined ? { warmupEpochs: f.warmup } : {}) }; break;
-    case 'onecycle': schedule = { kind: 'onecycle' }; break;
-    case 'step': schedule = { kind: 'step', milestones: f.milestones ?? [] }; break;
-    case 'constant': schedule = { kind: 'constant' }; break;
-    default: schedule = f.warmup !== undefined ? { kind: 'cosine', warmupEpochs: f.warmup } : undefined;
+    case 'cosine':
+      schedule = { kind: 'cosine', ...(f.warmup !== undefined ? { warmupEpochs: f.warmup } : {}) };
+      break;
+    case 'onecycle':
+      schedule = { kind: 'onecycle' };
+      break;
+    case 'step':
+      schedule = { kind: 'step', milestones: f.milestones ?? [] };
+      break;
+    case 'constant':
+      schedule = { kind: 'constant' };
+      break;
+    default:
+      schedule = f.warmup !== undefined ? { kind: 'cosine', warmupEpochs: f.warmup } : undefined;
   }
   const defined = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
   return defined({
-    arch: f.arch, data: f.data, epochs: f.epochs, batchSize: f.batch, lr: f.lr,
-    optimizer: given ? optimizer : undefined, schedule, labelSmoothing: f.labelSmoothing, seed: f.seed, width: f.width,
-    mean: f.mean, std: f.std, trainLimit: f.limit, valLimit: f.valLimit, vocabSize: f.vocabSize, sequenceLength: f.sequenceLength,
-    augment: f.augment === false ? (false as const) : f.cutout !== undefined ? { cropPadding: augmentDefaults.cropPadding, flip: augmentDefaults.flip, cutout: f.cutout } : undefined,
+    arch: f.arch,
+    data: f.data,
+    epochs: f.epochs,
+    batchSize: f.batch,
+    lr: f.lr,
+    optimizer: given ? optimizer : undefined,
+    schedule,
+    labelSmoothing: f.labelSmoothing,
+    seed: f.seed,
+    width: f.width,
+    mean: f.mean,
+    std: f.std,
+    trainLimit: f.limit,
+    valLimit: f.valLimit,
+    vocabSize: f.vocabSize,
+    sequenceLength: f.sequenceLength,
+    augment:
+      f.augment === false
+        ? (false as const)
+        : f.cutout !== undefined
+          ? { cropPadding: augmentDefaults.cropPadding, flip: augmentDefaults.flip, cutout: f.cutout }
+          : undefined,
     weightDecayExclusion: f.decayExclude,
     init: f.init ? { kind: f.init } : undefined,
     swaStart: f.swaStart,
-    out: f.out, weights: f.weights, checkpointDir: f.checkpointDir, resume: f.resume, from: f.from, untilEpoch: f.untilEpoch,
+    out: f.out,
+    weights: f.weights,
+    checkpointDir: f.checkpointDir,
+    resume: f.resume,
+    from: f.from,
+    untilEpoch: f.untilEpoch,
   });
 }
 
@@ -202,12 +280,20 @@ function createTrainProgress(quiet: boolean): TrainProgressView {
       }
       if (!bar) {
         if (Date.now() - epochStarted < delayMs || p.done >= p.total) return;
-        bar = new cliProgress.SingleBar({
-          format: p.phase === 'train'
-            ? `epoch ${p.epoch}/${p.epochs} [{bar}] {percentage}% | loss {loss} | acc {acc} % | {rate} samples/s | ETA {eta_formatted}`
-            : 'batch-norm statistics of the averaged weights [{bar}] {percentage}% | ETA {eta_formatted}',
-          stream: process.stderr, noTTYOutput: !process.stderr.isTTY, notTTYSchedule: 5000, hideCursor: true, etaBuffer: 50,
-        }, cliProgress.Presets.shades_classic);
+        bar = new cliProgress.SingleBar(
+          {
+            format:
+              p.phase === 'train'
+                ? `epoch ${p.epoch}/${p.epochs} [{bar}] {percentage}% | loss {loss} | acc {acc} % | {rate} samples/s | ETA {eta_formatted}`
+                : 'batch-norm statistics of the averaged weights [{bar}] {percentage}% | ETA {eta_formatted}',
+            stream: process.stderr,
+            noTTYOutput: !process.stderr.isTTY,
+            notTTYSchedule: 5000,
+            hideCursor: true,
+            etaBuffer: 50,
+          },
+          cliProgress.Presets.shades_classic,
+        );
         bar.start(p.total, 0, { loss: '-', acc: '-', rate: '0' });
       }
       bar.update(p.done, { loss: p.loss.toFixed(4), acc: (100 * p.accuracy).toFixed(2), rate: p.samplesPerSecond.toFixed(0) });

@@ -43,18 +43,33 @@ interface TuneFlags extends Omit<DatasetFlags, 'split' | 'limit' | 'every'> {
 export function registerTune(program: Command, globals: () => GlobalOptions): void {
   const command = program
     .command('tune')
-    .description('search MSAT hyper-parameters, calibration percentile and layer scales for the fewest steps to ANN − 1 %; writes the tuned SNN file and tune-report.json')
+    .description(
+      'search MSAT hyper-parameters, calibration percentile and layer scales for the fewest steps to ANN − 1 %; writes the tuned SNN file and tune-report.json',
+    )
     .requiredOption('--model <file>', 'ONNX model (ReLU network)');
   addDatasetFlags(command, { split: false })
-    .addOption(new Option('--method <m>', 'neuron mode to tune: msat (DTT+DET), dtt, det, or const (θ = k·λ)').choices(['const', 'dtt', 'det', 'msat']).default('msat'))
+    .addOption(
+      new Option('--method <m>', 'neuron mode to tune: msat (DTT+DET), dtt, det, or const (θ = k·λ)')
+        .choices(['const', 'dtt', 'det', 'msat'])
+        .default('msat'),
+    )
     .option('-T, --steps <n>', 'time steps simulated per trial (also --T)', parsePositiveInt, 64)
-    .option('--check-T <steps>', 're-simulate the finalists this many steps and keep one that holds the ANN accuracy there (0 or ≤ -T: no check)', parseNonNegativeInt, 256)
+    .option(
+      '--check-T <steps>',
+      're-simulate the finalists this many steps and keep one that holds the ANN accuracy there (0 or ≤ -T: no check)',
+      parseNonNegativeInt,
+      256,
+    )
     .option('--finalists <n>', 'finalists re-simulated to --check-T', parsePositiveInt, 3)
     .option('--final-tolerance <f>', 'accuracy gap to the ANN allowed at step --check-T, as a fraction', parseNonNegativeNumber, 0.003)
     .option('--gamma <n>', 'max spikes per neuron per step of the tuned neuron (1 = IF, > 1 = burst; not searched)', parsePositiveInt, 1)
     .option('--budget <n>', 'candidates evaluated in all (initial population + refinement)', parsePositiveInt, 32)
     .option('--time <seconds>', 'stop the search after this many seconds (the final comparison runs after it)', parsePositiveInt)
-    .addOption(new Option('--objective <o>', 'latency: steps to ANN − margin (ties: higher AUC); auc: area under accuracy-vs-step; kl: KL(ANN ‖ SNN output)').choices(['latency', 'auc', 'kl']).default('latency'))
+    .addOption(
+      new Option('--objective <o>', 'latency: steps to ANN − margin (ties: higher AUC); auc: area under accuracy-vs-step; kl: KL(ANN ‖ SNN output)')
+        .choices(['latency', 'auc', 'kl'])
+        .default('latency'),
+    )
     .option('--margin <m>', 'latency objective: accuracy gap to the ANN, as a fraction', parseFraction, 0.01)
     .option('--energy-weight <w>', 'add w × (synaptic operations per step ÷ ANN MACs) to latency/auc scores', parseNonNegativeNumber, 0)
     .option('--samples <n>', 'held-out training samples to tune on (the last halving rung)', parsePositiveInt, 432)
@@ -63,7 +78,11 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
     .option('--calib-samples <n>', 'calibrate λ on N training samples (never tuned on)', parsePositiveInt, 200)
     .option('--calib-every <k>', CALIB_EVERY_HELP, parsePositiveIntOrAuto, 'auto')
     .option('--channel-wise', 'one λ per channel instead of per layer')
-    .option('--percentiles <list>', 'calibration percentiles to choose from (must include 1; default 1,0.99999,0.9999,0.9995,0.999,0.995,0.99)', parseNumberList)
+    .option(
+      '--percentiles <list>',
+      'calibration percentiles to choose from (must include 1; default 1,0.99999,0.9999,0.9995,0.999,0.995,0.99)',
+      parseNumberList,
+    )
     .option('--layer-scales', 'also search one λ scale per spiking layer (in [0.59, 1.68])')
     .option('--seed <s>', 'seed of the held-out split and the candidate draws', parseNonNegativeInt, 0)
     .option('--out <file>', 'tuned SNN file to write (for msat simulate --snn)', 'tuned.snn.json')
@@ -136,7 +155,13 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
           options: {
             neuron: result.best.neuron,
             normalization: result.normalization,
-            thresholds: { kind: 'calibrate', samples: flags.calibSamples, every: result.calibrationEvery, percentile: result.best.percentile, channelWise: flags.channelWise ?? false },
+            thresholds: {
+              kind: 'calibrate',
+              samples: flags.calibSamples,
+              every: result.calibrationEvery,
+              percentile: result.best.percentile,
+              channelWise: flags.channelWise ?? false,
+            },
             tune: {
               percentile: result.best.percentile,
               layerScales: result.report.best.config.layerScales,
@@ -156,11 +181,18 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
         });
         await writeSnnFile(flags.out, doc);
         const seconds = (performance.now() - started) / 1000;
-        const report = { ...result.report, provenance: { command: doc.provenance.command, createdAt: doc.provenance.createdAt, msatVersion: doc.provenance.msatVersion, seconds } };
+        const report = {
+          ...result.report,
+          provenance: { command: doc.provenance.command, createdAt: doc.provenance.createdAt, msatVersion: doc.provenance.msatVersion, seconds },
+        };
         await mkdir(dirname(reportPath), { recursive: true });
         await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`, 'utf8');
         const chart = await writeTuneChart(result.report, reportPath);
-        process.stdout.write(flags.json ? JSON.stringify(report) + '\n' : `${formatTuneReport(result.report)}\n\nwrote ${flags.out}, ${reportPath}, ${chart} (trial log ${logPath}); ${seconds.toFixed(0)} s\n`);
+        process.stdout.write(
+          flags.json
+            ? JSON.stringify(report) + '\n'
+            : `${formatTuneReport(result.report)}\n\nwrote ${flags.out}, ${reportPath}, ${chart} (trial log ${logPath}); ${seconds.toFixed(0)} s\n`,
+        );
       } finally {
         progress.stop();
         await runner.dispose();
@@ -170,7 +202,10 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
 
 /** The accuracy-vs-step chart of the best, the defaults and θ = λ on the tuning samples, as SVG and PNG beside the report. */
 async function writeTuneChart(r: TuneReport, reportPath: string): Promise<string> {
-  const [{ accuracyChartSpec, renderSvg, renderPng }, { writeFileAtomic }] = await Promise.all([import('../../report/index.js'), import('../../core/index.js')]);
+  const [{ accuracyChartSpec, renderSvg, renderPng }, { writeFileAtomic }] = await Promise.all([
+    import('../../report/index.js'),
+    import('../../core/index.js'),
+  ]);
   const c = r.comparison;
   const spec = accuracyChartSpec([c.best, c.defaults, c.thetaLambda], c.annAccuracy, { title: `msat tune: ${c.samples} held-out training samples` });
   const svg = await renderSvg(spec);
@@ -194,29 +229,53 @@ export function formatTuneReport(r: TuneReport): string {
       `${r.stopped ? ' (stopped by --time)' : ''}; ${r.evaluations.simulated} evaluations simulated, ${r.evaluations.resumed} resumed from the log`,
     '',
     'best configuration',
-    best.method === 'const' ? `  k = ${best.k}` : `  hp α,ka,ki,C,τmp,τrd = ${Object.values(best.hp!).map((v) => Number(v.toPrecision(4))).join(',')}`,
+    best.method === 'const'
+      ? `  k = ${best.k}`
+      : `  hp α,ka,ki,C,τmp,τrd = ${Object.values(best.hp!)
+          .map((v) => Number(v.toPrecision(4)))
+          .join(',')}`,
     ...(best.gamma !== undefined ? [`  γ = ${best.gamma} spikes per step at most (burst)`] : []),
     `  percentile p = ${best.percentile}`,
-    ...(best.layerScales ? [`  layer scales: ${Object.entries(best.layerScales).map(([l, s]) => `${l} ${s.toFixed(3)}`).join(', ')}`] : []),
-    ...(r.best.coordinates ? [`  searched as: ${Object.entries(r.best.coordinates).map(([k, v]) => `${k} ${k === 'percentile' ? v : Number(v.toPrecision(3))}`).join(', ')}`] : []),
+    ...(best.layerScales
+      ? [
+          `  layer scales: ${Object.entries(best.layerScales)
+            .map(([l, s]) => `${l} ${s.toFixed(3)}`)
+            .join(', ')}`,
+        ]
+      : []),
+    ...(r.best.coordinates
+      ? [
+          `  searched as: ${Object.entries(r.best.coordinates)
+            .map(([k, v]) => `${k} ${k === 'percentile' ? v : Number(v.toPrecision(3))}`)
+            .join(', ')}`,
+        ]
+      : []),
     '',
     `${'converter'.padEnd(22)}${marks.map((t) => `T=${t}`.padStart(8)).join('')}  to ANN−1%`,
     `${'ANN'.padEnd(22)}${pct(c.annAccuracy).padStart(8)}`,
   ];
   for (const curve of [c.best, c.defaults, c.thetaLambda]) {
-    lines.push(`${curve.label.padEnd(22)}${marks.map((t) => pct(curve.accuracyPerStep[t - 1]).padStart(8)).join('')}  ${String(curve.stepsToAnnMinus1 ?? `> ${T}`).padStart(9)}`);
+    lines.push(
+      `${curve.label.padEnd(22)}${marks.map((t) => pct(curve.accuracyPerStep[t - 1]).padStart(8)).join('')}  ${String(curve.stepsToAnnMinus1 ?? `> ${T}`).padStart(9)}`,
+    );
   }
   if (r.check) {
     const k = r.check;
     lines.push('', `finalists simulated to T = ${k.T} until one ends within ${(100 * k.finalTolerance).toFixed(1)} points of the ANN:`);
     for (const f of k.finalists) {
-      lines.push(`  ${f.id.padEnd(12)} search score ${f.searchScore.toFixed(2).padStart(7)}  to ANN−1% ${String(f.stepsToTarget ?? '–').padStart(4)}  at T=${k.T} ${pct(f.finalAccuracy)} %  ${f.passes ? 'holds' : 'drifts'}`);
+      lines.push(
+        `  ${f.id.padEnd(12)} search score ${f.searchScore.toFixed(2).padStart(7)}  to ANN−1% ${String(f.stepsToTarget ?? '–').padStart(4)}  at T=${k.T} ${pct(f.finalAccuracy)} %  ${f.passes ? 'holds' : 'drifts'}`,
+      );
     }
     if (!k.passed) {
       // The defaults are always checked last; when they end below the ANN too, the tolerance may be what fails.
       const defaults = k.finalists.find((f) => f.id === 'defaults');
-      const hint = defaults ? `; the authors' values end ${(100 * (defaults.annAccuracy - defaults.finalAccuracy)).toFixed(2)} points below the ANN there, a --final-tolerance above that accepts what they reach` : '';
-      lines.push(`warning: no finalist kept the ANN's accuracy to T = ${k.T}; kept the best-scoring one there (try --finalists, a larger -T or --budget${hint})`);
+      const hint = defaults
+        ? `; the authors' values end ${(100 * (defaults.annAccuracy - defaults.finalAccuracy)).toFixed(2)} points below the ANN there, a --final-tolerance above that accepts what they reach`
+        : '';
+      lines.push(
+        `warning: no finalist kept the ANN's accuracy to T = ${k.T}; kept the best-scoring one there (try --finalists, a larger -T or --budget${hint})`,
+      );
     }
   }
   return lines.join('\n');

@@ -31,7 +31,10 @@ function checkValues(values: ArrayLike<number>, where: string): void {
   if (values.length === 0) throw new MsatError('CONVERT_EMPTY_TENSOR', `${where}: cannot take a percentile of 0 values.`);
   for (let i = 0; i < values.length; i++) {
     if (Number.isNaN(values[i])) {
-      throw new MsatError('CONVERT_NAN', `${where}: value ${i} is NaN; the calibration activations are broken (check the model and input normalization).`);
+      throw new MsatError(
+        'CONVERT_NAN',
+        `${where}: value ${i} is NaN; the calibration activations are broken (check the model and input normalization).`,
+      );
     }
   }
 }
@@ -89,12 +92,7 @@ export function layerPercentile(data: ArrayLike<number>, p: number, options: Per
  * Channel-wise λ: one percentile per channel of an NC, NCL or NCHW tensor (channel axis 1), over the batch and
  * spatial positions of that channel. Returns `Float64Array(C)`.
  */
-export function channelPercentiles(
-  data: ArrayLike<number>,
-  dims: readonly number[],
-  p: number,
-  options: PercentileOptions = {},
-): Float64Array {
+export function channelPercentiles(data: ArrayLike<number>, dims: readonly number[], p: number, options: PercentileOptions = {}): Float64Array {
   return channelPercentilesMany(data, dims, [p], options)[0];
 }
 

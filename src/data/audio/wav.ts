@@ -26,12 +26,19 @@ export function decodeWav(bytes: Uint8Array, file: string): PcmAudio {
   try {
     wav = new wavefile.WaveFile(bytes);
   } catch (e) {
-    throw new MsatError('DATA_CORRUPT', `${file}: cannot read as a WAV file (${(e as Error).message}); the file is damaged or not a WAV file`, { cause: e });
+    throw new MsatError('DATA_CORRUPT', `${file}: cannot read as a WAV file (${(e as Error).message}); the file is damaged or not a WAV file`, {
+      cause: e,
+    });
   }
   const dataSize = checkDataChunk(wav, bytes, file);
   const fmt = wav.fmt as { audioFormat?: number; numChannels?: number; sampleRate?: number; bitsPerSample?: number };
   const want = SPEECH_WAV_FORMAT;
-  if (!PCM_FORMAT_TAGS.has(fmt.audioFormat ?? -1) || wav.bitDepth !== '16' || fmt.numChannels !== want.channels || fmt.sampleRate !== want.sampleRate) {
+  if (
+    !PCM_FORMAT_TAGS.has(fmt.audioFormat ?? -1) ||
+    wav.bitDepth !== '16' ||
+    fmt.numChannels !== want.channels ||
+    fmt.sampleRate !== want.sampleRate
+  ) {
     throw new MsatError(
       'DATA_FORMAT',
       `${file}: WAV holds ${fmt.numChannels} channel(s) at ${fmt.sampleRate} Hz, bit depth ${wav.bitDepth} (format tag ${fmt.audioFormat}); ` +

@@ -34,7 +34,11 @@ export const DOWNLOADABLE_DATASETS: readonly DownloadableDataset[] = [
     splits: 'train, test',
     archives: [
       // url_checksums/cifar10.txt
-      { url: 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz', size: 170052171, sha256: 'c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd' },
+      {
+        url: 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz',
+        size: 170052171,
+        sha256: 'c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd',
+      },
     ],
   },
   {
@@ -44,7 +48,11 @@ export const DOWNLOADABLE_DATASETS: readonly DownloadableDataset[] = [
     splits: 'train, test',
     archives: [
       // url_checksums/cifar100.txt
-      { url: 'https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz', size: 168513733, sha256: '58a81ae192c23a4be8b1804d68e518ed807d710a4eb253b1f2a199162a40d8ec' },
+      {
+        url: 'https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz',
+        size: 168513733,
+        sha256: '58a81ae192c23a4be8b1804d68e518ed807d710a4eb253b1f2a199162a40d8ec',
+      },
     ],
   },
   {
@@ -54,7 +62,11 @@ export const DOWNLOADABLE_DATASETS: readonly DownloadableDataset[] = [
     splits: 'train, test',
     archives: [
       // url_checksums/imdb_reviews.txt
-      { url: 'http://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz', size: 84125825, sha256: 'c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe' },
+      {
+        url: 'http://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz',
+        size: 84125825,
+        sha256: 'c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe',
+      },
     ],
   },
   {
@@ -68,7 +80,11 @@ export const DOWNLOADABLE_DATASETS: readonly DownloadableDataset[] = [
     splits: 'test',
     archives: [
       // url_checksums/speech_commands.txt
-      { url: 'http://download.tensorflow.org/data/speech_commands_test_set_v0.02.tar.gz', size: 112563277, sha256: 'cc2a00c1147c2254e9be3fa0f779d8c17421dc349b86366567a8edfa9acd51df' },
+      {
+        url: 'http://download.tensorflow.org/data/speech_commands_test_set_v0.02.tar.gz',
+        size: 112563277,
+        sha256: 'cc2a00c1147c2254e9be3fa0f779d8c17421dc349b86366567a8edfa9acd51df',
+      },
     ],
   },
   {
@@ -78,10 +94,26 @@ export const DOWNLOADABLE_DATASETS: readonly DownloadableDataset[] = [
     splits: 'train, test',
     // url_checksums/fashion_mnist.txt; the same files as github.com/zalandoresearch/fashion-mnist/data/fashion
     archives: [
-      { url: `${FASHION_MNIST_BASE}/train-images-idx3-ubyte.gz`, size: 26421880, sha256: '3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84' },
-      { url: `${FASHION_MNIST_BASE}/train-labels-idx1-ubyte.gz`, size: 29515, sha256: 'a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845' },
-      { url: `${FASHION_MNIST_BASE}/t10k-images-idx3-ubyte.gz`, size: 4422102, sha256: '346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073' },
-      { url: `${FASHION_MNIST_BASE}/t10k-labels-idx1-ubyte.gz`, size: 5148, sha256: '67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5' },
+      {
+        url: `${FASHION_MNIST_BASE}/train-images-idx3-ubyte.gz`,
+        size: 26421880,
+        sha256: '3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84',
+      },
+      {
+        url: `${FASHION_MNIST_BASE}/train-labels-idx1-ubyte.gz`,
+        size: 29515,
+        sha256: 'a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845',
+      },
+      {
+        url: `${FASHION_MNIST_BASE}/t10k-images-idx3-ubyte.gz`,
+        size: 4422102,
+        sha256: '346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073',
+      },
+      {
+        url: `${FASHION_MNIST_BASE}/t10k-labels-idx1-ubyte.gz`,
+        size: 5148,
+        sha256: '67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5',
+      },
     ],
   },
 ];

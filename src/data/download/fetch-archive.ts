@@ -79,9 +79,10 @@ export async function fetchArchive(archive: DatasetArchive, dir: string, options
       if (!(e instanceof Interrupted)) throw e;
       const have = (await sizeOf(part)) ?? 0;
       if (attempt >= retries) {
-        const kept = have > 0
-          ? `${mb(have)} of ${mb(archive.size)} kept in ${part}: run the same command again to resume`
-          : 'nothing was downloaded (check the connection, or set MSAT_DATASETS_MIRROR to a mirror)';
+        const kept =
+          have > 0
+            ? `${mb(have)} of ${mb(archive.size)} kept in ${part}: run the same command again to resume`
+            : 'nothing was downloaded (check the connection, or set MSAT_DATASETS_MIRROR to a mirror)';
         throw new MsatError('DATA_DOWNLOAD', `${url}: ${e.message}; ${kept}`, { cause: e });
       }
       options.onNote?.(`${url}: ${e.message}; retrying from ${mb(have)} (attempt ${attempt + 2} of ${retries + 1})`);
@@ -151,10 +152,7 @@ async function transfer(url: string, part: string, size: number, options: FetchA
     if (Number.isFinite(length) && have + length !== size) {
       await response.body.cancel();
       await rm(part, { force: true });
-      throw new MsatError(
-        'DATA_CHECKSUM',
-        `${url}: the server's file is ${have + length} bytes, the published archive ${size}; nothing was kept`,
-      );
+      throw new MsatError('DATA_CHECKSUM', `${url}: the server's file is ${have + length} bytes, the published archive ${size}; nothing was kept`);
     }
     let done = have;
     options.onProgress?.(done, size);
@@ -168,7 +166,11 @@ async function transfer(url: string, part: string, size: number, options: FetchA
       }
     };
     try {
-      await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>), count, createWriteStream(part, { flags: resumed ? 'a' : 'w' }));
+      await pipeline(
+        Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>),
+        count,
+        createWriteStream(part, { flags: resumed ? 'a' : 'w' }),
+      );
     } catch (e) {
       if (e instanceof MsatError) {
         await rm(part, { force: true });

@@ -40,7 +40,10 @@ export interface InstalledDataset {
 }
 
 function unknownDataset(name: string): MsatError {
-  return new MsatError('DATA_OPTIONS', `no downloadable dataset "${name}"; known: ${DOWNLOADABLE_DATASETS.map((d) => d.name).join(', ')} (and mnist, which comes with msat)`);
+  return new MsatError(
+    'DATA_OPTIONS',
+    `no downloadable dataset "${name}"; known: ${DOWNLOADABLE_DATASETS.map((d) => d.name).join(', ')} (and mnist, which comes with msat)`,
+  );
 }
 
 /** The archives of `spec`, with the sizes and digests of `checksums` where it names them. */
@@ -48,7 +51,8 @@ function archivesOf(spec: DownloadableDataset, options: GetDatasetOptions): Data
   const overrides = options.checksums ?? {};
   const known = new Set(DOWNLOADABLE_DATASETS.flatMap((d) => d.archives.map(archiveFileName)));
   for (const file of Object.keys(overrides)) {
-    if (!known.has(file)) throw new MsatError('DATA_OPTIONS', `checksums name "${file}", which is no dataset's archive; archives: ${[...known].join(', ')}`);
+    if (!known.has(file))
+      throw new MsatError('DATA_OPTIONS', `checksums name "${file}", which is no dataset's archive; archives: ${[...known].join(', ')}`);
   }
   return spec.archives.map((a) => {
     const o = Object.hasOwn(overrides, archiveFileName(a)) ? overrides[archiveFileName(a)] : undefined;
@@ -95,13 +99,15 @@ export async function getDataset(name: string, options: GetDatasetOptions = {}):
   const files: string[] = [];
   for (const archive of archives) {
     const file = archiveFileName(archive);
-    files.push(await fetchArchive(archive, downloadsDir(cacheDir), {
-      mirror: options.mirror ?? process.env.MSAT_DATASETS_MIRROR,
-      retries: options.retries,
-      stallMs: options.stallMs,
-      onProgress: options.onProgress && ((done, total) => options.onProgress!(file, done, total)),
-      onNote: options.onNote,
-    }));
+    files.push(
+      await fetchArchive(archive, downloadsDir(cacheDir), {
+        mirror: options.mirror ?? process.env.MSAT_DATASETS_MIRROR,
+        retries: options.retries,
+        stallMs: options.stallMs,
+        onProgress: options.onProgress && ((done, total) => options.onProgress!(file, done, total)),
+        onNote: options.onNote,
+      }),
+    );
   }
   // Hidden (a dot name) so that `list` and the loaders never see a half-extracted folder.
   const tmp = join(dirname(dir), `.${spec.name}.tmp-${process.pid}`);

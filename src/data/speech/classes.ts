@@ -5,7 +5,18 @@
 
 /** Class names in label order. */
 export const SPEECH_COMMANDS_CLASSES: readonly string[] = [
-  'yes', 'no', 'up', 'down', 'left', 'right', 'on', 'off', 'stop', 'go', '_unknown_', '_silence_',
+  'yes',
+  'no',
+  'up',
+  'down',
+  'left',
+  'right',
+  'on',
+  'off',
+  'stop',
+  'go',
+  '_unknown_',
+  '_silence_',
 ];
 
 /**
@@ -13,5 +24,8 @@ export const SPEECH_COMMANDS_CLASSES: readonly string[] = [
  * and `_background_noise_`, the official test-set WAV archive `_unknown_` and `_silence_`.
  */
 export const SPEECH_COMMANDS_FOLDERS: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
-  SPEECH_COMMANDS_CLASSES.map((c) => [c, c === '_unknown_' ? ['unknown', '_unknown_'] : c === '_silence_' ? ['_background_noise_', '_silence_'] : [c]]),
+  SPEECH_COMMANDS_CLASSES.map((c) => [
+    c,
+    c === '_unknown_' ? ['unknown', '_unknown_'] : c === '_silence_' ? ['_background_noise_', '_silence_'] : [c],
+  ]),
 );

@@ -85,7 +85,9 @@ export class Tape {
   /** An int64 1-D constant (cached by value), e.g. axes or shapes. */
   i64(values: readonly number[]): string {
     return this.#constant(`i64:${values.join(',')}`, 'const_i64', {
-      type: 'int64', dims: [values.length], data: BigInt64Array.from(values.map((v) => BigInt(v))),
+      type: 'int64',
+      dims: [values.length],
+      data: BigInt64Array.from(values.map((v) => BigInt(v))),
     });
   }
 

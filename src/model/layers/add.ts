@@ -13,7 +13,12 @@ const fromAdd: OnnxMapper<AddLayer> = (ctx, env) => {
   const ca = env.constant(a);
   const cb = env.constant(b);
   if (ca === undefined && cb === undefined) {
-    return { kind: 'add', name: ctx.node.name, inputs: [dynamicInput(ctx, env, 0, 'A'), dynamicInput(ctx, env, 1, 'B')], output: ctx.node.outputs[0] };
+    return {
+      kind: 'add',
+      name: ctx.node.name,
+      inputs: [dynamicInput(ctx, env, 0, 'A'), dynamicInput(ctx, env, 1, 'B')],
+      output: ctx.node.outputs[0],
+    };
   }
   const dataIndex = ca === undefined ? 0 : 1;
   const x = dynamicInput(ctx, env, dataIndex, 'the data');

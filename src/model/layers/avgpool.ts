@@ -14,11 +14,19 @@ const fromAveragePool: OnnxMapper<AvgPoolLayer> = (ctx, env) => {
 };
 
 export const avgpool: LayerKindSpec<AvgPoolLayer> = {
-  inferShape: (layer, [x]) => poolOutputShape(layer, x, layer.kernel.map(() => 1)),
+  inferShape: (layer, [x]) =>
+    poolOutputShape(
+      layer,
+      x,
+      layer.kernel.map(() => 1),
+    ),
   emit(layer, { node, inputs: [x] }) {
     node('AveragePool', [x], {
-      kernel_shape: attr.ints(layer.kernel), strides: attr.ints(layer.strides), pads: attr.ints(layer.pads),
-      count_include_pad: attr.int(layer.countIncludePad ? 1 : 0), ceil_mode: attr.int(layer.ceilMode ? 1 : 0),
+      kernel_shape: attr.ints(layer.kernel),
+      strides: attr.ints(layer.strides),
+      pads: attr.ints(layer.pads),
+      count_include_pad: attr.int(layer.countIncludePad ? 1 : 0),
+      ceil_mode: attr.int(layer.ceilMode ? 1 : 0),
     });
   },
   forward: (layer, { tape, inputs: [x] }) => avgPool(tape, x, layer),

@@ -9,17 +9,24 @@ import { ownedTensors } from './shared.js';
 import type { LayerKindSpec, TensorSlot } from './spec.js';
 
 const tensors: TensorSlot<BatchNormLayer>[] = [
-  { role: 'scale', field: 'scale' }, { role: 'bias', field: 'bias' },
-  { role: 'mean', field: 'mean', buffer: true }, { role: 'var', field: 'variance', buffer: true },
+  { role: 'scale', field: 'scale' },
+  { role: 'bias', field: 'bias' },
+  { role: 'mean', field: 'mean', buffer: true },
+  { role: 'var', field: 'variance', buffer: true },
 ];
 
 const fromBatchNormalization: OnnxMapper<BatchNormLayer> = (ctx, env) => {
   const x = dynamicInput(ctx, env, 0, 'the data');
   if (readInt(ctx, 'training_mode', 0) !== 0) throw unsupportedAttribute(ctx, 'training_mode', '1', 'training_mode = 0 (inference)');
   return {
-    kind: 'batchnorm', name: ctx.node.name, inputs: [x], output: ctx.node.outputs[0],
-    scale: constInput(ctx, env, 1, 'scale'), bias: constInput(ctx, env, 2, 'B'),
-    mean: constInput(ctx, env, 3, 'input_mean'), variance: constInput(ctx, env, 4, 'input_var'),
+    kind: 'batchnorm',
+    name: ctx.node.name,
+    inputs: [x],
+    output: ctx.node.outputs[0],
+    scale: constInput(ctx, env, 1, 'scale'),
+    bias: constInput(ctx, env, 2, 'B'),
+    mean: constInput(ctx, env, 3, 'input_mean'),
+    variance: constInput(ctx, env, 4, 'input_var'),
     epsilon: readFloat(ctx, 'epsilon', 1e-5),
   };
 };

@@ -9,7 +9,10 @@ import { constInput, dynamicInput, optionalConst, staticSpatial, unsupportedUse,
 import { addSpatialPads, ownedTensors, perSample } from './shared.js';
 import type { LayerKindSpec, TensorSlot } from './spec.js';
 
-const tensors: TensorSlot<ConvLayer>[] = [{ role: 'weight', field: 'weight' }, { role: 'bias', field: 'bias' }];
+const tensors: TensorSlot<ConvLayer>[] = [
+  { role: 'weight', field: 'weight' },
+  { role: 'bias', field: 'bias' },
+];
 
 const fromConv: OnnxMapper<ConvLayer> = (ctx, env) => {
   const x = dynamicInput(ctx, env, 0, 'the data');
@@ -20,10 +23,24 @@ const fromConv: OnnxMapper<ConvLayer> = (ctx, env) => {
   }
   const w = readWindowAttributes(ctx, staticSpatial(ctx, env.shape(x)!), weight.dims.slice(2));
   if (w.kernel.some((k, i) => k !== weight.dims[2 + i])) {
-    throw new MsatError('ONNX_MALFORMED', `${describeNode(ctx)}: kernel_shape [${w.kernel.join(', ')}] does not match weight ${formatShape(weight.dims)}`);
+    throw new MsatError(
+      'ONNX_MALFORMED',
+      `${describeNode(ctx)}: kernel_shape [${w.kernel.join(', ')}] does not match weight ${formatShape(weight.dims)}`,
+    );
   }
   const group = readInt(ctx, 'group', 1);
-  return { kind: 'conv', name: ctx.node.name, inputs: [x], output: ctx.node.outputs[0], weight, bias, strides: w.strides, pads: w.pads, dilations: w.dilations, group };
+  return {
+    kind: 'conv',
+    name: ctx.node.name,
+    inputs: [x],
+    output: ctx.node.outputs[0],
+    weight,
+    bias,
+    strides: w.strides,
+    pads: w.pads,
+    dilations: w.dilations,
+    group,
+  };
 };
 
 export const conv: LayerKindSpec<ConvLayer> = {
@@ -32,7 +49,8 @@ export const conv: LayerKindSpec<ConvLayer> = {
     const spatial = w.length - 2;
     if (x.length !== w.length) throw shapeError(layer, `weight ${formatShape(w)} needs an input of rank ${w.length}, found ${formatShape(x)}`);
     if (x[1] !== w[1] * layer.group) throw shapeError(layer, `expects ${w[1] * layer.group} input channels, found ${formatShape(x)}`);
-    if (layer.bias && layer.bias.data.length !== w[0]) throw shapeError(layer, `bias has ${layer.bias.data.length} entries for ${w[0]} output channels`);
+    if (layer.bias && layer.bias.data.length !== w[0])
+      throw shapeError(layer, `bias has ${layer.bias.data.length} entries for ${w[0]} output channels`);
     const out: Dim[] = [x[0], w[0]];
     for (let i = 0; i < spatial; i++) {
       const n = windowOutputSize(x[2 + i] as number, w[2 + i], layer.strides[i], layer.pads[i], layer.pads[spatial + i], layer.dilations[i], false);

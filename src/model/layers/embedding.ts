@@ -15,7 +15,10 @@ const fromGather: OnnxMapper<EmbeddingLayer> = (ctx, env) => {
   const indices = dynamicInput(ctx, env, 1, 'the indices');
   const type = env.type(indices);
   if (weight.dims.length !== 2 || readInt(ctx, 'axis', 0) !== 0 || (type !== 'int64' && type !== 'int32')) {
-    throw unsupportedUse(ctx, `Gather over ${formatShape(weight.dims)} with axis ${readInt(ctx, 'axis', 0)} and ${type} indices; msat supports embeddings (a [vocab, dim] table, axis 0, integer indices)`);
+    throw unsupportedUse(
+      ctx,
+      `Gather over ${formatShape(weight.dims)} with axis ${readInt(ctx, 'axis', 0)} and ${type} indices; msat supports embeddings (a [vocab, dim] table, axis 0, integer indices)`,
+    );
   }
   return { kind: 'embedding', name: ctx.node.name, inputs: [indices], output: ctx.node.outputs[0], weight };
 };

@@ -61,7 +61,12 @@ export function staticSpatial(ctx: NodeContext, shape: Shape): number[] {
 
 /** A mapper of the single-input operators without attributes (Relu, GlobalAveragePool). */
 export function unaryMapper<K extends string>(kind: K) {
-  return (ctx: NodeContext, env: MappingEnv) => ({ kind, name: ctx.node.name, inputs: [dynamicInput(ctx, env, 0, 'the data')], output: ctx.node.outputs[0] });
+  return (ctx: NodeContext, env: MappingEnv) => ({
+    kind,
+    name: ctx.node.name,
+    inputs: [dynamicInput(ctx, env, 0, 'the data')],
+    output: ctx.node.outputs[0],
+  });
 }
 
 /** The data input and window of MaxPool/AveragePool (1-D or 2-D), read the same way for both. */
@@ -71,7 +76,10 @@ export function readPool(ctx: NodeContext, env: MappingEnv) {
   if (shape.length !== 3 && shape.length !== 4) throw unsupportedUse(ctx, `pooling over ${formatShape(shape)}; msat supports 1-D and 2-D pooling`);
   const ceilMode = readInt(ctx, 'ceil_mode', 0) !== 0;
   const w = readWindowAttributes(ctx, staticSpatial(ctx, shape), undefined, ceilMode);
-  return { base: { name: ctx.node.name, inputs: [x], output: ctx.node.outputs[0], kernel: w.kernel, strides: w.strides, pads: w.pads, ceilMode }, dilations: w.dilations };
+  return {
+    base: { name: ctx.node.name, inputs: [x], output: ctx.node.outputs[0], kernel: w.kernel, strides: w.strides, pads: w.pads, ceilMode },
+    dilations: w.dilations,
+  };
 }
 
 /** Static, sorted, non-batch axes of Squeeze/Unsqueeze (input 1 from opset 13, attribute before); undefined when absent. */

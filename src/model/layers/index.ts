@@ -24,7 +24,16 @@ import { transpose } from './transpose.js';
 import { unsqueeze } from './unsqueeze.js';
 
 export type {
-  EmitContext, ForwardContext, InitRule, LayerEmitter, LayerKindSpec, LayerRole, PoolWindow, TensorField, TensorRole, TensorSlot,
+  EmitContext,
+  ForwardContext,
+  InitRule,
+  LayerEmitter,
+  LayerKindSpec,
+  LayerRole,
+  PoolWindow,
+  TensorField,
+  TensorRole,
+  TensorSlot,
 } from './spec.js';
 
 /** Every layer kind's spec, keyed by kind. */

@@ -10,11 +10,15 @@ import { constInput, dynamicInput, optionalConst, unsupportedUse, type OnnxMappe
 import { ownedTensors, perSample } from './shared.js';
 import type { LayerKindSpec, TensorSlot } from './spec.js';
 
-const tensors: TensorSlot<LinearLayer>[] = [{ role: 'weight', field: 'weight' }, { role: 'bias', field: 'bias' }];
+const tensors: TensorSlot<LinearLayer>[] = [
+  { role: 'weight', field: 'weight' },
+  { role: 'bias', field: 'bias' },
+];
 
 const fromGemm: OnnxMapper<LinearLayer> = (ctx, env) => {
   const x = dynamicInput(ctx, env, 0, 'input A');
-  if (readInt(ctx, 'transA', 0) !== 0) throw unsupportedAttribute(ctx, 'transA', String(readInt(ctx, 'transA', 0)), 'transA = 0 (the data operand untransposed)');
+  if (readInt(ctx, 'transA', 0) !== 0)
+    throw unsupportedAttribute(ctx, 'transA', String(readInt(ctx, 'transA', 0)), 'transA = 0 (the data operand untransposed)');
   const b = constInput(ctx, env, 1, 'input B (the weight)');
   if (b.dims.length !== 2) throw new MsatError('ONNX_MALFORMED', `${describeNode(ctx)}: B must be 2-D, found ${formatShape(b.dims)}`);
   const alpha = readFloat(ctx, 'alpha', 1);
@@ -22,7 +26,8 @@ const fromGemm: OnnxMapper<LinearLayer> = (ctx, env) => {
   const weight = readInt(ctx, 'transB', 0) !== 0 ? scaled(b, alpha) : transpose2d(b, alpha);
   const c = optionalConst(ctx, env, 2, 'input C (the bias)');
   const bias = c && biasVector(c, weight.dims[0], beta);
-  if (c && !bias) throw unsupportedUse(ctx, `bias C ${formatShape(c.dims)} varies along the batch; msat supports a bias of shape [${weight.dims[0]}] or a scalar`);
+  if (c && !bias)
+    throw unsupportedUse(ctx, `bias C ${formatShape(c.dims)} varies along the batch; msat supports a bias of shape [${weight.dims[0]}] or a scalar`);
   return { kind: 'linear', name: ctx.node.name, inputs: [x], output: ctx.node.outputs[0], weight, bias };
 };
 
@@ -57,7 +62,8 @@ export const linear: LayerKindSpec<LinearLayer> = {
       const wT = param('weight_t', transpose2d(layer.weight));
       if (!layer.bias) node('MatMul', [x, wT]);
       // The MatMul carries the layer name so that re-importing (which fuses MatMul + Add) gives it back.
-      else node('Add', [node('MatMul', [x, wT], {}, ctx.intermediate(`${output}_matmul`)), param('bias', layer.bias)], {}, output, `${layer.name}_bias`);
+      else
+        node('Add', [node('MatMul', [x, wT], {}, ctx.intermediate(`${output}_matmul`)), param('bias', layer.bias)], {}, output, `${layer.name}_bias`);
     }
   },
   forward: (_layer, { tape, inputs: [x], param }) => linearOp(tape, x, param('weight')!, param('bias')),
@@ -69,7 +75,9 @@ export const linear: LayerKindSpec<LinearLayer> = {
   init: 'fan-in-uniform',
   // A batch norm normalizes axis 1: the features only when the output is [N, features].
   absorbsBatchNorm: (layer) =>
-    layer.outShape.length === 2 ? null : `linear "${layer.name}" outputs rank ${layer.outShape.length}; batch-norm normalizes axis 1, which is not its feature axis`,
+    layer.outShape.length === 2
+      ? null
+      : `linear "${layer.name}" outputs rank ${layer.outShape.length}; batch-norm normalizes axis 1, which is not its feature axis`,
   absorbsAddBias: true,
   fromOnnx: { Gemm: fromGemm, MatMul: fromMatMul },
 };

@@ -17,8 +17,11 @@ export const maxpool: LayerKindSpec<MaxPoolLayer> = {
   inferShape: (layer, [x]) => poolOutputShape(layer, x, layer.dilations),
   emit(layer, { node, inputs: [x] }) {
     node('MaxPool', [x], {
-      kernel_shape: attr.ints(layer.kernel), strides: attr.ints(layer.strides), pads: attr.ints(layer.pads),
-      dilations: attr.ints(layer.dilations), ceil_mode: attr.int(layer.ceilMode ? 1 : 0),
+      kernel_shape: attr.ints(layer.kernel),
+      strides: attr.ints(layer.strides),
+      pads: attr.ints(layer.pads),
+      dilations: attr.ints(layer.dilations),
+      ceil_mode: attr.int(layer.ceilMode ? 1 : 0),
     });
   },
   forward: (layer, { tape, inputs: [x] }) => maxPool(tape, x, layer),

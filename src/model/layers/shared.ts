@@ -11,7 +11,11 @@ import { formatShape, shapeError, windowOutputSize } from '../shape-utils.js';
 import type { ForwardContext, LayerEmitter, TensorSlot } from './spec.js';
 
 /** A 1-D int64 tensor of `values`. */
-export const int64 = (values: readonly number[]): Tensor<'int64'> => ({ type: 'int64', dims: [values.length], data: BigInt64Array.from(values.map((v) => BigInt(v))) });
+export const int64 = (values: readonly number[]): Tensor<'int64'> => ({
+  type: 'int64',
+  dims: [values.length],
+  data: BigInt64Array.from(values.map((v) => BigInt(v))),
+});
 
 /** Elements per sample of a shape with a leading batch dimension, over axes `from` to `to`. */
 export function perSample(shape: Shape, from: number, to = shape.length): number {

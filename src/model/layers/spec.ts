@@ -137,4 +137,3 @@ export interface LayerKindSpec<L extends Layer> {
   /** The layer reads integer tensors (indices); every other kind computes on float32 only. */
   readonly acceptsIntegerInput?: true;
 }
-

@@ -9,7 +9,7 @@ import type { LayerKindSpec } from './spec.js';
 
 const fromUnsqueeze: OnnxMapper<UnsqueezeLayer> = (ctx, env) => {
   const x = dynamicInput(ctx, env, 0, 'the data');
-  const count = ctx.node.inputs[1] ? env.constant(ctx.node.inputs[1])?.values.length ?? 0 : (readInts(ctx, 'axes') ?? []).length;
+  const count = ctx.node.inputs[1] ? (env.constant(ctx.node.inputs[1])?.values.length ?? 0) : (readInts(ctx, 'axes') ?? []).length;
   const axes = staticAxes(ctx, env, env.shape(x)!.length + count);
   if (!axes) throw new MsatError('ONNX_MALFORMED', `${describeNode(ctx)}: axes are missing`);
   return { kind: 'unsqueeze', name: ctx.node.name, inputs: [x], output: ctx.node.outputs[0], axes };

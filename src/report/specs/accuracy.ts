@@ -55,10 +55,23 @@ export function accuracyChartSpec(series: readonly AccuracySeries[], annAccuracy
   const color = { field: 'series', type: 'nominal' as const, title: null, scale: seriesColorScale(series), legend: seriesLegend(series.length) };
   const rule = (value: number, dash: number[], text: string, opacity: number) => [
     // One-row data of their own: inheriting the series' rows would draw the rule once per row.
-    { data: ONE_ROW, mark: { type: 'rule' as const, color: REFERENCE_COLOR, strokeDash: dash, strokeWidth: 1.5, opacity }, encoding: { y: { datum: value } } },
     {
       data: ONE_ROW,
-      mark: { type: 'text' as const, align: 'left' as const, baseline: 'bottom' as const, dx: 4, dy: -3, color: REFERENCE_COLOR, fontSize: 11, opacity },
+      mark: { type: 'rule' as const, color: REFERENCE_COLOR, strokeDash: dash, strokeWidth: 1.5, opacity },
+      encoding: { y: { datum: value } },
+    },
+    {
+      data: ONE_ROW,
+      mark: {
+        type: 'text' as const,
+        align: 'left' as const,
+        baseline: 'bottom' as const,
+        dx: 4,
+        dy: -3,
+        color: REFERENCE_COLOR,
+        fontSize: 11,
+        opacity,
+      },
       encoding: { x: { datum: xStart }, y: { datum: value }, text: { value: text } },
     },
   ];

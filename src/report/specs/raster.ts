@@ -25,7 +25,8 @@ export interface RasterChartOptions {
 
 /** The Vega-Lite spec of a raster of `series` (one panel each, in order). */
 export function rasterChartSpec(series: readonly RasterSeries[], options: RasterChartOptions = {}): TopLevelSpec {
-  if (series.length === 0 || series.every((s) => s.traces.length === 0)) throw new MsatError('REPORT_SPEC', 'raster chart: no traced neurons to draw');
+  if (series.length === 0 || series.every((s) => s.traces.length === 0))
+    throw new MsatError('REPORT_SPEC', 'raster chart: no traced neurons to draw');
   // Rows: layers in the order the first panel lists them, then each layer's neurons in that order.
   const rows: string[] = [];
   const layers: string[] = [];
@@ -43,7 +44,9 @@ export function rasterChartSpec(series: readonly RasterSeries[], options: Raster
   );
   const maxSpikes = Math.max(1, ...spikes.map((d) => d.spikes));
   // Grey bands behind every second layer, so the rows of one layer read as a group.
-  const bands = series.flatMap((s) => rows.filter((r) => layers.indexOf(layerOfRow(r, series)) % 2 === 1).map((row) => ({ converter: s.label, row })));
+  const bands = series.flatMap((s) =>
+    rows.filter((r) => layers.indexOf(layerOfRow(r, series)) % 2 === 1).map((row) => ({ converter: s.label, row })),
+  );
   const x = {
     field: 'step',
     type: 'quantitative' as const,
@@ -51,7 +54,14 @@ export function rasterChartSpec(series: readonly RasterSeries[], options: Raster
     scale: { domain: [0.5, T + 0.5], nice: false, zero: false },
     axis: { format: 'd', tickMinStep: 1, grid: false },
   };
-  const y = { field: 'row', type: 'nominal' as const, title: null, sort: rows, scale: { domain: rows, paddingInner: 0, paddingOuter: 0 }, axis: { labelFontSize: 10, ticks: false, domain: false } };
+  const y = {
+    field: 'row',
+    type: 'nominal' as const,
+    title: null,
+    sort: rows,
+    scale: { domain: rows, paddingInner: 0, paddingOuter: 0 },
+    axis: { labelFontSize: 10, ticks: false, domain: false },
+  };
   const colors = seriesColors(series);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -76,7 +86,11 @@ export function rasterChartSpec(series: readonly RasterSeries[], options: Raster
             x,
             y,
             color: { field: 'converter', type: 'nominal', title: null, scale: { domain: series.map((s) => s.label), range: colors }, legend: null },
-            ...(maxSpikes > 1 ? { opacity: { field: 'spikes', type: 'quantitative', title: 'spikes in the step', scale: { domain: [1, maxSpikes], range: [0.4, 1] } } } : {}),
+            ...(maxSpikes > 1
+              ? {
+                  opacity: { field: 'spikes', type: 'quantitative', title: 'spikes in the step', scale: { domain: [1, maxSpikes], range: [0.4, 1] } },
+                }
+              : {}),
           },
         },
       ],

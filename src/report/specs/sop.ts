@@ -24,7 +24,15 @@ export interface SopChartOptions {
 }
 
 /** Dash patterns and marker shapes by series order (solid and circle first). */
-const DASHES: readonly number[][] = [[1, 0], [7, 3], [2, 2], [10, 3, 2, 3], [4, 4], [1, 4], [14, 4]];
+const DASHES: readonly number[][] = [
+  [1, 0],
+  [7, 3],
+  [2, 2],
+  [10, 3, 2, 3],
+  [4, 4],
+  [1, 4],
+  [14, 4],
+];
 const SHAPES: readonly string[] = ['circle', 'square', 'triangle-up', 'diamond', 'cross', 'triangle-down', 'triangle-right'];
 
 /**
@@ -38,7 +46,13 @@ export function sopChartSpec(series: readonly SopSeries[], options: SopChartOpti
   const marked = new Set(T <= SHORT_RUN_STEPS ? Array.from({ length: T }, (_, i) => i + 1) : powerOfTwoTicks(T));
   const values = series.flatMap((s) => s.sopPerStep.map((sop, i) => ({ series: s.label, step: i + 1, sop, marked: marked.has(i + 1) })));
   const x = stepAxis(T, options.xScale ?? 'log');
-  const y = { field: 'sop', type: 'quantitative' as const, title: 'synaptic operations per sample', axis: { labelExpr: "datum.value === 0 ? '0' : format(datum.value, '~s')" }, scale: { zero: true } };
+  const y = {
+    field: 'sop',
+    type: 'quantitative' as const,
+    title: 'synaptic operations per sample',
+    axis: { labelExpr: "datum.value === 0 ? '0' : format(datum.value, '~s')" },
+    scale: { zero: true },
+  };
   const color = { field: 'series', type: 'nominal' as const, title: null, scale: seriesColorScale(series), legend: seriesLegend(series.length) };
   const pick = <T>(list: readonly T[]) => labels.map((_, i) => list[i % list.length]);
   return {

@@ -70,12 +70,30 @@ export function traceChartSpec(traces: readonly TraceSeries[], options: TraceCha
   const maxSpikes = Math.max(1, ...traces.flatMap((tr) => tr.spikes));
   // One legend for the three marks: colours and dashes share the domain, the spike tick is solid.
   const series = { domain: [MEMBRANE, THRESHOLD, SPIKE] };
-  const color = { type: 'nominal' as const, title: null, scale: { ...series, range: [TRACE_COLORS[MEMBRANE], TRACE_COLORS[THRESHOLD], TRACE_COLORS[SPIKE]] } };
-  const dash = { type: 'nominal' as const, title: null, scale: { ...series, range: [[1, 0], [5, 3], [1, 0]] } };
+  const color = {
+    type: 'nominal' as const,
+    title: null,
+    scale: { ...series, range: [TRACE_COLORS[MEMBRANE], TRACE_COLORS[THRESHOLD], TRACE_COLORS[SPIKE]] },
+  };
+  const dash = {
+    type: 'nominal' as const,
+    title: null,
+    scale: {
+      ...series,
+      range: [
+        [1, 0],
+        [5, 3],
+        [1, 0],
+      ],
+    },
+  };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     ...(options.title ? { title: options.title } : {}),
-    config: { ...CHART_CONFIG, header: { ...CHART_CONFIG.header, labelAngle: 0, labelAlign: 'left', labelAnchor: 'start', labelOrient: 'top', labelFontWeight: 'bold' } },
+    config: {
+      ...CHART_CONFIG,
+      header: { ...CHART_CONFIG.header, labelAngle: 0, labelAlign: 'left', labelAnchor: 'start', labelOrient: 'top', labelFontWeight: 'bold' },
+    },
     data: { values },
     facet: { field: 'neuron', type: 'nominal', title: null, sort: names },
     columns,
@@ -106,7 +124,9 @@ export function traceChartSpec(traces: readonly TraceSeries[], options: TraceCha
             y2: { value: height },
             color: { ...color, datum: SPIKE },
             strokeDash: { ...dash, datum: SPIKE },
-            ...(maxSpikes > 1 ? { opacity: { field: 'spikes', type: 'quantitative', scale: { domain: [1, maxSpikes], range: [0.45, 1] }, legend: null } } : {}),
+            ...(maxSpikes > 1
+              ? { opacity: { field: 'spikes', type: 'quantitative', scale: { domain: [1, maxSpikes], range: [0.45, 1] }, legend: null } }
+              : {}),
           },
         },
       ],

@@ -193,7 +193,17 @@ export function buildChunkGraph(spec: ChunkGraphSpec): ChunkGraph {
         thetas.push(spec.traces ? b.node('Expand', [step.theta, b.node('Shape', [step.membrane])]) : step.theta);
         if (!spec.standalone) {
           // per sample, then the total: onnxruntime splits the first over its threads, not a reduction to a scalar
-          const bySample = b.node('ReduceSum', [step.spikes, c.int64(`axes_1_to_${shape.length}`, shape.map((_, a) => a + 1))], { keepdims: attr.int(1) });
+          const bySample = b.node(
+            'ReduceSum',
+            [
+              step.spikes,
+              c.int64(
+                `axes_1_to_${shape.length}`,
+                shape.map((_, a) => a + 1),
+              ),
+            ],
+            { keepdims: attr.int(1) },
+          );
           counts.push(b.node('ReduceSum', [bySample], { keepdims: attr.int(1) }));
         }
       }
@@ -214,7 +224,12 @@ export function buildChunkGraph(spec: ChunkGraphSpec): ChunkGraph {
           b.output(name, 'float32', ['KN', ...shape]);
           return name;
         };
-        traces.push({ layer: layer.name, membrane: traceOutput('v', membranes), theta: traceOutput('theta', thetas), spikes: traceOutput('s', spikes) });
+        traces.push({
+          layer: layer.name,
+          membrane: traceOutput('v', membranes),
+          theta: traceOutput('theta', thetas),
+          spikes: traceOutput('s', spikes),
+        });
       }
       out = { kind: 'steps', names: outs };
     } else if (role === 'pool') {
@@ -234,11 +249,18 @@ export function buildChunkGraph(spec: ChunkGraphSpec): ChunkGraph {
       const once = ins.every((v) => v.kind === 'once');
       const params = new Map<string, string>();
       const emit = (names: string[]) =>
-        emitLayer(b, layer, names, layer.inputs.map((n) => shapes.get(n)!), b.fresh(layer.output), {
-          opset: OPSET,
-          param: (role, t) => params.get(role) ?? params.set(role, b.initializer(`${layer.name}.${role}`, t)).get(role)!,
-          intermediate: (base) => b.fresh(base),
-        });
+        emitLayer(
+          b,
+          layer,
+          names,
+          layer.inputs.map((n) => shapes.get(n)!),
+          b.fresh(layer.output),
+          {
+            opset: OPSET,
+            param: (role, t) => params.get(role) ?? params.set(role, b.initializer(`${layer.name}.${role}`, t)).get(role)!,
+            intermediate: (base) => b.fresh(base),
+          },
+        );
       if (once) out = { kind: 'once', name: emit(ins.map((v) => (v as { name: string }).name)) };
       else if ((spec.timeFolding ?? 'none') === 'batch') out = { kind: 'folded', name: emit(ins.map(folded)) };
       else {

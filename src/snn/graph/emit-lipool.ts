@@ -57,8 +57,16 @@ export type LIPoolConstants =
 
 /** True when the windows tile the input exactly (1-D or 2-D): kernel = stride, no padding, no dilation, sizes divisible. */
 export function lipoolTiles(g: LIPoolGeometry): boolean {
-  return (g.kernel.length === 1 || g.kernel.length === 2) && g.kernel.every(
-    (k, a) => g.strides[a] === k && g.dilations[a] === 1 && g.pads[a] === 0 && g.pads[a + g.kernel.length] === 0 && g.inShape[a + 1] === g.outShape[a + 1] * k,
+  return (
+    (g.kernel.length === 1 || g.kernel.length === 2) &&
+    g.kernel.every(
+      (k, a) =>
+        g.strides[a] === k &&
+        g.dilations[a] === 1 &&
+        g.pads[a] === 0 &&
+        g.pads[a + g.kernel.length] === 0 &&
+        g.inShape[a + 1] === g.outShape[a + 1] * k,
+    )
   );
 }
 
@@ -107,14 +115,7 @@ export function emitLIPoolConstants(b: GraphBuilder, name: string, g: LIPoolGeom
  * The steps of one chunk: inputs xs[j] [B, C, ...in], accumulators [B, ...lipoolStateShape] -> outputs
  * [B, C, ...out] per step and the new accumulators, written to `accName` (a graph output).
  */
-export function emitLIPoolChunk(
-  b: GraphBuilder,
-  c: Constants,
-  k: LIPoolConstants,
-  xs: readonly string[],
-  acc: string,
-  accName: string,
-): string[] {
+export function emitLIPoolChunk(b: GraphBuilder, c: Constants, k: LIPoolConstants, xs: readonly string[], acc: string, accName: string): string[] {
   const outs: string[] = [];
   if (k.kind === 'patches') {
     xs.forEach((x, j) => {
@@ -138,7 +139,13 @@ export function emitLIPoolChunk(
   // accumulators back: P − upsampled max, in the state layout [B, C, L] or [B, C, o1, k1, W]
   const up = b.node('MatMul', [max!, k.upsampleLast]);
   if (k.upRows === undefined) b.node('Sub', [p, up], {}, { outputs: [accName] });
-  else b.node('Sub', [b.node('Reshape', [p, c.int64(`${accName}.shape`, [0, ...lipoolStateShape(g)])]), b.node('Reshape', [up, k.upRows])], {}, { outputs: [accName] });
+  else
+    b.node(
+      'Sub',
+      [b.node('Reshape', [p, c.int64(`${accName}.shape`, [0, ...lipoolStateShape(g)])]), b.node('Reshape', [up, k.upRows])],
+      {},
+      { outputs: [accName] },
+    );
   return outs;
 }
 

@@ -82,7 +82,14 @@ export function emitNeuronConstants(b: GraphBuilder, layer: string, spec: Neuron
   const perLambda = (name: string, f: (l: number) => number): { name: string; scalar: boolean } => {
     const values = lambda.data.map(f);
     const scalar = values.every((v) => v === values[0]);
-    return { name: b.initializer(`${layer}.${name}`, { type: 'float32', dims: scalar ? [] : [...lambda.dims], data: scalar ? values.subarray(0, 1) : values }), scalar };
+    return {
+      name: b.initializer(`${layer}.${name}`, {
+        type: 'float32',
+        dims: scalar ? [] : [...lambda.dims],
+        data: scalar ? values.subarray(0, 1) : values,
+      }),
+      scalar,
+    };
   };
   const { rule } = spec;
   if (rule.kind === 'constant') return { spec, lambda: lambdaName, theta: rule.k === 1 ? lambdaName : perLambda('theta', (l) => rule.k * l).name };
@@ -240,8 +247,7 @@ function emitExpFormThreshold(
   if (nd !== undefined && cc !== 0) {
     const absU = b.node('Abs', [hp.ki === 1 ? nd : b.node('Mul', [nd, c.scalar(1 / hp.ki)])]);
     const sig = b.node('Sigmoid', [absU]);
-    const power =
-      cc === 1 ? sig : cc === 0.5 ? b.node('Sqrt', [sig]) : cc === 2 ? b.node('Mul', [sig, sig]) : b.node('Pow', [sig, c.scalar(cc)]);
+    const power = cc === 1 ? sig : cc === 0.5 ? b.node('Sqrt', [sig]) : cc === 2 ? b.node('Mul', [sig, sig]) : b.node('Pow', [sig, c.scalar(cc)]);
     expNegZ = b.node('Mul', [expNegZ, power]);
   }
   return b.node('Div', [k.numerator!, b.node('Add', [expNegZ, k.offset!])]);

@@ -96,7 +96,8 @@ export function estimateEnergy(layers: readonly SynapticLayer[], options: Energy
   let events = 0;
   let annMacs = 0;
   for (const layer of layers) {
-    if (!(layer.macs >= 0) || !Number.isFinite(layer.macs)) throw invalid(`energy: layer ${layer.name} has macs ${layer.macs}; expected a finite number >= 0.`);
+    if (!(layer.macs >= 0) || !Number.isFinite(layer.macs))
+      throw invalid(`energy: layer ${layer.name} has macs ${layer.macs}; expected a finite number >= 0.`);
     annMacs += layer.macs;
     if (layer.inputSpikeRate === null) {
       ops.push({ name: layer.name, analogMacsPerStep: layer.macs, sopPerStep: 0, eventOpsPerStep: 0 });

@@ -40,11 +40,7 @@ function checkFraction(what: string, v: number): void {
  * The 1-based step t at which `accuracyPerStep` (acc(1) … acc(T), fractions) reaches `target` under `rule`
  * (compared with `ACCURACY_COMPARISON_SLACK`), or `null` if it never does within T steps.
  */
-export function stepsToAccuracy(
-  accuracyPerStep: ArrayLike<number>,
-  target: number,
-  rule: LatencyRule = DEFAULT_LATENCY_OPTIONS.rule,
-): number | null {
+export function stepsToAccuracy(accuracyPerStep: ArrayLike<number>, target: number, rule: LatencyRule = DEFAULT_LATENCY_OPTIONS.rule): number | null {
   for (let i = 0; i < accuracyPerStep.length; i++) checkFraction(`accuracy at step ${i + 1}`, accuracyPerStep[i]);
   const bar = target - ACCURACY_COMPARISON_SLACK;
   if (rule.kind === 'first-reach') {
@@ -56,15 +52,14 @@ export function stepsToAccuracy(
     for (let i = accuracyPerStep.length - 1; i >= 0 && accuracyPerStep[i] >= bar; i--) first = i + 1;
     return first;
   }
-  throw new MsatError('CONVERT_INVALID_OPTIONS', `unknown latency rule '${(rule as { kind: string }).kind}'. Must be one of [first-reach, stays-above].`);
+  throw new MsatError(
+    'CONVERT_INVALID_OPTIONS',
+    `unknown latency rule '${(rule as { kind: string }).kind}'. Must be one of [first-reach, stays-above].`,
+  );
 }
 
 /** Steps until the SNN is within `margin` of the ANN accuracy (target = annAccuracy − margin). */
-export function latencyToAnn(
-  accuracyPerStep: ArrayLike<number>,
-  annAccuracy: number,
-  options: LatencyOptions = {},
-): number | null {
+export function latencyToAnn(accuracyPerStep: ArrayLike<number>, annAccuracy: number, options: LatencyOptions = {}): number | null {
   checkFraction('ANN accuracy', annAccuracy);
   const margin = options.margin ?? DEFAULT_LATENCY_OPTIONS.margin;
   checkFraction('margin', margin);

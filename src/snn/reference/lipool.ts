@@ -122,13 +122,7 @@ export function planLIPool(inputDims: readonly number[], options: LIPoolOptions)
  *
  * `accOut` may be `accIn` (in place): each window reads and writes only its own slots.
  */
-export function stepLIPool(
-  plan: LIPoolPlan,
-  x: ArrayLike<number>,
-  accIn: Float64Array,
-  accOut: Float64Array,
-  out: Float64Array,
-): void {
+export function stepLIPool(plan: LIPoolPlan, x: ArrayLike<number>, accIn: Float64Array, accOut: Float64Array, out: Float64Array): void {
   const { planes, inH, inW, outH, outW, windowSize: k, windowIndex, stateSize } = plan;
   const planeIn = inH * inW;
   const planeOut = outH * outW;

@@ -8,8 +8,7 @@ import { type MsatHyperParams, type MsatMode, validateMsatHyperParams, validateM
  * - `msat`: θ = λ at t = 0, then λ·sigmoid(DTT + DET) with the terms `mode` keeps and the model's `hp`.
  */
 export type ThresholdRule =
-  | { readonly kind: 'constant'; readonly k: number }
-  | { readonly kind: 'msat'; readonly mode: MsatMode; readonly hp: MsatHyperParams };
+  { readonly kind: 'constant'; readonly k: number } | { readonly kind: 'msat'; readonly mode: MsatMode; readonly hp: MsatHyperParams };
 
 /**
  * What happens to V after s > 0 spikes:
@@ -139,9 +138,7 @@ export function resolveNeuronLayerOptions(options: NeuronLayerOptions): Resolved
     validateMsatMode(threshold.mode, 'msat threshold');
     validateMsatHyperParams(threshold.hp, 'msat threshold');
   } else {
-    throw invalid(
-      `unknown threshold kind '${(threshold as { kind: string }).kind}'. Must be one of [constant, msat].`,
-    );
+    throw invalid(`unknown threshold kind '${(threshold as { kind: string }).kind}'. Must be one of [constant, msat].`);
   }
   const gamma = options.gamma ?? DEFAULT_NEURON_LAYER_OPTIONS.gamma;
   if (!(gamma === Infinity || (Number.isInteger(gamma) && gamma >= 1))) {

@@ -93,13 +93,7 @@ export function detTerm(x: number, hp: MsatHyperParams): number {
  * allocation-free: this is the form the neuron's inner loop calls. At t = 0 the neuron uses θ = λ instead
  * (there is no history yet); that branch lives in the neuron, not here.
  */
-export function msatThresholdValue(
-  mode: MsatMode,
-  lambda: number,
-  hp: MsatHyperParams,
-  deltaV: number,
-  x: number,
-): number {
+export function msatThresholdValue(mode: MsatMode, lambda: number, hp: MsatHyperParams, deltaV: number, x: number): number {
   let logit = 0;
   if (mode !== 'det') logit += dttTerm(deltaV, hp, lambda);
   if (mode !== 'dtt') logit += detTerm(x, hp);
@@ -148,19 +142,13 @@ export function validateMsatHyperParams(hp: MsatHyperParams, where: string): voi
     }
   }
   if (!(hp.ki > 0) || !(hp.C > 0)) {
-    throw new MsatError(
-      'SNN_INVALID_HYPER_PARAMS',
-      `${where}: MSAT hyper-parameters ki and C divide and must be > 0, got ki=${hp.ki}, C=${hp.C}.`,
-    );
+    throw new MsatError('SNN_INVALID_HYPER_PARAMS', `${where}: MSAT hyper-parameters ki and C divide and must be > 0, got ki=${hp.ki}, C=${hp.C}.`);
   }
 }
 
 /** Throws unless `mode` is one of `MSAT_MODES`. */
 export function validateMsatMode(mode: string, where: string): asserts mode is MsatMode {
   if (!(MSAT_MODES as readonly string[]).includes(mode)) {
-    throw new MsatError(
-      'SNN_INVALID_OPTIONS',
-      `${where}: unknown MSAT mode '${mode}'. Must be one of [${MSAT_MODES.join(', ')}].`,
-    );
+    throw new MsatError('SNN_INVALID_OPTIONS', `${where}: unknown MSAT mode '${mode}'. Must be one of [${MSAT_MODES.join(', ')}].`);
   }
 }

@@ -72,11 +72,13 @@ export function validateSchedule(schedule: LrSchedule): LrSchedule {
     case 'onecycle': {
       const p = schedule.pctStart ?? 0.3;
       if (!(p > 0 && p < 1)) throw optionsError(`onecycle schedule: pctStart must be in (0, 1), got ${p}`);
-      if ((schedule.divFactor ?? 25) <= 0 || (schedule.finalDivFactor ?? 1e4) <= 0) throw optionsError('onecycle schedule: divFactor and finalDivFactor must be > 0');
+      if ((schedule.divFactor ?? 25) <= 0 || (schedule.finalDivFactor ?? 1e4) <= 0)
+        throw optionsError('onecycle schedule: divFactor and finalDivFactor must be > 0');
       return schedule;
     }
     case 'step':
-      if (schedule.milestones.some((m) => !Number.isInteger(m) || m < 0)) throw optionsError(`step schedule: milestones must be epoch numbers >= 0, got [${schedule.milestones.join(', ')}]`);
+      if (schedule.milestones.some((m) => !Number.isInteger(m) || m < 0))
+        throw optionsError(`step schedule: milestones must be epoch numbers >= 0, got [${schedule.milestones.join(', ')}]`);
       return schedule;
     default: {
       const kind = (schedule as { kind: string }).kind;

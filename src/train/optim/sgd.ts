@@ -18,7 +18,8 @@ export function createSgd(config: SgdConfig): Optimizer {
   checkNonNegative('momentum', c.momentum);
   checkNonNegative('dampening', c.dampening);
   checkNonNegative('weight decay', c.weightDecay);
-  if (c.nesterov && (c.momentum <= 0 || c.dampening !== 0)) throw optionsError('Nesterov momentum needs momentum > 0 and dampening = 0 (as in PyTorch)');
+  if (c.nesterov && (c.momentum <= 0 || c.dampening !== 0))
+    throw optionsError('Nesterov momentum needs momentum > 0 and dampening = 0 (as in PyTorch)');
   const withMomentum = c.momentum !== 0;
   const dampened = withMomentum && c.dampening !== 0;
   return {

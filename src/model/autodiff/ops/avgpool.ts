@@ -39,8 +39,11 @@ export function avgPool(t: Tape, x: Var, a: AvgPoolAttributes): Var {
   const inSize = x.dims.slice(2) as number[];
   const outSize = inSize.map((n, i) => windowOutputSize(n, a.kernel[i], a.strides[i], a.pads[i], a.pads[spatial + i], 1, a.ceilMode));
   const y = t.node('AveragePool', [x.name], {
-    kernel_shape: attr.ints(a.kernel), strides: attr.ints(a.strides), pads: attr.ints(a.pads),
-    count_include_pad: attr.int(a.countIncludePad ? 1 : 0), ceil_mode: attr.int(a.ceilMode ? 1 : 0),
+    kernel_shape: attr.ints(a.kernel),
+    strides: attr.ints(a.strides),
+    pads: attr.ints(a.pads),
+    count_include_pad: attr.int(a.countIncludePad ? 1 : 0),
+    ceil_mode: attr.int(a.ceilMode ? 1 : 0),
   });
   return t.record('avgpool', [x], y, [x.dims[0], channels, ...outSize], (g) => {
     const perAxis = inSize.map((n, i) => windowCounts(n, a.kernel[i], a.strides[i], a.pads[i], a.pads[spatial + i], outSize[i], a.countIncludePad));
@@ -60,8 +63,11 @@ export function avgPool(t: Tape, x: Var, a: AvgPoolAttributes): Var {
     const kernel = t.tensor('avgpool_ones', { type: 'float32', dims: [channels, 1, ...a.kernel], data: ones });
     const outputPadding = inSize.map((n, i) => Math.max(0, n - ((outSize[i] - 1) * a.strides[i] + a.kernel[i] - a.pads[i] - a.pads[spatial + i])));
     let dx = t.node('ConvTranspose', [scaled, kernel], {
-      kernel_shape: attr.ints(a.kernel), strides: attr.ints(a.strides), pads: attr.ints(a.pads),
-      output_padding: attr.ints(outputPadding), group: attr.int(channels),
+      kernel_shape: attr.ints(a.kernel),
+      strides: attr.ints(a.strides),
+      pads: attr.ints(a.pads),
+      output_padding: attr.ints(outputPadding),
+      group: attr.int(channels),
     });
     // Ceil mode can make the transposed result longer than x (the last window hangs over the end): cut it.
     const produced = inSize.map((_, i) => (outSize[i] - 1) * a.strides[i] + a.kernel[i] - a.pads[i] - a.pads[spatial + i] + outputPadding[i]);

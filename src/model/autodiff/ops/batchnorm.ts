@@ -59,7 +59,15 @@ function affine(t: Tape, x: string, scale: string, shift: string, channels: numb
  * backward = Σ dy, Σ dy·x_c, and dx = (k·dy + b) + a·x_c with per-channel k = γ/σ, a = −k·Σ(dy·x_c)/(M·σ²),
  * b = −k·Σdy/M (the closed form above, rearranged so that x̂ is never materialized).
  */
-export function batchNormTrain(t: Tape, x: Var, gamma: Var, beta: Var, runningMean: string, runningVar: string, a: BatchNormAttributes): BatchNormResult {
+export function batchNormTrain(
+  t: Tape,
+  x: Var,
+  gamma: Var,
+  beta: Var,
+  runningMean: string,
+  runningVar: string,
+  a: BatchNormAttributes,
+): BatchNormResult {
   const { axes, bshape, channels } = channelAxes(x);
   const keep = { axes: attr.ints(axes), keepdims: attr.int(1) };
   const flat = t.i64([channels]);
@@ -98,7 +106,15 @@ export function batchNormTrain(t: Tape, x: Var, gamma: Var, beta: Var, runningMe
 }
 
 /** Inference mode: `y = γ·(x − μ)/√(σ² + ε) + β` with the running statistics (no update). */
-export function batchNormInfer(t: Tape, x: Var, gamma: Var, beta: Var, runningMean: string, runningVar: string, a: Pick<BatchNormAttributes, 'epsilon'>): BatchNormResult {
+export function batchNormInfer(
+  t: Tape,
+  x: Var,
+  gamma: Var,
+  beta: Var,
+  runningMean: string,
+  runningVar: string,
+  a: Pick<BatchNormAttributes, 'epsilon'>,
+): BatchNormResult {
   const { axes, bshape } = channelAxes(x);
   const y = t.node('BatchNormalization', [x.name, gamma.name, beta.name, runningMean, runningVar], { epsilon: attr.float(a.epsilon) });
   const out = t.record('batchnorm-infer', [x, gamma, beta], y, x.dims, (g, needs) => {

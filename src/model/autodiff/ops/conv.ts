@@ -54,24 +54,34 @@ function inputGradient(t: Tape, g: string, w: Var, a: ConvAttributes, inSize: nu
     const [cOut, cInPerGroup] = w.dims as number[];
     const group = a.group;
     // [C_out, C_in/g, k] -> [g, C_out/g, C_in/g, k] -> [g, C_in/g, C_out/g, k] -> [C_in, C_out/g, k], then flip k.
-    const swapped = group === 1
-      ? t.node('Transpose', [w.name], { perm: attr.ints([1, 0, ...kernel.map((_, i) => i + 2)]) })
-      : t.node('Reshape', [
-        t.node('Transpose', [t.node('Reshape', [w.name, t.i64([group, cOut / group, cInPerGroup, ...kernel])])], { perm: attr.ints([0, 2, 1, ...kernel.map((_, i) => i + 3)]) }),
-        t.i64([cInPerGroup * group, cOut / group, ...kernel]),
-      ]);
+    const swapped =
+      group === 1
+        ? t.node('Transpose', [w.name], { perm: attr.ints([1, 0, ...kernel.map((_, i) => i + 2)]) })
+        : t.node('Reshape', [
+            t.node('Transpose', [t.node('Reshape', [w.name, t.i64([group, cOut / group, cInPerGroup, ...kernel])])], {
+              perm: attr.ints([0, 2, 1, ...kernel.map((_, i) => i + 3)]),
+            }),
+            t.i64([cInPerGroup * group, cOut / group, ...kernel]),
+          ]);
     const axes = kernel.map((_, i) => i + 2);
     const big = -(2 ** 31);
     const flipped = t.node('Slice', [swapped, t.i64(kernel.map(() => -1)), t.i64(kernel.map(() => big)), t.i64(axes), t.i64(kernel.map(() => -1))]);
     return t.node('Conv', [g, flipped], {
-      kernel_shape: attr.ints(kernel), pads: attr.ints(flippedPads), dilations: attr.ints(a.dilations), group: attr.int(group),
+      kernel_shape: attr.ints(kernel),
+      pads: attr.ints(flippedPads),
+      dilations: attr.ints(a.dilations),
+      group: attr.int(group),
     });
   }
   // What ConvTranspose would produce without output_padding, and the rows it must add back.
   const outputPadding = inSize.map((n, i) => n - ((outSize[i] - 1) * a.strides[i] + span[i] + 1 - a.pads[i] - a.pads[spatial + i]));
   return t.node('ConvTranspose', [g, w.name], {
-    kernel_shape: attr.ints(kernel), output_padding: attr.ints(outputPadding),
-    strides: attr.ints(a.strides), pads: attr.ints(a.pads), dilations: attr.ints(a.dilations), group: attr.int(a.group),
+    kernel_shape: attr.ints(kernel),
+    output_padding: attr.ints(outputPadding),
+    strides: attr.ints(a.strides),
+    pads: attr.ints(a.pads),
+    dilations: attr.ints(a.dilations),
+    group: attr.int(a.group),
   });
 }
 
@@ -87,7 +97,10 @@ function weightGradient(t: Tape, g: string, x: Var, w: Var, a: ConvAttributes, o
   const patchKernel = t.tensor('conv_patch_kernel', { type: 'float32', dims: [k, 1, ...kernel], data: oneHot });
   const single = t.node('Reshape', [x.name, t.i64([-1, 1, ...(x.dims.slice(2) as number[])])]);
   const patches = t.node('Conv', [single, patchKernel], {
-    kernel_shape: attr.ints(kernel), strides: attr.ints(a.strides), pads: attr.ints(a.pads), dilations: attr.ints(a.dilations),
+    kernel_shape: attr.ints(kernel),
+    strides: attr.ints(a.strides),
+    pads: attr.ints(a.pads),
+    dilations: attr.ints(a.dilations),
   });
   const rows = (cIn / group) * k;
   const cols = t.node('Reshape', [patches, t.i64([-1, group, rows, positions])]); // [N, g, C_in/g·K, P]

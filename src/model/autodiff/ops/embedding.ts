@@ -12,7 +12,9 @@ export function embedding(t: Tape, ids: Var, w: Var): Var {
   const y = t.node('Gather', [w.name, ids.name], { axis: attr.int(0) });
   return t.record('embedding', [ids, w], y, [...ids.dims, w.dims[1]], (g, needs) => {
     if (!needs[1]) return [undefined, undefined];
-    const zeros = t.node('ConstantOfShape', [t.i64(w.dims as number[])], { value: attr.tensor({ type: 'float32', dims: [1], data: Float32Array.of(0) }) });
+    const zeros = t.node('ConstantOfShape', [t.i64(w.dims as number[])], {
+      value: attr.tensor({ type: 'float32', dims: [1], data: Float32Array.of(0) }),
+    });
     const index = t.node('Unsqueeze', [ids.name, t.i64([-1])]);
     return [undefined, t.node('ScatterND', [zeros, index, g], { reduction: attr.string('add') })];
   });

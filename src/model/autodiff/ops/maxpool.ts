@@ -29,23 +29,42 @@ export function maxPool(t: Tape, x: Var, a: MaxPoolAttributes): Var {
   const outSize = inSize.map((n, i) => windowOutputSize(n, a.kernel[i], a.strides[i], a.pads[i], a.pads[spatial + i], a.dilations[i], a.ceilMode));
   const y = t.g.fresh('maxpool');
   const indices = t.g.fresh('maxpool_indices');
-  t.g.node('MaxPool', [x.name], {
-    kernel_shape: attr.ints(a.kernel), strides: attr.ints(a.strides), pads: attr.ints(a.pads),
-    dilations: attr.ints(a.dilations), ceil_mode: attr.int(a.ceilMode ? 1 : 0),
-  }, { outputs: [y, indices] });
+  t.g.node(
+    'MaxPool',
+    [x.name],
+    {
+      kernel_shape: attr.ints(a.kernel),
+      strides: attr.ints(a.strides),
+      pads: attr.ints(a.pads),
+      dilations: attr.ints(a.dilations),
+      ceil_mode: attr.int(a.ceilMode ? 1 : 0),
+    },
+    { outputs: [y, indices] },
+  );
   // MaxUnpool also insists that its own size formula, (out − 1)·stride + kernel − pads, fits in x.
-  const unpoolable = a.kernel.every((k, i) => a.strides[i] >= (k - 1) * a.dilations[i] + 1 && a.dilations[i] === 1 &&
-    (outSize[i] - 1) * a.strides[i] + k - a.pads[i] - a.pads[spatial + i] <= inSize[i]);
+  const unpoolable = a.kernel.every(
+    (k, i) =>
+      a.strides[i] >= (k - 1) * a.dilations[i] + 1 &&
+      a.dilations[i] === 1 &&
+      (outSize[i] - 1) * a.strides[i] + k - a.pads[i] - a.pads[spatial + i] <= inSize[i],
+  );
   return t.record('maxpool', [x], y, [x.dims[0], x.dims[1], ...outSize], (g) => {
     if (unpoolable) {
-      return [t.node('MaxUnpool', [g, indices, t.shapeOf(x)], { kernel_shape: attr.ints(a.kernel), strides: attr.ints(a.strides), pads: attr.ints(a.pads) })];
+      return [
+        t.node('MaxUnpool', [g, indices, t.shapeOf(x)], {
+          kernel_shape: attr.ints(a.kernel),
+          strides: attr.ints(a.strides),
+          pads: attr.ints(a.pads),
+        }),
+      ];
     }
     const flat = t.i64([-1]);
     const zeros = t.node('ConstantOfShape', [t.node('Reshape', [t.node('Size', [x.name]), t.i64([1])])], {
       value: attr.tensor({ type: 'float32', dims: [1], data: Float32Array.of(0) }),
     });
     const scattered = t.node('ScatterElements', [zeros, t.node('Reshape', [indices, flat]), t.node('Reshape', [g, flat])], {
-      axis: attr.int(0), reduction: attr.string('add'),
+      axis: attr.int(0),
+      reduction: attr.string('add'),
     });
     return [t.node('Reshape', [scattered, t.shapeOf(x)])];
   });

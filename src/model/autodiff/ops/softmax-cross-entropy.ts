@@ -25,7 +25,11 @@ export function softmaxCrossEntropy(t: Tape, logits: Var, labels: Var, labelSmoo
   const logp = t.node('LogSoftmax', [logits.name], { axis: attr.int(1) });
   const off = labelSmoothing / classes;
   const on = 1 - labelSmoothing + off;
-  const q = t.node('OneHot', [labels.name, t.i64([classes]), t.tensor('onehot_values', { type: 'float32', dims: [2], data: Float32Array.of(off, on) })], { axis: attr.int(-1) });
+  const q = t.node(
+    'OneHot',
+    [labels.name, t.i64([classes]), t.tensor('onehot_values', { type: 'float32', dims: [2], data: Float32Array.of(off, on) })],
+    { axis: attr.int(-1) },
+  );
   const perSample = t.node('ReduceSum', [t.node('Mul', [q, logp]), t.i64([1])], { keepdims: attr.int(0) });
   const loss = t.node('Neg', [t.node('ReduceMean', [perSample], { axes: attr.ints([0]), keepdims: attr.int(0) })]);
   const predicted = t.node('ArgMax', [logits.name], { axis: attr.int(1), keepdims: attr.int(0) });

@@ -5,5 +5,11 @@ import type { Tape, Var } from '../tape.js';
 export function transpose(t: Tape, x: Var, perm: readonly number[]): Var {
   const inverse = perm.map((_, i) => perm.indexOf(i));
   const y = t.node('Transpose', [x.name], { perm: attr.ints(perm) });
-  return t.record('transpose', [x], y, perm.map((p) => x.dims[p]), (g) => [t.node('Transpose', [g], { perm: attr.ints(inverse) })]);
+  return t.record(
+    'transpose',
+    [x],
+    y,
+    perm.map((p) => x.dims[p]),
+    (g) => [t.node('Transpose', [g], { perm: attr.ints(inverse) })],
+  );
 }
