@@ -18,7 +18,31 @@ export function createProgress(label: string, unit = 'samples', delayMs = 700): 
     return { rate: rate.toFixed(rate < 10 ? 1 : 0), remaining: done > 0 && rate > 0 ? formatSeconds((total - done) / rate) : '…' };
   };
   const shown = () => Date.now() - started >= delayMs;
-  if (!process.stderr.isTTY) return logProgress(label, unit, payload, shown);
+  const inner = process.stderr.isTTY ? barProgress(label, unit, payload, shown) : logProgress(label, unit, payload, shown);
+  // A first unit can take many seconds (a batch of a large network): show the count at `delayMs` anyway.
+  let latest: [number, number] | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    update(done, total) {
+      latest = [done, total];
+      if (shown()) inner.update(done, total);
+      else timer ??= setTimeout(() => latest && inner.update(...latest), delayMs - (Date.now() - started)).unref();
+    },
+    stop() {
+      clearTimeout(timer);
+      latest = undefined;
+      inner.stop();
+    },
+  };
+}
+
+/** On a terminal: one bar, redrawn in place. */
+function barProgress(
+  label: string,
+  unit: string,
+  payload: (done: number, total: number) => { rate: string; remaining: string },
+  shown: () => boolean,
+): Progress {
   let bar: cliProgress.SingleBar | undefined;
   return {
     update(done, total) {

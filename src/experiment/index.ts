@@ -6,3 +6,4 @@ export { readResults, parseResults, validateResults, writeResults, RESULTS_FILE 
 export { formatExperimentTable } from './format-table.js';
 export { gitCommit, hashTree, machine, MSAT_VERSION } from './provenance.js';
 export { singleRunResults, type SingleRunContext } from './single-run.js';
+export { combineResults, type NamedResults } from './combine-results.js';

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MsatError } from '../core/index.js';
 import { sha256File, writeSnnFile } from '../convert/index.js';
-import { openDataset } from '../data/index.js';
+import { openDataset, resolveDatasetShortcut } from '../data/index.js';
 import {
   calibrationStride,
   convertModel,
@@ -108,13 +108,15 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   const snnPath = join(options.out, 'snn.json');
 
   const modelSha256 = await sha256File(model);
+  // the folder read: a shortcut (`mnist`, `cifar10`) names where its files are, not a folder in the working directory
+  const dataPath = resolveDatasetShortcut(data) ?? resolve(data);
   let results = existsSync(resultsPath) && !options.fresh ? await readResults(options.out) : undefined;
   if (results) {
     checkResumable(results, resultsPath, {
       preset: preset.name,
       T,
       modelSha256,
-      data: resolve(data),
+      data: dataPath,
       every,
       limit: options.limit ?? null,
       calibration,
@@ -140,7 +142,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       machine: machine(runner.options.threads),
       model: { path: model, sha256: modelSha256 },
       dataset: {
-        path: resolve(data),
+        path: dataPath,
         split: 'test',
         samples: dataset.length,
         every,

@@ -57,6 +57,7 @@ export async function simulateInWorkers(
   const batchSize = Math.max(1, Math.min(opts.batchSize, Math.ceil(dataset.length / opts.workers)));
   const workers = Math.min(opts.workers, Math.max(1, Math.ceil(dataset.length / batchSize)));
   const sim = new ParallelSimulator(network, lambdas, runner, { ...opts, batchSize, workers });
+  opts.onProgress?.(0, dataset.length);
   try {
     let first = 0;
     let done = 0;

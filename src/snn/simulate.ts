@@ -31,6 +31,7 @@ export async function simulate(
   if (opts.workers !== 1) return simulateInWorkers(network, lambdas, dataset, runner, opts);
   const started = performance.now();
   const sim = new BatchSimulator(network, lambdas, runner, opts);
+  opts.onProgress?.(0, dataset.length); // started: a progress display can show itself before the first batch ends
   try {
     for await (const batch of dataset.batches(opts.batchSize)) {
       await sim.run(batch.x, batch.labels);

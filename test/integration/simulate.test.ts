@@ -123,7 +123,7 @@ test('msat convert --calib-every k calibrates on samples 0, k, 2k, … (as the l
   assert.equal(autoDoc.options.thresholds.every, 600);
 });
 
-test('msat simulate --out writes results that msat report renders; -T, --steps and --T are one flag', () => {
+test('msat simulate --out writes results that msat report renders, alone or compared with another run of the same samples; -T, --steps and --T are one flag', () => {
   const out = join(tmp, 'sim-out');
   const r = runCli(['simulate', '--model', MODEL, '--data', 'mnist', '--every', '500', '-T', '8', '--out', out]);
   assert.equal(r.status, 0, r.stderr);
@@ -140,6 +140,27 @@ test('msat simulate --out writes results that msat report renders; -T, --steps a
   const report = runCli(['report', out]);
   assert.equal(report.status, 0, report.stderr);
   assert.ok(existsSync(join(out, 'report.html')) && existsSync(join(out, 'figures', 'accuracy.svg')));
+
+  // another run on the same samples: compared with the first in one report; a run of another T is refused
+  const constant = join(tmp, 'sim-out-const');
+  assert.equal(
+    runCli(['simulate', '--model', MODEL, '--data', 'mnist', '--every', '500', '-T', '8', '--method', 'const', '--out', constant]).status,
+    0,
+  );
+  const compared = runCli(['report', out, constant, '--out', join(tmp, 'compared')]);
+  assert.equal(compared.status, 0, compared.stderr);
+  const combined = JSON.parse(readFileSync(join(tmp, 'compared', 'results.json'), 'utf8')) as ExperimentResults;
+  assert.deepEqual(
+    combined.runs.map((run) => run.converter.id),
+    ['msat', 'const-1'],
+  );
+  assert.ok(existsSync(join(tmp, 'compared', 'report.html')));
+  const longer = join(tmp, 'sim-out-16');
+  assert.equal(runCli(['simulate', '--model', MODEL, '--data', 'mnist', '--every', '500', '-T', '16', '--out', longer]).status, 0);
+  assert.match(
+    runCli(['report', out, longer, '--out', join(tmp, 'refused')]).stderr,
+    /EXPERIMENT_RESULTS: .*sim-out-16 cannot be compared with .*: T 16 there, 8 in/,
+  );
 
   const steps = (flag: string) => JSON.parse(runCli(['simulate', '--model', MODEL, '--data', 'mnist', '--limit', '4', flag, '4', '--json']).stdout).T;
   assert.deepEqual(['-T', '--steps', '--T', '--t'].map(steps), [4, 4, 4, 4]);
