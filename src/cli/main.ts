@@ -21,18 +21,23 @@ import { registerSimulate } from './commands/simulate.js';
 import { registerTrain } from './commands/train.js';
 import { registerTune } from './commands/tune.js';
 import type { GlobalOptions } from './global-options.js';
-import { parseNonNegativeInt } from './parse.js';
+import { parseIntInRange } from './parse.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const program = new Command('msat')
   .description('ANN-to-SNN conversion with multi-stage adaptive thresholds (MSAT), on onnxruntime')
   .version(pkg.version)
-  .option('--threads <n>', 'onnxruntime threads per operator (0 = all cores)', parseNonNegativeInt, 0)
+  .option(
+    '--threads <n>',
+    'onnxruntime threads per operator (0 = all cores)',
+    parseIntInRange(0, 4 * availableParallelism(), 'at most 4 per core'),
+    0,
+  )
   .option(
     '--workers <n>',
     'simulation worker threads, each simulating whole batches (tune: whole trials) on its share of the --threads (0 = one per core, at most 4)',
-    parseNonNegativeInt,
+    parseIntInRange(0, availableParallelism(), 'at most one per core'),
     0,
   )
   .option('--debug', 'print stack traces of errors')

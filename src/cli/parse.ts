@@ -68,3 +68,17 @@ export function parsePercentile(value: string): number {
   if (!(p > 0 && p <= 1)) throw new InvalidArgumentError(`expected a percentile in (0, 1], got "${value}"`);
   return p;
 }
+
+/**
+ * An integer in [min, max]: resource flags (threads, workers, image scale) get an upper bound, because a value far
+ * beyond the machine only costs memory (each thread and worker holds buffers; a PNG grows with the scale squared).
+ */
+export function parseIntInRange(min: number, max: number, why: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`expected an integer from ${min} to ${max} (${why}), got "${value}"`);
+    }
+    return n;
+  };
+}

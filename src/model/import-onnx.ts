@@ -10,6 +10,7 @@ import { defaultOpset, readOnnxModel, type OnnxModel, type OnnxNode } from '../o
 import { describeNode, type NodeContext } from './attributes.js';
 import { constFromTensor, foldNode, type ConstValue } from './constant-fold.js';
 import { fuseLinearBias } from './fuse-linear-bias.js';
+import { layerTensors } from './layer-facets.js';
 import { layerKindSpec } from './layers/index.js';
 import { ALIAS_OPS, mapNodeToLayer, type MappingEnv } from './op-mapping.js';
 import type { Layer, Network, Shape, TensorSpec } from './network.js';
@@ -133,7 +134,21 @@ export function importOnnx(model: OnnxModel, source: string): Network {
     wanted.map((o) => o.from),
   );
   const renamed = renameOutputs(live, wanted, source);
+  for (const layer of renamed) rejectNonFinite(layer, source);
   return { inputs, outputs: wanted.map((o) => o.name), layers: uniqueNames(renamed), metadata: { ...model.metadata }, source };
+}
+
+/** A NaN or infinite weight would turn into accuracy figures without a word; the model is refused instead. */
+function rejectNonFinite(layer: Layer, source: string): void {
+  for (const { role, tensor } of layerTensors(layer)) {
+    const i = tensor.data.findIndex((v) => !Number.isFinite(v));
+    if (i >= 0) {
+      throw new MsatError(
+        'ONNX_MALFORMED',
+        `${source}: layer "${layer.name}" (${layer.kind}): its ${role} holds ${tensor.data[i]} at index ${i} of ${tensor.data.length}; msat needs finite weights`,
+      );
+    }
+  }
 }
 
 /** Reads and imports an `.onnx` file. */

@@ -323,3 +323,25 @@ test('corrupted copies of a model import to an MsatError or a network, never ano
     }
   }
 });
+
+test('a NaN or infinite weight is refused at import, naming the file, the layer, the tensor and the index', async () => {
+  const { readOnnxModel } = await import('../../src/onnx/index.js');
+  const path = new URL('../fixtures/quickstart-mnist.onnx', import.meta.url).pathname;
+  const model = await readOnnxModel(path);
+  assert.equal(importOnnx(model, path).layers.length > 0, true, 'the PyTorch export imports as it is');
+  for (const bad of [NaN, Infinity]) {
+    const initializers = new Map(model.graph.initializers);
+    const [name, tensor] = [...initializers].find(([, t]) => t.type === 'float32' && t.dims.length === 1)!;
+    const data = Float32Array.from(tensor.data as Float32Array);
+    data[3] = bad;
+    initializers.set(name, { ...tensor, data } as Tensor);
+    const damaged: OnnxModel = { ...model, graph: { ...model.graph, initializers } };
+    assert.throws(
+      () => importOnnx(damaged, path),
+      (e: unknown) =>
+        isMsatError(e) &&
+        e.code === 'ONNX_MALFORMED' &&
+        new RegExp(`quickstart-mnist\\.onnx: layer ".+" \\(\\w+\\): its \\w+ holds ${bad} at index 3 of`).test(e.message),
+    );
+  }
+});

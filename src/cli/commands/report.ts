@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { GlobalOptions } from '../global-options.js';
-import { parsePositiveInt } from '../parse.js';
+import { parseIntInRange } from '../parse.js';
 
 interface ReportFlags {
   readonly pngScale: number;
@@ -17,7 +17,7 @@ export function registerReport(program: Command, globals: () => GlobalOptions): 
     )
     .argument('<results-dir...>', 'folders holding results.json; one: the figures and report.html are written there; several: compared in --out')
     .option('--out <dir>', 'with several folders: where their combined results.json, figures and report.html go')
-    .option('--png-scale <n>', 'pixels per SVG pixel of the PNG figures', parsePositiveInt, 2)
+    .option('--png-scale <n>', 'pixels per SVG pixel of the PNG figures (1 to 8)', parseIntInRange(1, 8, 'a PNG grows with its square'), 2)
     .action(async (dirs: string[], flags: ReportFlags, cmd: Command) => {
       void globals;
       if (dirs.length > 1 && flags.out === undefined) cmd.error('error: several results folders are compared in a new one: give --out <dir>');
