@@ -45,7 +45,7 @@ function assertSameResults(one: SimulationResult, two: SimulationResult): void {
   });
 }
 
-test('2 workers measure what 1 thread measures: θ = λ, direct input, traces of the first sample; onProgress per batch', async () => {
+test('2 workers measure what 1 thread measures: θ = λ, direct input, traces of the first sample; onProgress at the start and per batch', async () => {
   const options = { dynamics: neuronDynamics({ ...DEFAULT_NEURON_CONFIG, method: 'const' }), traceNeurons: 2 };
   const one = await run(options);
   const seen: [number, number][] = [];
@@ -54,8 +54,10 @@ test('2 workers measure what 1 thread measures: θ = λ, direct input, traces of
   assert.ok(one.layers.every((l) => l.firingRate > 0) && one.accuracyPerStep[7] > 0.5, 'the network spikes and classifies');
   assert.equal(two.traces.length, 2 * two.layers.length);
   assert.deepEqual(two.traces, one.traces);
-  assert.equal(seen.length, 4);
-  assert.deepEqual(seen[3], [100, 100]);
+  // the start (0 done), then one call per batch
+  assert.equal(seen.length, 5);
+  assert.deepEqual(seen[0], [0, 100]);
+  assert.deepEqual(seen[4], [100, 100]);
   assert.ok(
     seen.every(([d], i) => i === 0 || d > seen[i - 1][0]),
     'done grows',
