@@ -47,7 +47,8 @@ export function parseJsonFile<S extends Schema>(source: JsonSource, text: string
   try {
     value = JSON.parse(text);
   } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
+    // V8 quotes the text around the error, newlines included: the message stays one line
+    const why = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ');
     throw fail(source, `not valid JSON (${why})${source.expected ? `; ${source.expected}` : ''}`, e);
   }
   const duplicate = findDuplicateKey(text);
