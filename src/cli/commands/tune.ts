@@ -1,6 +1,6 @@
 /** `msat tune`: search neuron hyper-parameters, calibration percentile and layer scales; write the tuned SNN file and a report. */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { TuneReport, TuneObjective } from '../../tune/index.js';
 import { addDatasetFlags, type DatasetFlags } from '../dataset-flags.js';
@@ -207,8 +207,10 @@ async function writeTuneChart(r: TuneReport, reportPath: string): Promise<string
     import('../../core/index.js'),
   ]);
   const c = r.comparison;
-  const spec = accuracyChartSpec([c.best, c.defaults, c.thetaLambda], c.annAccuracy, { title: `msat tune: ${c.samples} held-out training samples` });
-  const svg = await renderSvg(spec);
+  const chart = accuracyChartSpec([c.best, c.defaults, c.thetaLambda], c.annAccuracy);
+  // as every report chart: the picture says which model, data, samples and T it shows
+  const subtitle = `${basename(r.model.path)} · ${basename(r.data)}, training split · ${c.samples} held-out samples · T = ${c.best.accuracyPerStep.length}`;
+  const svg = await renderSvg({ ...chart, title: { text: 'msat tune: the tuned neuron against the defaults and θ = λ', subtitle } } as typeof chart);
   const stem = reportPath.replace(/\.json$/, '');
   await writeFileAtomic(`${stem}.svg`, svg);
   await writeFileAtomic(`${stem}.png`, await renderPng(svg));
