@@ -1,5 +1,6 @@
 /** Calibration and neuron flags shared by `convert` and `simulate`, and the library options they become. */
 import { type Command, Option } from 'commander';
+import type { CalibrationOptions } from '../index.js';
 import { parseHyperParams, type NeuronConfig } from '../snn/index.js';
 import { parsePercentile, parsePositiveInt, parsePositiveIntOrAuto, parsePositiveNumber } from './parse.js';
 
@@ -41,6 +42,11 @@ export function addNeuronFlags(command: Command): Command {
     .option('--hp <list>', "MSAT hyper-parameters alpha,ka,ki,C,taump,taurd (default: the authors' VGG values 0.03,1,1,5,1,1)")
     .option('--gamma <n>', 'max spikes per neuron per step (1 = IF, > 1 = burst)', parsePositiveInt, 1)
     .addOption(new Option('--reset <r>', 'reset after a spike').choices(['soft', 'hard']).default('soft'));
+}
+
+/** The library's `calibration` option of `convert`: λ from these flags' samples of `data`. */
+export function calibrationOptions(flags: CalibrationFlags, data: string): CalibrationOptions {
+  return { data, samples: flags.calibSamples, every: flags.calibEvery, percentile: flags.percentile, channelWise: flags.channelWise ?? false };
 }
 
 export function neuronConfig(flags: NeuronFlags): Partial<NeuronConfig> {

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { addDatasetFlags, type DatasetFlags } from '../dataset-flags.js';
 import type { GlobalOptions } from '../global-options.js';
-import { addCalibrationFlags, addNeuronFlags, neuronConfig, type CalibrationFlags, type NeuronFlags } from '../neuron-flags.js';
+import { addCalibrationFlags, addNeuronFlags, calibrationOptions, neuronConfig, type CalibrationFlags, type NeuronFlags } from '../neuron-flags.js';
 import { createProgress } from '../progress.js';
 
 interface ConvertFlags extends Omit<DatasetFlags, 'split' | 'limit' | 'every'>, CalibrationFlags, NeuronFlags {
@@ -27,13 +27,7 @@ export function registerConvert(program: Command, globals: () => GlobalOptions):
       assertDistinctPaths({ 'SNN file': flags.out }, { model: flags.model }); // before calibrating, not after
       const progress = createProgress('calibrate');
       const snn = await convert(flags.model, {
-        calibration: {
-          data: flags.data,
-          samples: flags.calibSamples,
-          every: flags.calibEvery,
-          percentile: flags.percentile,
-          channelWise: flags.channelWise ?? false,
-        },
+        calibration: calibrationOptions(flags, flags.data),
         neuron: neuronConfig(flags),
         mean: flags.mean,
         std: flags.std,

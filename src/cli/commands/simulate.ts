@@ -6,7 +6,7 @@ import type { ConvertedSnn } from '../../index.js';
 import type { SimulationReport } from '../../pipeline/index.js';
 import { addDatasetFlags, type DatasetFlags } from '../dataset-flags.js';
 import type { GlobalOptions } from '../global-options.js';
-import { addCalibrationFlags, addNeuronFlags, neuronConfig, type CalibrationFlags, type NeuronFlags } from '../neuron-flags.js';
+import { addCalibrationFlags, addNeuronFlags, calibrationOptions, neuronConfig, type CalibrationFlags, type NeuronFlags } from '../neuron-flags.js';
 import { parseNonNegativeInt, parseNumberList, parsePositiveInt } from '../parse.js';
 import { createStagedProgress } from '../progress.js';
 
@@ -60,13 +60,7 @@ export function registerSimulate(program: Command, globals: () => GlobalOptions)
       const snn = await (flags.snn
         ? ConvertedSnn.load(flags.snn, { model: flags.model, mean: flags.mean, std: flags.std, threads: globals().threads })
         : convert(flags.model, {
-            calibration: {
-              data: flags.data,
-              samples: flags.calibSamples,
-              every: flags.calibEvery,
-              percentile: flags.percentile,
-              channelWise: flags.channelWise ?? false,
-            },
+            calibration: calibrationOptions(flags, flags.data),
             neuron: neuronConfig(flags),
             mean: flags.mean,
             std: flags.std,
