@@ -104,18 +104,15 @@ async function writeRunResults(
   report: SimulationReport,
   run: { startedAt: string; threads: number },
 ): Promise<void> {
-  const [{ readSnnFile }, { openDataset }, experiment] = await Promise.all([
-    import('../../convert/index.js'),
-    import('../../data/index.js'),
-    import('../../experiment/index.js'),
-  ]);
-  const snnPath = join(flags.out, 'snn.json');
-  await snn.save(snnPath);
-  const file = await readSnnFile(snnPath);
+  const [{ openDataset }, experiment] = await Promise.all([import('../../data/index.js'), import('../../experiment/index.js')]);
+  const command = ['msat', ...process.argv.slice(2)].join(' ');
+  // the document written, without reading it back
+  const file = snn.snnFile({ command });
+  await snn.save(join(flags.out, 'snn.json'), { command });
   // the split's folder, as the simulation resolved it (shortcuts included), for the provenance hash
   const dataset = await openDataset(flags.data, { split: flags.split, limit: 1 });
   const results = await experiment.singleRunResults(report, {
-    command: ['msat', ...process.argv.slice(2)].join(' '),
+    command,
     startedAt: run.startedAt,
     threads: run.threads,
     modelSha256: file.model.sha256,
