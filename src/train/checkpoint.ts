@@ -8,8 +8,9 @@
  *
  * Commit: both files are written to temporary names, the header is renamed into place (the commit point), then
  * the binary. The header records the byte size and SHA-256 of its binary, so a kill between the two renames is
- * recognised on load (the binary does not match) and the pending `.bin.tmp` that does is read instead; any other
- * mismatch is refused. A kill before the header's rename leaves the previous checkpoint whole.
+ * recognised on load (the binary does not match, or is missing after a first save) and the pending `.bin.tmp`
+ * that does is read instead; any other mismatch is refused. A kill before the header's rename leaves the previous
+ * checkpoint whole. A resumed run finishes such an interrupted commit (`complete`) before it saves again.
  */
 import { createHash } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
@@ -127,10 +128,11 @@ export async function saveCheckpoint<C>(
 
 /**
  * Reads a checkpoint written by `saveCheckpoint`, the header checked against its schema and the binary against
- * the header (or, after a save interrupted between its renames, the pending binary that matches).
+ * the header (or, after a save interrupted between its renames, the pending binary that matches). With
+ * `complete`, that pending binary is also renamed into place, finishing the interrupted save.
  * @throws MsatError `TRAIN_CHECKPOINT` for a missing, foreign, damaged, truncated or mismatched checkpoint.
  */
-export async function loadCheckpoint<C>(path: string): Promise<Checkpoint<C>> {
+export async function loadCheckpoint<C>(path: string, options: { readonly complete?: boolean } = {}): Promise<Checkpoint<C>> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -143,19 +145,30 @@ export async function loadCheckpoint<C>(path: string): Promise<Checkpoint<C>> {
     headerSchema,
   );
   const binPath = join(dirname(path), header.data);
-  let bytes: Buffer;
+  let bytes: Buffer | undefined;
+  let unreadable: unknown;
   try {
     bytes = await readFile(binPath);
   } catch (e) {
-    throw new MsatError('TRAIN_CHECKPOINT', `${binPath}: cannot read the checkpoint's tensors: ${e instanceof Error ? e.message : String(e)}`, {
-      cause: e,
-    });
+    unreadable = e;
   }
   const belongs = (b: Buffer) => header.dataSha256 === undefined || (b.length === header.dataBytes && sha256(b) === header.dataSha256);
-  if (!belongs(bytes)) {
-    const pending = await readFile(`${binPath}.tmp`).catch(() => undefined);
-    if (pending && belongs(pending)) bytes = pending;
-    else {
+  if (bytes === undefined || !belongs(bytes)) {
+    // A kill between the renames of the first save leaves no binary at all, only the pending one.
+    const pending = header.dataSha256 === undefined ? undefined : await readFile(`${binPath}.tmp`).catch(() => undefined);
+    if (pending && belongs(pending)) {
+      bytes = pending;
+      // The resumed run's next save writes its binary to the same `.bin.tmp`: a kill during that write would tear
+      // the only copy of these tensors and leave the checkpoint unloadable. Renaming it into place now finishes
+      // the interrupted save first. Reading needs no write access, so a folder that refuses the rename still loads.
+      if (options.complete) await rename(`${binPath}.tmp`, binPath).catch(() => undefined);
+    } else if (bytes === undefined) {
+      throw new MsatError(
+        'TRAIN_CHECKPOINT',
+        `${binPath}: cannot read the checkpoint's tensors: ${unreadable instanceof Error ? unreadable.message : String(unreadable)}`,
+        { cause: unreadable },
+      );
+    } else {
       tensorsFit(header, bytes, binPath);
       throw new MsatError(
         'TRAIN_CHECKPOINT',

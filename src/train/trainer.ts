@@ -8,9 +8,9 @@
  * resumed from an epoch checkpoint visits the same batches with the same crops and masks as the
  * uninterrupted run and, with the same onnxruntime thread count, produces the same weights bit for bit.
  */
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { MsatError, asInputType, type Tensor } from '../core/index.js';
+import { MsatError, asInputType, writeFileAtomic, type Tensor } from '../core/index.js';
 import { openDataset, type Batch, type Dataset } from '../data/index.js';
 import { exportOnnx, loadNetwork, readModelMetadata, writeModelMetadata, type Network } from '../model/index.js';
 import { encodeOnnxModel } from '../onnx/index.js';
@@ -72,7 +72,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   let resumed: Checkpoint<TrainConfig> | undefined;
   let start: StartingWeights | undefined;
   if (options.resume !== undefined) {
-    resumed = await loadCheckpoint<TrainConfig>(await resolveResumePath(options.resume));
+    resumed = await loadCheckpoint<TrainConfig>(await resolveResumePath(options.resume), { complete: true });
     const saved = resumed.header.config;
     config = resolveTrainConfig(options, saved);
     if (options.from !== undefined && (await resolveResumePath(options.from)) !== saved.from?.checkpoint) {
@@ -309,7 +309,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     let modelPath: string | undefined;
     if (options.out !== undefined) {
       await mkdir(dirname(options.out), { recursive: true });
-      await writeFile(options.out, encodeOnnxModel(exportOnnx(trained, { producerName: 'msat-train', weights: options.weights })));
+      // Atomically: a kill while the model was being written would otherwise leave a torn file under its name.
+      await writeFileAtomic(options.out, encodeOnnxModel(exportOnnx(trained, { producerName: 'msat-train', weights: options.weights })));
       modelPath = options.out;
     }
     return { network: trained, config, history, accuracy, ...(swa ? { swa } : {}), epochsDone, modelPath, checkpointPath };

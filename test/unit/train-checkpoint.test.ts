@@ -3,7 +3,7 @@
 // save interrupted between its two renames is recovered or refused, never paired with the wrong header.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMsatError } from '../../src/core/index.js';
@@ -99,6 +99,26 @@ test('checkpoint: a save killed between its renames is recovered; a binary from 
     delete v1.dataSha256;
     writeFileSync(join(a, 'checkpoint.json'), JSON.stringify({ ...v1, version: 1 }));
     assert.deepEqual((await loadCheckpoint(join(a, 'checkpoint.json'))).state.get('w'), Float32Array.of(1, -1));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('checkpoint: a first save killed between its renames has only the pending binary; resuming renames it into place', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'msat-ckpt-first-'));
+  try {
+    await save(dir, 1, 1);
+    renameSync(join(dir, 'checkpoint.bin'), join(dir, 'checkpoint.bin.tmp'));
+    const path = join(dir, 'checkpoint.json');
+    assert.deepEqual((await loadCheckpoint(path)).state.get('w'), Float32Array.of(1, -1));
+    assert.ok(!existsSync(join(dir, 'checkpoint.bin')), 'a plain load changes nothing');
+    // Completed, the interrupted save no longer depends on the `.bin.tmp` that the next save overwrites.
+    assert.deepEqual((await loadCheckpoint(path, { complete: true })).state.get('w'), Float32Array.of(1, -1));
+    assert.ok(existsSync(join(dir, 'checkpoint.bin')) && !existsSync(join(dir, 'checkpoint.bin.tmp')));
+    writeFileSync(join(dir, 'checkpoint.bin.tmp'), new Uint8Array(3));
+    assert.deepEqual((await loadCheckpoint(path)).state.get('w'), Float32Array.of(1, -1));
+    rmSync(join(dir, 'checkpoint.bin'));
+    await assert.rejects(loadCheckpoint(path), /checkpoint\.bin: cannot read the checkpoint's tensors/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
