@@ -38,7 +38,7 @@ export {
 export { getDataset, listDatasets, msatCacheDir, type DatasetStatus, type GetDatasetOptions, type InstalledDataset } from './data/index.js';
 
 // the pieces of a conversion and its measurement
-export type { ConfidenceSource, DataSource, LoadedModel, SimulationReport } from './pipeline/index.js';
+export type { ConfidenceSource, DataSource, ExitReport, ExitSweepReport, LoadedModel, SimulationReport } from './pipeline/index.js';
 export {
   DEFAULT_NEURON_CONFIG,
   METHODS,
@@ -53,6 +53,19 @@ export {
   type NeuronDynamics,
   type ResetMode,
   type ThresholdRule,
+} from './snn/index.js';
+// early exit: rules, and replaying them on a run's readout
+export {
+  parseExitRule,
+  formatExitRule,
+  replayExit,
+  exitOracle,
+  sweepExitRules,
+  paretoFront,
+  type ExitRule,
+  type ExitOutcome,
+  type ExitPoint,
+  type ReadoutRecord,
 } from './snn/index.js';
 export type { Network, Layer } from './model/index.js';
 export type { Calibration, ConversionPlan } from './convert/index.js';

@@ -17,11 +17,17 @@ export interface EvaluateOptions {
 
 export const DEFAULT_EVALUATE_OPTIONS = { batchSize: 100 } as const;
 
-/** What `evaluateAnn` measured. `predictions[i]` is the argmax class of the i-th sample in dataset order. */
+/**
+ * What `evaluateAnn` measured. `predictions[i]` is the argmax class of the i-th sample in dataset order, or −1
+ * when its outputs hold a NaN or an infinite value.
+ */
 export interface EvaluateResult {
+  /** `correct / samples`: samples with non-finite outputs count as not correct. */
   readonly accuracy: number;
   readonly samples: number;
   readonly correct: number;
+  /** Samples whose outputs hold a NaN or an infinite value (no prediction; included in `samples`, never in `correct`). */
+  readonly nonFinite: number;
   readonly predictions: Int32Array;
   readonly seconds: number;
   readonly samplesPerSecond: number;
@@ -47,7 +53,14 @@ export function assertLabelsFit(network: Network, dataset: Dataset): void {
   }
 }
 
-/** Runs `network` over `dataset` in dataset order and counts top-1 hits. */
+/**
+ * Runs `network` over `dataset` in dataset order and counts top-1 hits.
+ *
+ * Outputs with a NaN or an infinite value are counted (`nonFinite`) rather than refused: onnxruntime hands them
+ * back as numbers and torch.argmax picks a NaN as the largest, so a PyTorch evaluation loop would score them
+ * silently; refusing would throw away the measurement of every other sample. They score as wrong (no class) and
+ * the count is reported next to the accuracy.
+ */
 export async function evaluateAnn(network: Network, dataset: Dataset, runner: Runner, options: EvaluateOptions = {}): Promise<EvaluateResult> {
   const batchSize = options.batchSize ?? DEFAULT_EVALUATE_OPTIONS.batchSize;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
@@ -58,13 +71,15 @@ export async function evaluateAnn(network: Network, dataset: Dataset, runner: Ru
   const predictions = new Int32Array(dataset.length);
   let done = 0;
   let correct = 0;
+  let nonFinite = 0;
   const started = performance.now();
   for await (const batch of dataset.batches(batchSize)) {
     const logits = await ann.forward(batch.x);
     const predicted = argmaxRows(logits);
     for (let i = 0; i < predicted.length; i++) {
       predictions[done + i] = predicted[i];
-      if (predicted[i] === batch.labels[i]) correct++;
+      if (predicted[i] < 0) nonFinite++;
+      else if (predicted[i] === batch.labels[i]) correct++;
     }
     done += predicted.length;
     options.onProgress?.(done, dataset.length);
@@ -74,13 +89,17 @@ export async function evaluateAnn(network: Network, dataset: Dataset, runner: Ru
     accuracy: done === 0 ? 0 : correct / done,
     samples: done,
     correct,
+    nonFinite,
     predictions,
     seconds,
     samplesPerSecond: seconds > 0 ? done / seconds : 0,
   };
 }
 
-/** Index of the largest value of each row of a [B, K] tensor (first one on ties, as torch.argmax). */
+/**
+ * Index of the largest value of each row of a [B, K] tensor (first one on ties, as torch.argmax), or −1 for a row
+ * holding a NaN or an infinite value: such a row has no meaningful largest value.
+ */
 export function argmaxRows(t: Tensor<'float32'>): Int32Array {
   if (t.dims.length !== 2) throw new MsatError('EVAL_OUTPUT', `expected [batch, classes] logits, got [${t.dims.join(', ')}]`);
   const [rows, cols] = t.dims;
@@ -90,6 +109,10 @@ export function argmaxRows(t: Tensor<'float32'>): Int32Array {
     let bestValue = -Infinity;
     for (let c = 0; c < cols; c++) {
       const v = t.data[r * cols + c];
+      if (!Number.isFinite(v)) {
+        best = -1;
+        break;
+      }
       if (v > bestValue) {
         bestValue = v;
         best = c;

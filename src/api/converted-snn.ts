@@ -27,7 +27,15 @@ import {
   type SimulationReport,
 } from '../pipeline/index.js';
 import { Runner, type RunnerOptions } from '../runtime/index.js';
-import { neuronDynamics, DEFAULT_NEURON_CONFIG, type InputEncoding, type NeuronConfig, type NeuronDynamics } from '../snn/index.js';
+import {
+  neuronDynamics,
+  parseExitRule,
+  DEFAULT_NEURON_CONFIG,
+  type ExitRule,
+  type InputEncoding,
+  type NeuronConfig,
+  type NeuronDynamics,
+} from '../snn/index.js';
 import { nowIso } from './clock.js';
 
 /** Where λ come from and how: the calibration data and the percentile statistics over it. */
@@ -83,6 +91,11 @@ export interface SimulateOptions {
   readonly workers?: number;
   /** Neurons per spiking layer traced on the first sample. Default 0. */
   readonly traceNeurons?: number;
+  /**
+   * Early exit: each sample stops when this rule fires on its readout, as an `ExitRule` or in the CLI's form
+   * (`'confidence:0.99,min:2'`). Default: none; the report then sweeps exit rules offline (`exitSweep`).
+   */
+  readonly exit?: ExitRule | string;
   readonly onProgress?: (stage: 'calibrate' | 'confidence' | 'simulate', done: number, total: number) => void;
 }
 
@@ -123,15 +136,18 @@ export class ConvertedSnn {
   readonly coverage: string;
   /** The default converter of `simulate` and `export`. */
   readonly neuron: NeuronConfig;
+  /** The early-exit rule of the SNN file it was loaded from (`msat tune` chooses one), if any: `simulate(…, { exit: snn.exit })`. */
+  readonly exit: ExitRule | undefined;
   readonly #converted: ConvertedModel;
   /** The SNN file it was loaded from, if any (an export must not overwrite it). */
   readonly #snnPath: string | undefined;
   readonly #runner: Runner;
   readonly #ownsRunner: boolean;
 
-  private constructor(converted: ConvertedModel, neuron: NeuronConfig, runner: Runner, ownsRunner: boolean, snnPath?: string) {
+  private constructor(converted: ConvertedModel, neuron: NeuronConfig, runner: Runner, ownsRunner: boolean, snnPath?: string, exit?: ExitRule) {
     neuronDynamics(neuron); // validates
     this.#converted = converted;
+    this.exit = exit;
     this.#snnPath = snnPath;
     this.network = converted.network;
     this.lambdas = converted.lambdas;
@@ -180,7 +196,7 @@ export class ConvertedSnn {
         thresholds: { kind: 'snn-file', path },
         runner,
       });
-      return new ConvertedSnn(converted, { ...DEFAULT_NEURON_CONFIG, ...defaults.neuron }, runner, owns, path);
+      return new ConvertedSnn(converted, { ...DEFAULT_NEURON_CONFIG, ...defaults.neuron }, runner, owns, path, defaults.exit);
     } catch (e) {
       if (owns) await runner.dispose();
       throw e;
@@ -189,8 +205,15 @@ export class ConvertedSnn {
 
   /** Simulates T steps on `data` (a folder, or a `Dataset`) and measures it; nothing is read or calibrated again. */
   simulate(data: DataSource, options: SimulateOptions): Promise<SimulationReport> {
-    const { T, neuron, ...rest } = options;
-    return simulateConverted(this.#converted, { ...rest, data, steps: T, neuron: { ...this.neuron, ...neuron }, runner: this.#runner });
+    const { T, neuron, exit, ...rest } = options;
+    return simulateConverted(this.#converted, {
+      ...rest,
+      data,
+      steps: T,
+      neuron: { ...this.neuron, ...neuron },
+      exit: typeof exit === 'string' ? parseExitRule(exit) : exit,
+      runner: this.#runner,
+    });
   }
 
   /** The SNN file as a JSON value (model path and hash, λ, plan, converter, normalisation, provenance): what `save` writes. */

@@ -2,7 +2,7 @@
 import { type Command, Option } from 'commander';
 import type { CalibrationOptions } from '../index.js';
 import { parseHyperParams, type NeuronConfig } from '../snn/index.js';
-import { parsePercentile, parsePositiveInt, parsePositiveIntOrAuto, parsePositiveNumber } from './parse.js';
+import { parseHyperParamList, parsePercentile, parsePositiveInt, parsePositiveIntOrAuto, parsePositiveNumber } from './parse.js';
 
 export interface CalibrationFlags {
   readonly calibSamples: number;
@@ -39,7 +39,7 @@ export function addNeuronFlags(command: Command): Command {
         .default('msat'),
     )
     .option('--k <k>', 'threshold scale of --method const', parsePositiveNumber, 1)
-    .option('--hp <list>', "MSAT hyper-parameters alpha,ka,ki,C,taump,taurd (default: the authors' VGG values 0.03,1,1,5,1,1)")
+    .option('--hp <list>', "MSAT hyper-parameters alpha,ka,ki,C,taump,taurd (default: the authors' VGG values 0.03,1,1,5,1,1)", parseHyperParamList)
     .option('--gamma <n>', 'max spikes per neuron per step (1 = IF, > 1 = burst)', parsePositiveInt, 1)
     .addOption(new Option('--reset <r>', 'reset after a spike').choices(['soft', 'hard']).default('soft'));
 }

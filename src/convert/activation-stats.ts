@@ -77,12 +77,9 @@ export class ActivationStats {
         let m = cmax[c];
         for (let k = 0; k < this.#inner; k++, i++) {
           const v = data[i];
-          if (v !== v) {
-            throw new MsatError(
-              'CONVERT_NAN',
-              `relu "${this.#spec.name}": activation ${i} of a calibration batch is NaN; check the model and the input normalization.`,
-            );
-          }
+          // v − v is NaN for NaN and ±Infinity alone: one subtraction keeps the loop fast. An infinite λ
+          // would make every threshold infinite, a NaN one every comparison false.
+          if (v - v !== 0) throw this.#nonFinite(v, b, c, k);
           if (v > m) m = v;
           if (v > 0) positive++;
           sum += v;
@@ -97,6 +94,15 @@ export class ActivationStats {
     this.#count += data.length;
     this.#samples += n;
     if (this.#spec.p < 1) this.#chunks.push(data);
+  }
+
+  /** The error for value `v` of sample `b` of the batch being added, channel `c`, element `k` of that channel. */
+  #nonFinite(v: number, b: number, c: number, k: number): MsatError {
+    return new MsatError(
+      'CONVERT_NAN',
+      `relu "${this.#spec.name}": activation ${c * this.#inner + k} of calibration sample ${this.#samples + b} is ${v}; ` +
+        'the ANN overflows float32 or is fed NaN (check the model, the input values and their normalization).',
+    );
   }
 
   /** λ (the percentile) and diagnostics over everything added. Releases the kept values. */

@@ -27,7 +27,8 @@ import {
  * (4 bytes each), which is fine for the few hundred samples calibration uses.
  *
  * @throws MsatError `CONVERT_CALIBRATION` when the network has no ReLU, not exactly one input, an input the
- *   dataset's samples do not fit, or the dataset is empty; `CONVERT_NAN` on a NaN activation.
+ *   dataset's samples do not fit, or the dataset is empty; `CONVERT_NAN` on a NaN or infinite activation (naming
+ *   the ReLU and the calibration sample).
  */
 export async function calibrate(network: Network, dataset: Dataset, runner: Runner, options: CalibrationOptions = {}): Promise<Calibration> {
   const opts = resolveCalibrationOptions(options);

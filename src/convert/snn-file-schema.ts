@@ -54,15 +54,32 @@ export const hyperParamsSchema = record({
   taurd: finite(),
 });
 
-/** `options.neuron`: each field optional (absent: the simulator's default). */
-const neuronSchema = record({
-  /** The converter's name; `pipeline/snn-file-defaults.ts` checks it against the snn layer's `METHODS`. */
-  method: v.optional(text()),
-  k: v.optional(positive()),
-  hp: v.optional(hyperParamsSchema),
-  gamma: v.optional(gammaSchema),
-  reset: v.optional(oneOf(['soft', 'hard'])),
-});
+/**
+ * `options.neuron`: the recorded converter, whole (msat has always written all five fields). A field the method
+ * uses must be there, or the file would silently simulate with the default in its place: `k` is `const`'s
+ * alone (θ = k·λ) and `hp` the adaptive methods', so only the one the method ignores may be left out. A file
+ * with no `options.neuron` at all has no recorded converter and takes the simulator's default.
+ */
+const neuronSchema = v.pipe(
+  record({
+    /** The converter's name; `pipeline/snn-file-defaults.ts` checks it against the snn layer's `METHODS`. */
+    method: text(),
+    k: v.optional(positive()),
+    hp: v.optional(hyperParamsSchema),
+    gamma: gammaSchema,
+    reset: oneOf(['soft', 'hard']),
+  }),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const n = dataset.value;
+    if (n.method === 'const' ? n.k !== undefined : n.hp !== undefined) return;
+    const message =
+      n.method === 'const'
+        ? 'expected a finite number > 0 (method "const" uses it: θ = k·λ), got nothing (missing)'
+        : 'expected the six MSAT hyper-parameters (every method but "const" uses them), got nothing (missing)';
+    addIssue({ message, path: pathTo(n, n.method === 'const' ? 'k' : 'hp') });
+  }),
+);
 
 const perChannel = () => v.pipe(list(finite()), v.minLength(1, 'expected one value, or one per channel'));
 /** `options.normalization`: what reading the data needs (`ModelDataOptions`). */
@@ -94,11 +111,13 @@ const thresholdsSchema = v.nullable(
   ),
 );
 
-/** `SnnFile.options`: the three fields msat reads back, checked; any other field (`tune`, …) is the writer's own. */
+/** `SnnFile.options`: the fields msat reads back, checked; any other field (`tune`, …) is the writer's own. */
 export const snnFileOptionsSchema = openRecord({
   neuron: v.optional(neuronSchema),
   normalization: v.optional(normalizationSchema),
   thresholds: v.optional(thresholdsSchema),
+  /** An early-exit rule in the CLI's form (`msat tune` chooses one); `pipeline/snn-file-defaults.ts` parses it. */
+  exit: v.optional(text()),
 });
 
 /** One ReLU's calibration: λ is a number (layer-wise) or an array (channel-wise). */

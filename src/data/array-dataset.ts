@@ -1,7 +1,8 @@
 /**
  * A dataset held in memory (typed arrays from the caller's own loader), so the library takes data that is
  * not in one of the on-disk formats. Samples are normalised here when `mean`/`std` are given, exactly as the
- * folder formats do after scaling pixels to [0, 1]: x' = (x − mean[c]) / std[c].
+ * folder formats do after scaling pixels to [0, 1]: x' = (x − mean[c]) / std[c]. Every value and its normalised
+ * float32 value must be finite.
  */
 import { MsatError, sizeOf } from '../core/index.js';
 import { BatchedDataset } from './batched-dataset.js';
@@ -53,6 +54,21 @@ export function arrayDataset(options: ArrayDatasetOptions): Dataset {
   const mean = scale(options.mean, 'mean', 0, false);
   const std = scale(options.std, 'std', 1, true);
   const identity = mean.every((m) => m === 0) && std.every((s) => s === 1);
+  // Checked once here, where the values enter: a NaN or infinite input would reach calibration and evaluation
+  // as broken activations and outputs instead of as this one line naming the sample.
+  const at = (i: number) => `sample ${Math.floor(i / per)} (value ${i % per})`;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    if (!Number.isFinite(v)) throw fail(`${at(i)} is ${v}; samples must be finite numbers`);
+    if (identity) continue;
+    const c = Math.floor((i % per) / perChannel);
+    if (!Number.isFinite(Math.fround((v - mean[c]) / std[c]))) {
+      const given = (values: readonly number[] | undefined, fallback: number) => (values ? values[values.length === 1 ? 0 : c] : fallback);
+      throw fail(
+        `${at(i)} is ${v}, which normalises beyond float32 with mean ${given(options.mean, 0)} and std ${given(options.std, 1)}; check mean/std and the scale of x`,
+      );
+    }
+  }
   return new BatchedDataset({
     format: 'arrays',
     root: options.name ?? '<arrays>',

@@ -77,8 +77,8 @@ export function projectCacheHint(path: string): string {
     standIn !== undefined
       ? `; elsewhere download the official archive with \`msat datasets get ${standIn}\` and pass \`--data ${standIn}\``
       : m[1] === 'speech-commands-spectrograms'
-        ? '; elsewhere `msat datasets get speech-commands` gives the official WAV test set, which `msat eval --data speech-commands` ' +
-          'reads, but it has no training split to train or calibrate on'
+        ? '; elsewhere `msat datasets get speech-commands-full` gives the whole dataset as WAV audio (train, validation and test ' +
+          'splits; 2.4 GB), read with `--data speech-commands-full`, and `msat datasets get speech-commands` the official test set alone'
         : '';
   return `. ${m[0].replace(/^[\\/]/, '')} is the repository's prepared copy: \`npm run datasets\` extracts it in a checkout that has the archives${get}`;
 }

@@ -13,7 +13,7 @@ import { MsatError } from '../core/index.js';
 import { BatchedDataset } from './batched-dataset.js';
 import { createByteSampleReader } from './byte-samples.js';
 import { CIFAR100_CLASSES, CIFAR10_CLASSES } from './class-names.js';
-import type { Dataset, DatasetSplit, ResolvedDatasetOptions } from './dataset.js';
+import { trainOrTestSplit, type Dataset, type ResolvedDatasetOptions } from './dataset.js';
 import { fileSize, pathKind, readFileBytes } from './files.js';
 import { buildNormalizationTables } from './normalize.js';
 
@@ -29,7 +29,7 @@ export interface CifarLayout {
    * fine byte (100 classes, `classCount`); CIFAR-10's single byte.
    */
   readonly labelRanges: readonly number[];
-  readonly files: Readonly<Record<DatasetSplit, readonly string[]>>;
+  readonly files: Readonly<Record<'train' | 'test', readonly string[]>>;
   /** Optional file with one class name per line. */
   readonly namesFile: string;
   readonly defaultClasses: readonly string[];
@@ -118,14 +118,15 @@ function checkCifarLabels(bytes: Uint8Array, count: number, layout: CifarLayout,
 
 /** Opens the `options.split` part of a CIFAR binary folder found by `findCifarBinary`. */
 export async function openCifarBinaryDataset(dir: string, layout: CifarLayout, options: ResolvedDatasetOptions): Promise<Dataset> {
+  const split = trainOrTestSplit('cifar-binary', dir, options);
   const record = cifarRecordSize(layout);
-  const files = layout.files[options.split].map((f) => join(dir, f));
+  const files = layout.files[split].map((f) => join(dir, f));
   const missing: string[] = [];
   for (const f of files) if ((await pathKind(f)) !== 'file') missing.push(f);
   if (missing.length > 0) {
     throw new MsatError(
       'DATA_NOT_FOUND',
-      `${dir}: the ${options.split} split of ${layout.name} binary needs ${layout.files[options.split].join(', ')}; missing: ${missing.join(', ')}`,
+      `${dir}: the ${split} split of ${layout.name} binary needs ${layout.files[split].join(', ')}; missing: ${missing.join(', ')}`,
     );
   }
   // Check every file's size before reading any, so a truncated batch is reported even under --limit.
@@ -162,7 +163,7 @@ export async function openCifarBinaryDataset(dir: string, layout: CifarLayout, o
   return new BatchedDataset({
     format: 'cifar-binary',
     root: dir,
-    split: options.split,
+    split,
     sampleShape: [3, 32, 32],
     classes,
     labels,

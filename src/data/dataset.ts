@@ -16,19 +16,22 @@ export type DatasetFormat =
   | 'imdb'
   | 'speech-commands'
   | 'speech-commands-wav'
+  | 'speech-commands-full'
   /** In memory (`arrayDataset`), not on disk. */
   | 'arrays';
 
 /**
  * Which part of a dataset to read. Formats with a single test set (lossless samples, the Speech Commands WAV
- * test set) ignore it. Speech Commands spectrograms: `'train'` is the official training set, `'test'` the
- * official testing set.
+ * test set) ignore it. Speech Commands spectrograms and the full Speech Commands archive: `'train'`,
+ * `'validation'` and `'test'` are the dataset's official training, validation and testing sets. The other
+ * formats have a training and a test split only, and refuse `'validation'` (`trainOrTestSplit`).
  */
-export type DatasetSplit = 'train' | 'test';
+export type DatasetSplit = 'train' | 'validation' | 'test';
 
 /**
  * Every format `openDataset` tries, in the order it tries them. The speech formats come before `image-folder`
- * because a Speech Commands spectrogram folder (class folders of JPEGs) would otherwise pass for one.
+ * because a Speech Commands spectrogram folder (class folders of JPEGs) would otherwise pass for one, and the
+ * full archive comes before the WAV test set because its keyword folders of WAVs would pass for the test set's.
  */
 export const DATASET_FORMATS: readonly Exclude<DatasetFormat, 'arrays'>[] = [
   'idx',
@@ -36,6 +39,7 @@ export const DATASET_FORMATS: readonly Exclude<DatasetFormat, 'arrays'>[] = [
   'lossless-samples',
   'imdb',
   'speech-commands',
+  'speech-commands-full',
   'speech-commands-wav',
   'image-folder',
 ];
@@ -143,8 +147,8 @@ function optionsError(message: string): MsatError {
 /** Merges `options` with `DEFAULT_DATASET_OPTIONS` and validates everything that does not need the data. */
 export function resolveDatasetOptions(options: DatasetOptions = {}): ResolvedDatasetOptions {
   const split = options.split ?? DEFAULT_DATASET_OPTIONS.split;
-  if (split !== 'train' && split !== 'test') {
-    throw optionsError(`split must be 'train' or 'test', got ${JSON.stringify(split)}`);
+  if (split !== 'train' && split !== 'validation' && split !== 'test') {
+    throw optionsError(`split must be 'train', 'validation' or 'test', got ${JSON.stringify(split)}`);
   }
   const limit = options.limit ?? Infinity;
   if (limit !== Infinity && (!Number.isInteger(limit) || limit < 1)) {
@@ -199,6 +203,17 @@ export function resolveDatasetOptions(options: DatasetOptions = {}): ResolvedDat
     text: { vocabSize, sequenceLength },
     textExplicit: options.vocabSize !== undefined || options.sequenceLength !== undefined,
   };
+}
+
+/**
+ * The split of a format that has a training and a test split only (IDX, CIFAR, IMDB, image folders): the
+ * validation split is refused with a message naming the dataset, rather than read as one of the others.
+ */
+export function trainOrTestSplit(format: DatasetFormat, dir: string, options: ResolvedDatasetOptions): 'train' | 'test' {
+  if (options.split === 'validation') {
+    throw optionsError(`${dir} is a ${format} dataset with a train and a test split; it has no validation split`);
+  }
+  return options.split;
 }
 
 /** One batch: normalized samples, their labels and their positions in dataset order. */

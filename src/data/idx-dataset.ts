@@ -8,7 +8,7 @@ import { MsatError } from '../core/index.js';
 import { BatchedDataset } from './batched-dataset.js';
 import { createByteSampleReader } from './byte-samples.js';
 import { numberedClasses } from './class-names.js';
-import type { Dataset, DatasetSplit, ResolvedDatasetOptions } from './dataset.js';
+import { trainOrTestSplit, type Dataset, type ResolvedDatasetOptions } from './dataset.js';
 import { firstExistingFile, listDir, readMaybeGzip } from './files.js';
 import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, parseIdx } from './idx.js';
 import { buildNormalizationTables } from './normalize.js';
@@ -21,13 +21,13 @@ export async function isIdxFolder(dir: string): Promise<boolean> {
 }
 
 /** The file names tried for one split's images or labels, in order of preference. */
-export function idxCandidates(split: DatasetSplit, kind: 'images' | 'labels'): string[] {
+export function idxCandidates(split: 'train' | 'test', kind: 'images' | 'labels'): string[] {
   const prefix = split === 'train' ? 'train' : 't10k';
   const suffix = kind === 'images' ? 'idx3-ubyte' : 'idx1-ubyte';
   return [`${prefix}-${kind}-${suffix}`, `${prefix}-${kind}.${suffix}`].flatMap((n) => [n, `${n}.gz`]);
 }
 
-async function findIdxFile(dir: string, split: DatasetSplit, kind: 'images' | 'labels'): Promise<string> {
+async function findIdxFile(dir: string, split: 'train' | 'test', kind: 'images' | 'labels'): Promise<string> {
   const names = idxCandidates(split, kind);
   const found = await firstExistingFile(names.map((n) => join(dir, n)));
   if (!found) {
@@ -38,8 +38,9 @@ async function findIdxFile(dir: string, split: DatasetSplit, kind: 'images' | 'l
 
 /** Opens the `options.split` part of the IDX folder `dir`. */
 export async function openIdxDataset(dir: string, options: ResolvedDatasetOptions): Promise<Dataset> {
-  const imagesFile = await findIdxFile(dir, options.split, 'images');
-  const labelsFile = await findIdxFile(dir, options.split, 'labels');
+  const split = trainOrTestSplit('idx', dir, options);
+  const imagesFile = await findIdxFile(dir, split, 'images');
+  const labelsFile = await findIdxFile(dir, split, 'labels');
   const [imageBytes, labelBytes] = await Promise.all([readMaybeGzip(imagesFile), readMaybeGzip(labelsFile)]);
   const images = parseIdx(imageBytes, IDX_IMAGES_MAGIC, imagesFile, imagesFile.endsWith('.gz'));
   const labels = parseIdx(labelBytes, IDX_LABELS_MAGIC, labelsFile, labelsFile.endsWith('.gz'));
@@ -52,13 +53,15 @@ export async function openIdxDataset(dir: string, options: ResolvedDatasetOption
   }
   const length = Math.min(count, options.limit);
   const labelArray = Int32Array.from(labels.data.subarray(0, length));
+  // Classes from every label of the file, not only those under --limit (EMNIST's IDX files have 26 … 62 classes);
+  // a label that does not fit the model's outputs is refused where data meets model (`assertLabelsFit`).
   let maxLabel = 0;
   for (const l of labels.data) maxLabel = Math.max(maxLabel, l);
   const luts = buildNormalizationTables(options.mean, options.std, 1, dir, options.normalizationFrom);
   return new BatchedDataset({
     format: 'idx',
     root: dir,
-    split: options.split,
+    split,
     sampleShape: [1, rows, cols],
     classes: numberedClasses(Math.max(10, maxLabel + 1)),
     labels: labelArray,

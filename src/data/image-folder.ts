@@ -11,7 +11,7 @@
 import { basename, join } from 'node:path';
 import { MsatError } from '../core/index.js';
 import { BatchedDataset } from './batched-dataset.js';
-import type { Dataset, DatasetSplit, ResolvedDatasetOptions } from './dataset.js';
+import { trainOrTestSplit, type Dataset, type DatasetSplit, type ResolvedDatasetOptions } from './dataset.js';
 import { listDir, pathKind } from './files.js';
 import { createImageSampleReader, probeImageShape } from './image-samples.js';
 import { buildNormalizationTables } from './normalize.js';
@@ -19,7 +19,7 @@ import { buildNormalizationTables } from './normalize.js';
 const IMAGE_FILE = /\.(jpe?g|png)$/i;
 
 /** Folder names accepted for each split (ImageNet calls its evaluation split `val`). */
-export const SPLIT_FOLDERS: Readonly<Record<DatasetSplit, readonly string[]>> = {
+export const SPLIT_FOLDERS: Readonly<Record<'train' | 'test', readonly string[]>> = {
   train: ['train'],
   test: ['test', 'val'],
 };
@@ -56,6 +56,7 @@ function splitOfFolderName(name: string): DatasetSplit | undefined {
 }
 
 async function resolveSplitDir(location: ImageFolderLocation, options: ResolvedDatasetOptions): Promise<{ dir: string; split: DatasetSplit }> {
+  const wanted = trainOrTestSplit('image-folder', location.dir, options);
   if (location.kind === 'split') {
     const named = splitOfFolderName(basename(location.dir));
     if (named && options.splitExplicit && named !== options.split) {
@@ -67,10 +68,10 @@ async function resolveSplitDir(location: ImageFolderLocation, options: ResolvedD
     }
     return { dir: location.dir, split: named ?? options.split };
   }
-  const names = SPLIT_FOLDERS[options.split];
+  const names = SPLIT_FOLDERS[wanted];
   for (const name of names) {
     const sub = join(location.dir, name);
-    if ((await pathKind(sub)) === 'dir') return { dir: sub, split: options.split };
+    if ((await pathKind(sub)) === 'dir') return { dir: sub, split: wanted };
   }
   throw new MsatError(
     'DATA_NOT_FOUND',

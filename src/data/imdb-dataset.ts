@@ -13,7 +13,7 @@
  */
 import { MsatError } from '../core/index.js';
 import { BatchedDataset, type SampleReader } from './batched-dataset.js';
-import type { Dataset, ResolvedDatasetOptions } from './dataset.js';
+import { trainOrTestSplit, type Dataset, type ResolvedDatasetOptions } from './dataset.js';
 import { IMDB_CLASSES, loadImdbSplit, loadImdbVocabularySource } from './text/imdb-corpus.js';
 import { encodeSequence, vocabularyLookup } from './text/vocabulary.js';
 
@@ -38,7 +38,7 @@ export async function openImdbDataset(root: string, options: ResolvedDatasetOpti
   const { vocabSize, sequenceLength } = options.text;
   // The training split first: the vocabulary needs it whichever split is asked for.
   const { words, ranked } = await loadImdbVocabularySource(root);
-  const split = await loadImdbSplit(root, options.split);
+  const split = await loadImdbSplit(root, trainOrTestSplit('imdb', root, options));
   const lookup = vocabularyLookup(ranked, words.length, vocabSize);
   const length = Math.min(split.docs.length, options.limit);
   const reader: SampleReader = {

@@ -1,6 +1,6 @@
 /**
- * The data layer: datasets in their standard formats (images, IMDB text, Speech Commands spectrograms and WAV
- * clips) → normalized NCHW float32 batches, or float32 token ids for text.
+ * The data layer: datasets in their standard formats (images, IMDB text, Speech Commands spectrograms, the WAV
+ * test set and the full WAV archive) → normalized NCHW float32 batches, or float32 token ids for text.
  *
  *   const ds = await openDataset('mnist', { split: 'test', limit: 1000, mean: [0.1307], std: [0.3081] });
  *   for await (const { x, labels } of ds.batches(256)) { ... }
@@ -51,6 +51,14 @@ export { IMDB_CLASSES } from './text/imdb-corpus.js';
 export { tokenize } from './text/tokenize.js';
 export { FIRST_WORD_ID, PAD_ID, UNKNOWN_ID, countWords, encodeSequence, rankWords, vocabularyLookup } from './text/vocabulary.js';
 export { SPEECH_COMMANDS_CLASSES, SPEECH_COMMANDS_FOLDERS } from './speech/classes.js';
+export {
+  SILENCE_HOP_SAMPLES,
+  SILENCE_WINDOW_SAMPLES,
+  SPEECH_COMMANDS_BACKGROUND_FOLDER,
+  SPEECH_COMMANDS_SPLIT_LISTS,
+  SPEECH_COMMANDS_VALIDATION_NOISE,
+  silenceWindowStarts,
+} from './speech-commands-full.js';
 export { hashPercentage, hashedNamePart, speechCommandsSet, type SpeechCommandsSet } from './speech/hash-split.js';
 export { SPEECH_WAV_FORMAT, decodeWav, readWav, type PcmAudio } from './audio/wav.js';
 export { hzToMel, melFilterbank, melToHz, type MelBand, type MelFilterbankOptions } from './audio/mel-filterbank.js';

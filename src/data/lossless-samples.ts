@@ -46,6 +46,9 @@ export async function listLosslessSets(dir: string): Promise<Map<string, Lossles
   return sets;
 }
 
+/** Classes of a set msat does not know are numbered up to its largest label, which may not exceed this (ImageNet-21k has 21,841). */
+const MAX_CLASSES = 100_000;
+
 /** Picks the set named `wanted` (case-insensitive), or the only set when none is named. */
 function chooseSet(dir: string, sets: Map<string, LosslessSample[]>, wanted: string | undefined): string {
   const names = [...sets.keys()];
@@ -68,11 +71,17 @@ export async function openLosslessSamplesDataset(dir: string, set: string | unde
   const sets = await listLosslessSets(dir);
   const name = chooseSet(dir, sets, set ?? options.set);
   const samples = sets.get(name)!.slice(0, options.limit === Infinity ? undefined : options.limit);
-  const maxLabel = Math.max(...sets.get(name)!.map((s) => s.label));
+  const all = sets.get(name)!;
   const key = name.toLowerCase();
-  const classes = Object.hasOwn(SET_CLASSES, key) ? SET_CLASSES[key] : numberedClasses(maxLabel + 1);
-  if (maxLabel >= classes.length) {
-    throw new MsatError('DATA_CORRUPT', `${dir}: set '${name}' has label ${maxLabel}, but it has ${classes.length} classes`);
+  const classes = Object.hasOwn(SET_CLASSES, key)
+    ? SET_CLASSES[key]
+    : numberedClasses(Math.min(MAX_CLASSES, Math.max(...all.map((s) => s.label)) + 1));
+  const outside = all.find((s) => s.label >= classes.length);
+  if (outside) {
+    throw new MsatError(
+      'DATA_CORRUPT',
+      `${outside.file}: its name gives label ${outside.label}, but set '${name}' has ${classes.length} classes (labels 0..${classes.length - 1})`,
+    );
   }
   const files = samples.map((s) => s.file);
   const shape = await probeImageShape(files[0], options.resize);

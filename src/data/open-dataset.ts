@@ -22,6 +22,7 @@ import { locateImageFolder, openImageFolderDataset } from './image-folder.js';
 import { isImdbFolder, openImdbDataset } from './imdb-dataset.js';
 import { listLosslessSets, openLosslessSamplesDataset } from './lossless-samples.js';
 import { isSpeechCommandsFolder, openSpeechCommandsDataset } from './speech-commands.js';
+import { isSpeechCommandsFullFolder, openSpeechCommandsFullDataset } from './speech-commands-full.js';
 import { isSpeechCommandsWavFolder, openSpeechCommandsWavDataset } from './speech-commands-wav.js';
 
 /** What each format looks for, for the message when none matches. */
@@ -32,6 +33,7 @@ const FORMAT_SIGNATURES: Readonly<Record<Exclude<DatasetFormat, 'arrays'>, strin
   'lossless-samples': 'lossless-samples (<set>_<index>_<label>.png files)',
   imdb: 'imdb (<root>/{train,test}/{neg,pos}/<id>_<rating>.txt)',
   'speech-commands': 'speech-commands (<root>/{yes,no,…,go,unknown,_background_noise_}/<speaker>_nohash_<n>.<word>.jpg)',
+  'speech-commands-full': 'speech-commands-full (<root>/<word>/*.wav for 35 words, _background_noise_/*.wav, validation_list.txt, testing_list.txt)',
   'speech-commands-wav': 'speech-commands-wav (<root>/{yes,no,…,go,_unknown_,_silence_}/*.wav)',
   'image-folder': 'image-folder (<root>/<split>/<class>/*.jpg|.jpeg|.png, or <split>/<class>/*.jpg)',
 };
@@ -147,6 +149,10 @@ async function openWholeDataset(path: string, options: DatasetOptions): Promise<
   if (await isSpeechCommandsFolder(dir)) {
     rejectTextOptions('speech-commands', dir, resolved);
     return openSpeechCommandsDataset(dir, resolved);
+  }
+  if (await isSpeechCommandsFullFolder(dir)) {
+    rejectTextOptions('speech-commands-full', dir, resolved);
+    return openSpeechCommandsFullDataset(dir, resolved);
   }
   if (await isSpeechCommandsWavFolder(dir)) {
     rejectTextOptions('speech-commands-wav', dir, resolved);

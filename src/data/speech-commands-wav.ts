@@ -5,17 +5,16 @@
  * model trained on the archive is evaluated on real audio end to end.
  *
  * Classes and order as `speech-commands.ts` (`SPEECH_COMMANDS_CLASSES`; by class, then file name). The folder is
- * a test set: its split is always `'test'`, and asking for `'train'` explicitly is an error.
+ * a test set: its split is always `'test'`, and asking for `'train'` or `'validation'` explicitly is an error.
  */
 import { join } from 'node:path';
 import { MsatError } from '../core/index.js';
-import { BatchedDataset, type SampleReader } from './batched-dataset.js';
+import { BatchedDataset } from './batched-dataset.js';
 import type { Dataset, ResolvedDatasetOptions } from './dataset.js';
 import { listDir, pathKind } from './files.js';
-import { normalizeChw, buildNormalizationTables } from './normalize.js';
+import { buildNormalizationTables } from './normalize.js';
 import { SPEECH_COMMANDS_CLASSES, SPEECH_COMMANDS_FOLDERS } from './speech/classes.js';
-import { readWav } from './audio/wav.js';
-import { SPEECH_FRONT_END, createSpectrogramMaker } from './audio/spectrogram-image.js';
+import { SPEECH_SAMPLE_SHAPE, createSpeechClipReader } from './speech/clip-samples.js';
 
 const WAV_FILE = /\.wav$/i;
 
@@ -52,25 +51,14 @@ export async function openSpeechCommandsWavDataset(dir: string, options: Resolve
     }
   }
   if (files.length === 0) throw new MsatError('DATA_NOT_FOUND', `${dir}: no .wav files in its label folders`);
-  const fe = SPEECH_FRONT_END;
-  const pixels = fe.frames * fe.melBands;
   const luts = buildNormalizationTables(options.mean, options.std, 1, dir, options.normalizationFrom);
-  const maker = createSpectrogramMaker(fe);
-  const reader: SampleReader = {
-    async read(positions, dst) {
-      for (let j = 0; j < positions.length; j++) {
-        const { samples } = await readWav(files[positions[j]]);
-        normalizeChw(maker.image(samples), 0, dst, j * pixels, pixels, luts);
-      }
-    },
-  };
   return new BatchedDataset({
     format: 'speech-commands-wav',
     root: dir,
     split: 'test',
-    sampleShape: [1, fe.frames, fe.melBands],
+    sampleShape: SPEECH_SAMPLE_SHAPE,
     classes: SPEECH_COMMANDS_CLASSES,
     labels: Int32Array.from(labels),
-    reader,
+    reader: createSpeechClipReader(files, luts),
   });
 }

@@ -5,8 +5,8 @@
  *
  * - Classes: `SPEECH_COMMANDS_CLASSES` (yes, no, up, down, left, right, on, off, stop, go, _unknown_, _silence_);
  *   `_silence_` is the background-noise images.
- * - Split: the official hash split (`speech/hash-split.ts`); `'train'` is its training set, `'test'` its testing
- *   set; the validation set (10 %) is in neither. Background images have no speaker, so each is hashed by its own
+ * - Split: the official hash split (`speech/hash-split.ts`); `'train'` is its training set, `'validation'` its
+ *   validation set (10 %), `'test'` its testing set (10 %). Background images have no speaker, so each is hashed by its own
  *   name (`51889_background`): a random 80/10/10 split. The images are shuffled crops of six long recordings, so
  *   test crops may overlap training crops of the same recording, as in TensorFlow's own recipe, which draws
  *   silence for every set from the same noise files.
@@ -57,12 +57,12 @@ async function classFolders(dir: string): Promise<string[]> {
   return found;
 }
 
-/** Opens the training (`split: 'train'`) or testing (`'test'`) images of the spectrogram folder `dir`. */
+/** Opens the training (`split: 'train'`), validation or testing (`'test'`) images of the spectrogram folder `dir`. */
 export async function openSpeechCommandsDataset(dir: string, options: ResolvedDatasetOptions): Promise<Dataset> {
   if (options.resize || options.set !== undefined) {
     throw new MsatError('DATA_OPTIONS', `${dir} is a Speech Commands spectrogram folder of fixed-size images; imageSize and set do not apply`);
   }
-  const wanted: SpeechCommandsSet = options.split === 'train' ? 'training' : 'testing';
+  const wanted: SpeechCommandsSet = options.split === 'train' ? 'training' : options.split === 'validation' ? 'validation' : 'testing';
   const folders = await classFolders(dir);
   const files: string[] = [];
   const labels: number[] = [];

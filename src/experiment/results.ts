@@ -24,7 +24,7 @@ import {
   type Infer,
 } from '../core/index.js';
 import { gammaSchema, hyperParamsSchema } from '../convert/index.js';
-import { METHODS, type Method } from '../snn/index.js';
+import { METHODS, parseExitRule, type Method } from '../snn/index.js';
 
 export const RESULTS_FORMAT = 'msat-experiment';
 export const RESULTS_VERSION = 1;
@@ -51,6 +51,43 @@ const traceSchema = record({
   spikes: list(finite()),
 });
 export type NeuronTrace = Infer<typeof traceSchema>;
+
+/** An exit rule in its command-line form (`formatExitRule`), e.g. `confidence:0.99,min:2`: it must parse back. */
+const exitRuleText = () =>
+  v.pipe(
+    text(),
+    v.check((s) => {
+      try {
+        parseExitRule(s);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'expected an exit rule of key:value pairs (e.g. "confidence:0.99,min:2"; keys confidence, margin, stable, mode, min, max)'),
+  );
+const steps = () => nonNegative();
+
+/** `SimulationReport.exit`: how a run with an exit rule stopped. Steps must also lie within T (`checkSteps`). */
+const exitReportSchema = lenientRecord({
+  rule: exitRuleText(),
+  /** Accuracy with exit (= `accuracyPerStep` at T). */
+  accuracy: fraction(),
+  meanSteps: steps(),
+  medianSteps: steps(),
+  p95Steps: steps(),
+  computedSteps: steps(),
+  /** Samples that exited after t steps (index t, length T + 1), summing to the run's samples. */
+  histogram: list(integer(0)),
+});
+
+const exitPointSchema = lenientRecord({ family: text(), rule: exitRuleText(), accuracy: fraction(), meanSteps: steps() });
+
+/** `SimulationReport.exitSweep`: exit rules replayed on a full-length run, their Pareto front and the oracle. */
+const exitSweepSchema = lenientRecord({
+  oracle: lenientRecord({ accuracy: fraction(), meanSteps: steps() }),
+  points: list(exitPointSchema),
+  front: list(exitPointSchema),
+});
 
 /** `SimulationReport` as stored (its traces are kept in the run). NaN (a correlation of constant rates) is null. */
 const reportSchema = lenientRecord({
@@ -95,6 +132,9 @@ const reportSchema = lenientRecord({
   energyNote: text(),
   coverage: text(),
   traces: list(traceSchema),
+  /** Optional in files written before early exit: absent means none. */
+  exit: v.optional(v.nullable(exitReportSchema), null),
+  exitSweep: v.optional(v.nullable(exitSweepSchema), null),
   seconds: nonNegative(),
 });
 
@@ -108,6 +148,8 @@ const converterSchema = record({
   confidence: oneOf(['off', 'measure']),
   /** The SNN file whose thresholds this converter uses instead of the experiment's `snn.json` (a tuned one). */
   snn: v.optional(record({ path: text(), sha256: sha256Hex() })),
+  /** The exit rule this converter runs with (command-line form), e.g. for `tuned-exit`; absent: every sample runs T steps. */
+  exit: v.optional(exitRuleText()),
 });
 
 const runSchema = record({
@@ -150,15 +192,32 @@ const provenanceSchema = record({
 });
 
 type AddIssue = (info: { message: string; path: ReturnType<typeof pathTo> }) => void;
+interface Outcome {
+  readonly meanSteps: number;
+}
 interface Stepped {
   readonly T: number;
   readonly runs: readonly {
-    readonly report: { readonly T: number; readonly accuracyPerStep: readonly number[]; readonly sopPerStep: readonly number[] };
+    readonly report: {
+      readonly T: number;
+      readonly samples: number;
+      readonly accuracyPerStep: readonly number[];
+      readonly sopPerStep: readonly number[];
+      readonly exit:
+        | (Outcome & {
+            readonly medianSteps: number;
+            readonly p95Steps: number;
+            readonly computedSteps: number;
+            readonly histogram: readonly number[];
+          })
+        | null;
+      readonly exitSweep: { readonly oracle: Outcome; readonly points: readonly Outcome[]; readonly front: readonly Outcome[] } | null;
+    };
     readonly traces: readonly NeuronTrace[];
   }[];
 }
 
-/** Runs must agree with the experiment's T, entry for entry. */
+/** Runs must agree with the experiment's T, entry for entry; exit steps lie within it. */
 function checkSteps(doc: Stepped, addIssue: AddIssue): void {
   for (const [i, run] of doc.runs.entries()) {
     const r = run.report;
@@ -168,13 +227,59 @@ function checkSteps(doc: Stepped, addIssue: AddIssue): void {
     for (const key of ['accuracyPerStep', 'sopPerStep'] as const) {
       if (r[key].length !== doc.T) return addIssue({ message: `${perStep}, got ${r[key].length}`, path: pathTo(doc, 'runs', i, 'report', key) });
     }
+    // with an exit rule the traced sample stops at its exit: its traces may end before T, all three together
     for (const [j, trace] of run.traces.entries()) {
+      const length = r.exit ? trace.membrane.length : doc.T;
+      if (r.exit && (length < 1 || length > doc.T)) {
+        const message = `expected 1 to ${doc.T} entries, one per step until the traced sample exited (runs[${i}].report.T = ${doc.T}), got ${length}`;
+        return addIssue({ message, path: pathTo(doc, 'runs', i, 'traces', j, 'membrane') });
+      }
       for (const key of ['membrane', 'threshold', 'spikes'] as const) {
-        if (trace[key].length !== doc.T)
-          return addIssue({ message: `${perStep}, got ${trace[key].length}`, path: pathTo(doc, 'runs', i, 'traces', j, key) });
+        if (trace[key].length !== length) {
+          const message = r.exit
+            ? `expected ${length} entries, as many as membrane, got ${trace[key].length}`
+            : `${perStep}, got ${trace[key].length}`;
+          return addIssue({ message, path: pathTo(doc, 'runs', i, 'traces', j, key) });
+        }
       }
     }
+    if (!checkExit(doc, i, addIssue)) return;
   }
+}
+
+/** A run's exit report and exit sweep against its T and samples; false when an issue was raised. */
+function checkExit(doc: Stepped, i: number, addIssue: AddIssue): boolean {
+  const r = doc.runs[i].report;
+  const withinT = (value: number, ...keys: (string | number)[]) => {
+    if (value <= r.T) return true;
+    addIssue({ message: `expected at most T = ${r.T} steps, got ${value}`, path: pathTo(doc, 'runs', i, 'report', ...keys) });
+    return false;
+  };
+  if (r.exit) {
+    const { histogram } = r.exit;
+    if (histogram.length !== r.T + 1) {
+      addIssue({
+        message: `expected ${r.T + 1} entries, one per exit step 0..T (runs[${i}].report.T = ${r.T}), got ${histogram.length}`,
+        path: pathTo(doc, 'runs', i, 'report', 'exit', 'histogram'),
+      });
+      return false;
+    }
+    const exited = histogram.reduce((a, n) => a + n, 0);
+    if (exited !== r.samples) {
+      addIssue({
+        message: `expected counts summing to the run's samples (${r.samples}), got ${exited}`,
+        path: pathTo(doc, 'runs', i, 'report', 'exit', 'histogram'),
+      });
+      return false;
+    }
+    for (const key of ['meanSteps', 'medianSteps', 'p95Steps', 'computedSteps'] as const) if (!withinT(r.exit[key], 'exit', key)) return false;
+  }
+  if (r.exitSweep) {
+    if (!withinT(r.exitSweep.oracle.meanSteps, 'exitSweep', 'oracle', 'meanSteps')) return false;
+    for (const key of ['points', 'front'] as const)
+      for (const [j, p] of r.exitSweep[key].entries()) if (!withinT(p.meanSteps, 'exitSweep', key, j, 'meanSteps')) return false;
+  }
+  return true;
 }
 
 export const resultsSchema = v.pipe(

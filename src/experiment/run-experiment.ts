@@ -18,7 +18,7 @@ import {
   DEFAULT_CALIBRATION_SAMPLES,
   type CalibrationEvery,
 } from '../pipeline/index.js';
-import { describeMethod, DEFAULT_NEURON_CONFIG } from '../snn/index.js';
+import { describeMethod, DEFAULT_NEURON_CONFIG, formatExitRule, parseExitRule } from '../snn/index.js';
 import type { Runner } from '../runtime/index.js';
 import { findPreset, presetConverters, trainingRuns, type Preset } from './presets.js';
 import { gitCommit, hashTree, machine, MSAT_VERSION } from './provenance.js';
@@ -86,7 +86,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   if (!existsSync(model))
     throw new MsatError('EXPERIMENT_MODEL', `${model} not found; make it with: ${trainCommand} (or let the experiment train it first)`);
   const all = presetConverters(preset);
-  if (options.tuned) all.push(await tunedConverter(preset, options.tuned));
+  if (options.tuned) all.push(...(await tunedConverters(preset, options.tuned)));
   const wanted = options.converters ?? all.map((c) => c.id);
   for (const id of wanted) {
     if (!all.some((c) => c.id === id))
@@ -180,6 +180,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       steps: T,
       neuron: converter.neuron,
       confidence: converter.confidence === 'measure' ? { kind: 'measure' } : { kind: 'off' },
+      exit: converter.exit !== undefined ? parseExitRule(converter.exit) : undefined,
       traceNeurons: options.traceNeurons ?? 3,
       batchSize: options.batchSize,
       chunk: options.chunk,
@@ -205,17 +206,21 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   return results;
 }
 
-/** The `tuned` converter of a tuned SNN file: its neuron options over the preset's defaults, its thresholds. */
-async function tunedConverter(preset: Preset, path: string): Promise<ConverterSpec> {
-  const { neuron } = await snnFileDefaults(path);
+/**
+ * The `tuned` converter of a tuned SNN file (its neuron options over the preset's defaults, its thresholds),
+ * and `tuned-exit`, the same with the early-exit rule the file records, if it records one.
+ */
+async function tunedConverters(preset: Preset, path: string): Promise<ConverterSpec[]> {
+  const { neuron, exit } = await snnFileDefaults(path);
   const config = { ...DEFAULT_NEURON_CONFIG, hp: preset.hp, ...neuron };
-  return {
+  const tuned: ConverterSpec = {
     id: 'tuned',
     label: `tuned ${describeMethod(config)}`,
     neuron: config,
     confidence: 'off',
     snn: { path: resolve(path), sha256: await sha256File(path) },
   };
+  return exit ? [tuned, { ...tuned, id: 'tuned-exit', label: `${tuned.label} + exit`, exit: formatExitRule(exit) }] : [tuned];
 }
 
 /** A resumed run must be the same experiment; anything else would mix numbers from different set-ups. */

@@ -18,9 +18,11 @@ export function describeNode(ctx: NodeContext): string {
 
 /** An `ONNX_UNSUPPORTED_OP` error for an attribute value msat cannot represent. */
 export function unsupportedAttribute(ctx: NodeContext, name: string, found: string, supported: string): MsatError {
+  // `found` may be a string attribute of the file: quoted, with escapes, if it holds a line break or a quote
+  const shown = JSON.stringify(found).slice(1, -1) === found ? found : JSON.stringify(found);
   return new MsatError(
     'ONNX_UNSUPPORTED_OP',
-    `${describeNode(ctx)} has attribute ${name} = ${found}, which msat does not support (supported: ${supported})`,
+    `${describeNode(ctx)} has attribute ${name} = ${shown}, which msat does not support (supported: ${supported})`,
   );
 }
 

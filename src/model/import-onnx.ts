@@ -114,6 +114,7 @@ export function importOnnx(model: OnnxModel, source: string): Network {
         spec.inputs.map((x) => shapes.get(x)!),
       ),
     );
+    rejectUnusableShape(outShape, () => `${describeNode(ctx)} gives an output of shape ${formatShape(outShape)}`, 'MODEL_SHAPE');
     layers.push({ ...spec, outShape } as Layer);
     shapes.set(spec.output, outShape);
     types.set(spec.output, 'float32');
@@ -136,6 +137,30 @@ export function importOnnx(model: OnnxModel, source: string): Network {
   const renamed = renameOutputs(live, wanted, source);
   for (const layer of renamed) rejectNonFinite(layer, source);
   return { inputs, outputs: wanted.map((o) => o.name), layers: uniqueNames(renamed), metadata: { ...model.metadata }, source };
+}
+
+/**
+ * The most values one sample of a layer's output may hold: the int32 range, in which buffer offsets stay exact; a
+ * sample this large (8 GiB of float32) is damage, not a network.
+ */
+const MAX_VALUES_PER_SAMPLE = 2 ** 31 - 1;
+
+/**
+ * Refuses a shape with a dimension after the batch that is not a positive integer (a window larger than its
+ * padded input leaves 0; damaged attributes give sizes beyond 2^53), or with more values per sample than
+ * `MAX_VALUES_PER_SAMPLE`: every later pass sizes buffers from these shapes.
+ */
+function rejectUnusableShape(shape: Shape, what: () => string, code: 'MODEL_SHAPE' | 'ONNX_UNSUPPORTED_SHAPE'): void {
+  let size = 1;
+  for (const d of shape.slice(1)) {
+    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 1) {
+      throw new MsatError(code, `${what()}; msat needs every dimension after the batch to be a positive integer`);
+    }
+    size *= d;
+  }
+  if (size > MAX_VALUES_PER_SAMPLE) {
+    throw new MsatError(code, `${what()}: ${size} values per sample, more than msat handles (${MAX_VALUES_PER_SAMPLE})`);
+  }
 }
 
 /** A NaN or infinite weight would turn into accuracy figures without a word; the model is refused instead. */
@@ -180,8 +205,10 @@ function inputSpecs(model: OnnxModel, source: string): { inputs: TensorSpec[]; s
         `${source}: input "${v.name}" has shape ${formatShape(v.dims)}; msat needs every dimension after the batch to be static (re-export without dynamic axes other than the batch)`,
       );
     }
+    const dims: Shape = ['N', ...(rest as number[])];
+    rejectUnusableShape(dims, () => `${source}: input "${v.name}" has shape ${formatShape(v.dims!)}`, 'ONNX_UNSUPPORTED_SHAPE');
     if (typeof v.dims[0] === 'number') staticBatch ??= v.dims[0];
-    return { name: v.name, type: v.type, dims: ['N', ...(rest as number[])] };
+    return { name: v.name, type: v.type, dims };
   });
   if (inputs.length === 0) throw new MsatError('ONNX_UNSUPPORTED_SHAPE', `${source}: the model has no inputs`);
   return { inputs, staticBatch };

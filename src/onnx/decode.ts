@@ -57,6 +57,27 @@ export async function readOnnxModel(path: string): Promise<OnnxModel> {
   return decodeOnnxModel(bytes, path);
 }
 
+/** Whether `text` holds a line break or another control character: no name a real exporter writes has one. */
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f || c === 0x85 || c === 0x2028 || c === 0x2029) return true;
+  }
+  return false;
+}
+
+/**
+ * `name` as read, unless it holds a control character: names and operator types go into messages (one line
+ * each), so a model naming a tensor or node with a line break is refused here, its name shown escaped.
+ */
+function plainName(source: string, name: string, what: string): string {
+  if (hasControlCharacter(name)) {
+    const shown = JSON.stringify(name.length > 80 ? `${name.slice(0, 80)}…` : name);
+    throw malformed(source, `${what} ${shown}: names may not hold control characters (line breaks, tabs)`);
+  }
+  return name;
+}
+
 function malformed(source: string, reason: string, cause?: unknown): MsatError {
   return new MsatError('ONNX_MALFORMED', `${source}: not a valid ONNX model: ${reason}`, cause === undefined ? undefined : { cause });
 }
@@ -97,7 +118,7 @@ function graphFromProto(g: proto.IGraphProto, source: string): OnnxGraph {
 
   const initializers = new Map<string, Tensor>();
   for (const p of g.initializer ?? []) {
-    const name = p.name ?? '';
+    const name = plainName(source, p.name ?? '', 'initializer');
     define(name, 'an initializer');
     initializers.set(name, tensorFromProto(p, `initializer "${name}"`));
   }
@@ -128,7 +149,7 @@ function graphFromProto(g: proto.IGraphProto, source: string): OnnxGraph {
 }
 
 function valueInfoFromProto(v: proto.IValueInfoProto, source: string, role: 'input' | 'output'): ValueInfo {
-  const name = v.name ?? '';
+  const name = plainName(source, v.name ?? '', `graph ${role}`);
   if (name === '') throw malformed(source, `a graph ${role} has an empty name`);
   const tt = v.type?.tensorType;
   if (!tt) throw malformed(source, `graph ${role} "${name}" is not a tensor (or has no type)`);
@@ -141,7 +162,7 @@ function valueInfoFromProto(v: proto.IValueInfoProto, source: string, role: 'inp
   }
   if (!tt.shape) return { name, type };
   const dims = (tt.shape.dim ?? []).map((d): number | string => {
-    if (d.dimParam) return d.dimParam;
+    if (d.dimParam) return plainName(source, d.dimParam, `a dimension of graph ${role} "${name}" is named`);
     if (d.dimValue !== null && d.dimValue !== undefined) {
       const n = int64ToNumber(d.dimValue);
       if (!Number.isSafeInteger(n) || n < 0) throw malformed(source, `graph ${role} "${name}" has an invalid dimension ${n}`);
@@ -153,19 +174,20 @@ function valueInfoFromProto(v: proto.IValueInfoProto, source: string, role: 'inp
 }
 
 function nodeFromProto(n: proto.INodeProto, index: number, source: string): OnnxNode {
-  const opType = n.opType ?? '';
-  const name = n.name || `${opType || 'node'}_${index}`;
+  const opType = plainName(source, n.opType ?? '', `node ${index} has op_type`);
+  const name = plainName(source, n.name || `${opType || 'node'}_${index}`, `node ${index} is named`);
   if (opType === '') throw malformed(source, `node "${name}" has no op_type`);
-  const outputs = [...(n.output ?? [])];
+  const tensor = (t: string): string => plainName(source, t, `node "${name}" (${opType}) names a tensor`);
+  const outputs = (n.output ?? []).map(tensor);
   if (outputs.every((o) => o === '')) throw malformed(source, `node "${name}" (${opType}) has no outputs`);
   const attributes: Record<string, AttributeValue> = {};
   for (const a of n.attribute ?? []) {
-    const an = a.name ?? '';
+    const an = plainName(source, a.name ?? '', `node "${name}" (${opType}) has an attribute named`);
     if (an === '') throw malformed(source, `node "${name}" (${opType}) has an attribute without a name`);
     attributes[an] = attributeFromProto(a, `attribute "${an}" of node "${name}" (${opType})`, source);
   }
-  const domain = n.domain === 'ai.onnx' ? '' : (n.domain ?? '');
-  return { name, opType, domain, inputs: [...(n.input ?? [])], outputs, attributes };
+  const domain = plainName(source, n.domain === 'ai.onnx' ? '' : (n.domain ?? ''), `node "${name}" (${opType}) has domain`);
+  return { name, opType, domain, inputs: (n.input ?? []).map(tensor), outputs, attributes };
 }
 
 function attributeFromProto(a: proto.IAttributeProto, what: string, source: string): AttributeValue {

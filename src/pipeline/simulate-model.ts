@@ -12,11 +12,18 @@ import {
   ENERGY_PER_MAC_PJ,
   describeMethod,
   energyReport,
+  exitOracle,
+  formatExitRule,
+  paretoFront,
+  sweepExitRules,
   latencyToAnn,
   neuronDynamics,
   simulate,
   sinRatio,
   spikeConfidence,
+  type ExitOutcome,
+  type ExitPoint,
+  type ExitRule,
   type InputEncoding,
   type NeuronConfig,
   type NeuronTrace,
@@ -35,12 +42,31 @@ import {
 export type ConfidenceSource =
   { readonly kind: 'off' } | { readonly kind: 'measure' } | { readonly kind: 'given'; readonly values: readonly number[] };
 
+/**
+ * The splits a simulation reports. The results files of `msat simulate --out` and `msat experiment` record a
+ * train or a test split, so a validation split (the full Speech Commands archive has one) is measured with
+ * `msat eval`, not simulated.
+ */
+export type SimulatedSplit = Exclude<DatasetSplit, 'validation'>;
+
+/** The split of `dataset` as a report records it; a validation split is refused (see `SimulatedSplit`). */
+function simulatedSplit(dataset: Dataset): SimulatedSplit {
+  if (dataset.split === 'validation') {
+    throw new MsatError(
+      'DATA_OPTIONS',
+      `${dataset.root}: this is the validation split of a ${dataset.format} dataset; a simulation reports a train or test split ` +
+        '(measure the validation split with msat eval)',
+    );
+  }
+  return dataset.split;
+}
+
 /** Options of `simulateConverted`; `data`, `steps` and `runner` are required. */
 export interface SimulateConvertedOptions {
   /** Evaluation data: a dataset folder (read with the model's normalisation) or a `Dataset`. */
   readonly data: DataSource;
   /** Split of a folder. Default `'test'`. */
-  readonly split?: DatasetSplit;
+  readonly split?: SimulatedSplit;
   readonly limit?: number;
   /** Every k-th sample of the dataset order (before `limit`). */
   readonly every?: number;
@@ -53,6 +79,13 @@ export interface SimulateConvertedOptions {
   readonly batchSize?: number;
   /** Neurons per spiking layer whose membrane and threshold are traced on the first sample. Default 0. */
   readonly traceNeurons?: number;
+  /** Early exit: each sample stops when this rule fires (`SimulationOptions.exit`). Default: none, every sample runs T steps. */
+  readonly exit?: ExitRule;
+  /**
+   * Without an exit rule: record every sample's readout and sweep exit rules offline (`SimulationReport.exitSweep`).
+   * Default true, for runs of at most 2^25 sample-steps (10 bytes per sample and step while the run lasts: 335 MB).
+   */
+  readonly sweepExit?: boolean;
   /**
    * Worker threads for the simulations, each with single-threaded onnxruntime sessions (`SimulationOptions.workers`);
    * calibration and the runner's other sessions keep the runner's threads. Default 1.
@@ -76,7 +109,7 @@ export interface SimulateModelOptions extends SimulateConvertedOptions {
 export interface SimulationReport {
   readonly model: string;
   readonly data: string;
-  readonly split: DatasetSplit;
+  readonly split: SimulatedSplit;
   readonly samples: number;
   readonly T: number;
   readonly method: string;
@@ -117,12 +150,39 @@ export interface SimulationReport {
   readonly coverage: string;
   /** Traced neurons of the first sample (`traceNeurons`), empty by default. */
   readonly traces: readonly NeuronTrace[];
+  /** With an exit rule: accuracy with exit (= `accuracyPerStep` at T) and when the samples stopped. */
+  readonly exit: ExitReport | null;
+  /** Without one: exit rules swept offline on this run's readout, and the oracle bound. */
+  readonly exitSweep: ExitSweepReport | null;
   readonly seconds: number;
+}
+
+/** How a run with an exit rule stopped. Steps are counted per sample: exiting after step t costs t steps. */
+export interface ExitReport {
+  readonly rule: string;
+  readonly accuracy: number;
+  readonly meanSteps: number;
+  readonly medianSteps: number;
+  readonly p95Steps: number;
+  /** Steps the simulator computed per sample (a chunk runs to its end), the measure of its wall time. */
+  readonly computedSteps: number;
+  /** Samples that exited after t steps (index t; index 0 is 0). */
+  readonly histogram: number[];
+}
+
+/** Exit rules replayed on a full-length run: every rule swept, the Pareto front of them, and the oracle. */
+export interface ExitSweepReport {
+  readonly oracle: ExitOutcome;
+  readonly points: ExitPoint[];
+  readonly front: ExitPoint[];
 }
 
 export const ENERGY_NOTE =
   `energyPerSampleJ charges ${ENERGY_PER_AC_PJ} pJ per synaptic operation (one accumulate per spike) plus ${ENERGY_PER_MAC_PJ} pJ per MAC of the analog first layer at every step. ` +
   `MSAT events carry a real value s·θ(t), so a synapse receiving one must multiply: multiplyPerEventEnergyPerSampleJ charges ${ENERGY_PER_MAC_PJ} pJ per event, the honest figure for MSAT.`;
+
+/** The largest run (samples × T) whose readout is recorded for the exit sweep by default. */
+const MAX_RECORDED_SAMPLE_STEPS = 2 ** 25;
 
 /** Converts and simulates; see `SimulationReport`. */
 export async function simulateModel(options: SimulateModelOptions): Promise<SimulationReport> {
@@ -151,6 +211,7 @@ export async function simulateConverted(converted: ConvertedModel, options: Simu
     batchSize: options.batchSize,
     workers: options.workers,
   };
+  if (typeof options.data !== 'string') simulatedSplit(options.data);
   const confidence = await resolveConfidence(options, converted, common);
   const dataset =
     typeof options.data === 'string'
@@ -164,6 +225,8 @@ export async function simulateConverted(converted: ConvertedModel, options: Simu
     steps: options.steps,
     confidence,
     traceNeurons: options.traceNeurons,
+    exit: options.exit,
+    recordReadout: !options.exit && options.sweepExit !== false && dataset.length * options.steps <= MAX_RECORDED_SAMPLE_STEPS,
     onProgress: (d, t) => options.onProgress?.('simulate', d, t),
   });
   return buildReport(
@@ -245,7 +308,7 @@ function buildReport(
   return {
     model: converted.model.path ?? converted.network.source,
     data,
-    split: dataset.split,
+    split: simulatedSplit(dataset),
     samples: result.samples,
     T: result.steps,
     method: describeMethod(neuron),
@@ -279,6 +342,23 @@ function buildReport(
     energyNote: ENERGY_NOTE,
     coverage: converted.coverage,
     traces: result.traces,
+    exit: result.exit
+      ? {
+          rule: formatExitRule(result.exit.rule, result.steps),
+          accuracy: accuracyPerStep[accuracyPerStep.length - 1],
+          meanSteps: result.exit.meanSteps,
+          medianSteps: result.exit.medianSteps,
+          p95Steps: result.exit.p95Steps,
+          computedSteps: result.exit.computedSteps,
+          histogram: [...result.exit.histogram],
+        }
+      : null,
+    exitSweep: result.readoutRecord ? exitSweepReport(result.readoutRecord) : null,
     seconds: result.seconds,
   };
+}
+
+function exitSweepReport(record: NonNullable<SimulationResult['readoutRecord']>): ExitSweepReport {
+  const points = sweepExitRules(record);
+  return { oracle: exitOracle(record), points, front: paretoFront(points) };
 }

@@ -3,17 +3,20 @@
  * for simulating it: a tuned file brings its hyper-parameters with it, and explicit options override them.
  *
  * The file's options are checked when it is read (`snnFileSchema` in `convert`: every field's type and
- * range, unknown neuron fields refused); the converter's name is checked here, against the snn layer's
- * `METHODS`, which `convert` may not import. A hand-edited or damaged file is an `SNN_FILE` error naming the
- * file and the field, never a silently different configuration.
+ * range, unknown neuron fields refused, a recorded neuron whole); the converter's name is checked here, against
+ * the snn layer's `METHODS`, which `convert` may not import. A hand-edited or damaged file is an `SNN_FILE`
+ * error naming the file and the field, never a silently different configuration.
  */
 import { MsatError } from '../core/index.js';
 import { readSnnFile } from '../convert/index.js';
-import { METHODS, type Method, type NeuronConfig } from '../snn/index.js';
+import { isMsatError } from '../core/index.js';
+import { METHODS, parseExitRule, type ExitRule, type Method, type NeuronConfig } from '../snn/index.js';
 
 export interface SnnFileDefaults {
   readonly neuron: Partial<NeuronConfig>;
   readonly normalization: { readonly mean?: number[]; readonly std?: number[] };
+  /** The early-exit rule the file records (a tuned file's), if any. */
+  readonly exit?: ExitRule;
 }
 
 /** `SnnFile.options` as `readSnnFile` returns them (`SnnFileOptions`), checked. */
@@ -32,18 +35,34 @@ export async function snnFileDefaults(path: string): Promise<SnnFileDefaults> {
  * @throws MsatError `SNN_FILE` when `options.neuron.method` is not one of `METHODS`.
  */
 export function snnOptionsDefaults(options: CheckedOptions, path: string): SnnFileDefaults {
-  const n = options.neuron ?? {};
-  const method = n.method;
-  if (method !== undefined && !(METHODS as readonly string[]).includes(method)) {
-    throw new MsatError('SNN_FILE', `${path}: options.neuron.method: expected one of ${METHODS.join(', ')}, got ${JSON.stringify(method)}`);
+  const { mean, std } = options.normalization ?? {};
+  return {
+    neuron: neuronDefaults(options.neuron, path),
+    normalization: { mean: mean && [...mean], std: std && [...std] },
+    ...(options.exit !== undefined ? { exit: exitDefault(options.exit, path) } : {}),
+  };
+}
+
+function exitDefault(text: string, path: string): ExitRule {
+  try {
+    return parseExitRule(text);
+  } catch (e) {
+    if (!isMsatError(e)) throw e;
+    throw new MsatError('SNN_FILE', `${path}: options.exit: ${e.message}`);
   }
-  const neuron: Partial<NeuronConfig> = {
-    ...(method !== undefined ? { method: method as Method } : {}),
+}
+
+/** The recorded converter (the schema made sure the fields its method uses are there), or none. */
+function neuronDefaults(n: CheckedOptions['neuron'], path: string): Partial<NeuronConfig> {
+  if (n === undefined) return {};
+  if (!(METHODS as readonly string[]).includes(n.method)) {
+    throw new MsatError('SNN_FILE', `${path}: options.neuron.method: expected one of ${METHODS.join(', ')}, got ${JSON.stringify(n.method)}`);
+  }
+  return {
+    method: n.method as Method,
     ...(n.k !== undefined ? { k: n.k } : {}),
     ...(n.hp !== undefined ? { hp: { ...n.hp } } : {}),
-    ...(n.gamma !== undefined ? { gamma: n.gamma } : {}),
-    ...(n.reset !== undefined ? { reset: n.reset } : {}),
+    gamma: n.gamma,
+    reset: n.reset,
   };
-  const { mean, std } = options.normalization ?? {};
-  return { neuron, normalization: { mean: mean && [...mean], std: std && [...std] } };
 }

@@ -40,6 +40,7 @@ thead th { background: var(--soft); font-weight: 600; font-size: 0.85rem; text-a
 table.numbers thead th { white-space: nowrap; }
 table.numbers td { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.numbers th.name, table.numbers td.name, table.settings th.name { text-align: left; }
+table.numbers th.rule, table.numbers td.rule { text-align: left; }
 table.numbers td.name { white-space: normal; min-width: 8em; }
 tbody tr:nth-child(even) { background: #fbfcfd; }
 td.best { font-weight: 700; }

@@ -1,10 +1,11 @@
 /**
- * The report's two number tables: accuracy at the tabled steps, and synaptic operations and energy per sample.
+ * The report's number tables: accuracy at the tabled steps, synaptic operations and energy per sample, and early
+ * exit (when the results have it).
  * Each converter's name has a swatch of its chart colour; numeric cells never wrap. Captions sit under the
  * scrolling frame, not in the table, so they wrap to the page's width when the table is wider than a phone.
  */
 import type { ExperimentResults } from '../experiment/index.js';
-import { ENERGY_PER_AC_PJ, ENERGY_PER_MAC_PJ } from '../snn/index.js';
+import { ENERGY_PER_AC_PJ, ENERGY_PER_MAC_PJ, fewestStepsAtLeast } from '../snn/index.js';
 import { seriesColors } from './specs/colors.js';
 import { formatCount, formatEnergy, runIdentities, type RunSummary } from './summary.js';
 
@@ -69,7 +70,14 @@ ${ann}
 ${body}
 </tbody>
 </table></div>
-<p class="table-caption">Accuracy in % after T steps (${e(String(rows[0]?.samples ?? 0))} samples); best of each column in bold.</p>`;
+<p class="table-caption">Accuracy in % after T steps (${e(String(rows[0]?.samples ?? 0))} samples); best of each column in bold.${e(budgetCaption(r))}</p>`;
+}
+
+/** A sentence for runs with an exit rule, whose columns are accuracies with a budget of T steps; or ''. */
+function budgetCaption(r: ExperimentResults): string {
+  const labels = r.runs.filter((run) => run.report.exit).map((run) => run.converter.label);
+  if (labels.length === 0) return '';
+  return ` ${labels.join(', ')}: with an exit rule, the accuracy with a budget of T steps (a sample that exited earlier keeps its answer).`;
 }
 
 /** Synaptic operations and the two energy figures per sample, against the ANN's energy. */
@@ -103,6 +111,53 @@ ${body}
 <p class="table-caption">Per sample${Ts.length === 1 ? `, over ${Ts[0]} steps` : ", over each run's T steps"}. SOP: synaptic operations (accumulates triggered by spikes);
 the analog first layer adds ${e(analog.map(formatCount).join(' / '))} MACs at every step, included in both energies.</p>
 <p class="note">${e(ENERGY_NOTE)}</p>`;
+}
+
+/**
+ * Early exit per converter: a run with an exit rule gives its accuracy with exit and its mean, median and 95th
+ * percentile exit step; a full run gives the rule replayed on it with the fewest mean steps that reaches ANN − 1 %,
+ * and the oracle. Runs with neither are left out; '' when no run has either.
+ */
+export function exitTable(r: ExperimentResults): string {
+  const colors = runColors(r);
+  const target = r.annAccuracy - 0.01;
+  const pct = (v: number) => (100 * v).toFixed(2);
+  const steps = (v: number) => v.toFixed(1);
+  const na = '<td class="na">—</td>';
+  const rows = r.runs.flatMap((run, i) => {
+    const { exit, exitSweep } = run.report;
+    const name = nameCell(run.converter.label, colors[i]);
+    if (exit) {
+      return [
+        `<tr>${name}<td class="rule"><code>${e(exit.rule)}</code></td><td>${e(pct(exit.accuracy))}</td><td>${e(steps(exit.meanSteps))}</td>` +
+          `<td>${e(String(exit.medianSteps))}</td><td>${e(String(exit.p95Steps))}</td>${na}</tr>`,
+      ];
+    }
+    if (!exitSweep) return [];
+    const best = fewestStepsAtLeast(exitSweep.points, target);
+    const oracle = `<td>${e(pct(exitSweep.oracle.accuracy))} <span class="sub">at ${e(steps(exitSweep.oracle.meanSteps))}</span></td>`;
+    return [
+      `<tr>${name}` +
+        (best
+          ? `<td class="rule"><code>${e(best.rule)}</code> <span class="sub">replayed</span></td><td>${e(pct(best.accuracy))}</td><td>${e(steps(best.meanSteps))}</td>`
+          : `<td class="na">no rule replayed reaches ANN − 1 %</td>${na}${na}`) +
+        `${na}${na}${oracle}</tr>`,
+    ];
+  });
+  if (rows.length === 0) return '';
+  const head =
+    '<tr><th class="name">converter</th><th class="rule">exit rule</th><th>accuracy</th><th>mean steps</th><th>median</th><th>95 % by</th><th>oracle</th></tr>';
+  return `<h3>Early exit</h3>
+<div class="table-wrap"><table class="numbers exit">
+<thead>${head}</thead>
+<tbody>
+${rows.join('\n')}
+</tbody>
+</table></div>
+<p class="table-caption">Accuracy in % and time steps per sample when each sample stops as its exit rule says. A run with an exit rule: its accuracy
+with exit, its mean and median exit step, and the step by which 95 % of the samples had exited. A run of T steps: the exit rule replayed
+on its readout with the fewest mean steps that reaches ANN − 1 % (${e(pct(target))} %), and the oracle, which stops each sample once its
+answer stays right up to T (accuracy at mean steps): no rule that reads only the readout so far does better in fewer steps.</p>`;
 }
 
 /** How the two energy columns are computed, in words. */

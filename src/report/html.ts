@@ -5,7 +5,7 @@
  */
 import type { ExperimentResults } from '../experiment/index.js';
 import { STYLE } from './html-style.js';
-import { accuracyTable, costTable, escapeHtml, nameCell, runColors } from './html-tables.js';
+import { accuracyTable, costTable, escapeHtml, exitTable, nameCell, runColors } from './html-tables.js';
 import { basename } from './report-figures.js';
 import { formatDuration, formatPercent, summarizeRun, tableSteps } from './summary.js';
 
@@ -64,6 +64,7 @@ ${main.map((f) => figure(f, figuresDir)).join('\n')}
 ${accuracyTable(results, steps, rows)}
 <h3>Synaptic operations and energy per sample</h3>
 ${costTable(results, rows)}
+${exitTable(results)}
 </section>
 <section id="charts">
 <h2>Inside the networks</h2>
@@ -124,6 +125,7 @@ function settings(r: ExperimentResults): string {
           : `${n.method}, hp α=${n.hp.alpha} kₐ=${n.hp.ka} kᵢ=${n.hp.ki} C=${n.hp.C} τmp=${n.hp.taump} τrd=${n.hp.taurd}`,
         `γ = ${n.gamma}`,
         `${n.reset} reset`,
+        ...(run.report.exit ? [`exit ${run.report.exit.rule}`] : c.exit ? [`exit ${c.exit}`] : []),
       ].join(', ');
       const confidence = run.report.confidence
         ? Object.entries(run.report.confidence)

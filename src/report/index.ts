@@ -5,6 +5,16 @@
  */
 export { accuracyChartSpec, type AccuracyChartOptions, type AccuracySeries } from './specs/accuracy.js';
 export { firingRateChartSpec, sinRatioChartSpec, layerLabel, type LayerChartOptions, type LayerSeries } from './specs/layers.js';
+export {
+  exitTradeoffChartSpec,
+  exitTradeoffDomain,
+  exitHistogramChartSpec,
+  type ExitChartPoint,
+  type ExitTradeoffSeries,
+  type ExitTradeoffChartOptions,
+  type ExitHistogramSeries,
+  type ExitHistogramChartOptions,
+} from './specs/exit.js';
 export { sopChartSpec, coincidingSeries, type SopChartOptions, type SopSeries } from './specs/sop.js';
 export { rasterChartSpec, type RasterChartOptions, type RasterSeries } from './specs/raster.js';
 export { traceChartSpec, type TraceChartOptions, type TraceSeries } from './specs/traces.js';

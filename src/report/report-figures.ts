@@ -6,6 +6,8 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { ConverterRun, ExperimentResults } from '../experiment/index.js';
 import { accuracyChartSpec } from './specs/accuracy.js';
+import { seriesColors } from './specs/colors.js';
+import { exitHistogramChartSpec, exitTradeoffChartSpec, exitTradeoffDomain, type ExitTradeoffSeries } from './specs/exit.js';
 import { firingRateChartSpec, sinRatioChartSpec } from './specs/layers.js';
 import { rasterChartSpec } from './specs/raster.js';
 import { coincidingSeries, sopChartSpec } from './specs/sop.js';
@@ -14,7 +16,10 @@ import { runIdentities } from './summary.js';
 
 /** A chart of the report before rendering. */
 export interface ReportFigureSpec {
-  /** File stem under `figures/`: `accuracy`, `accuracy-zoom`, `firing-rate`, `sin-ratio`, `sop`, `raster`, `traces-<id>`. */
+  /**
+   * File stem under `figures/`: `accuracy`, `accuracy-zoom`, `accuracy-steps` and `exit-steps` (early exit),
+   * `firing-rate`, `sin-ratio`, `sop`, `raster`, `traces-<id>`.
+   */
   readonly name: string;
   readonly title: string;
   readonly caption: string;
@@ -58,7 +63,8 @@ export function reportFigureSpecs(
       title: 'Accuracy against time step',
       caption:
         `Top-1 accuracy of the SNN's readout after each time step t on ${samples} samples; dashed: the ANN on the same samples. ` +
-        'The step axis is logarithmic: accuracy changes most in the first steps, and each doubling of t gets the same width.',
+        'The step axis is logarithmic: accuracy changes most in the first steps, and each doubling of t gets the same width.' +
+        budgetNote(runs),
       placement: 'main',
       spec: titled(accuracyChartSpec(accuracySeries, results.annAccuracy), 'Accuracy against time step', allSamples),
     },
@@ -73,6 +79,7 @@ export function reportFigureSpecs(
         allSamples,
       ),
     },
+    ...exitFigures(results, runs, allSamples),
     {
       name: 'firing-rate',
       title: 'Firing rate per spiking layer',
@@ -128,6 +135,7 @@ export function reportFigureSpecs(
         "on the first sample, in the layer's activation units; a tick on the bottom edge marks each step with a spike" +
         `${run.traces.some((t) => t.spikes.some((n) => n > 1)) ? ' (darker for several)' : ''}; ` +
         'the panel titles give the ANN activation the rate approximates.' +
+        exitedTraceNote(run) +
         (shown.length < run.traces.length ? ` ${shown.length} of the ${run.traces.length} traced neurons are shown.` : ''),
       placement: 'detail',
       spec: titled(traceChartSpec(shown), title, firstSample),
@@ -140,6 +148,97 @@ export function reportFigureSpecs(
     notes.push(`Threshold and membrane traces were not recorded for ${untraced.join(', ')}.`);
   }
   return { figures, notes };
+}
+
+/**
+ * With early exit in the results (a run with an exit rule, or exit rules replayed on a full run): accuracy
+ * against mean steps for every run, and the exit steps of the runs with an exit rule.
+ */
+function exitFigures(results: ExperimentResults, runs: readonly LabelledRun[], sub: string): ReportFigureSpec[] {
+  const withExit = runs.filter(({ run }) => run.report.exit);
+  const swept = runs.filter(({ run }) => run.report.exitSweep);
+  if (withExit.length === 0 && swept.length === 0) return [];
+  // every run, so each keeps the colour it has in the other charts
+  const series: ExitTradeoffSeries[] = runs.map(({ run, identity }) => {
+    const r = run.report;
+    return {
+      ...identity,
+      ...(r.exit ? { exit: r.exit } : { accuracyPerStep: r.accuracyPerStep }),
+      ...(r.exitSweep ? { front: r.exitSweep.front, oracle: r.exitSweep.oracle } : {}),
+    };
+  });
+  const [lo] = exitTradeoffDomain(series, results.annAccuracy);
+  const names = (list: readonly LabelledRun[]) => list.map(({ label }) => label).join(', ');
+  const parts = [
+    runs.length > withExit.length ? 'Thin solid lines: every sample runs t steps (fixed T), so the mean is t.' : '',
+    swept.length > 0
+      ? `Dashed lines with dots: the Pareto front of the exit rules replayed on the same run (${families(swept)}, each over a range ` +
+        'of thresholds): no other rule of the sweep is both more accurate and faster. Where a front lies above its fixed-T line, ' +
+        'exiting early beats stopping every sample at the same mean step. ' +
+        'Hollow diamonds: the oracle, which stops each sample once its answer stays right up to T; no rule that reads only the ' +
+        'readout so far does better in fewer steps.'
+      : '',
+    withExit.length > 0
+      ? `Large triangles: ${withExit.length === 1 ? 'the run' : 'the runs'} with an exit rule (${names(withExit)}), labelled with the rule: ` +
+        'accuracy with exit against the mean exit step.'
+      : '',
+    lo > 0 ? `The accuracy axis starts at ${lo} %; lines and front points below it are cut.` : '',
+  ];
+  const figures: ReportFigureSpec[] = [
+    {
+      name: 'accuracy-steps',
+      title: 'Accuracy against mean time steps (early exit)',
+      caption: `Accuracy against the mean number of time steps a sample runs, on a logarithmic axis. ${parts.filter((p) => p).join(' ')}`,
+      placement: 'main',
+      spec: titled(exitTradeoffChartSpec(series, results.annAccuracy, { T: results.T }), 'Accuracy against mean time steps', sub),
+    },
+  ];
+  if (withExit.length > 0) {
+    const colors = seriesColors(runs.map(({ identity }) => identity));
+    const stats = withExit.map(({ run, label }) => {
+      const e = run.report.exit!;
+      return `${withExit.length > 1 ? `${label}: ` : ''}${e.rule}, mean ${e.meanSteps.toFixed(1)}, median ${e.medianSteps}, 95 % by step ${e.p95Steps}`;
+    });
+    figures.push({
+      name: 'exit-steps',
+      title: 'When samples exit',
+      caption:
+        `Samples by the time step after which their exit rule stopped them (${stats.join('; ')}); dashed: the mean exit step. ` +
+        'A sample still running at the last step allowed exits there.',
+      placement: 'main',
+      spec: titled(
+        exitHistogramChartSpec(
+          withExit.map(({ run, identity }) => ({ ...identity, histogram: run.report.exit!.histogram, meanSteps: run.report.exit!.meanSteps })),
+          { colors: withExit.map(({ run }) => colors[runs.findIndex((r) => r.run === run)]), height: 240 },
+        ),
+        'When samples exit',
+        sub,
+      ),
+    });
+  }
+  return figures;
+}
+
+/** The rule families swept on `runs`, in words: `confidence, margin and stable`. */
+function families(runs: readonly LabelledRun[]): string {
+  const names = [...new Set(runs.flatMap(({ run }) => run.report.exitSweep?.points.map((p) => p.family) ?? []))];
+  if (names.length === 0) return 'none';
+  return names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+/** A sentence saying that the traced sample of a run with an exit rule stopped before T, or ''. */
+function exitedTraceNote(run: ConverterRun): string {
+  const steps = run.traces[0]?.membrane.length ?? run.report.T;
+  return run.report.exit && steps < run.report.T
+    ? ` The sample stopped under the exit rule (${run.report.exit.rule}); its traces end after ${steps} steps, where the simulator last ran it.`
+    : '';
+}
+
+/** A sentence saying that a run with an exit rule draws its accuracy with a budget of t steps, or ''. */
+function budgetNote(runs: readonly LabelledRun[]): string {
+  const withExit = runs.filter(({ run }) => run.report.exit).map(({ label }) => label);
+  if (withExit.length === 0) return '';
+  return ` ${withExit.join(', ')} ${withExit.length === 1 ? 'runs' : 'run'} with an exit rule: ${withExit.length === 1 ? 'its' : 'their'} line is the accuracy with a budget of t steps (a sample that exited earlier keeps its answer).`;
 }
 
 /** `mnist-cnn.onnx · mnist, test split · 1,000 samples · T = 64`: what a chart shows, in its own picture. */

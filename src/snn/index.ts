@@ -9,7 +9,7 @@ export { simulate } from './simulate.js';
 export { BatchSimulator, autoMicroBatch } from './batch-simulator.js';
 export { pickTracedNeurons } from './neuron-traces.js';
 export { DEFAULT_SIMULATION_OPTIONS } from './simulation-options.js';
-export type { LayerActivity, NeuronTrace, ReadoutHook, SimulationOptions, SimulationResult } from './simulation-options.js';
+export type { ExitSummary, LayerActivity, NeuronTrace, ReadoutHook, SimulationOptions, SimulationResult } from './simulation-options.js';
 export { ParallelSimulator } from './parallel-simulate.js';
 export { mergeTallies, type LayerTallies, type SimulationTallies } from './simulation-tallies.js';
 export * from './metrics/index.js';
@@ -25,3 +25,4 @@ export {
 } from './reference/index.js';
 export { energyReport, synapticFeeds } from './simulation-energy.js';
 export type { EnergyReport, SynapticFeed } from './simulation-energy.js';
+export * from './exit/index.js';

@@ -66,7 +66,7 @@ export async function simulateInWorkers(
       await sim.submit(batch.x, batch.labels, first, () => opts.onProgress?.((done += n), dataset.length));
       first += n;
     }
-    return tallyResult(network, await sim.tallies(), opts.sinStep, (performance.now() - started) / 1000);
+    return tallyResult(network, await sim.tallies(), opts, (performance.now() - started) / 1000);
   } finally {
     await sim.dispose();
   }
@@ -142,7 +142,10 @@ export class ParallelSimulator {
     await this.drain();
     const replies = await Promise.all(this.#workers.map((w) => w.request({ kind: 'tallies' })));
     const relus = this.#network.layers.filter((l) => layerRole(l) === 'spiking');
-    return replies.reduce((all, r) => (r.kind === 'tallies' ? mergeTallies(all, r.tallies) : all), emptyTallies(relus, this.options.steps));
+    return replies.reduce(
+      (all, r) => (r.kind === 'tallies' ? mergeTallies(all, r.tallies) : all),
+      emptyTallies(relus, this.options.steps, this.options.exit !== undefined),
+    );
   }
 
   /** Waits for running batches, lets every worker release its sessions, then ends the threads. */

@@ -54,7 +54,7 @@ export interface EnergyReport {
   readonly analogMacsPerStep: number;
   /** The ANN's MACs for one forward pass. */
   readonly annMacs: number;
-  /** Σ_t (analog MACs · 4.6 pJ + SOP(t) · 0.9 pJ), in joules: every spike charged as one accumulate. */
+  /** Σ_t (analog MACs · 4.6 pJ + SOP(t) · 0.9 pJ), in joules: every spike charged as one accumulate (with an exit rule, t runs to each sample's exit). */
   readonly energyPerSampleJ: number;
   /**
    * Σ_t (analog MACs + SOP(t)) · 4.6 pJ, in joules. MSAT's events carry a real value s·θ(t) that the
@@ -88,12 +88,14 @@ export function energyReport(network: Network, result: SimulationResult): Energy
   }
   const { acPj, macPj } = DEFAULT_ENERGY_OPTIONS;
   const sopTotal = sopPerStep.reduce((a, b) => a + b, 0);
+  // with early exit, the analog layers run only for the steps each sample ran (its spikes count only up to then)
+  const steps = result.exit?.meanSteps ?? T;
   return {
     sopPerStep,
     analogMacsPerStep,
     annMacs,
-    energyPerSampleJ: (T * analogMacsPerStep * macPj + sopTotal * acPj) * 1e-12,
-    multiplyPerEventEnergyPerSampleJ: (T * analogMacsPerStep + sopTotal) * macPj * 1e-12,
+    energyPerSampleJ: (steps * analogMacsPerStep * macPj + sopTotal * acPj) * 1e-12,
+    multiplyPerEventEnergyPerSampleJ: (steps * analogMacsPerStep + sopTotal) * macPj * 1e-12,
     annEnergyPerSampleJ: annMacs * macPj * 1e-12,
   };
 }

@@ -8,6 +8,8 @@ import { MsatError } from '../core/index.js';
 import type { InputEncoding } from './graph/build-chunk-graph.js';
 import type { NeuronDynamics } from './neuron-config.js';
 import type { SinCounts } from './metrics/index.js';
+import { resolveExitRule, type ExitRule, type ResolvedExitRule } from './exit/exit-rule.js';
+import type { ReadoutRecord } from './exit/readout-record.js';
 
 /**
  * Called after every step of a group of samples with the group's readout accumulated so far.
@@ -33,7 +35,8 @@ export interface SimulationOptions {
   /**
    * Steps per onnxruntime run. Default 16: each run has a fixed cost (reading the state back into the cache,
    * the chunk-end LIPool and spike-count work), so fewer, longer runs are faster; chunks never cross the SIN
-   * step or the confidence window anyway (16 by default).
+   * step or the confidence window anyway (16 by default). With an exit rule the default is 4
+   * (`DEFAULT_EXIT_CHUNK`): a sample that exits is computed to the end of its chunk.
    */
   readonly chunk?: number;
   /** Samples per batch (read from the dataset and run through the ANN together). Default 64. */
@@ -73,6 +76,18 @@ export interface SimulationOptions {
    * (up to float rounding of the rate correlation).
    */
   readonly workers?: number;
+  /**
+   * Early exit: each sample stops when this rule fires on its accumulated readout (`ExitRule`), and the
+   * simulator stops computing it at the end of that chunk. Its answer then stands at every later step, its
+   * spikes count only up to its exit step, and the result says when samples exited (`SimulationResult.exit`).
+   * Not with `onReadout`.
+   */
+  readonly exit?: ExitRule;
+  /**
+   * Keep every sample's readout features at every step (`SimulationResult.readoutRecord`), to sweep exit rules
+   * offline from this one run. Default false.
+   */
+  readonly recordReadout?: boolean;
   /** Called after each batch with the samples done so far and the dataset's length. */
   readonly onProgress?: (done: number, total: number) => void;
   /**
@@ -81,6 +96,12 @@ export interface SimulationOptions {
    */
   readonly onReadout?: ReadoutHook;
 }
+
+/** The most time steps a simulation may have: its tallies hold one value per step (and per sample, when recorded). */
+export const MAX_STEPS = 65536;
+
+/** Steps per onnxruntime run with an exit rule, unless `chunk` is given (bench/RESULTS.md). */
+export const DEFAULT_EXIT_CHUNK = 4;
 
 export const DEFAULT_SIMULATION_OPTIONS = Object.freeze({
   dynamics: Object.freeze({ rule: Object.freeze({ kind: 'constant', k: 1 }), gamma: 1, reset: 'soft' }) as NeuronDynamics,
@@ -93,6 +114,7 @@ export const DEFAULT_SIMULATION_OPTIONS = Object.freeze({
   sinStep: 16,
   traceNeurons: 0,
   compareWithAnn: true,
+  recordReadout: false,
   workers: 1,
 });
 
@@ -118,7 +140,7 @@ export interface LayerActivity {
   readonly neurons: number;
   /** Spikes per neuron at each step, averaged over samples (length T). */
   readonly ratePerStep: Float64Array;
-  /** Mean spikes per neuron per step over all T steps. */
+  /** Mean spikes per neuron per step over all T steps (with an exit rule: per step a sample ran). */
   readonly firingRate: number;
   /** SIN/POS counts after `sinStep` steps, against the ANN's pre-activations. */
   readonly sin: SinCounts;
@@ -130,18 +152,38 @@ export interface LayerActivity {
   readonly rateCorrelation: number;
 }
 
+/** When the samples of a run with an exit rule stopped. */
+export interface ExitSummary {
+  readonly rule: ResolvedExitRule;
+  /** Samples that exited after t steps (index t, 1..T; index 0 is always 0). */
+  readonly histogram: Float64Array;
+  readonly meanSteps: number;
+  readonly medianSteps: number;
+  /** The step by which 95 % of the samples had exited. */
+  readonly p95Steps: number;
+  /** Steps the simulator computed per sample on average: at least `meanSteps`, since a chunk runs to its end. */
+  readonly computedSteps: number;
+}
+
 /** What `simulate` measured. */
 export interface SimulationResult {
   readonly samples: number;
   readonly steps: number;
   /** The ANN's accuracy on the same samples. */
   readonly annAccuracy: number;
-  /** Accuracy of argmax Σ_{k≤t} y(k) for t = 1..T (index t − 1). */
+  /**
+   * Accuracy of argmax Σ_{k≤t} y(k) for t = 1..T (index t − 1). With an exit rule, a sample that exited keeps
+   * its answer: the accuracy at step t is that of a budget of t steps, and at T that of the rule.
+   */
   readonly accuracyPerStep: Float64Array;
   readonly layers: readonly LayerActivity[];
   readonly sinStep: number;
   /** `traceNeurons` neurons of each spiking layer, for the run's first sample. */
   readonly traces: readonly NeuronTrace[];
+  /** With an exit rule: when the samples stopped. */
+  readonly exit?: ExitSummary;
+  /** With `recordReadout`: every sample's readout features at every step it ran. */
+  readonly readoutRecord?: ReadoutRecord;
   readonly seconds: number;
 }
 
@@ -149,8 +191,9 @@ export interface SimulationResult {
  * `SimulationOptions` after defaults and validation. `resolved` marks them as such (a plain field, so the mark
  * survives the structured clone to a worker), and `resolveSimulationOptions` hands such a value back as is.
  */
-export interface ResolvedSimulationOptions extends Required<Omit<SimulationOptions, 'confidence' | 'onProgress' | 'onReadout'>> {
+export interface ResolvedSimulationOptions extends Required<Omit<SimulationOptions, 'confidence' | 'exit' | 'onProgress' | 'onReadout'>> {
   readonly confidence: ReadonlyMap<string, number>;
+  readonly exit: ResolvedExitRule | undefined;
   readonly onProgress?: (done: number, total: number) => void;
   readonly onReadout?: ReadoutHook;
   readonly resolved: true;
@@ -163,11 +206,14 @@ export type PlainSimulationOptions = Omit<ResolvedSimulationOptions, 'onProgress
 export function resolveSimulationOptions(options: SimulationOptions | PlainSimulationOptions): ResolvedSimulationOptions {
   if ('resolved' in options && options.resolved === true) return options;
   const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as SimulationOptions;
-  const r = { ...DEFAULT_SIMULATION_OPTIONS, confidence: new Map<string, number>(), ...given };
+  // with an exit rule, shorter chunks: an exited sample is computed to the end of its chunk
+  const chunk = given.chunk ?? (given.exit ? DEFAULT_EXIT_CHUNK : DEFAULT_SIMULATION_OPTIONS.chunk);
+  const r = { ...DEFAULT_SIMULATION_OPTIONS, confidence: new Map<string, number>(), ...given, chunk };
   const positive = (name: string, v: number) => {
     if (!Number.isInteger(v) || v < 1) throw new MsatError('SNN_OPTIONS', `${name} must be a positive integer, got ${v}`);
   };
   positive('steps', r.steps);
+  if (r.steps > MAX_STEPS) throw new MsatError('SNN_OPTIONS', `steps must be at most ${MAX_STEPS}, got ${r.steps}`);
   positive('chunk', r.chunk);
   positive('batchSize', r.batchSize);
   positive('workers', r.workers);
@@ -180,7 +226,8 @@ export function resolveSimulationOptions(options: SimulationOptions | PlainSimul
   }
   if (!r.compareWithAnn && r.traceNeurons > 0) throw new MsatError('SNN_OPTIONS', 'traceNeurons needs the ANN run (compareWithAnn)');
   if (r.onReadout && r.workers > 1) throw new MsatError('SNN_OPTIONS', 'onReadout runs only with one worker (functions do not cross threads)');
-  return { ...r, sinStep: Math.min(r.sinStep, r.steps), resolved: true };
+  if (r.onReadout && r.exit) throw new MsatError('SNN_OPTIONS', 'onReadout and an exit rule cannot be combined (exited samples leave the readout)');
+  return { ...r, exit: r.exit && resolveExitRule(r.exit, r.steps), sinStep: Math.min(r.sinStep, r.steps), resolved: true };
 }
 
 /** `options` without the callbacks, to hand to a worker thread. */

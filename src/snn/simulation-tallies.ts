@@ -6,7 +6,9 @@
 import { MsatError } from '../core/index.js';
 import type { Layer, Network } from '../model/index.js';
 import { addSinCounts, ZERO_SIN_COUNTS, type SinCounts } from './metrics/index.js';
-import type { LayerActivity, NeuronTrace, SimulationResult } from './simulation-options.js';
+import type { ExitSummary, LayerActivity, NeuronTrace, ResolvedSimulationOptions, SimulationResult } from './simulation-options.js';
+import { exitStatistics } from './exit/exit-statistics.js';
+import { joinRecordParts, type ReadoutRecordPart } from './exit/readout-record.js';
 
 /** Running sums of a Pearson correlation between x and y (float64); plain data, so it crosses threads. */
 export interface PearsonSums {
@@ -76,16 +78,25 @@ export interface SimulationTallies {
   readonly layers: readonly LayerTallies[];
   /** Traces of the run's first sample (position 0), empty if that sample was not simulated here. */
   readonly traces: NeuronTrace[];
+  /** Steps simulated, summed over samples (with an exit rule: up to the end of the chunk in which each exited). */
+  sampleSteps: number;
+  /** With an exit rule: samples that exited after t steps (index t, length T + 1). */
+  readonly exitHistogram?: Float64Array;
+  /** With `recordReadout`: each group's readout features. */
+  readonly records: ReadoutRecordPart[];
 }
 
-/** Tallies of no samples for `relus`, the identity of `mergeTallies`. */
-export function emptyTallies(relus: readonly Layer[], steps: number): SimulationTallies {
+/** Tallies of no samples for `relus`, the identity of `mergeTallies`; with an exit histogram when `exit` is set. */
+export function emptyTallies(relus: readonly Layer[], steps: number, exit = false): SimulationTallies {
   return {
     samples: 0,
     annCorrect: 0,
     correct: new Float64Array(steps),
     layers: relus.map((l) => ({ layer: l.name, spikes: new Float64Array(steps), sin: ZERO_SIN_COUNTS, correlation: emptyPearsonSums() })),
     traces: [],
+    sampleSteps: 0,
+    exitHistogram: exit ? new Float64Array(steps + 1) : undefined,
+    records: [],
   };
 }
 
@@ -114,14 +125,22 @@ export function mergeTallies(a: SimulationTallies, b: SimulationTallies): Simula
       };
     }),
     traces: a.traces.length > 0 ? a.traces : b.traces,
+    sampleSteps: a.sampleSteps + b.sampleSteps,
+    exitHistogram: a.exitHistogram && b.exitHistogram && add(a.exitHistogram, b.exitHistogram),
+    records: [...a.records, ...b.records],
   };
 }
 
 /** The `SimulationResult` of `tallies` over `network`'s relu layers; `seconds` is the caller's wall time. */
-export function tallyResult(network: Network, tallies: SimulationTallies, sinStep: number, seconds: number): SimulationResult {
+export function tallyResult(network: Network, tallies: SimulationTallies, options: ResolvedSimulationOptions, seconds: number): SimulationResult {
   const done = tallies.samples;
   if (done === 0) throw new MsatError('SNN_DATA', 'the dataset has no samples to simulate');
   const T = tallies.correct.length;
+  const exit: ExitSummary | undefined =
+    options.exit && tallies.exitHistogram
+      ? { rule: options.exit, histogram: tallies.exitHistogram, ...exitStatistics(tallies.exitHistogram), computedSteps: tallies.sampleSteps / done }
+      : undefined;
+  const stepsRun = exit ? exit.meanSteps : T;
   const shapes = new Map(network.layers.map((l) => [l.name, l.outShape.slice(1) as number[]]));
   const layers = tallies.layers.map((l): LayerActivity => {
     const neurons = shapes.get(l.layer)!.reduce((a, d) => a * d, 1);
@@ -130,7 +149,7 @@ export function tallyResult(network: Network, tallies: SimulationTallies, sinSte
       layer: l.layer,
       neurons,
       ratePerStep,
-      firingRate: ratePerStep.reduce((a, r) => a + r, 0) / T,
+      firingRate: ratePerStep.reduce((a, r) => a + r, 0) / stepsRun,
       sin: l.sin,
       rateCorrelation: pearsonOf(l.correlation),
     };
@@ -141,8 +160,10 @@ export function tallyResult(network: Network, tallies: SimulationTallies, sinSte
     annAccuracy: tallies.annCorrect / done,
     accuracyPerStep: tallies.correct.map((c) => c / done),
     layers,
-    sinStep,
+    sinStep: options.sinStep,
     traces: tallies.traces,
+    exit,
+    readoutRecord: options.recordReadout ? joinRecordParts(tallies.records, T) : undefined,
     seconds,
   };
 }

@@ -9,6 +9,7 @@ import { planConversion, assertConvertible, type Calibration } from '../convert/
 import { calibrateModelPercentiles } from '../pipeline/index.js';
 import { synapticFeeds } from '../snn/index.js';
 import type { EvaluationContext } from './evaluate-config.js';
+import { chooseExitRule } from './exit-choice.js';
 import { addTallies, checkFinalists, scoreTallies, type Tallies } from './objectives.js';
 import {
   createSearchSpace,
@@ -158,6 +159,8 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
         a.rungs[a.rungs.length - 1].score - b.rungs[b.rungs.length - 1].score,
     );
     const bestScore = score(bestTallies);
+    // the exit rule aims at the latency objective's accuracy gap (ANN − 1 % for the others)
+    const exit = o.exit ? await chooseExitRule(ctx, bestConfig, n, o.objective.kind === 'latency' ? o.objective.margin : 0.01) : null;
     const report: TuneReport = {
       format: TUNE_REPORT_FORMAT,
       version: 1,
@@ -188,6 +191,7 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
             finalists: checked.checked.map(({ candidate: e, score: s, passes }) => ({ id: e.candidate.id, searchScore: e.score, passes, ...s })),
           }
         : null,
+      exit,
       comparison: {
         samples: n,
         annAccuracy: bestScore.annAccuracy,
@@ -211,7 +215,7 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
     const calibration = tunedCalibration(calibrations[o.percentiles.indexOf(bestConfig.percentile)], space, bestConfig);
     const conversion = planConversion(network, calibration);
     assertConvertible(conversion);
-    return { best: bestConfig, bestScore, report, calibration, plan: conversion, normalization: dataOptions, modelSha256, calibrationEvery };
+    return { best: bestConfig, bestScore, report, calibration, plan: conversion, normalization: dataOptions, modelSha256, calibrationEvery, exit };
   } finally {
     await trialRunner?.dispose();
     await log.close();

@@ -7,6 +7,7 @@ import type { Calibration, ConversionPlan } from '../convert/index.js';
 import { DEFAULT_CALIBRATION_SAMPLES, type CalibrationEvery, type ModelDataOptions } from '../pipeline/index.js';
 import type { Runner } from '../runtime/index.js';
 import { METHODS, type Method } from '../snn/index.js';
+import type { ExitChoice } from './exit-choice.js';
 import { DEFAULT_OBJECTIVE, validateObjective, type TrialScore, type TuneObjective } from './objectives.js';
 import { PERCENTILE_GRID, type TunedConfig } from './search-space.js';
 import type { SearchPlan } from './successive-halving.js';
@@ -70,6 +71,11 @@ export interface TuneModelOptions {
   readonly chunk?: number;
   readonly batchSize?: number;
   /**
+   * Also choose an early-exit rule for the tuned neuron (`chooseExitRule`: one more simulation of it on the
+   * final tuning samples at T). Default true.
+   */
+  readonly exit?: boolean;
+  /**
    * Trials run at once, each in its own worker thread on a share of the runner's threads (`createTrialRunner`).
    * Default 1: on the calling thread. Results do not depend on it.
    */
@@ -93,6 +99,7 @@ export const DEFAULT_TUNE_OPTIONS = Object.freeze({
   calibrationEvery: 'auto' as CalibrationEvery,
   seed: 0,
   refineSigma: 0.12,
+  exit: true,
 });
 
 /** The outcome of `tuneModel`. */
@@ -107,6 +114,8 @@ export interface TuneResult {
   readonly modelSha256: string;
   /** The stride of the calibration samples (`'auto'` resolved). */
   readonly calibrationEvery: number;
+  /** The early-exit rule chosen for the tuned neuron (null with `exit: false`). */
+  readonly exit: ExitChoice | null;
 }
 
 export type ResolvedTuneOptions = Required<

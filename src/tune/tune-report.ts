@@ -6,6 +6,7 @@
 import { createSnnFile, type Calibration, type ConversionPlan, type SnnFile, type SnnFileProvenance } from '../convert/index.js';
 import type { ModelDataOptions } from '../pipeline/index.js';
 import type { NeuronConfig } from '../snn/index.js';
+import type { ExitChoice } from './exit-choice.js';
 import type { Tallies, TrialScore, TuneObjective } from './objectives.js';
 import type { TunedConfig } from './search-space.js';
 
@@ -101,6 +102,8 @@ export interface TuneReport {
     readonly passed: boolean;
     readonly finalists: readonly (TrialScore & { readonly id: string; readonly searchScore: number; readonly passes: boolean })[];
   } | null;
+  /** The early-exit rule chosen for the tuned neuron on the final tuning samples (null when not asked for). */
+  readonly exit: ExitChoice | null;
   /** The best, the defaults and θ = λ on the same `samples` tuning samples. */
   readonly comparison: {
     readonly samples: number;
@@ -152,6 +155,8 @@ export interface TunedSnnOptions {
     readonly percentile: number;
     readonly channelWise: boolean;
   };
+  /** The early-exit rule chosen on the tuning samples (`ExitChoice.rule`), when one reaches the target. */
+  readonly exit?: string;
   /** How the file was tuned. λ in `calibration` already include `layerScales`. */
   readonly tune: {
     readonly percentile: number;

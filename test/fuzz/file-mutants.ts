@@ -60,7 +60,28 @@ function results(): ExperimentResults {
     energyNote: 'n',
     coverage: 'c',
     traces: [],
+    exit: null,
+    exitSweep: {
+      oracle: { accuracy: 0.9, meanSteps: 2.2 },
+      points: [
+        { family: 'confidence', rule: 'confidence:0.9', accuracy: 0.8, meanSteps: 2.5 },
+        { family: 'stable', rule: 'stable:2', accuracy: 0.6, meanSteps: 2.1 },
+      ],
+      front: [
+        { family: 'stable', rule: 'stable:2', accuracy: 0.6, meanSteps: 2.1 },
+        { family: 'confidence', rule: 'confidence:0.9', accuracy: 0.8, meanSteps: 2.5 },
+      ],
+    },
     seconds: 1,
+  };
+  const exit = {
+    rule: 'confidence:0.9,max:4',
+    accuracy: 0.8,
+    meanSteps: 2.5,
+    medianSteps: 2,
+    p95Steps: 4,
+    computedSteps: 4,
+    histogram: [0, 1, 5, 2, 2],
   };
   const provenance = {
     msatVersion: '0.1.0',
@@ -84,7 +105,14 @@ function results(): ExperimentResults {
     T,
     annAccuracy: 0.9,
     provenance,
-    runs: [{ converter: { id: 'msat', label: 'MSAT', neuron: NEURON, confidence: 'off' }, report, traces: [trace] }],
+    runs: [
+      { converter: { id: 'msat', label: 'MSAT', neuron: NEURON, confidence: 'off' }, report, traces: [trace] },
+      {
+        converter: { id: 'msat-exit', label: 'MSAT + exit', neuron: NEURON, confidence: 'off', exit: 'confidence:0.9' },
+        report: { ...report, exit, exitSweep: null },
+        traces: [],
+      },
+    ],
   } as unknown as ExperimentResults;
 }
 

@@ -57,9 +57,9 @@ function cifarRecords(labels: number[][]): Buffer {
   return Buffer.concat(labels.map((l, i) => Buffer.concat([Buffer.from(l), noise(3072, i + 1)])));
 }
 
-/** 16 kHz mono 16-bit PCM, one second of a quiet tone. */
-function wav(freq: number): Buffer {
-  const n = 16000;
+/** 16 kHz mono 16-bit PCM, `seconds` (default one) of a quiet tone. */
+function wav(freq: number, seconds = 1): Buffer {
+  const n = Math.round(16000 * seconds);
   const data = Buffer.alloc(n * 2);
   for (let i = 0; i < n; i++) data.writeInt16LE(Math.round(3000 * Math.sin((2 * Math.PI * freq * i) / 16000)), i * 2);
   const h = Buffer.alloc(44);
@@ -161,6 +161,22 @@ before(async () => {
     '_silence_/silence_0.wav': wav(60),
     LICENSE: 'CC BY 4.0',
   });
+  // The full archive has no top folder either: word folders, the background recordings and the split lists.
+  await serveTar('/data/speech_commands_v0.02.tar.gz', {
+    'yes/0a7c2a8d_nohash_0.wav': wav(440),
+    'yes/0a7c2a8d_nohash_1.wav': wav(450),
+    'yes/1b4c9b89_nohash_0.wav': wav(460),
+    'go/1b4c9b89_nohash_1.wav': wav(500),
+    'bed/0c40e715_nohash_0.wav': wav(700),
+    'marvin/0b09edd3_nohash_0.wav': wav(800),
+    '_background_noise_/running_tap.wav': wav(60, 3),
+    '_background_noise_/white_noise.wav': wav(90, 2.5),
+    '_background_noise_/README.md': 'background noise',
+    'validation_list.txt': 'yes/0a7c2a8d_nohash_1.wav\nmarvin/0b09edd3_nohash_0.wav\n',
+    'testing_list.txt': 'yes/1b4c9b89_nohash_0.wav\n',
+    LICENSE: 'CC BY 4.0',
+    'README.md': 'Speech Commands Data Set v0.02',
+  });
   const images = (n: number): Buffer => noise(n * 784, n);
   served.set('/train-images-idx3-ubyte.gz', idx(0x803, [6, 28, 28], images(6)));
   served.set('/train-labels-idx1-ubyte.gz', idx(0x801, [6], Buffer.from([0, 1, 2, 3, 4, 5])));
@@ -255,6 +271,42 @@ test('get downloads, verifies and extracts all five; a cut transfer resumes; the
   const c10 = json.find((d) => d.name === 'cifar10')!;
   assert.equal(c10.present, true);
   assert.equal(c10.bytes, (10 + 4) * 3073 + readFileSync(join(cache, 'datasets', 'cifar10', 'batches.meta.txt')).length + 13);
+});
+
+test('get speech-commands-full installs the full archive, which opens by name with train, validation and test splits', async () => {
+  const cache = join(tmp, 'cache-speech-full');
+  const r = await msat(cache, ['datasets', 'get', 'speech-commands-full', '--checksums', checksumsFile('speech-full.json')]);
+  assert.equal(r.status, 0, r.stderr);
+  const dir = join(cache, 'datasets', 'speech-commands-full');
+  assert.match(r.stdout, new RegExp(`^speech-commands-full: installed in ${dir}`, 'm'));
+  assert.deepEqual(readdirSync(dir).sort(), [
+    'LICENSE',
+    'README.md',
+    '_background_noise_',
+    'bed',
+    'go',
+    'marvin',
+    'testing_list.txt',
+    'validation_list.txt',
+    'yes',
+  ]);
+  process.env.MSAT_CACHE = cache;
+  try {
+    const open = async (split: 'train' | 'validation' | 'test'): Promise<[string, string, number[]]> => {
+      const ds = await openDataset('speech-commands-full', { split });
+      return [ds.format, ds.split, [...ds.labels()]];
+    };
+    // yes ×1, go, bed (_unknown_), then white_noise.wav's 2.5 s: windows at 0, 0.5 and 1 s.
+    assert.deepEqual(await open('train'), ['speech-commands-full', 'train', [0, 9, 10, 11, 11, 11]]);
+    // yes, marvin (_unknown_), then running_tap.wav's 3 s: windows at 0, 0.5, 1 and 1.5 s.
+    assert.deepEqual(await open('validation'), ['speech-commands-full', 'validation', [0, 10, 11, 11, 11, 11]]);
+    assert.deepEqual(await open('test'), ['speech-commands-full', 'test', [0]]);
+  } finally {
+    delete process.env.MSAT_CACHE;
+  }
+  const list = JSON.parse((await msat(cache, ['datasets', 'list', '--json'])).stdout) as { name: string; present: boolean; splits: string }[];
+  const entry = list.find((d) => d.name === 'speech-commands-full')!;
+  assert.deepEqual([entry.present, entry.splits], [true, 'train, validation, test']);
 });
 
 test('a transfer cut short on every try keeps its .part, and the next get resumes it with a Range request', async () => {
@@ -365,7 +417,7 @@ test('a missing dataset names the command that gets it; a missing preset folder 
     [u.status, u.stderr.trim()],
     [
       1,
-      'msat: DATA_OPTIONS: no downloadable dataset "cifar11"; known: cifar10, cifar100, imdb, speech-commands, fashion-mnist (and mnist, which comes with msat)',
+      'msat: DATA_OPTIONS: no downloadable dataset "cifar11"; known: cifar10, cifar100, imdb, speech-commands, speech-commands-full, fashion-mnist (and mnist, which comes with msat)',
     ],
   );
 });

@@ -60,23 +60,27 @@ test('an unknown preset or converter is a one-line error', () => {
   assert.match(runCli([...common, '--converters', 'magic']).stderr, /EXPERIMENT_OPTIONS: unknown converter "magic"/);
 });
 
-test("msat demo compares θ = λ, the authors' MSAT and the shipped tuned MSAT, and writes the report (fresh results on every run)", () => {
+test("msat demo compares θ = λ, the authors' MSAT, the shipped tuned MSAT and it with early exit, and writes the report (fresh results on every run)", () => {
   const dir = join(mkdtempSync(join(tmpdir(), 'msat-demo-')), 'demo');
   for (let i = 0; i < 2; i++) {
     const r = runCli(['demo', '--every', '200', '--T', '16', '--out', dir]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /ANN accuracy \d+\.\d\d % on 50 samples of mnist \(test\)/);
-    assert.match(r.stdout, /θ = λ[\s\S]*MSAT DTT\+DET[\s\S]*tuned MSAT DTT\+DET/);
+    assert.match(r.stdout, /θ = λ[\s\S]*MSAT DTT\+DET[\s\S]*tuned MSAT DTT\+DET[\s\S]*tuned MSAT DTT\+DET \+ exit +[\d. ]+mean \d+\.\d/);
     assert.match(r.stdout, new RegExp(`report: ${join(dir, 'report.html').replace(/[.]/g, '\\.')}`));
     assert.match(r.stdout, new RegExp(`next: msat report ${dir.replace(/[.]/g, '\\.')}`));
   }
   const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as ExperimentResults;
   assert.deepEqual(
     results.runs.map((r) => r.converter.id),
-    ['const-1', 'msat', 'tuned'],
+    ['const-1', 'msat', 'tuned', 'tuned-exit'],
   );
   const [constant, authors, tuned] = results.runs.map((r) => r.report.stepsToAnnMinus1 ?? Infinity);
   assert.ok(tuned < constant && tuned < authors, `tuned MSAT reaches ANN − 1 % first: ${tuned} vs θ = λ ${constant}, authors' ${authors}`);
+  // the tuned file's exit rule: the samples stop on their own, within the run's T
+  const exit = results.runs[3].report.exit!;
+  assert.equal(results.runs[3].converter.exit, 'stable:2');
+  assert.ok(exit.meanSteps >= 1 && exit.meanSteps < 16, `mean exit step ${exit.meanSteps}`);
   assert.ok(existsSync(join(dir, 'figures', 'accuracy.svg')));
 });
 

@@ -1,8 +1,9 @@
 /**
  * report.html in a real browser (headless Debian Chromium driven by playwright-core): every chart's inline SVG is
  * laid out with a non-zero size and drawn text, the raster and the trace charts are there with their marks, the
- * page logs no console error and requests nothing but itself; and at 1280 px and at 400 px the page does not
- * scroll sideways (a wide table scrolls inside its frame), charts shrink with the window, and no number wraps.
+ * early-exit table has a row per converter, the page logs no console error and requests nothing but itself; and
+ * at 1280 px and at 400 px the page does not scroll sideways (a wide table scrolls inside its frame), charts
+ * shrink with the window, and no number wraps.
  *
  * Needs Chromium at /usr/bin/chromium (Debian package `chromium`; `.ci/run` installs it) or at $MSAT_CHROMIUM.
  * Without it the test fails; set MSAT_SKIP_BROWSER=1 to skip it on a machine without a browser.
@@ -78,7 +79,7 @@ test('report.html in headless Chromium: every chart rendered with a size, no con
   const results = await readResults(dir);
   const report = await renderReport(results, dir);
   const charts = report.figures.filter((f) => f.endsWith('.svg')).length;
-  assert.equal(charts, 8, 'five charts, the raster and the traces of θ = λ and MSAT');
+  assert.equal(charts, 9, 'six charts, the raster and the traces of θ = λ and MSAT');
 
   // playwright's launch gives the browser a fresh temporary profile (user data dir) and removes it on close
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
@@ -111,8 +112,9 @@ test('report.html in headless Chromium: every chart rendered with a size, no con
       assert.ok(texts > 5, `${name}: ${texts} visible text elements`);
     }
     const tables = page.locator('table.numbers');
-    assert.equal(await tables.count(), 2);
+    assert.equal(await tables.count(), 3, 'accuracy, cost and early exit');
     assert.equal(await tables.first().locator('tbody tr').count(), results.runs.length + 1, 'ANN row and one row per converter');
+    assert.equal(await page.locator('table.exit tbody tr').count(), results.runs.length, 'early exit replayed on every converter');
     for (const href of await page.locator('figure.chart a').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''))) {
       assert.ok(existsSync(join(dir, href)), `link ${href} points at a written file`);
     }

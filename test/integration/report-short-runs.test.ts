@@ -3,8 +3,9 @@
  * `report-fixture.ts`) with T = 1, 2, 4 and 8 render every figure as SVG and PNG and show their data (a dot per
  * step); a converter that never comes near the ANN (the case that made resvg abort the process in the zoom chart)
  * renders; an SVG that makes resvg panic is a `REPORT_PNG` error, not an abort (resvg runs in a child process);
- * a report whose PNGs fail still writes every SVG and report.html and then fails with one line; and results files
- * with accuracies outside [0, 1] or per-step arrays shorter than T are refused naming the field.
+ * a report whose PNGs fail still writes every SVG and report.html and then fails with one line; a run with an exit
+ * rule, and exit sweeps whose front has one point or none, render every chart; and results files with accuracies
+ * outside [0, 1] or per-step arrays shorter than T are refused naming the field.
  */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,7 +22,7 @@ const root = mkdtempSync(join(tmpdir(), 'msat-report-short-'));
 const STEPS = [1, 2, 4, 8] as const;
 const results = new Map<number, ExperimentResults>();
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-const CHARTS = ['accuracy', 'accuracy-zoom', 'firing-rate', 'sin-ratio', 'sop', 'raster', 'traces-msat'];
+const CHARTS = ['accuracy', 'accuracy-zoom', 'accuracy-steps', 'firing-rate', 'sin-ratio', 'sop', 'raster', 'traces-msat'];
 
 before(async () => {
   for (const T of STEPS) results.set(T, await simulateFixture({ every: 500, steps: T }));
@@ -83,7 +84,7 @@ test('a converter far below the ANN (nothing of it inside the zoom) renders, and
   r.runs[1].report.accuracyPerStep = r.runs[1].report.accuracyPerStep.map((_, i) => (i < 4 ? 0.05 : Math.max(0.05, r.annAccuracy - 0.005)));
   const out = join(root, 'far-below');
   const rendered = await renderReport(r as ExperimentResults, out);
-  assert.equal(rendered.figures.length, 14);
+  assert.equal(rendered.figures.length, 16);
   const html = readFileSync(rendered.html, 'utf8');
   assert.match(html, /MSAT DTT\+DET stays below \d+ % at every step, so no line is drawn for it here\./);
   // The same chart on its own: a zoom far above every point of a series, with a dot per step.
@@ -99,6 +100,53 @@ test('a converter far below the ANN (nothing of it inside the zoom) renders, and
   );
   assert.equal(dots(svg), 1, 'only the dot at 99 %');
   assert.deepEqual((await renderPng(svg)).subarray(0, 8), PNG_SIGNATURE);
+});
+
+test('runs with an exit rule and degenerate exit data render every chart as SVG and PNG', async () => {
+  for (const T of [1, 8]) {
+    const r = clone(results.get(T)!);
+    const samples = r.runs[0].report.samples;
+    // θ = λ: a front of one point; θ = 0.5·λ: an empty front; MSAT: a run with an exit rule whose traced sample stopped early
+    const sweep0 = r.runs[0].report.exitSweep!;
+    r.runs[0].report.exitSweep = { ...sweep0, front: sweep0.front.slice(-1) };
+    r.runs[1].report.exitSweep = { ...r.runs[1].report.exitSweep!, front: [] };
+    const exited = r.runs[2];
+    const at = Math.max(1, T / 2);
+    for (const tr of exited.traces) for (const key of ['membrane', 'threshold', 'spikes'] as const) tr[key] = tr[key].slice(0, at);
+    // every sample but the traced one exits at T: all at one step when T = 1
+    const histogram = Array.from({ length: T + 1 }, (_, t) => (t === T ? samples - 1 : 0) + (t === at ? 1 : 0));
+    const meanSteps = (T * (samples - 1) + at) / samples;
+    exited.converter.exit = 'confidence:0.9,min:1';
+    exited.report.exit = {
+      rule: 'confidence:0.9,min:1,max:' + T,
+      accuracy: exited.report.accuracyPerStep[T - 1],
+      meanSteps,
+      medianSteps: T,
+      p95Steps: T,
+      computedSteps: T,
+      histogram,
+    };
+    exited.report.exitSweep = null;
+    const dir = join(root, `exit-t${T}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'results.json'), JSON.stringify(r));
+    const rendered = await renderReport(await readResults(dir), dir, { onWarning: (m) => assert.fail(`T = ${T}: chart warning: ${m}`) });
+    const charts = [...CHARTS, 'exit-steps'];
+    assert.deepEqual(
+      [...rendered.figures].sort(),
+      charts.flatMap((c) => [join(dir, 'figures', `${c}.svg`), join(dir, 'figures', `${c}.png`)]).sort(),
+    );
+    for (const c of charts) {
+      assert.doesNotMatch(readFileSync(join(dir, 'figures', `${c}.svg`), 'utf8'), /NaN|Infinity/, `T = ${T}: ${c}`);
+      assert.deepEqual(readFileSync(join(dir, 'figures', `${c}.png`)).subarray(0, 8), PNG_SIGNATURE, `T = ${T}: ${c}`);
+    }
+    const steps = readFileSync(join(dir, 'figures', 'accuracy-steps.svg'), 'utf8');
+    assert.ok(steps.includes(`>confidence:0.9,min:1,max:${T}<`) && steps.includes('>run with an exit rule<'), `T = ${T}: the exit run's point`);
+    const html = readFileSync(rendered.html, 'utf8');
+    assert.ok(html.includes(`MSAT DTT+DET: with an exit rule, the accuracy with a budget of T steps`), `T = ${T}: accuracy table caption`);
+    assert.ok(html.includes(`<td>${meanSteps.toFixed(1)}</td><td>${T}</td><td>${T}</td>`), `T = ${T}: mean, median and 95 % in the exit table`);
+    if (at < T) assert.match(html, new RegExp(`its traces end after ${at} steps`), `T = ${T}: trace caption`);
+  }
 });
 
 test('an SVG that makes resvg panic is a REPORT_PNG error naming it, and this process lives on', async () => {
@@ -132,7 +180,7 @@ test('when PNGs fail, every SVG and report.html are still written, the page name
     assert.ok(isMsatError(e), String(e));
     assert.equal(e.code, 'REPORT_PNG');
     assert.ok(e.message.startsWith(join(out, 'figures', 'accuracy.png')), e.message);
-    assert.match(e.message, /and 6 more charts.*report\.html was written without it/);
+    assert.match(e.message, /and 7 more charts.*report\.html was written without it/);
     assert.doesNotMatch(e.message, /\n/);
     return true;
   });

@@ -40,7 +40,7 @@ let rendered: RenderedReport;
 let renderSeconds = 0;
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-const CHARTS = ['accuracy', 'accuracy-zoom', 'firing-rate', 'sin-ratio', 'sop', 'raster', 'traces-msat'];
+const CHARTS = ['accuracy', 'accuracy-zoom', 'accuracy-steps', 'firing-rate', 'sin-ratio', 'sop', 'raster', 'traces-msat'];
 
 before(async () => {
   results = await simulateFixture({ every: 100, steps: 32 });
@@ -193,6 +193,21 @@ test('report.html carries the header, the tables, the energy note and the proven
   assert.doesNotMatch(html, /PerSampleJ|accuracyPerStep|sopPerStep/);
 });
 
+test('early exit replayed on every run: the chart draws each fixed-T line, Pareto front and oracle; the table gives each oracle', () => {
+  const svg = readFileSync(join(dir, 'figures', 'accuracy-steps.svg'), 'utf8');
+  for (const text of ['mean time steps per sample', '>exit rules: Pareto front<', '>oracle<']) assert.ok(svg.includes(text), text);
+  assert.ok(!svg.includes('>run with an exit rule<'), 'no run here has an exit rule');
+  const html = readFileSync(rendered.html, 'utf8');
+  assert.match(html, /<h3>Early exit<\/h3>/);
+  assert.ok(!html.includes('id="fig-exit-steps"'), 'no exit-step histogram without a run with an exit rule');
+  for (const run of results.runs) {
+    const sweep = run.report.exitSweep;
+    assert.ok(sweep && sweep.front.length > 0 && sweep.points.length >= sweep.front.length, run.converter.id);
+    const oracle = `>${(100 * sweep.oracle.accuracy).toFixed(2)} <span class="sub">at ${sweep.oracle.meanSteps.toFixed(1)}</span><`;
+    assert.ok(html.includes(oracle), `${run.converter.id}: ${oracle}`);
+  }
+});
+
 test('table rows agree with the reports: accuracy at T, best, latency, SOP', () => {
   assert.deepEqual(tableSteps(32), [8, 16, 32]);
   assert.deepEqual(tableSteps(256), [8, 16, 32, 64, 128, 256]);
@@ -247,7 +262,7 @@ test('without any traces the raster and trace charts are left out with a note', 
   const out = join(root, 'untraced');
   const r = await renderReport(untraced, out);
   assert.ok(!r.figures.some((f) => f.includes('traces')));
-  assert.equal(r.figures.length, 10);
+  assert.equal(r.figures.length, 12);
   assert.match(readFileSync(r.html, 'utf8'), /no neuron was traced in this results file/);
 });
 
@@ -288,7 +303,7 @@ test('msat report: writes the report and says where; a missing folder exits 1 wi
   const ok = runCli(['report', dir]);
   assert.equal(ok.status, 0, ok.stderr);
   assert.match(ok.stdout, new RegExp(`wrote ${join(dir, 'report.html').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
-  assert.match(ok.stdout, /7 charts as SVG and PNG/);
+  assert.match(ok.stdout, /8 charts as SVG and PNG/);
   const missing = runCli(['report', join(root, 'nowhere')]);
   assert.equal(missing.status, 1);
   assert.equal(missing.stderr, `msat: EXPERIMENT_RESULTS: ${join(root, 'nowhere', 'results.json')}: not found (msat experiment writes it)\n`);

@@ -66,3 +66,28 @@ test('NaN activations and ragged batches are errors naming the layer', () => {
     (e: unknown) => isMsatError(e) && e.code === 'CONVERT_EMPTY_TENSOR',
   );
 });
+
+test('a NaN or infinite activation is CONVERT_NAN naming the layer, the value and the calibration sample it came from', () => {
+  for (const [value, channelWise] of [
+    [Infinity, false],
+    [NaN, false],
+    [-Infinity, true],
+    [Infinity, true],
+  ] as const) {
+    const stats = new ActivationStats({ name: 'relu3', sampleDims, p: 0.9, method: 'linear', channelWise });
+    stats.add(new Float32Array(2 * perSample)); // samples 0 and 1 are fine
+    const batch = new Float32Array(3 * perSample);
+    batch[perSample + 17] = value; // the second sample of this batch: calibration sample 3, activation 17
+    assert.throws(
+      () => stats.add(batch),
+      (e: unknown) => {
+        assert.ok(isMsatError(e), String(e));
+        assert.equal(e.code, 'CONVERT_NAN');
+        assert.match(e.message, new RegExp(`^relu "relu3": activation 17 of calibration sample 3 is ${value};`));
+        assert.ok(!e.message.includes('\n'));
+        return true;
+      },
+      `${value}, ${channelWise ? 'channel' : 'layer'}-wise`,
+    );
+  }
+});

@@ -50,7 +50,7 @@ test('channel-wise percentiles over NCHW, NCL and NC (channel axis 1, batch and 
   assert.deepEqual([...channelPercentiles([1, 5, 2, 7, 3, 6], [3, 2], 1)], [3, 7], 'NC');
 });
 
-test('invalid p, empty input, NaN and bad dims throw MsatError', () => {
+test('invalid p, empty input, NaN or infinite values and bad dims throw MsatError', () => {
   assert.throws(() => percentile(V, 0), isMsatError);
   assert.throws(
     () => percentile(V, 99.9),
@@ -58,5 +58,11 @@ test('invalid p, empty input, NaN and bad dims throw MsatError', () => {
   );
   assert.throws(() => percentile([], 0.5), isMsatError);
   assert.throws(() => percentile([1, NaN], 0.5), isMsatError);
+  assert.throws(
+    () => percentile([1, Infinity], 1),
+    (e) => isMsatError(e) && e.code === 'CONVERT_NAN' && /value 1 is Infinity/.test(e.message),
+    'an infinite value would be an infinite λ',
+  );
+  assert.throws(() => channelPercentiles([1, 2, -Infinity, 4], [2, 2], 0.5), isMsatError);
   assert.throws(() => channelPercentiles([1, 2, 3], [1, 2], 1), isMsatError);
 });

@@ -1,6 +1,7 @@
 /** `arrayDataset`: samples in memory, normalised per channel as the folder formats do; bad arrays are refused. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { isMsatError } from '../../src/core/index.js';
 import { arrayDataset } from '../../src/data/index.js';
 
 test('per-channel (x − mean) / std, batches in order with positions, labels and class names', async () => {
@@ -31,4 +32,34 @@ test('a wrong length, a label outside the classes, or a non-positive std is a DA
   assert.throws(() => arrayDataset({ x, sampleShape: [2, 2], labels: [0, 3], classes: ['a', 'b'], name: 'mine' }), /mine: label 3 of sample 1/);
   assert.throws(() => arrayDataset({ x, sampleShape: [2, 2], labels: [0, 1], std: [0] }), /std must be positive/);
   assert.throws(() => arrayDataset({ x, sampleShape: [2, 2], labels: [0, 1], mean: [0, 0, 0] }), /mean has 3 values for 2 channels/);
+});
+
+test('a NaN or infinite value, or one that normalises beyond float32, is a DATA_OPTIONS error naming the sample, where the arrays enter', () => {
+  const x = new Float32Array(12); // three samples of [2, 2]
+  const refused = (values: Record<number, number>, options: { mean?: number[]; std?: number[] }, pattern: RegExp) => {
+    const bad = x.slice();
+    for (const [i, v] of Object.entries(values)) bad[Number(i)] = v;
+    assert.throws(
+      () => arrayDataset({ x: bad, sampleShape: [2, 2], labels: [0, 1, 0], name: 'mine', ...options }),
+      (e: unknown) => {
+        assert.ok(isMsatError(e), String(e));
+        assert.equal(e.code, 'DATA_OPTIONS');
+        assert.match(e.message, pattern);
+        return true;
+      },
+    );
+  };
+  refused({ 6: NaN }, {}, /^mine: sample 1 \(value 2\) is NaN; samples must be finite numbers$/);
+  refused({ 11: -Infinity }, {}, /^mine: sample 2 \(value 3\) is -Infinity;/);
+  // finite, but (3e38 − 0) / 0.5 is beyond float32: the batches would hold Infinity
+  refused(
+    { 7: 3e38 },
+    { mean: [0, 0], std: [1, 0.5] },
+    /^mine: sample 1 \(value 3\) is 3\.0000000\d*e\+38, which normalises beyond float32 with mean 0 and std 0\.5;/,
+  );
+  // values as large as float32 holds are data (a network may still overflow on them; calibration and evaluation say so)
+  const huge = x.slice();
+  huge[7] = 3e38;
+  assert.equal(arrayDataset({ x: huge, sampleShape: [2, 2], labels: [0, 1, 0] }).length, 3);
+  assert.equal(arrayDataset({ x: huge, sampleShape: [2, 2], labels: [0, 1, 0], std: [1, 1.5] }).length, 3);
 });

@@ -36,7 +36,7 @@ test('every catalog archive has an https/http URL, a size and a SHA-256, and a u
   }
   assert.deepEqual(
     DOWNLOADABLE_DATASETS.map((d) => d.name),
-    ['cifar10', 'cifar100', 'imdb', 'speech-commands', 'fashion-mnist'],
+    ['cifar10', 'cifar100', 'imdb', 'speech-commands', 'speech-commands-full', 'fashion-mnist'],
   );
 });
 

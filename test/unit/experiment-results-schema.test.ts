@@ -1,13 +1,15 @@
 // The experiment results file (src/experiment/results.ts): what writeResults writes readResults reads back
-// (γ = ∞ as "Infinity", an undefined correlation as null), writeResults refuses what could not be read, and each
-// kind of damage is an EXPERIMENT_RESULTS error naming the file and the JSON path.
+// (γ = ∞ as "Infinity", an undefined correlation as null, a run's exit report and exit sweep), a file written
+// before early exit reads with neither, writeResults refuses what could not be read, and each kind of damage is
+// an EXPERIMENT_RESULTS error naming the file and the JSON path. The experiment table shows a run's accuracy
+// with exit and mean exit step, and the oracle of runs whose exit rules were replayed.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMsatError } from '../../src/core/index.js';
-import { readResults, writeResults, RESULTS_FILE, type ExperimentResults } from '../../src/experiment/index.js';
+import { formatExperimentTable, readResults, writeResults, RESULTS_FILE, type ExperimentResults } from '../../src/experiment/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'msat-results-schema-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -47,9 +49,40 @@ function run(id: string, gamma = 1): ExperimentResults['runs'][number] {
       energyNote: 'n',
       coverage: 'c',
       traces: [],
+      exit: null,
+      exitSweep: {
+        oracle: { accuracy: 0.9, meanSteps: 2.5 },
+        points: [
+          { family: 'confidence', rule: 'confidence:0.9', accuracy: 0.8, meanSteps: 2 },
+          { family: 'stable', rule: 'stable:2', accuracy: 0.7, meanSteps: 3 },
+        ],
+        front: [{ family: 'confidence', rule: 'confidence:0.9', accuracy: 0.8, meanSteps: 2 }],
+      },
       seconds: 1,
     },
     traces: [trace],
+  };
+}
+
+/** A run with an exit rule: accuracy with exit at T, exit steps of its 10 samples, no sweep. */
+function exitRun(id: string): ExperimentResults['runs'][number] {
+  const r = run(id);
+  return {
+    ...r,
+    converter: { ...r.converter, exit: 'confidence:0.95,min:2' },
+    report: {
+      ...r.report,
+      exit: {
+        rule: 'confidence:0.95,min:2,max:4',
+        accuracy: 0.9,
+        meanSteps: 2.6,
+        medianSteps: 2,
+        p95Steps: 4,
+        computedSteps: 4,
+        histogram: [0, 0, 6, 2, 2],
+      },
+      exitSweep: null,
+    },
   };
 }
 const sha = 'ab'.repeat(32);
@@ -73,7 +106,7 @@ const results = (): ExperimentResults => ({
     calibration: { samples: 200, percentile: 1 },
     seed: 0,
   },
-  runs: [run('msat'), run('burst', Infinity)],
+  runs: [run('msat'), run('burst', Infinity), exitRun('msat-exit')],
 });
 
 test('writeResults → readResults: the same results; γ = ∞ as "Infinity", NaN as null', async () => {
@@ -89,6 +122,39 @@ test('writeResults → readResults: the same results; γ = ∞ as "Infinity", Na
     ...results(),
     runs: results().runs.map((r) => ({ ...r, report: { ...r.report, layers: [{ ...r.report.layers[0], rateCorrelation: null }] } })),
   });
+  assert.equal(back.runs[2].converter.exit, 'confidence:0.95,min:2');
+  assert.deepEqual(back.runs[2].report.exit?.histogram, [0, 0, 6, 2, 2]);
+  assert.equal(back.runs[0].report.exitSweep?.front.length, 1);
+});
+
+test('a results file written before early exit reads as runs without an exit report or sweep', async () => {
+  const old = JSON.parse(JSON.stringify(results(), (k, v) => (k === 'gamma' && v === Infinity ? 'Infinity' : v)));
+  for (const r of old.runs) {
+    delete r.report.exit;
+    delete r.report.exitSweep;
+    delete r.converter.exit;
+  }
+  writeFileSync(file, JSON.stringify(old));
+  const back = await readResults(dir);
+  for (const r of back.runs) {
+    assert.equal(r.report.exit, null);
+    assert.equal(r.report.exitSweep, null);
+    assert.equal(r.converter.exit, undefined);
+  }
+});
+
+test('the traces of a run with an exit rule may end where the traced sample exited; a run of T steps keeps T entries', async () => {
+  const doc = results();
+  const cut = (r: ExperimentResults['runs'][number]) => ({
+    ...r,
+    traces: r.traces.map((tr) => ({ ...tr, membrane: tr.membrane.slice(0, 2), threshold: tr.threshold.slice(0, 2), spikes: tr.spikes.slice(0, 2) })),
+  });
+  await writeResults(file, { ...doc, runs: [doc.runs[0], doc.runs[1], cut(doc.runs[2])] });
+  assert.equal((await readResults(dir)).runs[2].traces[0].membrane.length, 2);
+  await assert.rejects(
+    writeResults(file, { ...doc, runs: [cut(doc.runs[0]), doc.runs[1], doc.runs[2]] }),
+    (e) => isMsatError(e) && /runs\[0\]\.traces\[0\]\.membrane: expected 4 entries, one per step/.test(e.message),
+  );
 });
 
 test('writeResults refuses results it could not read back', async () => {
@@ -136,6 +202,59 @@ test('each kind of damage names the file and the path', async () => {
     ['wrong version', (d) => (d.version = 2), 'version', /results format version 2; this msat reads version 1/],
     ['no runs', (d) => (d.runs = []), 'runs', /is empty; no converter has finished yet/],
     ['bad sha', (d) => (d.provenance.model.sha256 = 'abc'), 'provenance.model.sha256', /expected 64 lowercase hex digits/],
+    ['exit accuracy', (d) => (d.runs[2].report.exit.accuracy = 1.5), 'runs[2].report.exit.accuracy', /expected an accuracy in \[0, 1\], got 1\.5/],
+    [
+      'exit rule',
+      (d) => (d.runs[2].report.exit.rule = 'bogus:1'),
+      'runs[2].report.exit.rule',
+      /expected an exit rule of key:value pairs.*got "bogus:1"/,
+    ],
+    [
+      'converter exit rule',
+      (d) => (d.runs[2].converter.exit = 'confidence:2'),
+      'runs[2].converter.exit',
+      /expected an exit rule.*got "confidence:2"/,
+    ],
+    ['negative mean steps', (d) => (d.runs[2].report.exit.meanSteps = -1), 'runs[2].report.exit.meanSteps', /expected a finite number ≥ 0, got -1/],
+    ['mean steps after T', (d) => (d.runs[2].report.exit.meanSteps = 5), 'runs[2].report.exit.meanSteps', /expected at most T = 4 steps, got 5/],
+    [
+      'fractional count',
+      (d) => (d.runs[2].report.exit.histogram[2] = 5.5),
+      'runs[2].report.exit.histogram[2]',
+      /expected a whole number ≥ 0, got 5\.5/,
+    ],
+    [
+      'short histogram',
+      (d) => d.runs[2].report.exit.histogram.pop(),
+      'runs[2].report.exit.histogram',
+      /expected 5 entries, one per exit step 0\.\.T \(runs\[2\]\.report\.T = 4\), got 4/,
+    ],
+    [
+      'histogram of other samples',
+      (d) => (d.runs[2].report.exit.histogram[4] = 3),
+      'runs[2].report.exit.histogram',
+      /expected counts summing to the run's samples \(10\), got 11/,
+    ],
+    ['exit not an object', (d) => (d.runs[2].report.exit = 7), 'runs[2].report.exit', /expected an object, got 7/],
+    [
+      'sweep accuracy',
+      (d) => (d.runs[0].report.exitSweep.points[1].accuracy = -0.1),
+      'runs[0].report.exitSweep.points[1].accuracy',
+      /expected an accuracy in \[0, 1\], got -0\.1/,
+    ],
+    [
+      'front after T',
+      (d) => (d.runs[0].report.exitSweep.front[0].meanSteps = 40),
+      'runs[0].report.exitSweep.front[0].meanSteps',
+      /expected at most T = 4 steps, got 40/,
+    ],
+    [
+      'exit run trace arrays disagree',
+      (d) => d.runs[2].traces[0].spikes.pop(),
+      'runs[2].traces[0].spikes',
+      /expected 4 entries, as many as membrane, got 3/,
+    ],
+    ['no oracle', (d) => delete d.runs[1].report.exitSweep.oracle, 'runs[1].report.exitSweep.oracle', /expected an object, got nothing/],
   ];
   for (const [name, damage, where, pattern] of cases) {
     const doc = good();
@@ -161,4 +280,25 @@ test('each kind of damage names the file and the path', async () => {
       name,
     );
   }
+});
+
+test('the experiment table gives a run with an exit rule its accuracy with exit and mean exit step, and each swept run its oracle', () => {
+  const table = formatExperimentTable(results());
+  const lines = table.split('\n');
+  const head = lines.find((l) => l.startsWith('| converter'))!;
+  assert.match(head, /\| steps to ANN−1 % \| with exit \| mean exit step \| SOP \/ sample \|/);
+  assert.match(table, /^\| msat-exit \| 90\.00 \| 4 \| 90\.00 \| 2\.6 \| /m);
+  assert.match(table, /^\| msat \| 90\.00 \| 4 \| — \| — \| /m);
+  assert.match(table, /^- msat: oracle 90\.00 % after 2\.5 steps; no exit rule replayed reaches ANN − 1 %$/m);
+  assert.match(table, /^- msat-exit: exit rule confidence:0\.95,min:2,max:4 gave 90\.00 % after 2\.6 steps \(median 2, 95 % by 4\)/m);
+  // without early exit the table is as before: no exit columns, nothing under it
+  const plain = {
+    ...results(),
+    runs: results()
+      .runs.slice(0, 2)
+      .map((r) => ({ ...r, report: { ...r.report, exitSweep: null } })),
+  };
+  const before = formatExperimentTable(plain);
+  assert.doesNotMatch(before, /exit/);
+  assert.match(before.split('\n').at(-1)!, /^\| burst \| /);
 });

@@ -103,7 +103,9 @@ test('a good file gives the defaults the earlier reader gave (written here, and 
   assert.deepEqual(defaults, { neuron: NEURON, normalization: { mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] } });
   assert.deepEqual(defaults, legacyDefaults(JSON.parse(readFileSync(path, 'utf8'))));
 
-  const fixture = await snnFileDefaults(FIXTURE);
+  // the shipped tuned file also records the early-exit rule `msat tune` chose, which the earlier reader did not know
+  const { exit, ...fixture } = await snnFileDefaults(FIXTURE);
+  assert.deepEqual(exit, { stable: 2 });
   assert.deepEqual(fixture, legacyDefaults(JSON.parse(readFileSync(FIXTURE, 'utf8'))));
   assert.equal(fixture.neuron.method, 'msat');
   assert.equal(fixture.neuron.hp?.ki, 14.809093987202461);
@@ -114,7 +116,8 @@ test('a good file gives the defaults the earlier reader gave (written here, and 
 test('files of earlier msat versions read: no neuron, thresholds null / from an SNN file / every "auto", text normalisation', async () => {
   const variants: Array<[string, object]> = [
     ['no-neuron', { normalization: { mean: [0.1307], std: [0.3081] }, thresholds: null }],
-    ['snn-file', { neuron: { method: 'msat', k: 1 }, thresholds: { kind: 'snn-file', path: 'other.snn.json' } }],
+    // msat has always written the whole converter (method, k, hp, gamma, reset), with the thresholds of any kind
+    ['snn-file', { neuron: DEFAULT_NEURON_CONFIG, thresholds: { kind: 'snn-file', path: 'other.snn.json' } }],
     ['auto', { thresholds: { kind: 'calibrate', samples: 200, every: 'auto' } }],
     ['text', { normalization: { vocabSize: 10000, sequenceLength: 256 }, tune: { seed: 0 } }],
     ['steps', { steps: 32 }],
@@ -185,4 +188,66 @@ test('what msat writes it reads: γ = Infinity round-trips as "Infinity"; a neur
     expectSnnFileError(bad, 'options.normalization.mean'),
   );
   assert.equal(existsSync(bad), false, 'nothing written');
+});
+
+test('a recorded converter that lacks a field its method uses is SNN_FILE naming the field, not the default in its place', async () => {
+  const { k: _k, ...noK } = NEURON;
+  const { hp: _hp, ...noHp } = NEURON;
+  const { method: _method, ...noMethod } = NEURON;
+  const { gamma: _gamma, ...noGamma } = NEURON;
+  const { reset: _reset, ...noReset } = NEURON;
+  const { alpha: _alpha, ...hpNoAlpha } = NEURON.hp;
+  /** [name, options.neuron as hand-edited, the field named, message]. */
+  const cases: Array<[string, object, string, RegExp?]> = [
+    ['no-method', noMethod, 'options.neuron.method', /expected a string, got nothing \(missing\)/],
+    ['no-hp', noHp, 'options.neuron.hp', /expected the six MSAT hyper-parameters \(every method but "const" uses them\), got nothing \(missing\)/],
+    ['msat-k-only', { method: 'msat', k: 1, gamma: 1, reset: 'soft' }, 'options.neuron.hp'],
+    ['const-no-k', { ...noK, method: 'const' }, 'options.neuron.k', /method "const" uses it/],
+    ['no-gamma', noGamma, 'options.neuron.gamma', /got nothing \(missing\)/],
+    ['no-reset', noReset, 'options.neuron.reset', /got nothing \(missing\)/],
+    ['hp-no-alpha', { ...NEURON, hp: hpNoAlpha }, 'options.neuron.hp.alpha', /got nothing \(missing\)/],
+  ];
+  for (const [name, neuron, field, pattern] of cases) {
+    const path = join(dir, `incomplete-${name}.snn.json`);
+    writeFileSync(path, JSON.stringify(docWith({ ...options(), neuron }), null, 2));
+    await assert.rejects(readSnnFile(path), expectSnnFileError(path, field, pattern), name);
+    await assert.rejects(snnFileDefaults(path), expectSnnFileError(path, field, pattern), `${name}: snnFileDefaults`);
+    const refused = join(dir, `incomplete-${name}.written.snn.json`);
+    await assert.rejects(writeSnnFile(refused, docWith({ ...options(), neuron })), expectSnnFileError(refused, field, pattern), `${name}: written`);
+    assert.equal(existsSync(refused), false, `${name}: nothing written`);
+  }
+});
+
+test('only the field a method ignores may be left out (k for the adaptive methods, hp for const); no neuron at all is no recorded converter', async () => {
+  const { k: _k, ...dttNoK } = NEURON;
+  const { hp: _hp, ...constNoHp } = { ...NEURON, method: 'const' as const };
+  for (const [name, neuron] of [
+    ['dtt-no-k', dttNoK],
+    ['const-no-hp', constNoHp],
+  ] as const) {
+    const path = join(dir, `${name}.snn.json`);
+    await writeSnnFile(path, docWith({ ...options(), neuron }));
+    assert.deepEqual((await snnFileDefaults(path)).neuron, neuron, name);
+  }
+  const none = join(dir, 'none.snn.json');
+  const { neuron: _neuron, ...noNeuron } = options();
+  await writeSnnFile(none, docWith(noNeuron));
+  assert.deepEqual((await snnFileDefaults(none)).neuron, {});
+});
+
+test('an early-exit rule in the file is read as the defaults exit; a bad one is SNN_FILE naming options.exit', async () => {
+  const good = join(dir, 'exit.snn.json');
+  await writeSnnFile(good, docWith({ ...options(), exit: 'confidence:0.99,min:2' }));
+  assert.deepEqual((await snnFileDefaults(good)).exit, { confidence: 0.99, min: 2 });
+  for (const [exit, why] of [
+    ['confidence:2', /confidence must be in \(0, 1\]/],
+    ['bogus:1', /unknown key "bogus"/],
+    [4, /expected/],
+  ] as const) {
+    const path = join(dir, `bad-exit-${String(exit).replace(/[^a-z0-9]/gi, '')}.snn.json`);
+    const doc = JSON.parse(JSON.stringify(docWith(options())));
+    doc.options.exit = exit;
+    writeFileSync(path, JSON.stringify(doc));
+    await assert.rejects(snnFileDefaults(path), expectSnnFileError(path, 'options.exit', why));
+  }
 });

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Layer } from '../../src/model/index.js';
 import { addPearsonPairs, emptyPearsonSums, emptyTallies, mergeTallies, pearsonOf, tallyResult } from '../../src/snn/simulation-tallies.js';
+import { resolveSimulationOptions } from '../../src/snn/simulation-options.js';
 
 const RELU: Layer = { kind: 'relu', name: 'r', inputs: ['c'], output: 'o', outShape: ['N', 2, 2] };
 
@@ -48,7 +49,7 @@ test('mergeTallies adds every count, keeps the traces of the side that has them;
   two.traces.push({ layer: 'r', neuron: 1, annActivation: 0.5, membrane: [0.5, 1], threshold: [1, 1], spikes: [0, 1] });
   const merged = mergeTallies(one, two);
   assert.deepEqual(mergeTallies(emptyTallies([relu], 2), merged), merged);
-  const r = tallyResult(net, merged, 2, 0);
+  const r = tallyResult(net, merged, resolveSimulationOptions({ steps: 2, sinStep: 2 }), 0);
   assert.equal(r.samples, 4);
   assert.equal(r.annAccuracy, 0.75);
   assert.deepEqual([...r.accuracyPerStep], [0.25, 0.75]);

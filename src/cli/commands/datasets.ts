@@ -44,14 +44,16 @@ function mb(bytes: number): string {
 export function registerDatasets(program: Command, globals: () => GlobalOptions): void {
   const datasets = program
     .command('datasets')
-    .description('download the public datasets msat reads (cifar10, cifar100, imdb, speech-commands, fashion-mnist) and list the cache');
+    .description(
+      'download the public datasets msat reads (cifar10, cifar100, imdb, speech-commands, speech-commands-full, fashion-mnist) and list the cache',
+    );
 
   datasets
     .command('get')
     .description(
       'download, verify (size, SHA-256) and extract datasets into <cache>/datasets/<name>/ (cache: MSAT_CACHE, else the platform cache folder); an interrupted download resumes',
     )
-    .argument('<name...>', 'cifar10 | cifar100 | imdb | speech-commands | fashion-mnist (mnist comes with msat)')
+    .argument('<name...>', 'cifar10 | cifar100 | imdb | speech-commands | speech-commands-full | fashion-mnist (mnist comes with msat)')
     // For tests that serve archives they built: an explicit replacement of the published sizes and digests.
     .addOption(new Option('--checksums <file>', 'JSON { "<archive file>": { "size", "sha256" } } replacing the published values').hideHelp())
     .action(async (names: string[], flags: GetFlags) => {

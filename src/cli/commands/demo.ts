@@ -23,8 +23,11 @@ interface DemoFlags {
   readonly json?: boolean;
 }
 
-/** The converters the demo compares (ids of the mnist-cnn preset, and `tuned` from the shipped tuned file). */
-const CONVERTERS = ['const-1', 'msat', 'tuned'];
+/**
+ * The converters the demo compares: ids of the mnist-cnn preset, `tuned` from the shipped tuned file, and
+ * `tuned-exit`, the same with the early-exit rule the file records (when it records one).
+ */
+const CONVERTERS = ['const-1', 'msat', 'tuned', 'tuned-exit'];
 
 /** What `msat tune` wrote for the shipped MNIST CNN (its command and score are in the file's provenance). */
 const TUNED_FILE = 'mnist-cnn.tuned.snn.json';
@@ -43,11 +46,12 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
     .option('--out <dir>', 'results folder (replaced on every run)', join('results', 'demo'))
     .option('--json', 'print the results file on stdout')
     .action(async (flags: DemoFlags) => {
-      const [{ Runner }, experiment, { renderReport }, snn] = await Promise.all([
+      const [{ Runner }, experiment, { renderReport }, snn, { snnFileDefaults }] = await Promise.all([
         import('../../runtime/index.js'),
         import('../../experiment/index.js'),
         import('../../report/index.js'),
         import('../../snn/index.js'),
+        import('../../pipeline/index.js'),
       ]);
       const preset = experiment.findPreset('mnist-cnn');
       const model = experiment.presetModel(preset, flags.model);
@@ -55,6 +59,8 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
         throw new MsatError('DEMO_MODEL', `${model.path} not found; the demo model ships in models/ (made by: ${model.trainCommand})`);
       // The shipped tuned file belongs to the shipped model only; another model is compared without it unless given.
       const tuned = flags.tuned ?? (flags.model === undefined ? join(experiment.MODELS_DIR, TUNED_FILE) : 'none');
+      const withExit = tuned !== 'none' && (await snnFileDefaults(tuned)).exit !== undefined;
+      const converters = CONVERTERS.filter((c) => (c !== 'tuned' || tuned !== 'none') && (c !== 'tuned-exit' || withExit));
       const runner = new Runner({ threads: globals().threads });
       const progress = createStagedProgress(18);
       let results;
@@ -67,7 +73,7 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
           data: flags.data,
           steps: flags.steps,
           every: flags.every,
-          converters: tuned === 'none' ? CONVERTERS.filter((c) => c !== 'tuned') : CONVERTERS,
+          converters,
           tuned: tuned === 'none' ? undefined : tuned,
           workers: globals().workers,
           runner,
@@ -103,8 +109,9 @@ export function formatComparison(results: ExperimentResults, energy: { readonly 
   const r0 = results.runs[0].report;
   const steps: number[] = [];
   for (let t = 4; t <= r0.T; t *= 2) steps.push(t);
+  const width = Math.max(20, ...results.runs.map((r) => r.converter.label.length));
   const head = [
-    'converter'.padEnd(20),
+    'converter'.padEnd(width),
     ...steps.map((t) => `T=${t}`.padStart(7)),
     'to ANN−1%'.padStart(10),
     'SOP/step'.padStart(10),
@@ -117,13 +124,14 @@ export function formatComparison(results: ExperimentResults, energy: { readonly 
     head.join(' '),
   ];
   for (const { converter, report: r } of results.runs) {
-    const sop = r.sopPerStep.reduce((a, b) => a + b, 0) / r.T;
+    // with early exit, steps are each sample's own: per step means per step a sample ran
+    const sop = r.sopPerStep.reduce((a, b) => a + b, 0) / (r.exit?.meanSteps ?? r.T);
     const energy = r.neuron.method === 'const' ? r.energyPerSampleJ : r.multiplyPerEventEnergyPerSampleJ;
     lines.push(
       [
-        converter.label.padEnd(20),
+        converter.label.padEnd(width),
         ...steps.map((t) => (100 * r.accuracyPerStep[t - 1]).toFixed(2).padStart(7)),
-        String(r.stepsToAnnMinus1 ?? `>${r.T}`).padStart(10),
+        (r.exit ? `mean ${r.exit.meanSteps.toFixed(1)}` : String(r.stepsToAnnMinus1 ?? `>${r.T}`)).padStart(10),
         `${(sop / 1e3).toFixed(1)}k`.padStart(10),
         (energy * 1e6).toFixed(2).padStart(10),
       ].join(' '),
@@ -135,6 +143,13 @@ export function formatComparison(results: ExperimentResults, energy: { readonly 
   );
   if (results.runs.some((r) => r.converter.id === 'msat')) {
     lines.push("MSAT DTT+DET uses the authors' hyper-parameters (chosen for VGG-16 on CIFAR); tuned: found by `msat tune` for this model.");
+  }
+  const exit = results.runs.find((r) => r.report.exit);
+  if (exit) {
+    const e = exit.report.exit!;
+    lines.push(
+      `+ exit: each sample stops once its answer is settled (${e.rule}, chosen by \`msat tune\`): ${(100 * e.accuracy).toFixed(2)} % after ${e.meanSteps.toFixed(1)} steps on average; its columns are the accuracy with a budget of T steps.`,
+    );
   }
   return lines.join('\n');
 }

@@ -56,6 +56,7 @@ export function registerEval(program: Command, globals: () => GlobalOptions): vo
           accuracy: result.accuracy,
           samples: result.samples,
           correct: result.correct,
+          nonFinite: result.nonFinite,
           seconds: result.seconds,
           samplesPerSecond: result.samplesPerSecond,
         };
@@ -67,6 +68,8 @@ export function registerEval(program: Command, globals: () => GlobalOptions): vo
               `model     ${flags.model}`,
               `data      ${flags.data} (${dataset.format}, ${dataset.split}, ${result.samples} samples)`,
               `accuracy  ${(100 * result.accuracy).toFixed(2)} % (${result.correct} / ${result.samples})`,
+              // a broken output scores as wrong; the count says how much of the accuracy is that
+              ...(result.nonFinite > 0 ? [`non-finite ${result.nonFinite} samples gave NaN or infinite outputs (counted as wrong)`] : []),
               `time      ${result.seconds.toFixed(1)} s (${result.samplesPerSecond.toFixed(0)} samples/s)`,
             ].join('\n') + '\n',
           );

@@ -1,7 +1,7 @@
 /** `msat simulate`: convert a model and measure its SNN for T steps (accuracy per step, latency, rates, energy). */
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
-import { assertDistinctPaths, assertWritableFolder } from '../../core/index.js';
+import { assertDistinctPaths, assertWritableFolder, MsatError } from '../../core/index.js';
 import type { ConvertedSnn } from '../../index.js';
 import type { SimulationReport } from '../../pipeline/index.js';
 import { addDatasetFlags, type DatasetFlags } from '../dataset-flags.js';
@@ -10,14 +10,16 @@ import { addCalibrationFlags, addNeuronFlags, calibrationOptions, neuronConfig, 
 import { parseNonNegativeInt, parseNumberList, parsePositiveInt } from '../parse.js';
 import { createStagedProgress } from '../progress.js';
 
-interface SimulateFlags extends DatasetFlags, CalibrationFlags, NeuronFlags {
+interface SimulateFlags extends Omit<DatasetFlags, 'split'>, CalibrationFlags, NeuronFlags {
+  readonly split?: 'train' | 'test';
   readonly model: string;
   readonly snn?: string;
   readonly steps: number;
   readonly sc?: true | number[];
   readonly encoding: 'direct' | 'poisson';
   readonly seed: number;
-  readonly chunk: number;
+  readonly chunk?: number;
+  readonly exit?: string;
   readonly batch: number;
   readonly json?: boolean;
   readonly out?: string;
@@ -28,7 +30,7 @@ export function registerSimulate(program: Command, globals: () => GlobalOptions)
     .command('simulate')
     .description('convert a model to an SNN and simulate it for T steps: accuracy per step, latency to the ANN, firing rates, SOP and energy')
     .requiredOption('--model <file>', 'ONNX model (ReLU network)');
-  addDatasetFlags(command);
+  addDatasetFlags(command, { validation: false });
   addCalibrationFlags(command).option('--snn <file>', 'reuse the thresholds of `msat convert --out` instead of calibrating');
   addNeuronFlags(command)
     .requiredOption('-T, --steps <n>', 'time steps to simulate (also --T)', parsePositiveInt)
@@ -39,13 +41,21 @@ export function registerSimulate(program: Command, globals: () => GlobalOptions)
     )
     .addOption(new Option('--encoding <e>', 'input encoding').choices(['direct', 'poisson']).default('direct'))
     .option('--seed <s>', 'seed of Poisson noise and spike-confidence draws', parseNonNegativeInt, 0)
-    .option('--chunk <k>', 'time steps per onnxruntime run', parsePositiveInt, 16)
+    .option('--chunk <k>', 'time steps per onnxruntime run (default 16; 4 with --exit)', parsePositiveInt)
+    .option(
+      '--exit <rule>',
+      'early exit: each sample stops when its readout is settled, e.g. confidence:0.99,min:2 (keys: confidence, margin, stable, mode all|any, min, max; see README), or snn: the rule the --snn file records',
+    )
     .option('--batch <n>', 'samples per batch', parsePositiveInt, 64)
     .option('--json', 'print one JSON object on stdout')
     .option('--out <dir>', 'also write results.json and the SNN file (snn.json) there, for `msat report <dir>`')
     .action(async (flags: SimulateFlags, cmd: Command) => {
       const { ConvertedSnn, convert } = await import('../../index.js');
       const startedAt = new Date().toISOString();
+      // a bad rule is refused before any calibration; `snn`: the rule the SNN file records
+      const exit = flags.exit === undefined || flags.exit === 'snn' ? undefined : (await import('../../index.js')).parseExitRule(flags.exit);
+      if (flags.exit === 'snn' && flags.snn === undefined)
+        throw new MsatError('SNN_OPTIONS', '--exit snn takes the rule of the SNN file: give --snn');
       if (flags.out !== undefined) {
         assertWritableFolder(flags.out);
         assertDistinctPaths(
@@ -82,6 +92,7 @@ export function registerSimulate(program: Command, globals: () => GlobalOptions)
           workers: globals().workers,
           // the report draws membrane and threshold traces of a few neurons
           traceNeurons: flags.out !== undefined ? 3 : undefined,
+          exit: flags.exit === 'snn' ? snnExit(snn, flags.snn!) : exit,
           onProgress: progress.update,
         });
         progress.stop();
@@ -95,6 +106,12 @@ export function registerSimulate(program: Command, globals: () => GlobalOptions)
         await snn.dispose();
       }
     });
+}
+
+/** The exit rule an SNN file records (`--exit snn`). */
+function snnExit(snn: ConvertedSnn, path: string): NonNullable<ConvertedSnn['exit']> {
+  if (!snn.exit) throw new MsatError('SNN_FILE', `${path} records no exit rule (msat tune writes one); give one with --exit`);
+  return snn.exit;
 }
 
 /** `--out`: the SNN file and the results file of the run, in the experiment format `msat report` reads. */
@@ -153,14 +170,45 @@ export function formatReport(r: SimulationReport): string {
         (r.confidence ? `  ${r.confidence[l.layer].toFixed(3).padStart(10)}` : ''),
     );
   }
+  lines.push('', ...exitLines(r));
   const sop = r.sopPerStep.reduce((a, b) => a + b, 0);
   lines.push(
     '',
-    `synaptic operations     ${(sop / r.T / 1e6).toFixed(3)} M per step per sample (+ ${(r.analogMacsPerStep / 1e6).toFixed(3)} M MACs of the analog first layer)`,
+    `synaptic operations     ${(sop / (r.exit?.meanSteps ?? r.T) / 1e6).toFixed(3)} M per step per sample (+ ${(r.analogMacsPerStep / 1e6).toFixed(3)} M MACs of the analog first layer)`,
     ...energyLines(r),
     `time                    ${r.seconds.toFixed(1)} s`,
   );
   return lines.join('\n');
+}
+
+/**
+ * With an exit rule: what it gave. Without one: the offline sweep's best rule of each family that reaches
+ * ANN − 1 % (if any does) and the oracle, beside the fixed-T latency above.
+ */
+function exitLines(r: SimulationReport): string[] {
+  const steps = (v: number) => v.toFixed(1);
+  if (r.exit) {
+    const e = r.exit;
+    return [
+      `early exit              ${e.rule}`,
+      `accuracy with exit      ${pct(e.accuracy)} after ${steps(e.meanSteps)} steps on average (median ${e.medianSteps}, 95 % by ${e.p95Steps}; ${steps(e.computedSteps)} computed)`,
+    ];
+  }
+  if (!r.exitSweep) return [];
+  const target = r.annAccuracy - 0.01;
+  const lines = [
+    `early exit, replayed on this run (fewest mean steps at ANN − 1 % = ${pct(target)}; --exit to run one):`,
+    `  oracle                ${pct(r.exitSweep.oracle.accuracy)} after ${steps(r.exitSweep.oracle.meanSteps)} steps (each sample stops once its answer stays right)`,
+  ];
+  for (const family of [...new Set(r.exitSweep.points.map((p) => p.family))]) {
+    const best = r.exitSweep.points
+      .filter((p) => p.family === family && p.accuracy >= target)
+      .sort((a, b) => a.meanSteps - b.meanSteps || b.accuracy - a.accuracy)[0];
+    lines.push(
+      `  ${family.padEnd(20)}  ${best ? `${pct(best.accuracy)} after ${steps(best.meanSteps)} steps: --exit ${best.rule}` : 'does not reach it'}`,
+    );
+  }
+  return lines;
 }
 
 /** Energy per sample, the figure that fits the neuron first: binary spikes cost an AC, real-valued events a MAC. */

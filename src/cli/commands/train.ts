@@ -5,11 +5,19 @@
  * line per epoch; the result goes to stdout (`--json`: one JSON object).
  */
 import { dirname, resolve } from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import type { GlobalOptions } from '../global-options.js';
 import { DATA_HELP } from '../dataset-flags.js';
-import { parseInteger, parseNonNegativeInt, parseNonNegativeNumber, parseNumberList, parsePositiveInt, parsePositiveNumber } from '../parse.js';
+import {
+  parseInteger,
+  parseNonNegativeInt,
+  parseNonNegativeNumber,
+  parseNumberList,
+  parseOneOf,
+  parsePositiveInt,
+  parsePositiveNumber,
+} from '../parse.js';
 
 const ARCHS = ['mnist-cnn', 'vgg16', 'resnet20', 'resnet18', 'text-cnn', 'speech-cnn'] as const;
 const OPTIMIZERS = ['sgd', 'adamw', 'adam'] as const;
@@ -51,12 +59,7 @@ interface TrainFlags {
   readonly json?: boolean;
 }
 
-const oneOf =
-  <T extends string>(values: readonly T[]) =>
-  (value: string): T => {
-    if (!(values as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${values.join(', ')}, got "${value}"`);
-    return value as T;
-  };
+const oneOf = parseOneOf;
 
 export function registerTrain(program: Command, globals: () => GlobalOptions): void {
   program

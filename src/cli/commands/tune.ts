@@ -14,6 +14,7 @@ interface TuneFlags extends Omit<DatasetFlags, 'split' | 'limit' | 'every'> {
   readonly method: 'const' | 'dtt' | 'det' | 'msat';
   readonly steps: number;
   readonly checkT: number;
+  readonly exit: boolean;
   readonly gamma: number;
   readonly finalists: number;
   readonly finalTolerance: number;
@@ -92,6 +93,7 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
     .option('--chunk <k>', 'time steps per onnxruntime run', parsePositiveInt, 16)
     .option('--batch <n>', 'samples per simulator batch', parsePositiveInt, 64)
     .option('--json', 'print the report as one JSON object on stdout')
+    .option('--no-exit', 'do not choose an early-exit rule for the tuned neuron (one more simulation on the tuning samples)')
     .action(async (flags: TuneFlags) => {
       const [{ Runner }, { tuneModel, createTunedSnnFile }, { writeSnnFile }] = await Promise.all([
         import('../../runtime/index.js'),
@@ -137,6 +139,7 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
           percentiles: flags.percentiles,
           layerScales: flags.layerScales ?? false,
           seed: flags.seed,
+          exit: flags.exit,
           log: logPath,
           restart: flags.restart ?? false,
           shouldStop: () => performance.now() > deadline,
@@ -162,6 +165,7 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
               percentile: result.best.percentile,
               channelWise: flags.channelWise ?? false,
             },
+            ...(result.exit?.rule ? { exit: result.exit.rule } : {}),
             tune: {
               percentile: result.best.percentile,
               layerScales: result.report.best.config.layerScales,
@@ -279,6 +283,16 @@ export function formatTuneReport(r: TuneReport): string {
         `warning: no finalist kept the ANN's accuracy to T = ${k.T}; kept the best-scoring one there (try --finalists, a larger -T or --budget${hint})`,
       );
     }
+  }
+  if (r.exit) {
+    const e = r.exit;
+    lines.push(
+      '',
+      e.rule
+        ? `early exit for the tuned neuron: --exit ${e.rule} reaches ${pct(e.accuracy!)} % (ANN − ${(100 * (c.annAccuracy - e.target)).toFixed(1)} % = ${pct(e.target)} %) after ${e.meanSteps!.toFixed(1)} steps on average` +
+            ` (fixed T: ${e.fixedSteps ?? `> ${T}`}; oracle ${e.oracle.meanSteps.toFixed(1)}); recorded in the tuned file, run it with msat simulate --snn FILE --exit snn`
+        : `early exit: no rule reaches ${pct(e.target)} % within T = ${T} on the tuning samples; none recorded`,
+    );
   }
   return lines.join('\n');
 }

@@ -30,10 +30,11 @@ function checkP(p: number): void {
 function checkValues(values: ArrayLike<number>, where: string): void {
   if (values.length === 0) throw new MsatError('CONVERT_EMPTY_TENSOR', `${where}: cannot take a percentile of 0 values.`);
   for (let i = 0; i < values.length; i++) {
-    if (Number.isNaN(values[i])) {
+    // an infinite value would become an infinite λ at p = 1 and skew every interpolated percentile near it
+    if (!Number.isFinite(values[i])) {
       throw new MsatError(
         'CONVERT_NAN',
-        `${where}: value ${i} is NaN; the calibration activations are broken (check the model and input normalization).`,
+        `${where}: value ${i} is ${values[i]}; the calibration activations are broken (check the model and input normalization).`,
       );
     }
   }
@@ -59,7 +60,7 @@ function maxOf(values: ArrayLike<number>): number {
 /**
  * The p-th percentile (p in (0, 1]) of `values`, in float64. p = 1 is the maximum and skips the sort.
  * Layer-wise calibration (docs/method.md §1.2) is this over the whole ReLU output tensor, zeros included.
- * Throws on an empty input or a NaN.
+ * Throws on an empty input, a NaN or an infinite value.
  */
 export function percentile(values: ArrayLike<number>, p: number, options: PercentileOptions = {}): number {
   checkP(p);

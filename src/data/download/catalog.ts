@@ -71,9 +71,7 @@ export const DOWNLOADABLE_DATASETS: readonly DownloadableDataset[] = [
   },
   {
     // The official v0.02 TEST set: WAV clips already in the 12 task classes (`_unknown_`, `_silence_`), which
-    // the speech-commands-wav format reads. The 2.4 GB training archive (speech_commands_v0.02.tar.gz: 35 word
-    // folders, validation_list.txt / testing_list.txt, long `_background_noise_` recordings) is not offered:
-    // no msat format reads it yet.
+    // the speech-commands-wav format reads. The whole dataset is `speech-commands-full` below.
     name: 'speech-commands',
     description: 'Google Speech Commands v0.02, official test set (WAV, 12 classes)',
     format: 'speech-commands-wav',
@@ -84,6 +82,22 @@ export const DOWNLOADABLE_DATASETS: readonly DownloadableDataset[] = [
         url: 'http://download.tensorflow.org/data/speech_commands_test_set_v0.02.tar.gz',
         size: 112563277,
         sha256: 'cc2a00c1147c2254e9be3fa0f779d8c17421dc349b86366567a8edfa9acd51df',
+      },
+    ],
+  },
+  {
+    // The whole v0.02 dataset (35 word folders, `_background_noise_/`, validation_list.txt, testing_list.txt),
+    // which the speech-commands-full format reads as the 12-class task with train, validation and test splits.
+    name: 'speech-commands-full',
+    description: 'Google Speech Commands v0.02, full archive (WAV, 35 words + background noise) as 12 classes',
+    format: 'speech-commands-full',
+    splits: 'train, validation, test',
+    archives: [
+      // url_checksums/speech_commands.txt
+      {
+        url: 'http://download.tensorflow.org/data/speech_commands_v0.02.tar.gz',
+        size: 2428923189,
+        sha256: 'af14739ee7dc311471de98f5f9d2c9191b18aedfe957f4a6ff791c709868ff58',
       },
     ],
   },

@@ -1,6 +1,7 @@
 /** `concat`: concatenation of data inputs along a non-batch axis (ONNX Concat). */
+import { MsatError } from '../../core/index.js';
 import { attr } from '../../onnx/index.js';
-import { readInt, unsupportedAttribute } from '../attributes.js';
+import { describeNode, readInt, unsupportedAttribute } from '../attributes.js';
 import { concat as concatOp } from '../autodiff/index.js';
 import type { ConcatLayer } from '../layer-types.js';
 import { formatShape, normalizeAxis, shapeError } from '../shape-utils.js';
@@ -8,6 +9,7 @@ import { dynamicInput, type OnnxMapper } from './from-onnx.js';
 import type { LayerKindSpec } from './spec.js';
 
 const fromConcat: OnnxMapper<ConcatLayer> = (ctx, env) => {
+  if (ctx.node.inputs.length === 0) throw new MsatError('ONNX_MALFORMED', `${describeNode(ctx)} has no inputs; Concat needs at least one`);
   const inputs = ctx.node.inputs.map((_, i) => dynamicInput(ctx, env, i, `operand ${i}`));
   const rank = env.shape(inputs[0])!.length;
   const raw = readInt(ctx, 'axis', 0);

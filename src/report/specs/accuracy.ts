@@ -3,6 +3,7 @@
  * of the paper (docs/method.md §7) and of every msat document that compares converters (experiment, tuning, demo).
  */
 import type { TopLevelSpec } from 'vega-lite';
+import { clipPolyline } from './clip.js';
 import { seriesColorScale, type SeriesIdentity } from './colors.js';
 import { REFERENCE_COLOR, SHORT_RUN_STEPS, assertUniqueLabels, chartFrame, seriesLegend, stepAxis, stepScale } from './theme.js';
 
@@ -52,29 +53,14 @@ export function accuracyChartSpec(series: readonly AccuracySeries[], annAccuracy
   const x = stepAxis(T, xScale);
   const xStart = stepScale(T, xScale).domain[0];
   const y = { field: 'accuracy', type: 'quantitative' as const, title: 'accuracy (%)', scale: { domain: [...yDomain], nice: false, zero: false } };
-  const color = { field: 'series', type: 'nominal' as const, title: null, scale: seriesColorScale(series), legend: seriesLegend(series.length) };
-  const rule = (value: number, dash: number[], text: string, opacity: number) => [
-    // One-row data of their own: inheriting the series' rows would draw the rule once per row.
-    {
-      data: ONE_ROW,
-      mark: { type: 'rule' as const, color: REFERENCE_COLOR, strokeDash: dash, strokeWidth: 1.5, opacity },
-      encoding: { y: { datum: value } },
-    },
-    {
-      data: ONE_ROW,
-      mark: {
-        type: 'text' as const,
-        align: 'left' as const,
-        baseline: 'bottom' as const,
-        dx: 4,
-        dy: -3,
-        color: REFERENCE_COLOR,
-        fontSize: 11,
-        opacity,
-      },
-      encoding: { x: { datum: xStart }, y: { datum: value }, text: { value: text } },
-    },
-  ];
+  const color = {
+    field: 'series',
+    type: 'nominal' as const,
+    title: null,
+    scale: seriesColorScale(series),
+    legend: seriesLegend(series.length, labels),
+  };
+  const rule = (value: number, dash: number[], text: string, opacity: number) => referenceRule(value, dash, text, opacity, xStart);
   return {
     ...chartFrame(options),
     // Reference rules first, so the converters' lines are drawn over them.
@@ -95,6 +81,35 @@ export function accuracyChartSpec(series: readonly AccuracySeries[], annAccuracy
   };
 }
 
+/**
+ * A horizontal reference rule at `value` (the ANN's accuracy, in the y field's units) with its label at the left
+ * edge (`xStart`): two layers for a chart's `layer` list, each on one-row data of its own (inheriting the
+ * series' rows would draw the rule once per row).
+ */
+export function referenceRule(value: number, dash: number[], text: string, opacity: number, xStart: number) {
+  return [
+    {
+      data: ONE_ROW,
+      mark: { type: 'rule' as const, color: REFERENCE_COLOR, strokeDash: dash, strokeWidth: 1.5, opacity },
+      encoding: { y: { datum: value } },
+    },
+    {
+      data: ONE_ROW,
+      mark: {
+        type: 'text' as const,
+        align: 'left' as const,
+        baseline: 'bottom' as const,
+        dx: 4,
+        dy: -3,
+        color: REFERENCE_COLOR,
+        fontSize: 11,
+        opacity,
+      },
+      encoding: { x: { datum: xStart }, y: { datum: value }, text: { value: text } },
+    },
+  ];
+}
+
 /** A line's rows: pieces (`part`) of a series inside the y domain; a dot's rows: the steps inside it. */
 interface LineRow {
   readonly series: string;
@@ -103,67 +118,18 @@ interface LineRow {
   readonly accuracy: number;
 }
 
-/**
- * Cuts every series to `[lo, hi]` (in %): each segment between two steps that leaves the domain ends where it
- * crosses the edge, and the line resumes where it comes back, in a new `part`. Crossings are interpolated along
- * the straight segment as drawn, i.e. in log₂(step) on a log axis.
- */
+/** Every series cut to `[lo, hi]` (in %) by `clipPolyline`, and the dots of the steps inside it. */
 function clippedSeries(
   series: readonly AccuracySeries[],
   xType: 'log' | 'linear',
   [lo, hi]: readonly [number, number],
 ): { lines: LineRow[]; points: { series: string; step: number; accuracy: number }[] } {
-  const toU = xType === 'log' ? Math.log2 : (step: number) => step;
-  const fromU = xType === 'log' ? (u: number) => 2 ** u : (u: number) => u;
   const lines: LineRow[] = [];
   const points: { series: string; step: number; accuracy: number }[] = [];
   for (const s of series) {
-    const steps = s.accuracyPerStep.map((a, i) => ({ step: i + 1, accuracy: 100 * a }));
-    for (const p of steps) if (p.accuracy >= lo && p.accuracy <= hi) points.push({ series: s.label, ...p });
-    let part = 0;
-    let open = false;
-    const push = (step: number, accuracy: number) => lines.push({ series: s.label, part, step, accuracy });
-    const close = () => {
-      if (open) part++;
-      open = false;
-    };
-    steps.forEach((p, i) => {
-      if (i === 0) {
-        if (p.accuracy >= lo && p.accuracy <= hi) {
-          push(p.step, p.accuracy);
-          open = true;
-        }
-        return;
-      }
-      const q = steps[i - 1];
-      const cut = clipSegment(q.accuracy, p.accuracy, lo, hi);
-      if (!cut) return close();
-      const [t0, t1] = cut;
-      const at = (t: number) => {
-        const u = toU(q.step) + t * (toU(p.step) - toU(q.step));
-        const y = q.accuracy + t * (p.accuracy - q.accuracy);
-        return { step: t === 0 ? q.step : t === 1 ? p.step : fromU(u), accuracy: Math.min(hi, Math.max(lo, y)) };
-      };
-      if (t0 > 0 || !open) {
-        close();
-        const a = at(t0);
-        push(a.step, a.accuracy);
-        open = true;
-      }
-      const b = at(t1);
-      push(b.step, b.accuracy);
-      if (t1 < 1) close();
-    });
+    const steps = s.accuracyPerStep.map((a, i) => ({ x: i + 1, y: 100 * a }));
+    for (const p of steps) if (p.y >= lo && p.y <= hi) points.push({ series: s.label, step: p.x, accuracy: p.y });
+    for (const v of clipPolyline(steps, xType, [lo, hi])) lines.push({ series: s.label, part: v.part, step: v.x, accuracy: v.y });
   }
   return { lines, points };
-}
-
-/** The parameter range [t0, t1] ⊆ [0, 1] of the segment y0 → y1 that lies in [lo, hi], or undefined when none does. */
-function clipSegment(y0: number, y1: number, lo: number, hi: number): [number, number] | undefined {
-  if (y0 === y1) return y0 >= lo && y0 <= hi ? [0, 1] : undefined;
-  const a = (lo - y0) / (y1 - y0);
-  const b = (hi - y0) / (y1 - y0);
-  const t0 = Math.max(0, Math.min(a, b));
-  const t1 = Math.min(1, Math.max(a, b));
-  return t0 <= t1 ? [t0, t1] : undefined;
 }

@@ -4,12 +4,15 @@
  * the number of series beside it.
  */
 
-/** The converters msat names (the preset ids of `msat experiment`, plus `tuned` from `msat tune`). */
-export type ConverterKey = 'const-1' | 'const-0.5' | 'dtt' | 'det' | 'msat' | 'msat-sc' | 'tuned';
+/**
+ * The converters msat names (the preset ids of `msat experiment`, plus `tuned` from `msat tune` and `tuned-exit`,
+ * the tuned converter with an exit rule).
+ */
+export type ConverterKey = 'const-1' | 'const-0.5' | 'dtt' | 'det' | 'msat' | 'msat-sc' | 'tuned' | 'tuned-exit';
 
 /**
- * Tableau 10 hues: blue for the classic θ = λ, orange for θ = 0.5·λ, green for MSAT DTT+DET, purple for tuned;
- * the single-stage variants and spike confidence get the hues left. Line dashes and point shapes (where charts
+ * Tableau 10 hues: blue for the classic θ = λ, orange for θ = 0.5·λ, green for MSAT DTT+DET, purple for tuned and
+ * pink, its neighbour, for tuned with an exit rule; the single-stage variants and spike confidence get the hues left. Line dashes and point shapes (where charts
  * overlap) keep them apart for colour-blind readers.
  */
 export const CONVERTER_COLORS: Readonly<Record<ConverterKey, string>> = Object.freeze({
@@ -20,10 +23,11 @@ export const CONVERTER_COLORS: Readonly<Record<ConverterKey, string>> = Object.f
   msat: '#59a14f',
   'msat-sc': '#e15759',
   tuned: '#b07aa1',
+  'tuned-exit': '#ff9da7',
 });
 
 /** Colours of series that are none of the converters above, or a second series of the same converter. */
-export const SPARE_COLORS: readonly string[] = Object.freeze(['#edc948', '#ff9da7', '#bab0ac', '#1f77b4', '#8c564b', '#17becf', '#7f7f7f']);
+export const SPARE_COLORS: readonly string[] = Object.freeze(['#edc948', '#bab0ac', '#1f77b4', '#8c564b', '#17becf', '#7f7f7f']);
 
 /** The labels msat gives its converters (presets and `msat tune`), so a series known only by its label keeps its colour. */
 const LABEL_KEYS: Readonly<Record<string, ConverterKey>> = {

@@ -63,7 +63,7 @@ function layerBarChartSpec(
       },
       xOffset: { field: 'series', type: 'nominal', sort: labels },
       y: { field: 'value', type: 'quantitative', title: options.yTitle, axis: { format: options.yFormat } },
-      color: { field: 'series', type: 'nominal', title: null, scale: seriesColorScale(series), legend: seriesLegend(series.length) },
+      color: { field: 'series', type: 'nominal', title: null, scale: seriesColorScale(series), legend: seriesLegend(series.length, labels) },
     },
   };
 }

@@ -53,7 +53,13 @@ export function sopChartSpec(series: readonly SopSeries[], options: SopChartOpti
     axis: { labelExpr: "datum.value === 0 ? '0' : format(datum.value, '~s')" },
     scale: { zero: true },
   };
-  const color = { field: 'series', type: 'nominal' as const, title: null, scale: seriesColorScale(series), legend: seriesLegend(series.length) };
+  const color = {
+    field: 'series',
+    type: 'nominal' as const,
+    title: null,
+    scale: seriesColorScale(series),
+    legend: seriesLegend(series.length, labels),
+  };
   const pick = <T>(list: readonly T[]) => labels.map((_, i) => list[i % list.length]);
   return {
     ...chartFrame(options),

@@ -22,6 +22,9 @@ export const REFERENCE_COLOR = '#555555';
 export const CHART_WIDTH = 520;
 export const CHART_HEIGHT = 300;
 
+/** Font size of legend labels. */
+const LEGEND_FONT_SIZE = 12;
+
 /** Vega-Lite config of every msat chart. */
 export const CHART_CONFIG: Config = {
   font: CHART_FONT,
@@ -39,14 +42,25 @@ export const CHART_CONFIG: Config = {
     domainColor: '#888888',
     tickColor: '#888888',
   },
-  legend: { labelFontSize: 12, titleFontSize: 12, titleFontWeight: 'normal', symbolStrokeWidth: 3, labelLimit: 360 },
+  legend: { labelFontSize: LEGEND_FONT_SIZE, titleFontSize: 12, titleFontWeight: 'normal', symbolStrokeWidth: 3, labelLimit: 360 },
   header: { labelFontSize: 12, titleFontSize: 12 },
   line: { strokeWidth: 2 },
 };
 
-/** The legend of a chart's series: above the plot, in rows of at most three. */
-export function seriesLegend(count: number) {
-  return { orient: 'top' as const, direction: 'horizontal' as const, columns: Math.min(3, Math.max(1, count)), labelLimit: 240, columnPadding: 16 };
+/**
+ * The legend of a chart's series: above the plot, in rows of at most three (two when a label is long). Vega
+ * measures text without a canvas as 0.8 × font size per character and cuts a label longer than its limit with
+ * "…": the limit grows with the longest of `labels` (up to 400 px), so `tuned MSAT DTT+DET + exit` is whole.
+ */
+export function seriesLegend(count: number, labels: readonly string[] = []) {
+  const longest = Math.ceil(0.8 * LEGEND_FONT_SIZE * Math.max(0, ...labels.map((l) => l.length)));
+  return {
+    orient: 'top' as const,
+    direction: 'horizontal' as const,
+    columns: Math.min(longest > 200 ? 2 : 3, Math.max(1, count)),
+    labelLimit: Math.max(240, Math.min(400, longest + 2)),
+    columnPadding: 16,
+  };
 }
 
 /** The top of a single-view chart spec: schema, optional title, size (default `CHART_WIDTH` × `CHART_HEIGHT`), config. */

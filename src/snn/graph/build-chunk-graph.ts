@@ -55,7 +55,7 @@ export interface ChunkGraphSpec {
    * A graph to run outside msat (the exported SNN): the step index and the readout's running sum are state
    * too (`t0` → `t0:out` = t0 + K; `readout_sum` → `readout_sum:out`, float64 so that the sum is exactly the
    * simulator's, which adds each step's float32 readout in float64), and the per-layer spike totals
-   * (`spikeCounts`, summed over the batch: a metric of the simulator) are left out. Default false.
+   * (`spikeCounts`, a metric of the simulator) are left out. Default false.
    */
   readonly standalone?: boolean;
 }
@@ -88,7 +88,7 @@ export interface ChunkGraph {
   readonly state: readonly StateSlot[];
   /** [K·B, classes]: the readout layer's output of each step (step-major). */
   readonly readout: string;
-  /** Per spiking layer: an output [K] with the spikes of each step, summed over batch and neurons (none when `standalone`). */
+  /** Per spiking layer: an output [K, B] with each sample's spikes of each step, summed over neurons (none when `standalone`). */
   readonly spikeCounts: readonly { readonly layer: string; readonly output: string; readonly neurons: number }[];
   /** With `spec.traces`: per spiking layer, outputs [K·B, ...layer] (step-major) of V + x before firing, θ(t) and s. */
   readonly traces: readonly { readonly layer: string; readonly membrane: string; readonly theta: string; readonly spikes: string }[];
@@ -192,7 +192,7 @@ export function buildChunkGraph(spec: ChunkGraphSpec): ChunkGraph {
         // a constant θ is a broadcastable initializer: expand it to the layer's shape
         thetas.push(spec.traces ? b.node('Expand', [step.theta, b.node('Shape', [step.membrane])]) : step.theta);
         if (!spec.standalone) {
-          // per sample, then the total: onnxruntime splits the first over its threads, not a reduction to a scalar
+          // per sample (the simulator leaves out samples that have exited), as a row [1, B] of the chunk's [K, B]
           const bySample = b.node(
             'ReduceSum',
             [
@@ -204,7 +204,7 @@ export function buildChunkGraph(spec: ChunkGraphSpec): ChunkGraph {
             ],
             { keepdims: attr.int(1) },
           );
-          counts.push(b.node('ReduceSum', [bySample], { keepdims: attr.int(1) }));
+          counts.push(b.node('Reshape', [bySample, c.int64('shape_1_n', [1, -1])]));
         }
       }
       // record: n + Σ_j s_j, one Sum for the chunk
@@ -212,9 +212,8 @@ export function buildChunkGraph(spec: ChunkGraphSpec): ChunkGraph {
       for (const slot of state.filter((s) => s.layer === layer.name)) b.output(slot.output, 'float32', ['N', ...slot.shape]);
       if (!spec.standalone) {
         const countName = `spikes:${layer.name}`;
-        const stacked = K === 1 ? counts[0] : b.node('Concat', counts, { axis: { type: 'int', value: 0 } });
-        b.node('Reshape', [stacked, c.int64('shape_k', [K])], {}, { outputs: [countName] });
-        b.output(countName, 'float32', [K]);
+        b.node(K === 1 ? 'Identity' : 'Concat', counts, K === 1 ? {} : { axis: { type: 'int', value: 0 } }, { outputs: [countName] });
+        b.output(countName, 'float32', [K, 'N']);
         spikeCounts.push({ layer: layer.name, output: countName, neurons: shape.reduce((a, d) => a * d, 1) });
       }
       if (spec.traces) {

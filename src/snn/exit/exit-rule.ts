@@ -1,0 +1,149 @@
+/**
+ * Early exit ("anytime" inference): a sample stops as soon as its accumulated readout O(t) = Σ_{k≤t} y(k) is
+ * settled. The rule reads three features of the time-averaged readout O(t)/t after each step t, computed by
+ * `readoutFeatures` in one place for the simulator (online) and for the offline sweep, so both decide alike:
+ * - confidence: the softmax probability of the top class. The averaged readout approximates the ANN's logits
+ *   (the output layer is analog and sums λ-scaled spikes), so this is the ANN's own softmax scale;
+ * - margin: the top class's averaged readout minus the runner-up's, in the same logit units;
+ * - stable: for how many consecutive steps the top class has not changed (1 at its first step on top).
+ */
+import { MsatError } from '../../core/index.js';
+
+/** When a sample stops. Conditions combine with `mode`; `min` and `max` bound every sample's exit step. */
+export interface ExitRule {
+  /** Exit when the softmax of the averaged readout gives the top class at least this probability (0 < c ≤ 1). */
+  readonly confidence?: number;
+  /** Exit when the top class leads the runner-up by at least this much (logit units of the averaged readout, ≥ 0). */
+  readonly margin?: number;
+  /** Exit when the top class has been the same for this many consecutive steps (≥ 1). */
+  readonly stable?: number;
+  /** `'all'`: every given condition must hold (default); `'any'`: the first that holds. */
+  readonly mode?: 'all' | 'any';
+  /** No sample exits before this step (default 1). */
+  readonly min?: number;
+  /** Every sample still running exits at this step (default T). */
+  readonly max?: number;
+}
+
+/** An `ExitRule` with `mode`, `min` and `max` filled in for a run of T steps. */
+export interface ResolvedExitRule extends ExitRule {
+  readonly mode: 'all' | 'any';
+  readonly min: number;
+  readonly max: number;
+}
+
+const KEYS = ['confidence', 'margin', 'stable', 'mode', 'min', 'max'] as const;
+
+/**
+ * Parses the command-line form: comma-separated `key:value` pairs, e.g. `confidence:0.9,stable:4,min:2`
+ * or `confidence:0.99,margin:4,mode:any`. Keys: confidence, margin, stable, mode (all|any), min, max.
+ */
+export function parseExitRule(text: string): ExitRule {
+  const rule: Record<string, number | string> = {};
+  for (const part of text.split(',')) {
+    const [key, value, extra] = part.split(':').map((s) => s.trim());
+    if (!key || value === undefined || extra !== undefined)
+      throw new MsatError('SNN_OPTIONS', `exit rule "${text}": "${part}" is not key:value (keys: ${KEYS.join(', ')})`);
+    if (!(KEYS as readonly string[]).includes(key))
+      throw new MsatError('SNN_OPTIONS', `exit rule "${text}": unknown key "${key}" (keys: ${KEYS.join(', ')})`);
+    if (key in rule) throw new MsatError('SNN_OPTIONS', `exit rule "${text}": "${key}" is given twice`);
+    if (key === 'mode') rule.mode = value;
+    else {
+      const n = Number(value);
+      if (value === '' || !Number.isFinite(n)) throw new MsatError('SNN_OPTIONS', `exit rule "${text}": ${key} must be a number, got "${value}"`);
+      rule[key] = n;
+    }
+  }
+  validateExitRule(rule as ExitRule);
+  return rule as ExitRule;
+}
+
+/**
+ * The command-line form of `rule` (keys in a fixed order; `parseExitRule` reads it back), without the defaults
+ * `mode:all` and `min:1`; with `steps`, without `max:T` either.
+ */
+export function formatExitRule(rule: ExitRule, steps?: number): string {
+  const isDefault = (k: (typeof KEYS)[number]) =>
+    (k === 'mode' && rule.mode === 'all') || (k === 'min' && rule.min === 1) || (k === 'max' && rule.max === steps);
+  const text = KEYS.filter((k) => rule[k] !== undefined && !isDefault(k))
+    .map((k) => `${k}:${rule[k]}`)
+    .join(',');
+  // a rule of nothing but defaults (a fixed-T run) still says what it is
+  const max = rule.max ?? steps;
+  return text || (max !== undefined ? `max:${max}` : '');
+}
+
+/**
+ * Checks ranges; with `steps`, also that `min` and `max` lie within 1..T.
+ * @throws MsatError `SNN_OPTIONS` naming the field.
+ */
+export function validateExitRule(rule: ExitRule, steps?: number): void {
+  const bad = (what: string) => {
+    throw new MsatError('SNN_OPTIONS', `exit rule: ${what}`);
+  };
+  if (rule.confidence !== undefined && !(rule.confidence > 0 && rule.confidence <= 1)) bad(`confidence must be in (0, 1], got ${rule.confidence}`);
+  if (rule.margin !== undefined && !(rule.margin >= 0 && Number.isFinite(rule.margin))) bad(`margin must be a finite number ≥ 0, got ${rule.margin}`);
+  for (const key of ['stable', 'min', 'max'] as const) {
+    const v = rule[key];
+    if (v !== undefined && !(Number.isInteger(v) && v >= 1)) bad(`${key} must be a positive integer, got ${v}`);
+  }
+  if (rule.mode !== undefined && rule.mode !== 'all' && rule.mode !== 'any') bad(`mode must be "all" or "any", got "${String(rule.mode)}"`);
+  if (rule.min !== undefined && rule.max !== undefined && rule.min > rule.max) bad(`min (${rule.min}) is after max (${rule.max})`);
+  if (steps !== undefined && rule.max !== undefined && rule.max > steps) bad(`max (${rule.max}) is after the last step T = ${steps}`);
+  if (steps !== undefined && rule.min !== undefined && rule.min > steps) bad(`min (${rule.min}) is after the last step T = ${steps}`);
+}
+
+/** `rule` for a run of `steps` steps, validated, with its defaults. */
+export function resolveExitRule(rule: ExitRule, steps: number): ResolvedExitRule {
+  validateExitRule(rule, steps);
+  return { ...rule, mode: rule.mode ?? 'all', min: rule.min ?? 1, max: rule.max ?? steps };
+}
+
+/**
+ * Whether a sample exits after step `t` (1-based) with these features. Without any condition only `max`
+ * stops a sample, which makes the run a fixed-T run of `max` steps.
+ */
+export function exitFires(rule: ResolvedExitRule, t: number, confidence: number, margin: number, stable: number): boolean {
+  if (t < rule.min) return false;
+  if (t >= rule.max) return true;
+  let given = 0;
+  let held = 0;
+  if (rule.confidence !== undefined) {
+    given++;
+    if (confidence >= rule.confidence) held++;
+  }
+  if (rule.margin !== undefined) {
+    given++;
+    if (margin >= rule.margin) held++;
+  }
+  if (rule.stable !== undefined) {
+    given++;
+    if (stable >= rule.stable) held++;
+  }
+  return given > 0 && (rule.mode === 'any' ? held > 0 : held === given);
+}
+
+/**
+ * The features of one sample's accumulated readout `sum[at … at + classes)` after `t` steps, written into
+ * `out`: [top class, confidence, margin]. Confidence and margin are rounded to float32, the precision the
+ * offline record keeps, so an online decision and its offline recomputation compare the same numbers.
+ * The top class is the first maximum (as every accuracy count in msat).
+ */
+export function readoutFeatures(sum: Float64Array, at: number, classes: number, t: number, out: Float64Array): void {
+  let top = 0;
+  let a = -Infinity;
+  let b = -Infinity;
+  for (let c = 0; c < classes; c++) {
+    const v = sum[at + c];
+    if (v > a) {
+      b = a;
+      a = v;
+      top = c;
+    } else if (v > b) b = v;
+  }
+  let z = 0;
+  for (let c = 0; c < classes; c++) z += Math.exp((sum[at + c] - a) / t);
+  out[0] = top;
+  out[1] = Math.fround(1 / z);
+  out[2] = Math.fround(classes > 1 ? (a - b) / t : Infinity);
+}

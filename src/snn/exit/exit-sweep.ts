@@ -1,0 +1,157 @@
+/**
+ * Exit rules evaluated offline on a `ReadoutRecord` (one full-length simulation): the same decision the
+ * simulator makes online (`exitFires` on the recorded features), the oracle bound, and sweeps of each rule's
+ * threshold that trace accuracy against mean steps.
+ */
+import { exitFires, formatExitRule, resolveExitRule, type ExitRule } from './exit-rule.js';
+import type { ReadoutRecord } from './readout-record.js';
+
+/** Accuracy and mean exit step of a way to stop. */
+export interface ExitOutcome {
+  readonly accuracy: number;
+  readonly meanSteps: number;
+}
+
+/** One rule of a sweep and what it gave. */
+export interface ExitPoint extends ExitOutcome {
+  /** The rule family swept: `'confidence'`, `'margin'`, `'stable'`, `'confidence+stable'` or `'confidence+min'`. */
+  readonly family: string;
+  readonly rule: string;
+}
+
+/** What a replay of a rule gives for every sample. */
+export interface ExitReplay {
+  /** Exit step of each sample (1..T). */
+  readonly exitSteps: Int32Array;
+  /** Samples that exited after t steps (index t, length T + 1), as `SimulationResult.exit.histogram`. */
+  readonly histogram: Float64Array;
+  /** Correct answers with a budget of t steps (index t − 1), as the simulator counts them under the rule. */
+  readonly correct: Float64Array;
+}
+
+/** Replays `rule` on `record`: exactly what a simulation with that exit rule decides (same features, same test). */
+export function replayExit(record: ReadoutRecord, rule: ExitRule): ExitReplay {
+  const T = record.steps;
+  const r = resolveExitRule(rule, T);
+  const exitSteps = new Int32Array(record.samples);
+  const histogram = new Float64Array(T + 1);
+  const correct = new Float64Array(T);
+  for (let i = 0; i < record.samples; i++) {
+    const at = i * T;
+    const label = record.labels[i];
+    let stable = 0;
+    let previous = -1;
+    for (let s = 0; s < T; s++) {
+      const top = record.top[at + s];
+      stable = top === previous ? stable + 1 : 1;
+      previous = top;
+      const right = top === label;
+      if (right) correct[s]++;
+      if (exitFires(r, s + 1, record.confidence[at + s], record.margin[at + s], stable)) {
+        exitSteps[i] = s + 1;
+        histogram[s + 1]++;
+        if (right) for (let later = s + 1; later < T; later++) correct[later]++;
+        break;
+      }
+    }
+  }
+  return { exitSteps, histogram, correct };
+}
+
+/** Accuracy and mean steps of `rule` on `record` (a cheaper `replayExit`). */
+export function exitOutcome(record: ReadoutRecord, rule: ExitRule): ExitOutcome {
+  const T = record.steps;
+  const r = resolveExitRule(rule, T);
+  let right = 0;
+  let steps = 0;
+  for (let i = 0; i < record.samples; i++) {
+    const at = i * T;
+    let stable = 0;
+    let previous = -1;
+    for (let s = 0; s < T; s++) {
+      const top = record.top[at + s];
+      stable = top === previous ? stable + 1 : 1;
+      previous = top;
+      if (exitFires(r, s + 1, record.confidence[at + s], record.margin[at + s], stable)) {
+        steps += s + 1;
+        if (top === record.labels[i]) right++;
+        break;
+      }
+    }
+  }
+  return { accuracy: right / record.samples, meanSteps: steps / record.samples };
+}
+
+/**
+ * The oracle: each sample stops at the first step from which its answer stays correct up to T, and a sample
+ * wrong at T stops after one step (no step would make it right). Its accuracy is that at T; no rule that reads
+ * only the readout so far can reach it in fewer mean steps.
+ */
+export function exitOracle(record: ReadoutRecord): ExitOutcome {
+  const T = record.steps;
+  let right = 0;
+  let steps = 0;
+  for (let i = 0; i < record.samples; i++) {
+    const at = i * T;
+    const label = record.labels[i];
+    if (record.top[at + T - 1] !== label) {
+      steps += 1;
+      continue;
+    }
+    right++;
+    let s = T - 1;
+    while (s > 0 && record.top[at + s - 1] === label) s--;
+    steps += s + 1;
+  }
+  return { accuracy: right / record.samples, meanSteps: steps / record.samples };
+}
+
+const CONFIDENCES = [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9999, 0.99999];
+const STABLE = [1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 32, 48, 64, 96, 128, 192];
+const PAIRED_STABLE = [2, 4, 8];
+const PAIRED_MIN = [2, 4, 8, 16];
+
+/**
+ * Accuracy and mean steps of each rule family as its threshold sweeps: confidence c, margin m (quantiles of the
+ * recorded margins, so the grid fits the model's logit scale), stable s, confidence with a stability window, and
+ * confidence from a first step on.
+ */
+export function sweepExitRules(record: ReadoutRecord): ExitPoint[] {
+  const T = record.steps;
+  const rules: { family: string; rule: ExitRule }[] = [];
+  for (const confidence of CONFIDENCES) rules.push({ family: 'confidence', rule: { confidence } });
+  for (const margin of marginGrid(record)) rules.push({ family: 'margin', rule: { margin } });
+  for (const stable of STABLE.filter((s) => s <= T)) rules.push({ family: 'stable', rule: { stable } });
+  for (const stable of PAIRED_STABLE.filter((s) => s <= T))
+    for (const confidence of CONFIDENCES) rules.push({ family: 'confidence+stable', rule: { confidence, stable } });
+  // the first steps' readout is noise for slow converters: confidence counted only from step `min` on
+  for (const min of PAIRED_MIN.filter((m) => m < T))
+    for (const confidence of CONFIDENCES) rules.push({ family: 'confidence+min', rule: { confidence, min } });
+  return rules.map(({ family, rule }) => ({ family, rule: formatExitRule(rule), ...exitOutcome(record, rule) }));
+}
+
+/** Margins at evenly spaced quantiles (5 % … 99.5 %) of every recorded step's margin, rounded to 3 significant digits. */
+function marginGrid(record: ReadoutRecord): number[] {
+  const finite = record.margin.filter((m) => Number.isFinite(m)).sort();
+  if (finite.length === 0) return [];
+  const qs = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99, 0.995];
+  return [...new Set(qs.map((q) => Number(finite[Math.min(finite.length - 1, Math.floor(q * finite.length))].toPrecision(3))))];
+}
+
+/** The points no other point beats on both accuracy and mean steps, by mean steps. */
+export function paretoFront<P extends ExitOutcome>(points: readonly P[]): P[] {
+  const sorted = [...points].sort((a, b) => a.meanSteps - b.meanSteps || b.accuracy - a.accuracy);
+  const front: P[] = [];
+  for (const p of sorted) if (front.length === 0 || p.accuracy > front[front.length - 1].accuracy) front.push(p);
+  return front;
+}
+
+/** The point with the fewest mean steps whose accuracy is at least `minAccuracy` (undefined if none). */
+export function fewestStepsAtLeast<P extends ExitOutcome>(points: readonly P[], minAccuracy: number): P | undefined {
+  let best: P | undefined;
+  for (const p of points) {
+    if (p.accuracy < minAccuracy) continue;
+    if (!best || p.meanSteps < best.meanSteps || (p.meanSteps === best.meanSteps && p.accuracy > best.accuracy)) best = p;
+  }
+  return best;
+}

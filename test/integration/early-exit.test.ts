@@ -1,0 +1,92 @@
+/**
+ * Early exit on the MNIST CNN that ships in models/ and the MNIST test set: a run with an exit rule decides
+ * exactly what the rule decides when replayed on a full run's readout record, stops counting a sample's
+ * spikes at its exit, and does not depend on the number of workers.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { Runner } from '../../src/runtime/index.js';
+import { simulateModel, type SimulateModelOptions } from '../../src/pipeline/index.js';
+import { BatchSimulator, replayExit, type ReadoutRecord } from '../../src/snn/index.js';
+import { convertModel } from '../../src/pipeline/index.js';
+import { openDataset } from '../../src/data/index.js';
+import { ROOT } from '../cli-helpers.js';
+
+const MODEL = join(ROOT, 'models', 'mnist-cnn.onnx');
+const T = 24;
+
+async function run(options: Omit<SimulateModelOptions, 'runner' | 'model' | 'data' | 'steps'>) {
+  const runner = new Runner({ threads: 2 });
+  try {
+    return await simulateModel({ model: MODEL, data: 'mnist', runner, every: 50, steps: T, neuron: { method: 'const' }, ...options });
+  } finally {
+    await runner.dispose();
+  }
+}
+
+/** The full run's readout record, taken from the simulator directly (the report keeps only the sweep). */
+async function fullRecord(encoding: 'direct' | 'poisson'): Promise<ReadoutRecord> {
+  const runner = new Runner({ threads: 2 });
+  try {
+    const converted = await convertModel({ model: MODEL, data: 'mnist', thresholds: { kind: 'calibrate', samples: 200 }, runner });
+    const dataset = await openDataset('mnist', { split: 'test', every: 50, ...converted.dataOptions });
+    const sim = new BatchSimulator(converted.network, converted.lambdas, runner, { steps: T, encoding, recordReadout: true, compareWithAnn: false });
+    for await (const b of dataset.batches(64)) await sim.run(b.x, b.labels);
+    await sim.dispose();
+    return sim.result(0).readoutRecord!;
+  } finally {
+    await runner.dispose();
+  }
+}
+
+test('a run with an exit rule decides what the rule decides when replayed offline on a full run, step by step', async () => {
+  for (const encoding of ['direct', 'poisson'] as const) {
+    const record = await fullRecord(encoding);
+    for (const exit of [
+      { confidence: 0.95, min: 2 },
+      { stable: 3, margin: 2, mode: 'any' as const },
+    ]) {
+      const online = await run({ encoding, exit });
+      const offline = replayExit(record, exit);
+      assert.equal(online.samples, record.samples);
+      assert.deepEqual(online.exit!.histogram, [...offline.histogram], `${encoding} ${JSON.stringify(exit)}: exit steps`);
+      assert.deepEqual(
+        online.accuracyPerStep,
+        [...offline.correct].map((c) => c / record.samples),
+        `${encoding} ${JSON.stringify(exit)}: accuracy with a budget of t steps`,
+      );
+      const mean = offline.exitSteps.reduce((a, e) => a + e, 0) / record.samples;
+      assert.ok(Math.abs(online.exit!.meanSteps - mean) < 1e-12);
+      assert.ok(online.exit!.meanSteps < T && online.exit!.computedSteps >= online.exit!.meanSteps);
+    }
+  }
+});
+
+test('a sample that has exited adds no synaptic operations after its exit step', async () => {
+  const full = await run({ sweepExit: false });
+  // everyone stops after 10 steps: the first 10 steps are the full run's, the rest nothing
+  const capped = await run({ exit: { max: 10 } });
+  assert.deepEqual(capped.sopPerStep.slice(0, 10), full.sopPerStep.slice(0, 10));
+  assert.ok(capped.sopPerStep.slice(10).every((s) => s === 0));
+  assert.equal(capped.exit!.meanSteps, 10);
+  // the analog first layer runs 10 steps, not T
+  const sum = (v: number[]) => v.reduce((a, b) => a + b, 0);
+  const expected = ((10 * full.analogMacsPerStep * 4.6 + sum(capped.sopPerStep) * 0.9) * 1e-12) / capped.energyPerSampleJ;
+  assert.ok(Math.abs(expected - 1) < 1e-9, `energy counts 10 analog steps (${expected})`);
+  // samples exiting at different steps: never more operations at a step than the full run, none after the last exit
+  const confident = await run({ exit: { confidence: 0.9 } });
+  const last = confident.exit!.histogram.reduce((at, n, t) => (n > 0 ? t : at), 0);
+  confident.sopPerStep.forEach((s, t) => assert.ok(s <= full.sopPerStep[t] * (1 + 1e-12), `step ${t + 1}`));
+  assert.ok(confident.sopPerStep.slice(last).every((s) => s === 0));
+  assert.ok(confident.energyPerSampleJ < full.energyPerSampleJ);
+});
+
+test('early exit with Poisson input gives the same exits and accuracy on two workers as on one', async () => {
+  const exit = { confidence: 0.9, stable: 2 };
+  const one = await run({ encoding: 'poisson', exit, batchSize: 32 });
+  const two = await run({ encoding: 'poisson', exit, batchSize: 32, workers: 2 });
+  assert.deepEqual(two.exit!.histogram, one.exit!.histogram);
+  assert.deepEqual(two.accuracyPerStep, one.accuracyPerStep);
+  assert.deepEqual(two.sopPerStep, one.sopPerStep);
+});

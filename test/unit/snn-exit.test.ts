@@ -1,0 +1,138 @@
+/**
+ * Early-exit rules: the command-line form, the decision, the statistics of exit steps, the offline replay and
+ * its oracle, on hand-made readout records whose answers are known.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  exitFires,
+  exitOracle,
+  exitOutcome,
+  exitStatistics,
+  fewestStepsAtLeast,
+  formatExitRule,
+  paretoFront,
+  parseExitRule,
+  readoutFeatures,
+  replayExit,
+  resolveExitRule,
+  type ReadoutRecord,
+} from '../../src/snn/index.js';
+
+test('exit rules read their command-line form back and refuse bad keys, values and bounds with one line', () => {
+  const rule = parseExitRule('confidence:0.9,stable:4,min:2');
+  assert.deepEqual(rule, { confidence: 0.9, stable: 4, min: 2 });
+  assert.deepEqual(parseExitRule(formatExitRule(rule)), rule);
+  assert.deepEqual(parseExitRule('margin:1.5,confidence:0.99,mode:any,max:64'), { margin: 1.5, confidence: 0.99, mode: 'any', max: 64 });
+  for (const [text, why] of [
+    ['confidence:1.5', /confidence must be in \(0, 1\]/],
+    ['confidence:0', /confidence must be in/],
+    ['margin:-1', /margin must be/],
+    ['stable:0', /stable must be a positive integer/],
+    ['min:2.5', /min must be a positive integer/],
+    ['mode:some', /mode must be "all" or "any"/],
+    ['bogus:1', /unknown key "bogus"/],
+    ['confidence', /is not key:value/],
+    ['confidence:NaN', /must be a number/],
+    ['confidence:', /must be a number/],
+    ['min:1,min:2', /given twice/],
+    ['min:8,max:4', /min \(8\) is after max \(4\)/],
+  ] as const) {
+    assert.throws(
+      () => parseExitRule(text),
+      (e: Error & { code?: string }) => e.code === 'SNN_OPTIONS' && why.test(e.message) && !e.message.includes('\n'),
+      text,
+    );
+  }
+  assert.throws(() => resolveExitRule({ max: 40 }, 32), /max \(40\) is after the last step T = 32/);
+});
+
+test('a rule fires when all (or any) of its conditions hold, never before min and always at max', () => {
+  const all = resolveExitRule({ confidence: 0.9, stable: 3, min: 2 }, 16);
+  assert.equal(exitFires(all, 1, 1, 5, 9), false, 'min');
+  assert.equal(exitFires(all, 2, 0.95, 0, 3), true);
+  assert.equal(exitFires(all, 2, 0.95, 0, 2), false, 'stable not yet');
+  assert.equal(exitFires(all, 16, 0, 0, 1), true, 'max = T');
+  const any = resolveExitRule({ confidence: 0.9, stable: 3, mode: 'any' }, 16);
+  assert.equal(exitFires(any, 1, 0.95, 0, 1), true);
+  assert.equal(exitFires(any, 1, 0.5, 0, 3), true);
+  assert.equal(exitFires(any, 1, 0.5, 0, 2), false);
+  const fixed = resolveExitRule({ max: 5 }, 16);
+  assert.deepEqual(
+    [1, 4, 5].map((t) => exitFires(fixed, t, 1, 9, 9)),
+    [false, false, true],
+    'without conditions only max stops',
+  );
+});
+
+test('readout features: the first maximum, softmax of the time-averaged readout, and the margin in its units', () => {
+  const out = new Float64Array(3);
+  // after t = 2 steps the sums are [4, 4, 2]: mean [2, 2, 1]
+  readoutFeatures(Float64Array.from([9, 4, 4, 2]), 1, 3, 2, out);
+  assert.equal(out[0], 0, 'first maximum');
+  assert.equal(out[2], 0, 'a tie has no margin');
+  assert.equal(out[1], Math.fround(1 / (1 + 1 + Math.exp(-1))));
+  readoutFeatures(Float64Array.from([0, 6]), 0, 2, 3, out);
+  assert.equal(out[0], 1);
+  assert.equal(out[2], 2);
+  assert.equal(out[1], Math.fround(1 / (1 + Math.exp(-2))));
+});
+
+test('exit-step statistics: mean, median and 95th percentile of a histogram', () => {
+  const h = new Float64Array(11);
+  h[2] = 5;
+  h[3] = 3;
+  h[10] = 2;
+  assert.deepEqual(exitStatistics(h), { meanSteps: (10 + 9 + 20) / 10, medianSteps: 2, p95Steps: 10 });
+});
+
+/** A record of T = 4 steps whose samples' top classes and confidences are given per step. */
+function record(samples: { label: number; top: number[]; confidence: number[] }[]): ReadoutRecord {
+  const T = 4;
+  return {
+    samples: samples.length,
+    steps: T,
+    labels: Int32Array.from(samples.map((s) => s.label)),
+    top: Uint16Array.from(samples.flatMap((s) => s.top)),
+    confidence: Float32Array.from(samples.flatMap((s) => s.confidence)),
+    margin: Float32Array.from(samples.flatMap((s) => s.confidence.map((c) => 10 * c))),
+  };
+}
+
+const RECORD = record([
+  // right from step 2 on, confident from step 3
+  { label: 1, top: [0, 1, 1, 1], confidence: [0.5, 0.6, 0.95, 0.99] },
+  // confident and wrong at step 1, right from step 3
+  { label: 2, top: [0, 0, 2, 2], confidence: [0.97, 0.5, 0.6, 0.7] },
+  // wrong throughout
+  { label: 0, top: [1, 1, 1, 1], confidence: [0.2, 0.3, 0.4, 0.5] },
+]);
+
+test('replaying a rule on a record: exit steps, answers kept after exit, and accuracy with a budget of t steps', () => {
+  const r = replayExit(RECORD, { confidence: 0.9 });
+  assert.deepEqual([...r.exitSteps], [3, 1, 4]);
+  assert.deepEqual([...r.histogram], [0, 1, 0, 1, 1]);
+  // sample 1 exits wrong at step 1 and stays wrong; sample 0 is right from step 2 and exits at 3
+  assert.deepEqual([...r.correct], [0, 1, 1, 1]);
+  assert.deepEqual(exitOutcome(RECORD, { confidence: 0.9 }), { accuracy: 1 / 3, meanSteps: 8 / 3 });
+  assert.deepEqual(exitOutcome(RECORD, { confidence: 0.9, min: 2 }), { accuracy: 2 / 3, meanSteps: (3 + 4 + 4) / 3 });
+  // sample 1's first answer is stable for two steps, and wrong
+  assert.deepEqual(exitOutcome(RECORD, { stable: 2 }), { accuracy: 1 / 3, meanSteps: (3 + 2 + 2) / 3 });
+});
+
+test('the oracle stops each sample once its answer stays right, and a sample wrong at T after one step', () => {
+  assert.deepEqual(exitOracle(RECORD), { accuracy: 2 / 3, meanSteps: (2 + 3 + 1) / 3 });
+});
+
+test('the Pareto front keeps the points no other beats, and the cheapest point at a target is found', () => {
+  const points = [
+    { accuracy: 0.9, meanSteps: 10 },
+    { accuracy: 0.8, meanSteps: 12 },
+    { accuracy: 0.95, meanSteps: 20 },
+    { accuracy: 0.7, meanSteps: 4 },
+    { accuracy: 0.9, meanSteps: 9 },
+  ];
+  assert.deepEqual(paretoFront(points), [points[3], points[4], points[2]]);
+  assert.equal(fewestStepsAtLeast(points, 0.9), points[4]);
+  assert.equal(fewestStepsAtLeast(points, 0.99), undefined);
+});
