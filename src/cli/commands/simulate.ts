@@ -166,7 +166,8 @@ export function formatReport(r: SimulationReport): string {
   );
   for (const l of r.layers) {
     lines.push(
-      `${l.layer.padEnd(42)} ${l.firingRate.toFixed(4).padStart(11)}  ${l.sinRatio.toFixed(4).padStart(19)}  ${l.rateCorrelation.toFixed(4).padStart(23)}` +
+      // with early exit, no sample may still run at the SIN step: then there is no ratio
+      `${l.layer.padEnd(42)} ${l.firingRate.toFixed(4).padStart(11)}  ${(l.sin + l.pos > 0 ? l.sinRatio.toFixed(4) : '—').padStart(19)}  ${l.rateCorrelation.toFixed(4).padStart(23)}` +
         (r.confidence ? `  ${r.confidence[l.layer].toFixed(3).padStart(10)}` : ''),
     );
   }

@@ -3,7 +3,7 @@
  * simulator makes online (`exitFires` on the recorded features), the oracle bound, and sweeps of each rule's
  * threshold that trace accuracy against mean steps.
  */
-import { exitFires, formatExitRule, resolveExitRule, type ExitRule } from './exit-rule.js';
+import { exitFires, formatExitRule, resolveExitRule, type ExitRule, type ResolvedExitRule } from './exit-rule.js';
 import type { ReadoutRecord } from './readout-record.js';
 
 /** Accuracy and mean exit step of a way to stop. */
@@ -39,47 +39,43 @@ export function replayExit(record: ReadoutRecord, rule: ExitRule): ExitReplay {
   for (let i = 0; i < record.samples; i++) {
     const at = i * T;
     const label = record.labels[i];
-    let stable = 0;
-    let previous = -1;
-    for (let s = 0; s < T; s++) {
-      const top = record.top[at + s];
-      stable = top === previous ? stable + 1 : 1;
-      previous = top;
-      const right = top === label;
-      if (right) correct[s]++;
-      if (exitFires(r, s + 1, record.confidence[at + s], record.margin[at + s], stable)) {
-        exitSteps[i] = s + 1;
-        histogram[s + 1]++;
-        if (right) for (let later = s + 1; later < T; later++) correct[later]++;
-        break;
-      }
-    }
+    const e = exitIndex(record, r, i);
+    exitSteps[i] = e + 1;
+    histogram[e + 1]++;
+    for (let s = 0; s <= e; s++) if (record.top[at + s] === label) correct[s]++;
+    // its answer stands for every later step
+    if (record.top[at + e] === label) for (let later = e + 1; later < T; later++) correct[later]++;
   }
   return { exitSteps, histogram, correct };
 }
 
-/** Accuracy and mean steps of `rule` on `record` (a cheaper `replayExit`). */
+/** Accuracy and mean steps of `rule` on `record` (`replayExit` without the per-step counts). */
 export function exitOutcome(record: ReadoutRecord, rule: ExitRule): ExitOutcome {
   const T = record.steps;
   const r = resolveExitRule(rule, T);
   let right = 0;
   let steps = 0;
   for (let i = 0; i < record.samples; i++) {
-    const at = i * T;
-    let stable = 0;
-    let previous = -1;
-    for (let s = 0; s < T; s++) {
-      const top = record.top[at + s];
-      stable = top === previous ? stable + 1 : 1;
-      previous = top;
-      if (exitFires(r, s + 1, record.confidence[at + s], record.margin[at + s], stable)) {
-        steps += s + 1;
-        if (top === record.labels[i]) right++;
-        break;
-      }
-    }
+    const e = exitIndex(record, r, i);
+    steps += e + 1;
+    if (record.top[i * T + e] === record.labels[i]) right++;
   }
   return { accuracy: right / record.samples, meanSteps: steps / record.samples };
+}
+
+/** The step index (0-based) after which sample `i` exits under `rule`: the simulator's decision, from the record. */
+function exitIndex(record: ReadoutRecord, rule: ResolvedExitRule, i: number): number {
+  const T = record.steps;
+  const at = i * T;
+  let stable = 0;
+  let previous = -1;
+  for (let s = 0; s < T; s++) {
+    const top = record.top[at + s];
+    stable = top === previous ? stable + 1 : 1;
+    previous = top;
+    if (exitFires(rule, s + 1, record.confidence[at + s], record.margin[at + s], stable)) return s;
+  }
+  return T - 1; // not reached: a resolved rule's max is at most T
 }
 
 /**
