@@ -6,9 +6,9 @@
  * it is written as the shortest decimal that reads back to the same float32.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { MsatError, parseJsonFile, sha256File as hashFile } from '../core/index.js';
+import { MsatError, parseJsonFile, readRegularFile, sha256File as hashFile } from '../core/index.js';
 import type { Layer, Network } from '../model/index.js';
 import type { Calibration } from './calibration-result.js';
 import { describeConversion } from './coverage.js';
@@ -169,7 +169,7 @@ export async function writeSnnFile(path: string, doc: SnnFile<object>): Promise<
 export async function readSnnFile(path: string): Promise<SnnFile<SnnFileOptions>> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readRegularFile(path, 'utf8');
   } catch (e) {
     throw fileError(path, `cannot read the SNN file: ${e instanceof Error ? e.message : String(e)}`, e);
   }

@@ -6,3 +6,4 @@ export * from './version.js';
 export * from './output-paths.js';
 export * from './schema.js';
 export * from './file-hash.js';
+export * from './regular-file.js';

@@ -3,9 +3,8 @@
  * missing or damaged file is one clear line naming the file and the field, not a stack trace from the middle
  * of a chart, and a file msat writes always reads back.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MsatError, parseJsonFile, validateJson, writeFileAtomic } from '../core/index.js';
+import { MsatError, parseJsonFile, readRegularFile, validateJson, writeFileAtomic } from '../core/index.js';
 import { resultsSchema, type ExperimentResults } from './results.js';
 
 /** Name of the results file inside a results folder. */
@@ -16,7 +15,7 @@ export async function readResults(dir: string): Promise<ExperimentResults> {
   const file = join(dir, RESULTS_FILE);
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readRegularFile(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why =

@@ -5,10 +5,9 @@
  * defined exactly once. Every failure is an `MsatError` (`ONNX_MALFORMED`, or `ONNX_UNSUPPORTED_*` for valid
  * ONNX that msat cannot represent); no other exception escapes.
  */
-import { readFile } from 'node:fs/promises';
 import onnxProto from 'onnx-proto';
 import type { onnx as proto } from 'onnx-proto';
-import { MsatError, isMsatError, type Tensor } from '../core/index.js';
+import { MsatError, isMsatError, readRegularFile, type Tensor } from '../core/index.js';
 import { TensorDecodeProblem, dataTypeOfElem, elemTypeName, int64ToNumber, tensorFromProto, toMsatError } from './tensor-codec.js';
 import type { AttributeValue, OnnxGraph, OnnxModel, OnnxNode, OpsetImport, ValueInfo } from './types.js';
 
@@ -49,7 +48,7 @@ export function decodeOnnxModel(bytes: Uint8Array, source: string): OnnxModel {
 export async function readOnnxModel(path: string): Promise<OnnxModel> {
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(path);
+    bytes = await readRegularFile(path);
   } catch (e) {
     const reason = (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
     throw new MsatError('ONNX_NOT_FOUND', `${path}: cannot read the ONNX model (${reason})`, { cause: e });

@@ -16,7 +16,21 @@ import { createHash } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import * as v from 'valibot';
-import { finite, integer, list, MsatError, openRecord, parseJsonFile, pathTo, record, sha256Hex, text, uniqueBy, type Infer } from '../core/index.js';
+import {
+  finite,
+  integer,
+  list,
+  MsatError,
+  openRecord,
+  parseJsonFile,
+  pathTo,
+  readRegularFile,
+  record,
+  sha256Hex,
+  text,
+  uniqueBy,
+  type Infer,
+} from '../core/index.js';
 import { epochRecordSchema } from './train-options.js';
 
 export const CHECKPOINT_FORMAT = 'msat-checkpoint';
@@ -135,7 +149,7 @@ export async function saveCheckpoint<C>(
 export async function loadCheckpoint<C>(path: string, options: { readonly complete?: boolean } = {}): Promise<Checkpoint<C>> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readRegularFile(path, 'utf8');
   } catch (e) {
     throw new MsatError('TRAIN_CHECKPOINT', `${path}: cannot read the checkpoint: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
@@ -148,7 +162,7 @@ export async function loadCheckpoint<C>(path: string, options: { readonly comple
   let bytes: Buffer | undefined;
   let unreadable: unknown;
   try {
-    bytes = await readFile(binPath);
+    bytes = await readRegularFile(binPath);
   } catch (e) {
     unreadable = e;
   }

@@ -8,10 +8,22 @@
  * instead of simulated, so a resumed run ends exactly where an uninterrupted one would.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import * as v from 'valibot';
-import { finite, integer, MsatError, openRecord, parseJsonFile, pathTo, record, sha256Hex, text, type Infer } from '../core/index.js';
+import {
+  finite,
+  integer,
+  MsatError,
+  openRecord,
+  parseJsonFile,
+  pathTo,
+  readRegularFile,
+  record,
+  sha256Hex,
+  text,
+  type Infer,
+} from '../core/index.js';
 import { talliesSchema } from './objectives.js';
 
 export const TRIAL_LOG_FORMAT = 'msat-tune-log';
@@ -95,7 +107,7 @@ export class TrialLog {
     let text: string | undefined;
     if (options.restart) await rm(path, { force: true });
     else
-      text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) =>
+      text = await readRegularFile(path, 'utf8').catch((e: NodeJS.ErrnoException) =>
         e.code === 'ENOENT' ? undefined : Promise.reject(logError(path, 'cannot read the trial log', e)),
       );
     let records: TrialRecord[] = [];
