@@ -14,7 +14,7 @@ export interface ExitOutcome {
 
 /** One rule of a sweep and what it gave. */
 export interface ExitPoint extends ExitOutcome {
-  /** The rule family swept: `'confidence'`, `'margin'`, `'stable'`, `'confidence+stable'` or `'confidence+min'`. */
+  /** The rule family swept: `'confidence'`, `'margin'`, `'stable'`, `'confidence+stable'`, `'confidence+min'`, `'confidence+max'` or `'stable+max'`. */
   readonly family: string;
   readonly rule: string;
 }
@@ -106,11 +106,12 @@ const CONFIDENCES = [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99
 const STABLE = [1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 32, 48, 64, 96, 128, 192];
 const PAIRED_STABLE = [2, 4, 8];
 const PAIRED_MIN = [2, 4, 8, 16];
+const BUDGETS = [4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128];
 
 /**
  * Accuracy and mean steps of each rule family as its threshold sweeps: confidence c, margin m (quantiles of the
- * recorded margins, so the grid fits the model's logit scale), stable s, confidence with a stability window, and
- * confidence from a first step on.
+ * recorded margins, so the grid fits the model's logit scale), stable s, confidence with a stability window,
+ * confidence from a first step on, and confidence or stability within a budget of steps (`max`).
  */
 export function sweepExitRules(record: ReadoutRecord): ExitPoint[] {
   const T = record.steps;
@@ -123,6 +124,11 @@ export function sweepExitRules(record: ReadoutRecord): ExitPoint[] {
   // the first steps' readout is noise for slow converters: confidence counted only from step `min` on
   for (const min of PAIRED_MIN.filter((m) => m < T))
     for (const confidence of CONFIDENCES) rules.push({ family: 'confidence+min', rule: { confidence, min } });
+  // a budget: the few samples that never settle stop at `max` instead of running to T, where they dominate the mean
+  for (const max of BUDGETS.filter((m) => m < T)) {
+    for (const confidence of CONFIDENCES) rules.push({ family: 'confidence+max', rule: { confidence, max } });
+    for (const stable of STABLE.filter((s) => s < max)) rules.push({ family: 'stable+max', rule: { stable, max } });
+  }
   return rules.map(({ family, rule }) => ({ family, rule: formatExitRule(rule), ...exitOutcome(record, rule) }));
 }
 
