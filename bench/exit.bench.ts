@@ -1,19 +1,22 @@
 /**
  * Early exit's real saving: wall time of the same images simulated for T steps with and without an exit rule,
  * against the ratio of sample-steps the simulator actually computed (a sample that exits is computed to the end
- * of its chunk). Real model, real images, λ calibrated on 200 training images; the simulator's defaults
+ * of its chunk). Real model, real images: a model with θ = λ calibrated on 200 training images, or an SNN file
+ * (from `msat tune`) with its thresholds and neuron; the simulator's defaults
  * (chunk 16 without exit, 4 with), no ANN pass (`compareWithAnn: false`) so that both sides do the same work.
  * Rounds alternate the two runs on a possibly shared machine; the table shows medians.
  *
- * Run: `node --import tsx bench/exit.bench.ts [model] [data] [T] [rule] [images] [threads] [rounds]` (defaults:
+ * Run: `node --import tsx bench/exit.bench.ts [model|snn.json] [data] [T] [rule] [images] [threads] [rounds]` (defaults:
  * models/mnist-cnn.onnx, mnist, 32, confidence:0.99, 256, 2, 3).
  */
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDataset, type Batch } from '../src/data/index.js';
-import { convertModel } from '../src/pipeline/index.js';
+import { readSnnFile } from '../src/convert/index.js';
+import { convertModel, snnFileDefaults } from '../src/pipeline/index.js';
 import { Runner } from '../src/runtime/index.js';
-import { BatchSimulator, parseExitRule, type SimulationOptions } from '../src/snn/index.js';
+import { BatchSimulator, DEFAULT_NEURON_CONFIG, neuronDynamics, parseExitRule, type SimulationOptions } from '../src/snn/index.js';
 import { median } from './setup.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -26,14 +29,23 @@ const threads = Number(process.argv[7] ?? 2);
 const rounds = Number(process.argv[8] ?? 3);
 
 const runner = new Runner({ threads });
-const converted = await convertModel({ model, data, thresholds: { kind: 'calibrate', samples: 200 }, runner });
+// an SNN file (from `msat tune`): its model, thresholds and neuron; a model: θ = λ calibrated here
+const snnFile = model.endsWith('.json') ? await readSnnFile(model) : undefined;
+const converted = await convertModel({
+  // the recorded model path: relative to the working folder, else to the file (as `ConvertedSnn.load` finds it)
+  model: snnFile ? (existsSync(snnFile.model.path) ? snnFile.model.path : resolve(dirname(model), snnFile.model.path)) : model,
+  data,
+  thresholds: snnFile ? { kind: 'snn-file', path: model } : { kind: 'calibrate', samples: 200 },
+  runner,
+});
+const dynamics = neuronDynamics({ ...DEFAULT_NEURON_CONFIG, method: 'const', ...(snnFile ? (await snnFileDefaults(model)).neuron : {}) });
 const dataset = await openDataset(data, { split: 'test', limit: images, ...converted.dataOptions });
 const batches: Batch[] = [];
 for await (const b of dataset.batches(64)) batches.push(b);
 
 /** One pass over the images; returns ms and the simulator's result. */
 async function once(options: Omit<SimulationOptions, 'steps'>) {
-  const sim = new BatchSimulator(converted.network, converted.lambdas, runner, { steps: T, compareWithAnn: false, ...options });
+  const sim = new BatchSimulator(converted.network, converted.lambdas, runner, { steps: T, dynamics, compareWithAnn: false, ...options });
   const t = performance.now();
   for (const b of batches) await sim.run(b.x, b.labels);
   const ms = performance.now() - t;
