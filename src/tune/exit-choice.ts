@@ -9,6 +9,7 @@ import {
   neuronDynamics,
   paretoFront,
   simulate,
+  stepsToAccuracy,
   sweepExitRules,
   type ExitOutcome,
   type ExitPoint,
@@ -49,7 +50,6 @@ export async function chooseExitRule(ctx: EvaluationContext, config: TunedConfig
   const target = annCorrect / samples - margin;
   const points = sweepExitRules(record);
   const best = fewestStepsAtLeast(points, target);
-  const fixed = result.accuracyPerStep.findIndex((a) => a >= target);
   return {
     rule: best?.rule ?? null,
     samples,
@@ -57,7 +57,7 @@ export async function chooseExitRule(ctx: EvaluationContext, config: TunedConfig
     target,
     accuracy: best?.accuracy ?? null,
     meanSteps: best?.meanSteps ?? null,
-    fixedSteps: fixed < 0 ? null : fixed + 1,
+    fixedSteps: stepsToAccuracy(result.accuracyPerStep, target),
     oracle: exitOracle(record),
     front: paretoFront(points),
   };

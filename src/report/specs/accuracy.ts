@@ -4,8 +4,8 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { clipPolyline } from './clip.js';
-import { seriesColorScale, type SeriesIdentity } from './colors.js';
-import { REFERENCE_COLOR, SHORT_RUN_STEPS, assertUniqueLabels, chartFrame, seriesLegend, stepAxis, stepScale } from './theme.js';
+import { seriesColorEncoding, type SeriesIdentity } from './colors.js';
+import { REFERENCE_COLOR, SHORT_RUN_STEPS, assertUniqueLabels, chartFrame, stepAxis, stepScale } from './theme.js';
 
 const ONE_ROW = { values: [{}] };
 
@@ -53,13 +53,7 @@ export function accuracyChartSpec(series: readonly AccuracySeries[], annAccuracy
   const x = stepAxis(T, xScale);
   const xStart = stepScale(T, xScale).domain[0];
   const y = { field: 'accuracy', type: 'quantitative' as const, title: 'accuracy (%)', scale: { domain: [...yDomain], nice: false, zero: false } };
-  const color = {
-    field: 'series',
-    type: 'nominal' as const,
-    title: null,
-    scale: seriesColorScale(series),
-    legend: seriesLegend(series.length, labels),
-  };
+  const color = seriesColorEncoding(series, labels);
   const rule = (value: number, dash: number[], text: string, opacity: number) => referenceRule(value, dash, text, opacity, xStart);
   return {
     ...chartFrame(options),

@@ -3,6 +3,7 @@
  * the HTML legend swatches and so the PNGs: θ = λ is the same blue wherever it appears, whatever the order or
  * the number of series beside it.
  */
+import { seriesLegend } from './theme.js';
 
 /**
  * The converters msat names (the preset ids of `msat experiment`, plus `tuned` from `msat tune` and `tuned-exit`,
@@ -95,4 +96,9 @@ export function seriesColors(series: readonly SeriesIdentity[]): string[] {
 /** The Vega-Lite colour scale of `series`, keyed by label. */
 export function seriesColorScale(series: readonly SeriesIdentity[]): { domain: string[]; range: string[] } {
   return { domain: series.map((s) => s.label), range: seriesColors(series) };
+}
+
+/** The colour encoding of a chart whose marks have a `series` field: one colour per converter, its legend. */
+export function seriesColorEncoding(series: readonly SeriesIdentity[], labels: readonly string[]) {
+  return { field: 'series', type: 'nominal' as const, title: null, scale: seriesColorScale(series), legend: seriesLegend(series.length, labels) };
 }

@@ -3,8 +3,8 @@
  * and the SIN ratio of docs/method.md §4.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { seriesColorScale, type SeriesIdentity } from './colors.js';
-import { assertUniqueLabels, chartFrame, seriesLegend } from './theme.js';
+import { seriesColorEncoding, type SeriesIdentity } from './colors.js';
+import { assertUniqueLabels, chartFrame } from './theme.js';
 
 /** One converter's per-layer values (a structural subset of `SimulationReport.layers`). */
 export interface LayerSeries extends SeriesIdentity {
@@ -63,7 +63,7 @@ function layerBarChartSpec(
       },
       xOffset: { field: 'series', type: 'nominal', sort: labels },
       y: { field: 'value', type: 'quantitative', title: options.yTitle, axis: { format: options.yFormat } },
-      color: { field: 'series', type: 'nominal', title: null, scale: seriesColorScale(series), legend: seriesLegend(series.length, labels) },
+      color: seriesColorEncoding(series, labels),
     },
   };
 }

@@ -5,8 +5,8 @@
  * a series drawn over another still shows its own dashes and the other's markers through its gaps.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { seriesColorScale, type SeriesIdentity } from './colors.js';
-import { SHORT_RUN_STEPS, assertUniqueLabels, chartFrame, powerOfTwoTicks, seriesLegend, stepAxis } from './theme.js';
+import { seriesColorEncoding, type SeriesIdentity } from './colors.js';
+import { SHORT_RUN_STEPS, assertUniqueLabels, chartFrame, powerOfTwoTicks, stepAxis } from './theme.js';
 
 /** One line: `SimulationReport.sopPerStep` of one converter. */
 export interface SopSeries extends SeriesIdentity {
@@ -53,13 +53,7 @@ export function sopChartSpec(series: readonly SopSeries[], options: SopChartOpti
     axis: { labelExpr: "datum.value === 0 ? '0' : format(datum.value, '~s')" },
     scale: { zero: true },
   };
-  const color = {
-    field: 'series',
-    type: 'nominal' as const,
-    title: null,
-    scale: seriesColorScale(series),
-    legend: seriesLegend(series.length, labels),
-  };
+  const color = seriesColorEncoding(series, labels);
   const pick = <T>(list: readonly T[]) => labels.map((_, i) => list[i % list.length]);
   return {
     ...chartFrame(options),

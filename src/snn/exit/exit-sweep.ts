@@ -4,6 +4,7 @@
  * threshold that trace accuracy against mean steps.
  */
 import { exitFires, formatExitRule, resolveExitRule, type ExitRule, type ResolvedExitRule } from './exit-rule.js';
+import { ACCURACY_COMPARISON_SLACK } from '../metrics/index.js';
 import type { ReadoutRecord } from './readout-record.js';
 
 /** Accuracy and mean exit step of a way to stop. */
@@ -148,11 +149,14 @@ export function paretoFront<P extends ExitOutcome>(points: readonly P[]): P[] {
   return front;
 }
 
-/** The point with the fewest mean steps whose accuracy is at least `minAccuracy` (undefined if none). */
+/**
+ * The point with the fewest mean steps whose accuracy is at least `minAccuracy` (undefined if none), compared as
+ * the fixed-T latency is (`ACCURACY_COMPARISON_SLACK`).
+ */
 export function fewestStepsAtLeast<P extends ExitOutcome>(points: readonly P[], minAccuracy: number): P | undefined {
   let best: P | undefined;
   for (const p of points) {
-    if (p.accuracy < minAccuracy) continue;
+    if (p.accuracy < minAccuracy - ACCURACY_COMPARISON_SLACK) continue;
     if (!best || p.meanSteps < best.meanSteps || (p.meanSteps === best.meanSteps && p.accuracy > best.accuracy)) best = p;
   }
   return best;
