@@ -10,7 +10,7 @@ import { MsatError } from '../core/index.js';
 import { sha256File, writeSnnFile } from '../convert/index.js';
 import { openDataset, resolveDatasetShortcut } from '../data/index.js';
 import {
-  calibrationStride,
+  calibrationSelection,
   convertModel,
   convertedSnnFile,
   simulateModel,
@@ -96,8 +96,8 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   const data = options.data ?? preset.data;
   const T = options.steps ?? 256;
   const every = options.every ?? preset.every;
-  const calibrationSamples = options.calibrationSamples ?? DEFAULT_CALIBRATION_SAMPLES;
-  const calibrationEvery = await calibrationStride(model, data, { samples: calibrationSamples, every: options.calibrationEvery });
+  const requestedCalibration = { samples: options.calibrationSamples ?? DEFAULT_CALIBRATION_SAMPLES, every: options.calibrationEvery };
+  const { every: calibrationEvery, samples: calibrationSamples } = await calibrationSelection(model, data, requestedCalibration);
   const calibration = {
     samples: calibrationSamples,
     percentile: options.percentile ?? 1,

@@ -169,15 +169,18 @@ export async function openCalibrationSet(
 }
 
 /**
- * The stride `openCalibrationSet` will use for `model` on `data` without calibrating (what a resumed experiment
- * compares): `every` itself, or for `'auto'` ⌊training samples / N⌋.
+ * What `openCalibrationSet` will take for `model` on `data`, without calibrating (what a resumed experiment
+ * compares): the stride (`every` itself, or for `'auto'` ⌊training samples / N⌋) and the number of samples,
+ * fewer than N when the training split is smaller.
  */
-export async function calibrationStride(model: string, data: string, source: { samples?: number; every?: CalibrationEvery }): Promise<number> {
-  const requested = source.every ?? 'auto';
-  if (requested !== 'auto') return requested;
+export async function calibrationSelection(
+  model: string,
+  data: string,
+  source: { samples?: number; every?: CalibrationEvery },
+): Promise<{ every: number; samples: number }> {
   const { metadata } = await loadNetwork(model);
-  const train = await openDataset(data, { split: 'train', ...textOptionsOfMetadata(metadata) });
-  return spreadStride(train.length, source.samples ?? DEFAULT_CALIBRATION_SAMPLES);
+  const { dataset, every } = await openCalibrationSet(data, source, textOptionsOfMetadata(metadata));
+  return { every, samples: dataset.length };
 }
 
 /** Loads, folds, calibrates and plans; throws `CONVERT_REFUSED` if a layer cannot be converted. */
@@ -207,7 +210,7 @@ export async function convertModel(options: ConvertModelOptions): Promise<Conver
     calibrationSet = dataset;
     calibrationSource = {
       data: typeof options.data === 'string' ? options.data : options.data.root,
-      samples: t.samples ?? DEFAULT_CALIBRATION_SAMPLES,
+      samples: dataset.length,
       every,
       percentile: t.percentile ?? 1,
       channelWise: t.channelWise ?? false,

@@ -67,6 +67,8 @@ pre { background: var(--soft); border: 1px solid var(--line); border-radius: 8px
   .fact { padding: 8px 10px; }
   .fact .big { font-size: 1.4rem; }
   figure.chart { margin: 20px 0; padding: 8px 4px 4px; }
+  figure.chart .svg { overflow-x: auto; }
+  figure.chart svg { min-width: calc(0.8 * var(--w, 520px)); }
   figure.chart figcaption { flex-direction: column; gap: 4px; }
   th, td { padding: 6px 8px; }
   table.provenance th { width: 90px; }

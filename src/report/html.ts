@@ -102,10 +102,11 @@ ${fact('finished', p.finishedAt ? timestampHtml(p.finishedAt) : 'not yet (partia
 
 /** A chart: its own title is drawn inside the SVG (so the PNG has it too); the caption says how to read it. */
 function figure(f: HtmlFigure, dir: string): string {
-  // Scaled down freely on a narrow screen, but up by at most a fifth on a wide one: a small chart blown up to
-  // the full column would take a whole screen.
+  // Scaled up by at most a fifth on a wide screen (a small chart blown up to the full column would take a whole
+  // screen) and down to at most four fifths on a phone, where a wider chart scrolls in its frame (`--w`, the
+  // stylesheet): smaller, its 11–12 px text would be unreadable.
   const width = Number(/^(?:<\?xml[^>]*>\s*)?<svg[^>]*?\swidth="([\d.]+)"/.exec(f.svg)?.[1]);
-  const cap = width > 0 ? ` style="max-width:${Math.round(1.2 * width)}px"` : '';
+  const cap = width > 0 ? ` style="max-width:${Math.round(1.2 * width)}px;--w:${Math.round(width)}px"` : '';
   return `<figure id="fig-${e(f.name)}" class="chart" aria-label="${e(f.title)}">
 <div class="svg"${cap}>${stripXmlProlog(f.svg)}</div>
 <figcaption><span class="caption">${e(f.caption)}</span> <span class="files"><a href="${e(`${dir}/${f.name}.svg`)}">SVG</a> · <a href="${e(`${dir}/${f.name}.png`)}">PNG</a></span></figcaption>

@@ -8,7 +8,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -279,4 +279,17 @@ test('msat eval reads the validation split by --split; msat simulate keeps --spl
   const s = runCli(['simulate', '--model', model, '--data', full, '--split', 'validation', '-T', '4']);
   assert.equal(s.status, 2);
   assert.match(s.stderr, /expected train or test, got "validation"/);
+});
+
+test('the speech preset runs on the full archive: calibrated on its training clips, simulated on its test clips', { skip }, () => {
+  const out = join(tmp, 'experiment');
+  const r = runCli(['experiment', 'speech-commands-cnn', '--data', full, '--every', '1', '-T', '8', '--converters', 'const-1', '--out', out]);
+  assert.equal(r.status, 0, r.stderr);
+  const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as {
+    provenance: { dataset: { path: string; split: string; samples: number }; calibration: { samples: number } };
+  };
+  const { dataset, calibration } = results.provenance;
+  assert.deepEqual([dataset.path, dataset.split, dataset.samples], [full, 'test', clips.test.length]);
+  // Every training sample: the clips and the nine silence windows (fewer than the 200 the preset asks for).
+  assert.equal(calibration.samples, clips.train.length + 9);
 });

@@ -2,8 +2,8 @@
  * report.html in a real browser (headless Debian Chromium driven by playwright-core): every chart's inline SVG is
  * laid out with a non-zero size and drawn text, the raster and the trace charts are there with their marks, the
  * early-exit table has a row per converter, the page logs no console error and requests nothing but itself; and
- * at 1280 px and at 400 px the page does not scroll sideways (a wide table scrolls inside its frame), charts
- * shrink with the window, and no number wraps.
+ * at 1280 px and at 400 px the page does not scroll sideways (a wide table or chart scrolls inside its frame),
+ * chart text stays at least 8 px on screen, and no number wraps.
  *
  * Needs Chromium at /usr/bin/chromium (Debian package `chromium`; `.ci/run` installs it) or at $MSAT_CHROMIUM.
  * Without it the test fails; set MSAT_SKIP_BROWSER=1 to skip it on a machine without a browser.
@@ -56,7 +56,14 @@ const LAYOUT_PROBE = `(() => {
     const box = (frame ?? t).getBoundingClientRect();
     return { table: t.className || 'table', right: Math.round(box.right), framed: frame !== null, overflows: t.scrollWidth > (frame ?? t).clientWidth };
   });
-  return { checked: numeric.length, wrapped, pageOverflow: document.documentElement.scrollWidth - window.innerWidth, width, tables };
+  // Each chart's frame, and the smallest text it draws as seen on screen (its font size times the SVG's scale).
+  const charts = [...document.querySelectorAll('figure.chart .svg')].map((frame) => {
+    const svg = frame.querySelector('svg');
+    const scale = svg.getScreenCTM().a;
+    const sizes = [...svg.querySelectorAll('text')].filter((t) => t.getBBox().width > 0).map((t) => parseFloat(getComputedStyle(t).fontSize) * scale);
+    return { chart: frame.closest('figure').id, right: Math.round(frame.getBoundingClientRect().right), minText: Math.min(...sizes) };
+  });
+  return { checked: numeric.length, wrapped, pageOverflow: document.documentElement.scrollWidth - window.innerWidth, width, tables, charts };
 })()`;
 
 interface Layout {
@@ -65,6 +72,7 @@ interface Layout {
   pageOverflow: number;
   width: number;
   tables: { table: string; right: number; framed: boolean; overflows: boolean }[];
+  charts: { chart: string; right: number; minText: number }[];
 }
 
 test('report.html in headless Chromium: every chart rendered with a size, no console errors, no requests', { skip, timeout: 240_000 }, async () => {
@@ -140,7 +148,13 @@ test('report.html in headless Chromium: every chart rendered with a size, no con
       assert.ok(layout.checked > 30, `${width} px: ${layout.checked} numeric elements checked`);
       assert.deepEqual(layout.wrapped, [], `${width} px: numbers that wrap`);
       const first = await svgs.first().boundingBox();
-      assert.ok(first && first.width > 200 && first.width <= width, `${width} px: charts fit the window: ${JSON.stringify(first)}`);
+      assert.ok(first && first.width > 200, `${width} px: charts laid out: ${JSON.stringify(first)}`);
+      assert.equal(layout.charts.length, charts);
+      for (const c of layout.charts) {
+        assert.ok(c.right <= layout.width, `${width} px: ${c.chart}'s frame reaches ${c.right} px of ${layout.width}`);
+        // Vega's smallest labels are 10 px; on a phone a chart shrinks to four fifths at most, then scrolls in its frame.
+        assert.ok(c.minText >= 7.9, `${width} px: ${c.chart}'s smallest text is ${c.minText.toFixed(1)} px on screen`);
+      }
     }
     // On a phone the accuracy table is wider than the screen: it scrolls inside its frame.
     assert.ok(
