@@ -70,7 +70,7 @@ export {
 export type { Network, Layer } from './model/index.js';
 export type { Calibration, ConversionPlan } from './convert/index.js';
 export { snnOnnxModel, annOnnxModel, EXPORT_FORMATS, type ExportFormat, type SnnOnnxContract, type SnnOnnxState } from './export/index.js';
-export { Runner, type RunnerOptions } from './runtime/index.js';
+export { Runner, type RunnerOptions, availableExecutionProviders, listExecutionProviders, type ExecutionProviderInfo } from './runtime/index.js';
 
 // the tuner and the paper's experiments
 export { tuneModel, DEFAULT_TUNE_OPTIONS, type TuneModelOptions, type TuneResult } from './tune/index.js';

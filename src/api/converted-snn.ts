@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import { MsatError, assertDistinctPaths } from '../core/index.js';
 import { writeSnnFile, readSnnFile, type Calibration, type ConversionPlan, type SnnFile } from '../convert/index.js';
 import { writeExport, type ExportFormat, type SnnOnnxOptions } from '../export/index.js';
+import type { Shard } from '../data/index.js';
 import type { Network } from '../model/index.js';
 import {
   convertModel,
@@ -64,6 +65,11 @@ export interface ConvertOptions {
   readonly runner?: Runner;
   /** onnxruntime threads of the runner made here. Default 0 (all cores). */
   readonly threads?: RunnerOptions['threads'];
+  /**
+   * Execution providers of the runner made here, in order of preference (`['cuda', 'cpu']`); its simulation
+   * workers use them too. Default `['cpu']`. One this onnxruntime-node lacks is an `EXECUTION_PROVIDER` error.
+   */
+  readonly executionProviders?: RunnerOptions['executionProviders'];
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -78,6 +84,8 @@ export interface SimulateOptions {
   /** Every k-th sample (before `limit`). */
   readonly every?: number;
   readonly limit?: number;
+  /** Only this slice of the selected samples, `{ index, count }` with 0 ≤ index < count; the report carries the tallies `msat merge` adds. */
+  readonly shard?: Shard;
   /** Default `'direct'`. */
   readonly encoding?: InputEncoding;
   readonly seed?: number;
@@ -116,6 +124,8 @@ export interface LoadOptions {
   readonly std?: readonly number[];
   readonly runner?: Runner;
   readonly threads?: RunnerOptions['threads'];
+  /** As in `ConvertOptions`. */
+  readonly executionProviders?: RunnerOptions['executionProviders'];
 }
 
 /** Options of `ConvertedSnn.save`. */
@@ -254,8 +264,9 @@ export function convert(model: string | LoadedModel, options: ConvertOptions): P
   return ConvertedSnn.convert(model, options);
 }
 
-function runnerOf(options: { runner?: Runner; threads?: number }): { runner: Runner; owns: boolean } {
-  return options.runner ? { runner: options.runner, owns: false } : { runner: new Runner({ threads: options.threads ?? 0 }), owns: true };
+function runnerOf(options: Pick<ConvertOptions, 'runner' | 'threads' | 'executionProviders'>): { runner: Runner; owns: boolean } {
+  if (options.runner) return { runner: options.runner, owns: false };
+  return { runner: new Runner({ threads: options.threads ?? 0, executionProviders: options.executionProviders }), owns: true };
 }
 
 /** The model path an SNN file records, as given if it exists, else relative to the file's folder. */

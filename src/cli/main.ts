@@ -15,12 +15,14 @@ import { registerEval } from './commands/eval.js';
 import { registerExperiment } from './commands/experiment.js';
 import { registerExport } from './commands/export.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerMerge } from './commands/merge.js';
+import { registerPlayground } from './commands/playground.js';
 import { registerPredict } from './commands/predict.js';
 import { registerReport } from './commands/report.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerTrain } from './commands/train.js';
 import { registerTune } from './commands/tune.js';
-import type { GlobalOptions } from './global-options.js';
+import { parseExecutionProviders, type GlobalOptions } from './global-options.js';
 import { parseIntInRange } from './parse.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -40,6 +42,11 @@ const program = new Command('msat')
     parseIntInRange(0, availableParallelism(), 'at most one per core'),
     0,
   )
+  .option(
+    '--ep <list>',
+    'onnxruntime execution providers in order of preference, e.g. cuda,cpu (default cpu; one this onnxruntime-node lacks is an error naming the ones it has)',
+    parseExecutionProviders,
+  )
   .option('--debug', 'print stack traces of errors')
   // subcommands inherit both when they are added below
   .configureHelp({ showGlobalOptions: true })
@@ -47,11 +54,11 @@ const program = new Command('msat')
   .exitOverride();
 
 const globals = (): GlobalOptions => {
-  const o = program.opts<{ threads: number; workers: number; debug?: boolean }>();
+  const o = program.opts<{ threads: number; workers: number; ep?: string[]; debug?: boolean }>();
   // Samples in parallel beat threads inside each operator for the simulator's many small elementwise ops
   // (bench/RESULTS.md); beyond 4 workers the memory of the per-worker sessions outweighs it.
   const workers = o.workers || Math.min(4, availableParallelism());
-  return { threads: o.threads, workers, debug: o.debug ?? false };
+  return { threads: o.threads, workers, executionProviders: o.ep ?? ['cpu'], debug: o.debug ?? false };
 };
 
 registerInspect(program, globals);
@@ -65,7 +72,9 @@ registerTrain(program, globals);
 registerTune(program, globals);
 registerReport(program, globals);
 registerExperiment(program, globals);
+registerMerge(program, globals);
 registerDatasets(program, globals);
+registerPlayground(program, globals);
 
 /** `--T` (the paper's letter, the flag's first name) and `--t` are spellings of `-T, --steps`. */
 function stepsAlias(arg: string): string {

@@ -38,6 +38,8 @@ export type MsatErrorCode =
   | 'RUNTIME_FEEDS'
   | 'RUNTIME_RUN'
   | 'RUNTIME_DTYPE'
+  // runtime: an execution provider (--ep) this onnxruntime-node lacks, or one that failed to start
+  | 'EXECUTION_PROVIDER'
   | 'EVAL_OPTIONS'
   | 'EVAL_INPUTS'
   | 'EVAL_OUTPUT'
@@ -91,10 +93,15 @@ export type MsatErrorCode =
   | 'EXPERIMENT_MODEL'
   | 'EXPERIMENT_RESULTS'
   | 'EXPERIMENT_RESUME'
+  | 'EXPERIMENT_MERGE'
   | 'REPORT_OPTIONS'
   | 'REPORT_SPEC'
   | 'REPORT_WRITE'
   | 'REPORT_PNG'
+  // playground: a bad SNN file set for the page, the page's build, its server
+  | 'PLAYGROUND_OPTIONS'
+  | 'PLAYGROUND_BUILD'
+  | 'PLAYGROUND_SERVE'
   | 'PREDICT_INPUT'
   | 'DEMO_MODEL'
   // any command: an output that would overwrite an input, or a folder that cannot be written

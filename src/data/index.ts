@@ -7,6 +7,7 @@
  */
 export { openDataset } from './open-dataset.js';
 export { stridedDataset } from './strided-dataset.js';
+export { checkShard, parseShard, shardDataset, shardRange, type Shard, type ShardRange } from './shard-dataset.js';
 export { arrayDataset, type ArrayDatasetOptions } from './array-dataset.js';
 export {
   DATASET_FORMATS,

@@ -5,5 +5,6 @@ export { runExperiment, presetModel, MODELS_DIR, type ExperimentOptions } from '
 export { readResults, parseResults, validateResults, writeResults, RESULTS_FILE } from './read-results.js';
 export { formatExperimentTable } from './format-table.js';
 export { gitCommit, hashTree, machine, MSAT_VERSION } from './provenance.js';
-export { singleRunResults, type SingleRunContext } from './single-run.js';
+export { singleRunResults, singleRunDescription, type SingleRunContext } from './single-run.js';
+export { mergeShardResults, type ShardResults } from './merge-shards.js';
 export { combineResults, type NamedResults } from './combine-results.js';

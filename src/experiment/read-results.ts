@@ -10,9 +10,8 @@ import { resultsSchema, type ExperimentResults } from './results.js';
 /** Name of the results file inside a results folder. */
 export const RESULTS_FILE = 'results.json';
 
-/** Reads and validates `<dir>/results.json`. */
-export async function readResults(dir: string): Promise<ExperimentResults> {
-  const file = join(dir, RESULTS_FILE);
+/** Reads and validates `<dir>/results.json` (or `file`, a results file of another name in `dir`). */
+export async function readResults(dir: string, file = join(dir, RESULTS_FILE)): Promise<ExperimentResults> {
   let text: string;
   try {
     text = await readRegularFile(file, 'utf8');

@@ -152,11 +152,42 @@ const converterSchema = record({
   exit: v.optional(exitRuleText()),
 });
 
+/** Which slice of the run a shard's result covers: shard `index` of `count` (0-based), positions [first, first + samples). */
+const shardSchema = record({ index: integer(0), count: count(), first: integer(0), samples: count() });
+
+const base64 = () => v.pipe(text(), v.regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64'));
+const exactSum = () => list(finite());
+
+/** `ShardTallies`: a shard's counts, from which `msat merge` computes the whole run's report (only in a shard's results). */
+const shardTalliesSchema = record({
+  shard: record({ index: integer(0), count: count() }),
+  first: integer(0),
+  samples: count(),
+  total: count(),
+  annCorrect: integer(0),
+  correct: list(integer(0)),
+  sampleSteps: integer(0),
+  layers: list(
+    record({
+      layer: text(),
+      neurons: integer(0),
+      spikes: list(nonNegative()),
+      sin: record({ sin: integer(0), pos: integer(0), neurons: integer(0) }),
+      correlation: record({ n: integer(0), x: exactSum(), y: exactSum(), xx: exactSum(), yy: exactSum(), xy: exactSum() }),
+    }),
+  ),
+  exitHistogram: v.nullable(list(integer(0))),
+  readout: v.nullable(record({ labels: base64(), top: base64(), confidence: base64(), margin: base64() })),
+  feeds: list(record({ layer: text(), macs: nonNegative(), analog: v.boolean('expected true or false'), sources: list(text()) })),
+});
+
 const runSchema = record({
   converter: converterSchema,
   report: reportSchema,
   /** Optional in files written before the simulator recorded traces: absent means none. */
   traces: v.optional(list(traceSchema), []),
+  /** Only in a shard's results (`--shard`): its counts for `msat merge`. */
+  shard: v.optional(shardTalliesSchema),
 });
 
 /** Where, when and from what a result was made. */
@@ -189,6 +220,8 @@ const provenanceSchema = record({
     every: v.optional(count()),
   }),
   seed: finite(),
+  /** Only in a shard's results (`--shard K/N`): the slice of `dataset.samples` it covers; `msat merge` joins the shards. */
+  shard: v.optional(shardSchema),
 });
 
 type AddIssue = (info: { message: string; path: ReturnType<typeof pathTo> }) => void;
@@ -315,3 +348,4 @@ export type ExperimentResults = Infer<typeof resultsSchema>;
 export type Provenance = ExperimentResults['provenance'];
 export type ConverterRun = ExperimentResults['runs'][number];
 export type ConverterSpec = ConverterRun['converter'];
+export type ShardSlice = NonNullable<Provenance['shard']>;

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MsatError } from '../core/index.js';
 import { sha256File, writeSnnFile } from '../convert/index.js';
-import { openDataset, resolveDatasetShortcut } from '../data/index.js';
+import { openDataset, resolveDatasetShortcut, shardRange, type Shard } from '../data/index.js';
 import {
   calibrationSelection,
   convertModel,
@@ -43,6 +43,11 @@ export interface ExperimentOptions {
   /** Every k-th test sample; default: the preset's. */
   readonly every?: number;
   readonly limit?: number;
+  /**
+   * Only this slice of the selected test samples (`shardRange`; 0 ≤ index < count). Calibration is the same in
+   * every shard, so every shard converts the same SNN; `msat merge` joins the shards' results.
+   */
+  readonly shard?: Shard;
   readonly calibrationSamples?: number;
   /** Which N training samples λ is calibrated on (`CalibrationEvery`). Default `'auto'`. */
   readonly calibrationEvery?: CalibrationEvery;
@@ -120,6 +125,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       every,
       limit: options.limit ?? null,
       calibration,
+      shard: options.shard ? { index: options.shard.index, count: options.shard.count } : null,
     });
   } else {
     const started = new Date().toISOString();
@@ -151,6 +157,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       },
       calibration,
       seed: 0,
+      ...(options.shard ? { shard: { ...options.shard, ...shardRange(dataset.length, options.shard) } } : {}),
     };
     results = {
       format: RESULTS_FORMAT,
@@ -176,6 +183,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       split: 'test',
       every,
       limit: options.limit,
+      shard: options.shard,
       thresholds: { kind: 'snn-file', path: converter.snn?.path ?? snnPath },
       steps: T,
       neuron: converter.neuron,
@@ -188,8 +196,9 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       runner,
       onProgress: (stage, d, t) => options.onProgress?.(converter, stage, d, t),
     });
-    // traces are stored once, in the run
-    const run: ConverterRun = { converter, report: { ...report, traces: [] }, traces: [...report.traces] };
+    // traces are stored once, in the run; a shard's counts beside its report
+    const { shard, ...whole } = report;
+    const run: ConverterRun = { converter, report: { ...whole, traces: [] }, traces: [...report.traces], ...(shard ? { shard } : {}) };
     results = {
       ...results,
       annAccuracy: report.annAccuracy,
@@ -227,7 +236,16 @@ async function tunedConverters(preset: Preset, path: string): Promise<ConverterS
 function checkResumable(
   results: ExperimentResults,
   path: string,
-  want: { preset: string; T: number; modelSha256: string; data: string; every: number; limit: number | null; calibration: Provenance['calibration'] },
+  want: {
+    preset: string;
+    T: number;
+    modelSha256: string;
+    data: string;
+    every: number;
+    limit: number | null;
+    calibration: Provenance['calibration'];
+    shard: Shard | null;
+  },
 ): void {
   const p = results.provenance;
   const have = {
@@ -238,6 +256,7 @@ function checkResumable(
     every: p.dataset.every,
     limit: p.dataset.limit,
     calibration: p.calibration,
+    shard: p.shard ? { index: p.shard.index, count: p.shard.count } : null,
   };
   const differs = (Object.keys(want) as (keyof typeof want)[]).filter((k) => JSON.stringify(have[k]) !== JSON.stringify(want[k]));
   if (differs.length > 0) {

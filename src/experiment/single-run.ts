@@ -20,6 +20,11 @@ export interface SingleRunContext {
   readonly calibration: Provenance['calibration'];
 }
 
+/** The description of a single run's results (also of one merged from shards: its samples are then all of them). */
+export function singleRunDescription(report: { method: string; model: string; samples: number; data: string; split: string }): string {
+  return `msat simulate: ${report.method} on ${report.model}, ${report.samples} samples of ${report.data} (${report.split})`;
+}
+
 /** One converter's run as experiment results (preset `simulate`). */
 export async function singleRunResults(report: SimulationReport, context: SingleRunContext): Promise<ExperimentResults> {
   const { neuron } = report;
@@ -28,7 +33,7 @@ export async function singleRunResults(report: SimulationReport, context: Single
     format: RESULTS_FORMAT,
     version: RESULTS_VERSION,
     preset: 'simulate',
-    description: `msat simulate: ${report.method} on ${report.model}, ${report.samples} samples of ${report.data} (${report.split})`,
+    description: singleRunDescription(report.shard ? { ...report, samples: report.shard.total } : report),
     T: report.T,
     annAccuracy: report.annAccuracy,
     provenance: {
@@ -43,20 +48,27 @@ export async function singleRunResults(report: SimulationReport, context: Single
       dataset: {
         path: resolve(context.datasetRoot),
         split: report.split,
-        samples: report.samples,
+        samples: report.shard?.total ?? report.samples,
         every: context.every,
         limit: context.limit,
         sha256: await hashTree(context.datasetRoot),
       },
       calibration: context.calibration,
       seed: report.seed,
+      ...(report.shard ? { shard: { ...report.shard.shard, first: report.shard.first, samples: report.shard.samples } } : {}),
     },
     runs: [
       {
         converter: { id, label: report.method, neuron, confidence: report.confidence ? 'measure' : 'off' },
-        report: { ...report, traces: [] },
+        report: { ...withoutShard(report), traces: [] },
         traces: [...report.traces],
+        ...(report.shard ? { shard: report.shard } : {}),
       },
     ],
   };
+}
+
+function withoutShard(report: SimulationReport): Omit<SimulationReport, 'shard'> {
+  const { shard: _shard, ...rest } = report;
+  return rest;
 }

@@ -4,29 +4,18 @@
  */
 import { assertLabelsFit } from '../ann/index.js';
 import { MsatError } from '../core/index.js';
-import { openDataset, stridedDataset, type Dataset, type DatasetSplit } from '../data/index.js';
+import { openDataset, shardDataset, stridedDataset, type Dataset, type Shard, type ShardRange } from '../data/index.js';
 import type { Runner } from '../runtime/index.js';
 import {
   DEFAULT_NEURON_CONFIG,
-  ENERGY_PER_AC_PJ,
-  ENERGY_PER_MAC_PJ,
-  describeMethod,
-  energyReport,
-  exitOracle,
   formatExitRule,
-  paretoFront,
-  sweepExitRules,
-  latencyToAnn,
   neuronDynamics,
   simulate,
-  sinRatio,
   spikeConfidence,
-  type ExitOutcome,
-  type ExitPoint,
+  synapticFeeds,
   type ExitRule,
   type InputEncoding,
   type NeuronConfig,
-  type NeuronTrace,
   type SimulationResult,
 } from '../snn/index.js';
 import {
@@ -37,17 +26,15 @@ import {
   type DataSource,
   type ThresholdSource,
 } from './convert-model.js';
+import { reportOfResult, type ReportContext, type SimulatedSplit, type SimulationReport } from './simulation-report.js';
+import { shardTallies } from './shard-tallies.js';
+
+export * from './simulation-report.js';
+export { mergeShardReports, type ShardReport } from './shard-tallies.js';
 
 /** Spike confidence (docs/method.md §4): off, measured from SIN statistics, or given per spiking layer. */
 export type ConfidenceSource =
   { readonly kind: 'off' } | { readonly kind: 'measure' } | { readonly kind: 'given'; readonly values: readonly number[] };
-
-/**
- * The splits a simulation reports. The results files of `msat simulate --out` and `msat experiment` record a
- * train or a test split, so a validation split (the full Speech Commands archive has one) is measured with
- * `msat eval`, not simulated.
- */
-export type SimulatedSplit = Exclude<DatasetSplit, 'validation'>;
 
 /** The split of `dataset` as a report records it; a validation split is refused (see `SimulatedSplit`). */
 function simulatedSplit(dataset: Dataset): SimulatedSplit {
@@ -70,6 +57,11 @@ export interface SimulateConvertedOptions {
   readonly limit?: number;
   /** Every k-th sample of the dataset order (before `limit`). */
   readonly every?: number;
+  /**
+   * Simulate only this slice of the selected samples (after `every` and `limit`; `shardDataset`); the report
+   * then carries the shard's tallies (`SimulationReport.shard`), and `mergeShardReports` joins the shards.
+   */
+  readonly shard?: Shard;
   readonly steps: number;
   readonly neuron?: Partial<NeuronConfig>;
   readonly encoding?: InputEncoding;
@@ -105,82 +97,6 @@ export interface SimulateModelOptions extends SimulateConvertedOptions {
   readonly thresholds?: ThresholdSource;
 }
 
-/** One simulation, as `msat simulate --json` prints it. Accuracies are fractions in [0, 1]. */
-export interface SimulationReport {
-  readonly model: string;
-  readonly data: string;
-  readonly split: SimulatedSplit;
-  readonly samples: number;
-  readonly T: number;
-  readonly method: string;
-  readonly neuron: NeuronConfig;
-  readonly encoding: InputEncoding;
-  readonly seed: number;
-  readonly annAccuracy: number;
-  /** Accuracy at steps 1..T. */
-  readonly accuracyPerStep: number[];
-  readonly bestAccuracy: number;
-  /** First step with accuracy ≥ ANN − 1 % (null if never). */
-  readonly stepsToAnnMinus1: number | null;
-  readonly stepsToAnnMinus05: number | null;
-  /** Mean spikes per neuron per step, per spiking layer. */
-  readonly firingRates: Record<string, number>;
-  readonly layers: {
-    readonly layer: string;
-    readonly neurons: number;
-    readonly lambda: number | number[];
-    readonly firingRate: number;
-    /** SIN / (SIN + POS) after `sinStep` steps. */
-    readonly sinRatio: number;
-    readonly sin: number;
-    readonly pos: number;
-    readonly rateCorrelation: number;
-  }[];
-  readonly sinStep: number;
-  /** Spike confidence per spiking layer, when used. */
-  readonly confidence: Record<string, number> | null;
-  /** Synaptic operations per sample at each step (analog first layer excluded, docs/method.md §7). */
-  readonly sopPerStep: number[];
-  readonly analogMacsPerStep: number;
-  readonly annMacs: number;
-  readonly energyPerSampleJ: number;
-  readonly multiplyPerEventEnergyPerSampleJ: number;
-  readonly annEnergyPerSampleJ: number;
-  readonly energyNote: string;
-  readonly coverage: string;
-  /** Traced neurons of the first sample (`traceNeurons`), empty by default. */
-  readonly traces: readonly NeuronTrace[];
-  /** With an exit rule: accuracy with exit (= `accuracyPerStep` at T) and when the samples stopped. */
-  readonly exit: ExitReport | null;
-  /** Without one: exit rules swept offline on this run's readout, and the oracle bound. */
-  readonly exitSweep: ExitSweepReport | null;
-  readonly seconds: number;
-}
-
-/** How a run with an exit rule stopped. Steps are counted per sample: exiting after step t costs t steps. */
-export interface ExitReport {
-  readonly rule: string;
-  readonly accuracy: number;
-  readonly meanSteps: number;
-  readonly medianSteps: number;
-  readonly p95Steps: number;
-  /** Steps the simulator computed per sample (a chunk runs to its end), the measure of its wall time. */
-  readonly computedSteps: number;
-  /** Samples that exited after t steps (index t; index 0 is 0). */
-  readonly histogram: number[];
-}
-
-/** Exit rules replayed on a full-length run: every rule swept, the Pareto front of them, and the oracle. */
-export interface ExitSweepReport {
-  readonly oracle: ExitOutcome;
-  readonly points: ExitPoint[];
-  readonly front: ExitPoint[];
-}
-
-export const ENERGY_NOTE =
-  `energyPerSampleJ charges ${ENERGY_PER_AC_PJ} pJ per synaptic operation (one accumulate per spike) plus ${ENERGY_PER_MAC_PJ} pJ per MAC of the analog first layer at every step. ` +
-  `MSAT events carry a real value s·θ(t), so a synapse receiving one must multiply: multiplyPerEventEnergyPerSampleJ charges ${ENERGY_PER_MAC_PJ} pJ per event, the honest figure for MSAT.`;
-
 /** The largest run (samples × T) whose readout is recorded for the exit sweep by default. */
 const MAX_RECORDED_SAMPLE_STEPS = 2 ** 25;
 
@@ -213,12 +129,16 @@ export async function simulateConverted(converted: ConvertedModel, options: Simu
   };
   if (typeof options.data !== 'string') simulatedSplit(options.data);
   const confidence = await resolveConfidence(options, converted, common);
-  const dataset =
+  const selected =
     typeof options.data === 'string'
       ? await openDataset(options.data, { split: options.split, limit: options.limit, every: options.every, ...dataOptions })
       : options.every !== undefined || options.limit !== undefined
         ? stridedDataset(options.data, options.every ?? 1, options.limit ?? Infinity)
         : options.data;
+  // a shard simulates its slice at its positions in the whole run (its draws, its traces: those of the whole run)
+  const sharded = options.shard && shardDataset(selected, options.shard);
+  const dataset = sharded ?? selected;
+  const range: ShardRange = sharded ? sharded.range : { first: 0, samples: dataset.length };
   assertLabelsFit(network, dataset);
   const result = await simulate(network, lambdas, dataset, options.runner, {
     ...common,
@@ -226,7 +146,9 @@ export async function simulateConverted(converted: ConvertedModel, options: Simu
     confidence,
     traceNeurons: options.traceNeurons,
     exit: options.exit,
-    recordReadout: !options.exit && options.sweepExit !== false && dataset.length * options.steps <= MAX_RECORDED_SAMPLE_STEPS,
+    firstPosition: range.first,
+    // decided on the whole run, so that every shard records or none does
+    recordReadout: !options.exit && options.sweepExit !== false && selected.length * options.steps <= MAX_RECORDED_SAMPLE_STEPS,
     onProgress: (d, t) => options.onProgress?.('simulate', d, t),
   });
   return buildReport(
@@ -238,6 +160,7 @@ export async function simulateConverted(converted: ConvertedModel, options: Simu
     confidence,
     dataset,
     result,
+    options.shard && { shard: options.shard, range, total: selected.length },
   );
 }
 
@@ -289,6 +212,7 @@ async function resolveConfidence(
   return new Map(relus.map((r) => [r, r === last.layer ? spikeConfidence(last.sin) : 1]));
 }
 
+/** The report of a whole run, or of one shard of it (with its tallies). */
 function buildReport(
   converted: ConvertedModel,
   data: string,
@@ -298,67 +222,21 @@ function buildReport(
   confidence: Map<string, number> | undefined,
   dataset: Dataset,
   result: SimulationResult,
+  shard?: { shard: Shard; range: ShardRange; total: number },
 ): SimulationReport {
-  const accuracyPerStep = [...result.accuracyPerStep];
-  const energy = energyReport(converted.network, result);
-  const lambdaOf = (layer: string): number | number[] => {
-    const l = converted.lambdas.get(layer)!;
-    return typeof l === 'number' ? l : [...l];
-  };
-  return {
+  const feeds = synapticFeeds(converted.network);
+  const lambdas = new Map([...converted.lambdas].map(([layer, l]) => [layer, typeof l === 'number' ? l : [...l]]));
+  const context: ReportContext = {
     model: converted.model.path ?? converted.network.source,
     data,
     split: simulatedSplit(dataset),
-    samples: result.samples,
-    T: result.steps,
-    method: describeMethod(neuron),
     neuron,
     encoding,
     seed,
-    annAccuracy: result.annAccuracy,
-    accuracyPerStep,
-    bestAccuracy: Math.max(...accuracyPerStep),
-    stepsToAnnMinus1: latencyToAnn(accuracyPerStep, result.annAccuracy, { margin: 0.01 }),
-    stepsToAnnMinus05: latencyToAnn(accuracyPerStep, result.annAccuracy, { margin: 0.005 }),
-    firingRates: Object.fromEntries(result.layers.map((l) => [l.layer, l.firingRate])),
-    layers: result.layers.map((l) => ({
-      layer: l.layer,
-      neurons: l.neurons,
-      lambda: lambdaOf(l.layer),
-      firingRate: l.firingRate,
-      sinRatio: sinRatio(l.sin),
-      sin: l.sin.sin,
-      pos: l.sin.pos,
-      rateCorrelation: l.rateCorrelation,
-    })),
-    sinStep: result.sinStep,
+    lambdas,
     confidence: confidence ? Object.fromEntries(confidence) : null,
-    sopPerStep: [...energy.sopPerStep],
-    analogMacsPerStep: energy.analogMacsPerStep,
-    annMacs: energy.annMacs,
-    energyPerSampleJ: energy.energyPerSampleJ,
-    multiplyPerEventEnergyPerSampleJ: energy.multiplyPerEventEnergyPerSampleJ,
-    annEnergyPerSampleJ: energy.annEnergyPerSampleJ,
-    energyNote: ENERGY_NOTE,
     coverage: converted.coverage,
-    traces: result.traces,
-    exit: result.exit
-      ? {
-          rule: formatExitRule(result.exit.rule, result.steps),
-          accuracy: accuracyPerStep[accuracyPerStep.length - 1],
-          meanSteps: result.exit.meanSteps,
-          medianSteps: result.exit.medianSteps,
-          p95Steps: result.exit.p95Steps,
-          computedSteps: result.exit.computedSteps,
-          histogram: [...result.exit.histogram],
-        }
-      : null,
-    exitSweep: result.readoutRecord ? exitSweepReport(result.readoutRecord) : null,
-    seconds: result.seconds,
   };
-}
-
-function exitSweepReport(record: NonNullable<SimulationResult['readoutRecord']>): ExitSweepReport {
-  const points = sweepExitRules(record);
-  return { oracle: exitOracle(record), points, front: paretoFront(points) };
+  const report = reportOfResult(context, result, feeds, result.exit && formatExitRule(result.exit.rule, result.steps));
+  return shard ? { ...report, shard: shardTallies(result, shard.shard, shard.range, shard.total, feeds) } : report;
 }

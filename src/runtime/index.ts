@@ -1,2 +1,3 @@
 export * from './runner.js';
 export * from './worker-thread.js';
+export * from './execution-providers.js';

@@ -4,6 +4,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { MsatError, type DataType, type Tensor } from '../core/index.js';
+import { assertExecutionProviders } from './execution-providers.js';
 
 /** Options of a `Runner`; every field is optional. */
 export interface RunnerOptions {
@@ -11,14 +12,26 @@ export interface RunnerOptions {
   readonly threads?: number;
   /** Graph optimization level. Default `'all'`. */
   readonly graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
-  /** Execution providers in order of preference. Default `['cpu']`. */
+  /**
+   * Execution providers in order of preference, as onnxruntime takes them (`'cuda'`, `'cpu'`; operators the
+   * first cannot run fall back to the next, and to the CPU). Default `['cpu']`. Checked when the runner is
+   * made: a provider this onnxruntime-node lacks is an `EXECUTION_PROVIDER` error naming the ones it has
+   * (`availableExecutionProviders`). Results agree across providers to float tolerance, not bit for bit.
+   */
   readonly executionProviders?: readonly string[];
+  /**
+   * onnxruntime's profiler: when not empty, each session writes `<prefix>_<date>.json` (a Chrome trace, one event
+   * per operator run, with its operator type and microseconds) when it is released (`release`, `dispose`).
+   * Default `''` (off): profiling slows every run. `bench/scaling.bench.ts` sums it per operator type.
+   */
+  readonly profileFilePrefix?: string;
 }
 
 export const DEFAULT_RUNNER_OPTIONS: Required<RunnerOptions> = {
   threads: 0,
   graphOptimizationLevel: 'all',
   executionProviders: ['cpu'],
+  profileFilePrefix: '',
 };
 
 /** A compiled model: create once through `Runner.session`, run many times. */
@@ -52,7 +65,9 @@ export class Runner {
     if (!Number.isInteger(threads) || threads < 0) {
       throw new MsatError('RUNTIME_OPTIONS', `threads must be a non-negative integer, got ${threads}`);
     }
-    this.options = { ...DEFAULT_RUNNER_OPTIONS, ...options, threads };
+    const executionProviders = [...(options.executionProviders ?? DEFAULT_RUNNER_OPTIONS.executionProviders)];
+    assertExecutionProviders(executionProviders);
+    this.options = { ...DEFAULT_RUNNER_OPTIONS, ...options, threads, executionProviders };
   }
 
   /**
@@ -106,15 +121,17 @@ class SessionImpl implements Session {
 
   static async create(key: string, bytes: Uint8Array, options: Required<RunnerOptions>): Promise<SessionImpl> {
     try {
-      const session = await ort.InferenceSession.create(bytes, {
-        intraOpNumThreads: options.threads,
-        interOpNumThreads: 1,
-        graphOptimizationLevel: options.graphOptimizationLevel,
-        executionProviders: [...options.executionProviders],
-        logSeverityLevel: 3,
-      });
-      return new SessionImpl(key, session);
+      return new SessionImpl(key, await createOrtSession(bytes, options, options.executionProviders));
     } catch (e) {
+      // An installed provider can still fail to start (CUDA without a GPU, WebGPU without an adapter): when the
+      // CPU alone loads the model, the provider is what failed, not the model.
+      if (options.executionProviders.some((p) => p !== 'cpu') && (await loadsOnCpu(bytes, options))) {
+        throw new MsatError(
+          'EXECUTION_PROVIDER',
+          `${key}: onnxruntime could not start execution providers ${options.executionProviders.join(', ')} (the CPU alone loads the model): ${firstLine(e)}`,
+          { cause: e },
+        );
+      }
       throw new MsatError('RUNTIME_SESSION', `${key}: onnxruntime could not load the model: ${firstLine(e)}`, { cause: e });
     }
   }
@@ -172,6 +189,26 @@ class SessionImpl implements Session {
 
   async release(): Promise<void> {
     await this.#session.release();
+  }
+}
+
+function createOrtSession(bytes: Uint8Array, options: Required<RunnerOptions>, providers: readonly string[]): Promise<ort.InferenceSession> {
+  return ort.InferenceSession.create(bytes, {
+    intraOpNumThreads: options.threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: options.graphOptimizationLevel,
+    executionProviders: [...providers],
+    logSeverityLevel: 3,
+    ...(options.profileFilePrefix ? { enableProfiling: true, profileFilePrefix: options.profileFilePrefix } : {}),
+  });
+}
+
+async function loadsOnCpu(bytes: Uint8Array, options: Required<RunnerOptions>): Promise<boolean> {
+  try {
+    await (await createOrtSession(bytes, { ...options, profileFilePrefix: '' }, ['cpu'])).release();
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -99,7 +99,7 @@ export class BatchSimulator {
       for (let g0 = 0; g0 < B; g0 += micro) {
         const g = Math.min(micro, B - g0);
         const pre = annOut && ((name: string) => sliceSamples(annOut[name], g0, g).data as Float32Array);
-        const trace = first + g0 === 0 && this.options.traceNeurons > 0 && this.#tallies.traces.length === 0;
+        const trace = this.options.firstPosition + first + g0 === 0 && this.options.traceNeurons > 0 && this.#tallies.traces.length === 0;
         await this.#runGroup(sliceSamples(x, g0, g), labels.subarray(g0, g0 + g), first + g0, pre, trace);
       }
     }
@@ -130,7 +130,7 @@ export class BatchSimulator {
     const T = opts.steps;
     const B = labels.length;
     const tallies = this.#tallies;
-    const rngs = Array.from({ length: B }, (_, i) => createRng(sampleSeed(opts.seed, first + i)));
+    const rngs = Array.from({ length: B }, (_, i) => createRng(sampleSeed(opts.seed, opts.firstPosition + first + i)));
     const readout = new GroupReadout(labels, this.#classCount, T, undefined, opts.recordReadout, first);
     const onStep = opts.onReadout && ((step: number) => opts.onReadout!(step, readout.sums, labels, first));
     // without the ANN there is no SIN to measure, so chunks need not end at sinStep
@@ -175,10 +175,10 @@ export class BatchSimulator {
     const opts = this.options;
     const T = opts.steps;
     const tallies = this.#tallies;
-    let rngs = Array.from({ length: labels.length }, (_, i) => createRng(sampleSeed(opts.seed, first + i)));
+    let rngs = Array.from({ length: labels.length }, (_, i) => createRng(sampleSeed(opts.seed, opts.firstPosition + first + i)));
     const readout = new GroupReadout(labels, this.#classCount, T, opts.exit, opts.recordReadout, first);
     const pre = annOut && ((name: string) => annOut[name].data);
-    let trace = first === 0 && opts.traceNeurons > 0 && tallies.traces.length === 0;
+    let trace = opts.firstPosition + first === 0 && opts.traceNeurons > 0 && tallies.traces.length === 0;
     const sinStep = pre ? opts.sinStep : Infinity;
     let state: Record<string, Tensor<'float32'>> | undefined;
     let next: Record<string, Tensor<'float32'>> | undefined;

@@ -11,7 +11,7 @@ export { pickTracedNeurons } from './neuron-traces.js';
 export { DEFAULT_SIMULATION_OPTIONS } from './simulation-options.js';
 export type { ExitSummary, LayerActivity, NeuronTrace, ReadoutHook, SimulationOptions, SimulationResult } from './simulation-options.js';
 export { ParallelSimulator } from './parallel-simulate.js';
-export { mergeTallies, type LayerTallies, type SimulationTallies } from './simulation-tallies.js';
+export { emptyTallies, mergeTallies, resultOfTallies, type LayerTallies, type PearsonSums, type SimulationTallies } from './simulation-tallies.js';
 export * from './metrics/index.js';
 export {
   MSAT_MODES,
@@ -23,6 +23,6 @@ export {
   type ResetMode,
   type ThresholdRule,
 } from './reference/index.js';
-export { energyReport, synapticFeeds } from './simulation-energy.js';
+export { energyOfFeeds, energyReport, synapticFeeds } from './simulation-energy.js';
 export type { EnergyReport, SynapticFeed } from './simulation-energy.js';
 export * from './exit/index.js';

@@ -96,7 +96,8 @@ export class ParallelSimulator {
     this.options = resolveSimulationOptions(options);
     if (this.options.onReadout) throw new MsatError('SNN_OPTIONS', 'onReadout runs only on the calling thread (functions do not cross threads)');
     this.#network = network;
-    // the runner's cores shared out: one thread each on a machine with as many cores as workers
+    // the runner's cores shared out: one thread each on a machine with as many cores as workers; its other
+    // options (the execution providers among them) as they are
     const threads = Math.max(1, Math.floor((runner.options.threads || availableParallelism()) / this.options.workers));
     const setup: WorkerSetup = { network, lambdas, options: plainSimulationOptions(this.options), runner: { ...runner.options, threads } };
     try {

@@ -67,8 +67,12 @@ export interface EnergyReport {
 
 /** SOP per step and energy per sample of `result`, a simulation of `network`. */
 export function energyReport(network: Network, result: SimulationResult): EnergyReport {
+  return energyOfFeeds(synapticFeeds(network), result);
+}
+
+/** `energyReport` from the network's `synapticFeeds` (all it needs of the network: a merge of shards keeps them). */
+export function energyOfFeeds(feeds: readonly SynapticFeed[], result: SimulationResult): EnergyReport {
   const rates = new Map(result.layers.map((l) => [l.layer, l.ratePerStep]));
-  const feeds = synapticFeeds(network);
   const T = result.steps;
   const sopPerStep = new Float64Array(T);
   let analogMacsPerStep = 0;

@@ -9,7 +9,7 @@ import type { InputEncoding } from './graph/build-chunk-graph.js';
 import type { NeuronDynamics } from './neuron-config.js';
 import type { SinCounts } from './metrics/index.js';
 import { resolveExitRule, type ExitRule, type ResolvedExitRule } from './exit/exit-rule.js';
-import type { ReadoutRecord } from './exit/readout-record.js';
+import type { ReadoutRecord, ReadoutRecordPart } from './exit/readout-record.js';
 
 /**
  * Called after every step of a group of samples with the group's readout accumulated so far.
@@ -53,6 +53,12 @@ export interface SimulationOptions {
    * by (seed, its position in the run), so results do not depend on batch size, micro-batch or workers.
    */
   readonly seed?: number;
+  /**
+   * Run position of the dataset's first sample. Default 0. A shard of a larger run (`--shard`) passes where its
+   * slice starts, so each sample draws what it draws in the whole run and only the whole run's first sample is
+   * traced; positions inside the result (`readoutRecord`, `onReadout`) still count from 0.
+   */
+  readonly firstPosition?: number;
   /** Spike confidence c per relu layer (docs/method.md §4); layers not listed keep every spike. */
   readonly confidence?: ReadonlyMap<string, number>;
   /** Steps during which spike confidence applies. Default 16. */
@@ -110,6 +116,7 @@ export const DEFAULT_SIMULATION_OPTIONS = Object.freeze({
   batchSize: 64,
   microBatch: 'auto' as number | 'auto',
   seed: 0,
+  firstPosition: 0,
   confidenceWindow: 16,
   sinStep: 16,
   traceNeurons: 0,
@@ -184,6 +191,8 @@ export interface SimulationResult {
   readonly exit?: ExitSummary;
   /** With `recordReadout`: every sample's readout features at every step it ran. */
   readonly readoutRecord?: ReadoutRecord;
+  /** The counts everything above was computed from (`resultOfTallies`): what a shard keeps so that shards merge exactly. */
+  readonly tallies?: SimulationTallies;
   readonly seconds: number;
 }
 
@@ -219,6 +228,8 @@ export function resolveSimulationOptions(options: SimulationOptions | PlainSimul
   positive('workers', r.workers);
   if (!Number.isInteger(r.seed)) throw new MsatError('SNN_OPTIONS', `seed must be an integer, got ${r.seed}`);
   if (r.microBatch !== 'auto') positive('microBatch', r.microBatch);
+  if (!Number.isSafeInteger(r.firstPosition) || r.firstPosition < 0)
+    throw new MsatError('SNN_OPTIONS', `firstPosition must be a non-negative integer, got ${r.firstPosition}`);
   if (!Number.isInteger(r.traceNeurons) || r.traceNeurons < 0)
     throw new MsatError('SNN_OPTIONS', `traceNeurons must be a non-negative integer, got ${r.traceNeurons}`);
   for (const [layer, c] of r.confidence) {
@@ -234,4 +245,48 @@ export function resolveSimulationOptions(options: SimulationOptions | PlainSimul
 export function plainSimulationOptions(options: ResolvedSimulationOptions): PlainSimulationOptions {
   const { onProgress: _p, onReadout: _r, ...plain } = options;
   return plain;
+}
+
+/**
+ * Running sums of a Pearson correlation between x and y: plain data, so it crosses threads and files. Each sum
+ * is an exact expansion (`addExact`), so sums added in any order (batches, workers, shards) give the same value.
+ */
+export interface PearsonSums {
+  n: number;
+  readonly x: number[];
+  readonly y: number[];
+  readonly xx: number[];
+  readonly yy: number[];
+  readonly xy: number[];
+}
+
+/** What one spiking layer counted. */
+export interface LayerTallies {
+  readonly layer: string;
+  /** Spikes summed over neurons and samples at each step (length T). */
+  readonly spikes: Float64Array;
+  sin: SinCounts;
+  readonly correlation: PearsonSums;
+}
+
+/**
+ * Everything a simulation counted over its samples: plain data, so it crosses threads (structured clone).
+ * `BatchSimulator` adds to its own in place.
+ */
+export interface SimulationTallies {
+  samples: number;
+  /** Samples the ANN classified correctly. */
+  annCorrect: number;
+  /** Correct SNN predictions at step t = 1..T (index t − 1). */
+  readonly correct: Float64Array;
+  /** One entry per relu layer, in network order. */
+  readonly layers: readonly LayerTallies[];
+  /** Traces of the run's first sample (position 0), empty if that sample was not simulated here. */
+  readonly traces: NeuronTrace[];
+  /** Steps simulated, summed over samples (with an exit rule: up to the end of the chunk in which each exited). */
+  sampleSteps: number;
+  /** With an exit rule: samples that exited after t steps (index t, length T + 1). */
+  readonly exitHistogram?: Float64Array;
+  /** With `recordReadout`: each group's readout features. */
+  readonly records: ReadoutRecordPart[];
 }

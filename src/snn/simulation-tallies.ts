@@ -1,32 +1,35 @@
 /**
  * The raw counts a simulation adds up batch by batch, and how two of them merge. `simulate` with several
  * workers gets one set of tallies per worker thread and merges them into the same `SimulationResult` that one
- * thread would have measured: everything but the Pearson sums is an integer count, so the merge is exact.
+ * thread would have measured, and so does `msat merge` with the tallies of shards run on other machines:
+ * everything is an integer count but the Pearson sums, which are exact expansions, so the merge is exact.
  */
 import { MsatError } from '../core/index.js';
 import type { Layer, Network } from '../model/index.js';
-import { addSinCounts, ZERO_SIN_COUNTS, type SinCounts } from './metrics/index.js';
-import type { ExitSummary, LayerActivity, NeuronTrace, ResolvedSimulationOptions, SimulationResult } from './simulation-options.js';
-import { exitStatistics } from './exit/exit-statistics.js';
-import { joinRecordParts, type ReadoutRecordPart } from './exit/readout-record.js';
+import { addSinCounts, ZERO_SIN_COUNTS } from './metrics/index.js';
+import type {
+  ExitSummary,
+  LayerActivity,
+  LayerTallies,
+  PearsonSums,
+  ResolvedSimulationOptions,
+  SimulationResult,
+  SimulationTallies,
+} from './simulation-options.js';
 
-/** Running sums of a Pearson correlation between x and y (float64); plain data, so it crosses threads. */
-export interface PearsonSums {
-  n: number;
-  x: number;
-  y: number;
-  xx: number;
-  yy: number;
-  xy: number;
-}
+export type { LayerTallies, PearsonSums, SimulationTallies };
+import { exitStatistics } from './exit/exit-statistics.js';
+import { joinRecordParts } from './exit/readout-record.js';
+import { addExact, addExactSums, exactValue } from './exact-sum.js';
 
 export function emptyPearsonSums(): PearsonSums {
-  return { n: 0, x: 0, y: 0, xx: 0, yy: 0, xy: 0 };
+  return { n: 0, x: [], y: [], xx: [], yy: [], xy: [] };
 }
 
 /**
  * Adds the pairs (scale·counts[i], max(pre[i], 0)) for i in [from, to) to `sums`: the SNN's rate-coded value
- * and the ANN's ReLU output.
+ * and the ANN's ReLU output. The range's own sums are plain float64 (a range is one sample's channel, the same
+ * wherever that sample runs); they enter the running sums exactly.
  */
 export function addPearsonPairs(sums: PearsonSums, counts: Float32Array, pre: Float32Array, scale: number, from: number, to: number): void {
   let [sx, sy, sxx, syy, sxy] = [0, 0, 0, 0, 0];
@@ -40,50 +43,31 @@ export function addPearsonPairs(sums: PearsonSums, counts: Float32Array, pre: Fl
     sxy += x * y;
   }
   sums.n += to - from;
-  sums.x += sx;
-  sums.y += sy;
-  sums.xx += sxx;
-  sums.yy += syy;
-  sums.xy += sxy;
+  addExact(sums.x, sx);
+  addExact(sums.y, sy);
+  addExact(sums.xx, sxx);
+  addExact(sums.yy, syy);
+  addExact(sums.xy, sxy);
+}
+
+/** `a` and `b` together (a new value). */
+export function mergePearsonSums(a: PearsonSums, b: PearsonSums): PearsonSums {
+  const out = emptyPearsonSums();
+  out.n = a.n + b.n;
+  for (const k of ['x', 'y', 'xx', 'yy', 'xy'] as const) {
+    addExactSums(out[k], a[k]);
+    addExactSums(out[k], b[k]);
+  }
+  return out;
 }
 
 /** The correlation, or NaN when either variable is constant. */
 export function pearsonOf(s: PearsonSums): number {
-  const cov = s.xy - (s.x * s.y) / s.n;
-  const vx = s.xx - (s.x * s.x) / s.n;
-  const vy = s.yy - (s.y * s.y) / s.n;
+  const [x, y, xx, yy, xy] = [exactValue(s.x), exactValue(s.y), exactValue(s.xx), exactValue(s.yy), exactValue(s.xy)];
+  const cov = xy - (x * y) / s.n;
+  const vx = xx - (x * x) / s.n;
+  const vy = yy - (y * y) / s.n;
   return vx > 0 && vy > 0 ? cov / Math.sqrt(vx * vy) : NaN;
-}
-
-/** What one spiking layer counted. */
-export interface LayerTallies {
-  readonly layer: string;
-  /** Spikes summed over neurons and samples at each step (length T). */
-  readonly spikes: Float64Array;
-  sin: SinCounts;
-  readonly correlation: PearsonSums;
-}
-
-/**
- * Everything a simulation counted over its samples: plain data, so it crosses threads (structured clone).
- * `BatchSimulator` adds to its own in place.
- */
-export interface SimulationTallies {
-  samples: number;
-  /** Samples the ANN classified correctly. */
-  annCorrect: number;
-  /** Correct SNN predictions at step t = 1..T (index t − 1). */
-  readonly correct: Float64Array;
-  /** One entry per relu layer, in network order. */
-  readonly layers: readonly LayerTallies[];
-  /** Traces of the run's first sample (position 0), empty if that sample was not simulated here. */
-  readonly traces: NeuronTrace[];
-  /** Steps simulated, summed over samples (with an exit rule: up to the end of the chunk in which each exited). */
-  sampleSteps: number;
-  /** With an exit rule: samples that exited after t steps (index t, length T + 1). */
-  readonly exitHistogram?: Float64Array;
-  /** With `recordReadout`: each group's readout features. */
-  readonly records: ReadoutRecordPart[];
 }
 
 /** Tallies of no samples for `relus`, the identity of `mergeTallies`; with an exit histogram when `exit` is set. */
@@ -114,14 +98,7 @@ export function mergeTallies(a: SimulationTallies, b: SimulationTallies): Simula
         layer: l.layer,
         spikes: add(l.spikes, m.spikes),
         sin: addSinCounts(l.sin, m.sin),
-        correlation: {
-          n: l.correlation.n + c.n,
-          x: l.correlation.x + c.x,
-          y: l.correlation.y + c.y,
-          xx: l.correlation.xx + c.xx,
-          yy: l.correlation.yy + c.yy,
-          xy: l.correlation.xy + c.xy,
-        },
+        correlation: mergePearsonSums(l.correlation, c),
       };
     }),
     traces: a.traces.length > 0 ? a.traces : b.traces,
@@ -133,6 +110,21 @@ export function mergeTallies(a: SimulationTallies, b: SimulationTallies): Simula
 
 /** The `SimulationResult` of `tallies` over `network`'s relu layers; `seconds` is the caller's wall time. */
 export function tallyResult(network: Network, tallies: SimulationTallies, options: ResolvedSimulationOptions, seconds: number): SimulationResult {
+  const shapes = new Map(network.layers.map((l) => [l.name, (l.outShape.slice(1) as number[]).reduce((a, d) => a * d, 1)]));
+  return resultOfTallies(tallies, shapes, options, seconds);
+}
+
+/**
+ * `tallyResult` without the network: `neurons` per spiking layer (per sample) is all it needs of it. The one
+ * place a result's rates, accuracies and exit statistics are computed from counts, so that a run merged from
+ * shards (`msat merge`) gives what the whole run gives.
+ */
+export function resultOfTallies(
+  tallies: SimulationTallies,
+  neurons: ReadonlyMap<string, number>,
+  options: Pick<ResolvedSimulationOptions, 'exit' | 'sinStep' | 'recordReadout'>,
+  seconds: number,
+): SimulationResult {
   const done = tallies.samples;
   if (done === 0) throw new MsatError('SNN_DATA', 'the dataset has no samples to simulate');
   const T = tallies.correct.length;
@@ -141,13 +133,12 @@ export function tallyResult(network: Network, tallies: SimulationTallies, option
       ? { rule: options.exit, histogram: tallies.exitHistogram, ...exitStatistics(tallies.exitHistogram), computedSteps: tallies.sampleSteps / done }
       : undefined;
   const stepsRun = exit ? exit.meanSteps : T;
-  const shapes = new Map(network.layers.map((l) => [l.name, l.outShape.slice(1) as number[]]));
   const layers = tallies.layers.map((l): LayerActivity => {
-    const neurons = shapes.get(l.layer)!.reduce((a, d) => a * d, 1);
-    const ratePerStep = l.spikes.map((s) => s / (neurons * done));
+    const count = neurons.get(l.layer)!;
+    const ratePerStep = l.spikes.map((s) => s / (count * done));
     return {
       layer: l.layer,
-      neurons,
+      neurons: count,
       ratePerStep,
       firingRate: ratePerStep.reduce((a, r) => a + r, 0) / stepsRun,
       sin: l.sin,
@@ -164,6 +155,7 @@ export function tallyResult(network: Network, tallies: SimulationTallies, option
     traces: tallies.traces,
     exit,
     readoutRecord: options.recordReadout ? joinRecordParts(tallies.records, T) : undefined,
+    tallies,
     seconds,
   };
 }

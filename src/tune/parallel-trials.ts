@@ -61,7 +61,8 @@ class TrialWorkers implements TrialRunner {
   constructor(ctx: EvaluationContext, workers: number) {
     this.parallel = workers;
     const { data, runner, workers: _, ...context } = ctx;
-    // the runner's cores shared out: one thread each on a machine with as many cores as workers
+    // the runner's cores shared out: one thread each on a machine with as many cores as workers; its other
+    // options (the execution providers among them) as they are
     const threads = Math.max(1, Math.floor((runner.options.threads || availableParallelism()) / workers));
     const setup: TrialWorkerSetup = { context, arrays: data.arrays, runner: { ...runner.options, threads } };
     const entry = moduleBeside(import.meta.url, 'trial-worker');

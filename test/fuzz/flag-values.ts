@@ -24,6 +24,7 @@ import {
   parseTrainOrTestSplit,
 } from '../../src/cli/parse.js';
 import { neuronConfig } from '../../src/cli/neuron-flags.js';
+import { parseExecutionProviders } from '../../src/cli/global-options.js';
 import type { Outcome } from './file-mutants.js';
 
 /** A parser and the promise its values keep. */
@@ -71,6 +72,12 @@ export const FLAG_PARSERS: readonly FlagParser[] = [
       const { ki, C } = hp as { ki: number; C: number };
       return v.length === 6 && v.every(isNumber) && ki > 0 && C > 0;
     },
+  },
+  {
+    name: 'execution providers (--ep)',
+    parse: parseExecutionProviders,
+    valid: (v) =>
+      Array.isArray(v) && v.length > 0 && v.every((n) => typeof n === 'string' && /^[a-z][a-z0-9_-]*$/.test(n)) && new Set(v).size === v.length,
   },
 ];
 

@@ -1,7 +1,7 @@
 /** `msat convert`: calibrate and plan a conversion, print the coverage report, write the SNN file. */
 import type { Command } from 'commander';
 import { addDatasetFlags, type DatasetFlags } from '../dataset-flags.js';
-import type { GlobalOptions } from '../global-options.js';
+import { runnerOptions, type GlobalOptions } from '../global-options.js';
 import { addCalibrationFlags, addNeuronFlags, calibrationOptions, neuronConfig, type CalibrationFlags, type NeuronFlags } from '../neuron-flags.js';
 import { createProgress } from '../progress.js';
 
@@ -31,7 +31,7 @@ export function registerConvert(program: Command, globals: () => GlobalOptions):
         neuron: neuronConfig(flags),
         mean: flags.mean,
         std: flags.std,
-        threads: globals().threads,
+        ...runnerOptions(globals()),
         onProgress: (done, total) => progress.update(done, total),
       }).finally(() => progress.stop());
       try {

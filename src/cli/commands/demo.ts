@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { MsatError } from '../../core/index.js';
 import type { ExperimentResults } from '../../experiment/index.js';
-import type { GlobalOptions } from '../global-options.js';
+import { runnerOptions, type GlobalOptions } from '../global-options.js';
 import { parsePositiveInt } from '../parse.js';
 import { converterStage, createStagedProgress } from '../progress.js';
 
@@ -61,7 +61,7 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
       const tuned = flags.tuned ?? (flags.model === undefined ? join(experiment.MODELS_DIR, TUNED_FILE) : 'none');
       const withExit = tuned !== 'none' && (await snnFileDefaults(tuned)).exit !== undefined;
       const converters = CONVERTERS.filter((c) => (c !== 'tuned' || tuned !== 'none') && (c !== 'tuned-exit' || withExit));
-      const runner = new Runner({ threads: globals().threads });
+      const runner = new Runner(runnerOptions(globals()));
       const progress = createStagedProgress(18);
       let results;
       try {

@@ -7,15 +7,17 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { MsatError } from '../../core/index.js';
-import type { GlobalOptions } from '../global-options.js';
+import { runnerOptions, type GlobalOptions } from '../global-options.js';
 import { CALIB_EVERY_HELP } from '../neuron-flags.js';
 import { parsePositiveInt, parsePositiveIntOrAuto } from '../parse.js';
 import { converterStage, createStagedProgress } from '../progress.js';
+import { parseShardFlag, SHARD_HELP } from '../shard-flag.js';
 
 interface ExperimentFlags {
   readonly steps: number;
   readonly every?: number;
   readonly limit?: number;
+  readonly shard?: { index: number; count: number };
   readonly out?: string;
   readonly model?: string;
   readonly data?: string;
@@ -37,7 +39,8 @@ export function registerExperiment(program: Command, globals: () => GlobalOption
     .option('-T, --steps <n>', 'time steps (also --T)', parsePositiveInt, 256)
     .option('--every <k>', "every k-th test sample (default: the preset's subset)", parsePositiveInt)
     .option('--limit <n>', 'first N samples of that subset', parsePositiveInt)
-    .option('--out <dir>', 'results folder (default: results/<preset>)')
+    .option('--shard <K/N>', SHARD_HELP, parseShardFlag)
+    .option('--out <dir>', 'results folder (default: results/<preset>, with --shard results/<preset>/shard-K-of-N)')
     .option('--model <file>', "ONNX model (default: the preset's model in models/)")
     .option('--data <dir>', "dataset folder (default: the preset's)")
     .option('--converters <ids>', 'comma-separated subset: const-1,const-0.5,dtt,det,msat,msat-sc (and tuned)')
@@ -53,10 +56,10 @@ export function registerExperiment(program: Command, globals: () => GlobalOption
         return;
       }
       const preset = experiment.findPreset(name);
-      const out = flags.out ?? join('results', preset.name);
+      const out = flags.out ?? join('results', preset.name, ...(flags.shard ? [`shard-${flags.shard.index}-of-${flags.shard.count}`] : []));
       const { path: model } = experiment.presetModel(preset, flags.model);
       if (!existsSync(model) && flags.train) trainPresetModel(experiment.trainingRuns(preset, model, join(out, 'train')), model);
-      const runner = new Runner({ threads: globals().threads });
+      const runner = new Runner(runnerOptions(globals()));
       const progress = createStagedProgress(24);
       try {
         const results = await experiment.runExperiment({
@@ -67,6 +70,7 @@ export function registerExperiment(program: Command, globals: () => GlobalOption
           steps: flags.steps,
           every: flags.every,
           limit: flags.limit,
+          shard: flags.shard,
           calibrationSamples: flags.calibSamples,
           calibrationEvery: flags.calibEvery,
           converters: flags.converters?.split(',').map((s) => s.trim()),

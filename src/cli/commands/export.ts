@@ -1,6 +1,6 @@
 /** `msat export`: a converted SNN (an SNN file) out of msat, as a stateful ONNX model, its ANN, or NIR. */
 import { type Command, Option } from 'commander';
-import type { GlobalOptions } from '../global-options.js';
+import { runnerOptions, type GlobalOptions } from '../global-options.js';
 import { addNeuronFlags, neuronConfig, type NeuronFlags } from '../neuron-flags.js';
 import { parseNumberList, parsePositiveInt } from '../parse.js';
 
@@ -44,7 +44,7 @@ export function registerExport(program: Command, globals: () => GlobalOptions): 
       const { ConvertedSnn } = await import('../../index.js');
       // the SNN file's converter is the default; neuron flags given on the command line override it
       const neuron = Object.fromEntries(Object.entries(neuronConfig(flags)).filter(([k]) => cmd.getOptionValueSource(k) === 'cli'));
-      const snn = await ConvertedSnn.load(flags.snn, { model: flags.model, threads: globals().threads });
+      const snn = await ConvertedSnn.load(flags.snn, { model: flags.model, ...runnerOptions(globals()) });
       try {
         const sc = flags.sc;
         const spiking = snn.plan.spiking.map((s) => s.name);

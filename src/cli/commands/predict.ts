@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { MsatError } from '../../core/index.js';
-import type { GlobalOptions } from '../global-options.js';
+import { runnerOptions, type GlobalOptions } from '../global-options.js';
 import { parseNumberList, parsePositiveInt } from '../parse.js';
 
 interface PredictFlags {
@@ -73,7 +73,7 @@ export function registerPredict(program: Command, globals: () => GlobalOptions):
             'resize the image to the model input (or, for .wav, use a Speech Commands model, which takes [1, 98, 40])',
         );
       }
-      const runner = new Runner({ threads: globals().threads });
+      const runner = new Runner(runnerOptions(globals()));
       try {
         const session = await annSession(network, runner);
         const logits = await session.forward({ type: 'float32', dims: [1, ...sample.dims], data: sample.data });

@@ -5,10 +5,11 @@ import { assertDistinctPaths, assertWritableFolder, MsatError } from '../../core
 import type { ConvertedSnn } from '../../index.js';
 import type { SimulationReport } from '../../pipeline/index.js';
 import { addDatasetFlags, type DatasetFlags } from '../dataset-flags.js';
-import type { GlobalOptions } from '../global-options.js';
+import { runnerOptions, type GlobalOptions } from '../global-options.js';
 import { addCalibrationFlags, addNeuronFlags, calibrationOptions, neuronConfig, type CalibrationFlags, type NeuronFlags } from '../neuron-flags.js';
 import { parseNonNegativeInt, parseNumberList, parsePositiveInt } from '../parse.js';
 import { createStagedProgress } from '../progress.js';
+import { parseShardFlag, SHARD_HELP } from '../shard-flag.js';
 
 interface SimulateFlags extends Omit<DatasetFlags, 'split'>, CalibrationFlags, NeuronFlags {
   readonly split?: 'train' | 'test';
@@ -21,6 +22,7 @@ interface SimulateFlags extends Omit<DatasetFlags, 'split'>, CalibrationFlags, N
   readonly chunk?: number;
   readonly exit?: string;
   readonly batch: number;
+  readonly shard?: { index: number; count: number };
   readonly json?: boolean;
   readonly out?: string;
 }
@@ -47,6 +49,7 @@ export function registerSimulate(program: Command, globals: () => GlobalOptions)
       'early exit: each sample stops when its readout is settled, e.g. confidence:0.99,min:2 (keys: confidence, margin, stable, mode all|any, min, max; see README), or snn: the rule the --snn file records',
     )
     .option('--batch <n>', 'samples per batch', parsePositiveInt, 64)
+    .option('--shard <K/N>', SHARD_HELP, parseShardFlag)
     .option('--json', 'print one JSON object on stdout')
     .option('--out <dir>', 'also write results.json and the SNN file (snn.json) there, for `msat report <dir>`')
     .action(async (flags: SimulateFlags, cmd: Command) => {
@@ -68,13 +71,13 @@ export function registerSimulate(program: Command, globals: () => GlobalOptions)
       // flags given on the command line still win.
       const given = Object.fromEntries(Object.entries(neuronConfig(flags)).filter(([k]) => cmd.getOptionValueSource(k) === 'cli'));
       const snn = await (flags.snn
-        ? ConvertedSnn.load(flags.snn, { model: flags.model, mean: flags.mean, std: flags.std, threads: globals().threads })
+        ? ConvertedSnn.load(flags.snn, { model: flags.model, mean: flags.mean, std: flags.std, ...runnerOptions(globals()) })
         : convert(flags.model, {
             calibration: calibrationOptions(flags, flags.data),
             neuron: neuronConfig(flags),
             mean: flags.mean,
             std: flags.std,
-            threads: globals().threads,
+            ...runnerOptions(globals()),
             onProgress: (done, total) => progress.update('calibrate', done, total),
           }));
       try {
@@ -84,6 +87,7 @@ export function registerSimulate(program: Command, globals: () => GlobalOptions)
           split: flags.split,
           limit: flags.limit,
           every: flags.every,
+          shard: flags.shard,
           encoding: flags.encoding,
           seed: flags.seed,
           confidence: flags.sc === undefined ? { kind: 'off' } : flags.sc === true ? { kind: 'measure' } : { kind: 'given', values: flags.sc },

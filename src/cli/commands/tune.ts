@@ -4,7 +4,7 @@ import { basename, dirname } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { TuneReport, TuneObjective } from '../../tune/index.js';
 import { addDatasetFlags, type DatasetFlags } from '../dataset-flags.js';
-import type { GlobalOptions } from '../global-options.js';
+import { runnerOptions, type GlobalOptions } from '../global-options.js';
 import { CALIB_EVERY_HELP } from '../neuron-flags.js';
 import { parseFraction, parseNonNegativeInt, parseNonNegativeNumber, parseNumberList, parsePositiveInt, parsePositiveIntOrAuto } from '../parse.js';
 import { createStagedProgress } from '../progress.js';
@@ -100,7 +100,7 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
         import('../../tune/index.js'),
         import('../../convert/index.js'),
       ]);
-      const runner = new Runner({ threads: globals().threads });
+      const runner = new Runner(runnerOptions(globals()));
       const started = performance.now();
       const deadline = flags.time !== undefined ? started + flags.time * 1000 : Infinity;
       // Named after --out, so several tunings can share a folder.

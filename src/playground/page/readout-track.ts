@@ -1,0 +1,48 @@
+/**
+ * One SNN's answer, step by step, read from its accumulated readout as msat's simulator reads it: the prediction
+ * is the first maximum of Σ readout, confidence and margin come from `readoutFeatures`, and the early-exit rule
+ * of the SNN file (if any) decides with `exitFires` when the answer is settled. Those two functions are msat's
+ * own (src/snn/exit/exit-rule.ts), so the page settles at the step `msat simulate --exit` would.
+ */
+import { exitFires, parseExitRule, readoutFeatures, resolveExitRule, type ResolvedExitRule } from '../../snn/exit/exit-rule.js';
+
+/** What the readout says after one step. */
+export interface StepAnswer {
+  /** 1-based step. */
+  readonly t: number;
+  readonly top: number;
+  /** Softmax probability of the top class, over the time-averaged readout. */
+  readonly confidence: number;
+  readonly margin: number;
+  /** Consecutive steps the top class has held. */
+  readonly stable: number;
+}
+
+export class ReadoutTrack {
+  readonly classes: number;
+  readonly #rule: ResolvedExitRule | undefined;
+  readonly #features = new Float64Array(3);
+  answers: StepAnswer[] = [];
+  /** Σ readout after each step. */
+  sums: Float64Array[] = [];
+  /** The step at which the exit rule fired, if it has. */
+  settled: number | undefined;
+
+  /** `exit`: the rule's command-line form; `steps`: the run's T (the rule's default `max`). */
+  constructor(classes: number, exit: string | undefined, steps: number) {
+    this.classes = classes;
+    this.#rule = exit === undefined ? undefined : resolveExitRule(parseExitRule(exit), Math.max(steps, parseExitRule(exit).max ?? 1));
+  }
+
+  add(sum: Float64Array): StepAnswer {
+    const t = this.answers.length + 1;
+    readoutFeatures(sum, 0, this.classes, t, this.#features);
+    const [top, confidence, margin] = this.#features;
+    const last = this.answers[this.answers.length - 1];
+    const answer: StepAnswer = { t, top, confidence, margin, stable: last && last.top === top ? last.stable + 1 : 1 };
+    this.answers.push(answer);
+    this.sums.push(sum);
+    if (this.#rule && this.settled === undefined && exitFires(this.#rule, t, confidence, margin, answer.stable)) this.settled = t;
+    return answer;
+  }
+}
