@@ -205,6 +205,11 @@ export function resolveDatasetOptions(options: DatasetOptions = {}): ResolvedDat
   };
 }
 
+/** Whether datasets of `format` have an official validation split (the others refuse `'validation'`). */
+export function hasValidationSplit(format: DatasetFormat): boolean {
+  return format === 'speech-commands' || format === 'speech-commands-full';
+}
+
 /**
  * The split of a format that has a training and a test split only (IDX, CIFAR, IMDB, image folders): the
  * validation split is refused with a message naming the dataset, rather than read as one of the others.

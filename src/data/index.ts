@@ -12,6 +12,7 @@ export { arrayDataset, type ArrayDatasetOptions } from './array-dataset.js';
 export {
   DATASET_FORMATS,
   DEFAULT_DATASET_OPTIONS,
+  hasValidationSplit,
   resolveDatasetOptions,
   type Batch,
   type BatchOptions,

@@ -1,7 +1,8 @@
 /**
- * Choosing an early-exit rule for the tuned neuron on the held-out tuning samples: one full simulation records
- * every sample's readout, every rule of the sweep is replayed on it (`sweepExitRules`), and the rule with the
- * fewest mean steps whose accuracy reaches the target wins. The test split never takes part.
+ * Choosing an early-exit rule for the tuned neuron on held-out samples (the validation split's where the dataset
+ * has one, else the final tuning samples): one full simulation records every sample's readout, every rule of the
+ * sweep is replayed on it (`sweepExitRules`), and the rule with the fewest mean steps whose accuracy reaches the
+ * target wins. The test split never takes part.
  */
 import {
   exitOracle,
@@ -14,16 +15,24 @@ import {
   type ExitOutcome,
   type ExitPoint,
 } from '../snn/index.js';
+import { MsatError } from '../core/index.js';
+import { hasValidationSplit } from '../data/index.js';
+import type { ModelDataOptions } from '../pipeline/index.js';
 import { lambdaMap, type EvaluationContext } from './evaluate-config.js';
 import type { TunedConfig } from './search-space.js';
+import { loadTuningData, type TuningData } from './tuning-data.js';
 
 /** The exit rule chosen for a tuned config, and what it and the alternatives gave on the tuning samples. */
 export interface ExitChoice {
   /** The rule (CLI form), or null when no rule of the sweep reaches the target within T. */
   readonly rule: string | null;
+  /** The split the samples came from: the validation split, or the held-out training samples. */
+  readonly split: 'train' | 'validation';
   readonly samples: number;
   readonly T: number;
-  /** The accuracy the rule had to reach: the ANN's on the same samples minus the margin. */
+  /** The ANN's accuracy on the same samples. */
+  readonly annAccuracy: number;
+  /** The accuracy the rule had to reach: `annAccuracy` minus the margin. */
   readonly target: number;
   readonly accuracy: number | null;
   readonly meanSteps: number | null;
@@ -33,9 +42,15 @@ export interface ExitChoice {
   readonly front: ExitPoint[];
 }
 
-/** Simulates `config` on the first `samples` tuning samples for T = `ctx.steps` and chooses its exit rule. */
-export async function chooseExitRule(ctx: EvaluationContext, config: TunedConfig, samples: number, margin: number): Promise<ExitChoice> {
-  const result = await simulate(ctx.network, lambdaMap(ctx.space, config), ctx.data.slice(0, samples), ctx.runner, {
+/** Simulates `config` on the first `samples` of `data` for T = `ctx.steps` and chooses its exit rule. */
+export async function chooseExitRule(
+  ctx: EvaluationContext,
+  config: TunedConfig,
+  data: TuningData,
+  samples: number,
+  margin: number,
+): Promise<ExitChoice> {
+  const result = await simulate(ctx.network, lambdaMap(ctx.space, config), data.slice(0, samples), ctx.runner, {
     steps: ctx.steps,
     dynamics: neuronDynamics(config.neuron),
     chunk: ctx.chunk,
@@ -46,14 +61,16 @@ export async function chooseExitRule(ctx: EvaluationContext, config: TunedConfig
   });
   const record = result.readoutRecord!;
   let annCorrect = 0;
-  for (let i = 0; i < samples; i++) annCorrect += ctx.data.annCorrect[i];
+  for (let i = 0; i < samples; i++) annCorrect += data.annCorrect[i];
   const target = annCorrect / samples - margin;
   const points = sweepExitRules(record);
   const best = fewestStepsAtLeast(points, target);
   return {
     rule: best?.rule ?? null,
+    split: data.arrays.dataset.split === 'validation' ? 'validation' : 'train',
     samples,
     T: ctx.steps,
+    annAccuracy: annCorrect / samples,
     target,
     accuracy: best?.accuracy ?? null,
     meanSteps: best?.meanSteps ?? null,
@@ -61,4 +78,52 @@ export async function chooseExitRule(ctx: EvaluationContext, config: TunedConfig
     oracle: exitOracle(record),
     front: paretoFront(points),
   };
+}
+
+/** Where and how `msat tune` chooses the exit rule (`TuneModelOptions.exitSplit`, `exitSamples`). */
+export interface ExitChoiceOptions {
+  /** The dataset folder (for the validation split). */
+  readonly data: string;
+  readonly exitSplit: 'auto' | 'train' | 'validation';
+  readonly exitSamples: number;
+  readonly seed: number;
+  /** The rule must reach the ANN's accuracy on the same samples minus this. */
+  readonly margin: number;
+}
+
+/** The split `options.exitSplit` means for the tuning data (`'auto'`: validation where the dataset has one). */
+export function exitSplitOf(options: Pick<ExitChoiceOptions, 'exitSplit' | 'data'>, data: TuningData): 'train' | 'validation' {
+  const hasValidation = hasValidationSplit(data.arrays.dataset.format);
+  if (options.exitSplit === 'validation' && !hasValidation) {
+    throw new MsatError(
+      'TUNE_OPTIONS',
+      `${options.data} has no validation split to choose the exit rule on; use the training samples (exit split train or auto)`,
+    );
+  }
+  return options.exitSplit === 'auto' ? (hasValidation ? 'validation' : 'train') : options.exitSplit;
+}
+
+/**
+ * Chooses the tuned neuron's exit rule on the split `exitSplitOf` names: up to `exitSamples` validation samples
+ * (read here), or the first `finalSamples` tuning samples.
+ */
+export async function chooseTunedExit(
+  options: ExitChoiceOptions,
+  ctx: EvaluationContext,
+  config: TunedConfig,
+  finalSamples: number,
+  dataOptions: ModelDataOptions,
+): Promise<ExitChoice> {
+  if (exitSplitOf(options, ctx.data) === 'train') return chooseExitRule(ctx, config, ctx.data, finalSamples, options.margin);
+  const validation = await loadTuningData({
+    data: options.data,
+    split: 'validation',
+    dataOptions,
+    calibrationSamples: 0,
+    samples: options.exitSamples,
+    seed: options.seed,
+    network: ctx.network,
+    runner: ctx.runner,
+  });
+  return chooseExitRule(ctx, config, validation, validation.labels.length, options.margin);
 }

@@ -9,7 +9,7 @@ import { planConversion, assertConvertible, type Calibration } from '../convert/
 import { calibrateModelPercentiles } from '../pipeline/index.js';
 import { synapticFeeds } from '../snn/index.js';
 import type { EvaluationContext } from './evaluate-config.js';
-import { chooseExitRule } from './exit-choice.js';
+import { chooseTunedExit, exitSplitOf } from './exit-choice.js';
 import { addTallies, checkFinalists, scoreTallies, type Tallies } from './objectives.js';
 import {
   createSearchSpace,
@@ -89,6 +89,7 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
       runner: o.runner,
       onProgress: (d, t) => o.onProgress?.('data', d, t),
     });
+    if (o.exit) exitSplitOf(o, data); // refuses an exit split the data lacks before the search, not after it
     const ctx: EvaluationContext = {
       network,
       space,
@@ -160,7 +161,8 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
     );
     const bestScore = score(bestTallies);
     // the exit rule aims at the latency objective's accuracy gap (ANN − 1 % for the others)
-    const exit = o.exit ? await chooseExitRule(ctx, bestConfig, n, o.objective.kind === 'latency' ? o.objective.margin : 0.01) : null;
+    const exitOptions = { ...o, margin: o.objective.kind === 'latency' ? o.objective.margin : 0.01 };
+    const exit = o.exit ? await chooseTunedExit(exitOptions, ctx, bestConfig, n, dataOptions) : null;
     const report: TuneReport = {
       format: TUNE_REPORT_FORMAT,
       version: 1,

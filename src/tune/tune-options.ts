@@ -76,6 +76,14 @@ export interface TuneModelOptions {
    */
   readonly exit?: boolean;
   /**
+   * The samples the exit rule is chosen on: `'validation'` (the dataset's validation split, `exitSamples` of them),
+   * `'train'` (the final held-out tuning samples) or `'auto'` (default): validation where the dataset has one. An
+   * ANN is more confident on images it was trained on, so a rule chosen there stops too early on unseen ones.
+   */
+  readonly exitSplit?: 'auto' | 'train' | 'validation';
+  /** Validation samples the exit rule is chosen on (at most the split's size). Default 1000. */
+  readonly exitSamples?: number;
+  /**
    * Trials run at once, each in its own worker thread on a share of the runner's threads (`createTrialRunner`).
    * Default 1: on the calling thread. Results do not depend on it.
    */
@@ -100,6 +108,8 @@ export const DEFAULT_TUNE_OPTIONS = Object.freeze({
   seed: 0,
   refineSigma: 0.12,
   exit: true,
+  exitSplit: 'auto' as 'auto' | 'train' | 'validation',
+  exitSamples: 1000,
 });
 
 /** The outcome of `tuneModel`. */
@@ -158,6 +168,9 @@ export function resolveTuneOptions(options: TuneModelOptions): ResolvedTuneOptio
   int('calibrationSamples', r.calibrationSamples, 1);
   if (r.calibrationEvery !== 'auto') int('calibrationEvery', r.calibrationEvery, 1);
   int('seed', r.seed, 0);
+  if (!['auto', 'train', 'validation'].includes(r.exitSplit))
+    throw new MsatError('TUNE_OPTIONS', `exitSplit must be auto, train or validation, got ${JSON.stringify(r.exitSplit)}`);
+  int('exitSamples', r.exitSamples, 1);
   if (!(r.eta >= 2)) throw new MsatError('TUNE_OPTIONS', `eta must be ≥ 2, got ${r.eta}`);
   if (r.minSamples > r.samples) throw new MsatError('TUNE_OPTIONS', `minSamples (${r.minSamples}) must not exceed samples (${r.samples})`);
   if (r.percentiles.some((p) => !(p > 0 && p <= 1)))

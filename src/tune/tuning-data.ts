@@ -1,8 +1,8 @@
 /**
  * The samples `msat tune` scores candidates on: a seeded random subset of the training split that leaves out
  * the calibration samples (the first `calibrationSamples` of every `calibrationEvery`-th) and never touches the test
- * split. They are decoded once and held in memory (a few MB), with the ANN's logits computed once, so each
- * trial only runs the SNN.
+ * split; or of the validation split, where the dataset has one (the early-exit choice). They are decoded once and
+ * held in memory (a few MB), with the ANN's logits computed once, so each trial only runs the SNN.
  */
 import { MsatError, Mulberry32, concatFloat32, type Tensor } from '../core/index.js';
 import { openDataset, type Batch, type BatchOptions, type Dataset } from '../data/index.js';
@@ -14,6 +14,8 @@ import type { Runner } from '../runtime/index.js';
 /** What `loadTuningData` needs. */
 export interface TuningDataOptions {
   readonly data: string;
+  /** Default `'train'`; `'validation'` has no calibration samples to leave out. */
+  readonly split?: 'train' | 'validation';
   /** Normalisation and text options of the model (`ModelDataOptions`). */
   readonly dataOptions?: ModelDataOptions;
   /** The calibration samples are left out: the first N of every k-th training sample (k = 1 when absent). */
@@ -87,14 +89,18 @@ export function heldOutPositions(length: number, calibration: number, count: num
   return out;
 }
 
-/** Reads the held-out training samples into memory and runs the ANN on them once. */
+/** Reads the held-out training (or validation) samples into memory and runs the ANN on them once. */
 export async function loadTuningData(options: TuningDataOptions): Promise<TuningData> {
-  const train = await openDataset(options.data, { split: 'train', ...options.dataOptions });
-  if (train.split !== 'train') throw new MsatError('TUNE_DATA', `${options.data}: tuning needs the training split, got ${train.split}`);
-  const positions = heldOutPositions(train.length, options.calibrationSamples, options.samples, options.seed, options.calibrationEvery);
+  const wanted = options.split ?? 'train';
+  const train = await openDataset(options.data, { split: wanted, ...options.dataOptions });
+  if (train.split !== wanted) throw new MsatError('TUNE_DATA', `${options.data}: tuning needs the ${wanted} split, got ${train.split}`);
+  // the validation split lends all it has up to `samples`; the training split must have them besides calibration
+  const calibration = wanted === 'train' ? options.calibrationSamples : 0;
+  const count = wanted === 'train' ? options.samples : Math.min(options.samples, train.length);
+  const positions = heldOutPositions(train.length, calibration, count, options.seed, options.calibrationEvery);
   const perSample = train.sampleShape.reduce((a, d) => a * d, 1);
-  const x = new Float32Array(options.samples * perSample);
-  const labels = new Int32Array(options.samples);
+  const x = new Float32Array(count * perSample);
+  const labels = new Int32Array(count);
   const ann = await annSession(options.network, options.runner);
   const logits: Float32Array[] = [];
   let at = 0;
@@ -103,12 +109,12 @@ export async function loadTuningData(options: TuningDataOptions): Promise<Tuning
     labels.set(batch.labels, at);
     logits.push((await ann.forward(batch.x)).data);
     at += batch.labels.length;
-    options.onProgress?.(at, options.samples);
+    options.onProgress?.(at, count);
   }
   const annLogits = concatFloat32(logits);
-  const classes = annLogits.length / options.samples;
-  const annCorrect = new Uint8Array(options.samples);
-  for (let i = 0; i < options.samples; i++) annCorrect[i] = argmax(annLogits, i * classes, classes) === labels[i] ? 1 : 0;
+  const classes = annLogits.length / count;
+  const annCorrect = new Uint8Array(count);
+  for (let i = 0; i < count; i++) annCorrect[i] = argmax(annLogits, i * classes, classes) === labels[i] ? 1 : 0;
   const { format, root, split, sampleShape, classes: names, text } = train;
   return tuningDataOf({ positions, labels, annLogits, annCorrect, x, dataset: { format, root, split, sampleShape, classes: names, text } });
 }

@@ -18,6 +18,7 @@ import { simulate } from '../../src/snn/index.js';
 import { heldOutPositions, loadTuningData, simulateReadout, tuneModel, type TuneModelOptions, type TuneResult } from '../../src/tune/index.js';
 import { formatTuneReport } from '../../src/cli/commands/tune.js';
 import { ROOT, runCli } from '../cli-helpers.js';
+import { findCachedDataset } from '../../src/data/index.js';
 
 const MODEL = join(ROOT, 'models', 'mnist-cnn.onnx');
 const tmp = mkdtempSync(join(tmpdir(), 'msat-tune-'));
@@ -292,4 +293,39 @@ test('tuned hyper-parameters: MSAT DTT+DET reaches ANN − 1 % on MNIST test ima
   assert.equal(msat.method, 'MSAT DTT+DET');
   assert.ok(msat.stepsToAnnMinus1 !== null && constant.stepsToAnnMinus1 !== null);
   assert.ok(msat.stepsToAnnMinus1 < constant.stepsToAnnMinus1, `tuned MSAT ${msat.stepsToAnnMinus1} steps, θ = λ ${constant.stepsToAnnMinus1}`);
+});
+
+test('the exit rule is chosen on the validation split where the dataset has one; asking for one elsewhere fails before the search', async () => {
+  await assert.rejects(
+    tune({ log: join(tmp, 'exit-validation.jsonl'), exitSplit: 'validation' }),
+    (e) => isMsatError(e) && e.code === 'TUNE_OPTIONS' && /mnist has no validation split to choose the exit rule on/.test(e.message),
+  );
+  // MNIST has none: the held-out training samples, as many as the final rung
+  const a = (await first).report.exit!;
+  assert.deepEqual([a.split, a.samples], ['train', 64]);
+
+  const speech = findCachedDataset('speech-commands-spectrograms');
+  if (!speech) return;
+  const runner = new Runner({ threads: 2 });
+  try {
+    const r = await tuneModel({
+      model: join(ROOT, 'models', 'speech-commands-cnn.onnx'),
+      data: speech,
+      steps: 8,
+      checkSteps: 0,
+      budget: 2,
+      samples: 32,
+      minSamples: 32,
+      exitSamples: 40,
+      log: join(tmp, 'speech.jsonl'),
+      runner,
+    });
+    const e = r.exit!;
+    assert.deepEqual([e.split, e.samples, e.T], ['validation', 40, 8]);
+    // the target is the ANN's accuracy on those 40 validation samples minus the latency margin
+    assert.ok(Number.isInteger(e.annAccuracy * 40), `ANN accuracy ${e.annAccuracy} on 40 samples`);
+    assert.ok(Math.abs(e.target - (e.annAccuracy - 0.01)) < 1e-12);
+  } finally {
+    await runner.dispose();
+  }
 });

@@ -6,7 +6,15 @@ import type { TuneReport, TuneObjective } from '../../tune/index.js';
 import { addDatasetFlags, type DatasetFlags } from '../dataset-flags.js';
 import { runnerOptions, type GlobalOptions } from '../global-options.js';
 import { CALIB_EVERY_HELP } from '../neuron-flags.js';
-import { parseFraction, parseNonNegativeInt, parseNonNegativeNumber, parseNumberList, parsePositiveInt, parsePositiveIntOrAuto } from '../parse.js';
+import {
+  parseFraction,
+  parseNonNegativeInt,
+  parseNonNegativeNumber,
+  parseNumberList,
+  parseOneOf,
+  parsePositiveInt,
+  parsePositiveIntOrAuto,
+} from '../parse.js';
 import { createStagedProgress } from '../progress.js';
 
 interface TuneFlags extends Omit<DatasetFlags, 'split' | 'limit' | 'every'> {
@@ -15,6 +23,8 @@ interface TuneFlags extends Omit<DatasetFlags, 'split' | 'limit' | 'every'> {
   readonly steps: number;
   readonly checkT: number;
   readonly exit: boolean;
+  readonly exitSplit: 'auto' | 'train' | 'validation';
+  readonly exitSamples: number;
   readonly gamma: number;
   readonly finalists: number;
   readonly finalTolerance: number;
@@ -93,7 +103,14 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
     .option('--chunk <k>', 'time steps per onnxruntime run', parsePositiveInt, 16)
     .option('--batch <n>', 'samples per simulator batch', parsePositiveInt, 64)
     .option('--json', 'print the report as one JSON object on stdout')
-    .option('--no-exit', 'do not choose an early-exit rule for the tuned neuron (one more simulation on the tuning samples)')
+    .option('--no-exit', 'do not choose an early-exit rule for the tuned neuron (one more simulation on held-out samples)')
+    .option(
+      '--exit-split <split>',
+      "choose the exit rule on: validation (the dataset's validation split), train (the held-out tuning samples) or auto (validation where there is one)",
+      parseOneOf(['auto', 'train', 'validation'] as const),
+      'auto',
+    )
+    .option('--exit-samples <n>', "validation samples the exit rule is chosen on (at most the split's size)", parsePositiveInt, 1000)
     .action(async (flags: TuneFlags) => {
       const [{ Runner }, { tuneModel, createTunedSnnFile }, { writeSnnFile }] = await Promise.all([
         import('../../runtime/index.js'),
@@ -140,6 +157,8 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
           layerScales: flags.layerScales ?? false,
           seed: flags.seed,
           exit: flags.exit,
+          exitSplit: flags.exitSplit,
+          exitSamples: flags.exitSamples,
           log: logPath,
           restart: flags.restart ?? false,
           shouldStop: () => performance.now() > deadline,
@@ -289,10 +308,15 @@ export function formatTuneReport(r: TuneReport): string {
     lines.push(
       '',
       e.rule
-        ? `early exit for the tuned neuron: --exit ${e.rule} reaches ${pct(e.accuracy!)} % (ANN − ${(100 * (c.annAccuracy - e.target)).toFixed(1)} % = ${pct(e.target)} %) after ${e.meanSteps!.toFixed(1)} steps on average` +
+        ? `early exit for the tuned neuron, chosen on ${exitSamplesText(e)}: --exit ${e.rule} reaches ${pct(e.accuracy!)} % (ANN ${pct(e.annAccuracy)} % − ${(100 * (e.annAccuracy - e.target)).toFixed(1)} % = ${pct(e.target)} %) after ${e.meanSteps!.toFixed(1)} steps on average` +
             ` (fixed T: ${e.fixedSteps ?? `> ${T}`}; oracle ${e.oracle.meanSteps.toFixed(1)}); recorded in the tuned file, run it with msat simulate --snn FILE --exit snn`
-        : `early exit: no rule reaches ${pct(e.target)} % within T = ${T} on the tuning samples; none recorded`,
+        : `early exit: no rule reaches ${pct(e.target)} % within T = ${T} on ${exitSamplesText(e)}; none recorded`,
     );
   }
   return lines.join('\n');
+}
+
+/** "432 held-out training samples" or "1000 validation samples". */
+function exitSamplesText(e: { split: 'train' | 'validation'; samples: number }): string {
+  return e.split === 'validation' ? `${e.samples} validation samples` : `${e.samples} held-out training samples`;
 }
