@@ -16,30 +16,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { chromium } from 'playwright-core';
 import { ConvertedSnn } from '../../src/index.js';
 import { openDataset } from '../../src/data/index.js';
 import { Runner } from '../../src/runtime/index.js';
 import { BatchSimulator, exitFires, neuronDynamics, parseExitRule, readoutFeatures, resolveExitRule } from '../../src/snn/index.js';
 import type { PlaygroundManifest } from '../../src/playground/index.js';
 import { ROOT, runCli } from '../cli-helpers.js';
+import { browserSkip, launchChromium } from '../chromium.js';
 
-const CHROMIUM = process.env.MSAT_CHROMIUM ?? '/usr/bin/chromium';
-const skip = process.env.MSAT_SKIP_BROWSER === '1' ? 'MSAT_SKIP_BROWSER=1: browser test of the playground skipped' : false;
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const skip = browserSkip('the playground');
 const T = 32;
 const IMAGES = 5;
 const TOLERANCE = 1e-4;
@@ -130,8 +119,6 @@ test(
   'msat playground in headless Chromium: θ = λ and tuned MSAT step by step equal msat simulate; ANN beside them',
   { skip, timeout: 480_000 },
   async (t) => {
-    if (!existsSync(CHROMIUM))
-      assert.fail(`Chromium not found at ${CHROMIUM}: install it (Debian: apt-get install chromium) or set MSAT_SKIP_BROWSER=1`);
     const dir = mkdtempSync(join(tmpdir(), 'msat-playground-test-'));
     const constFile = join(dir, 'mnist-cnn.const.snn.json');
     const tunedFile = join(ROOT, 'models', 'mnist-cnn.tuned.snn.json');
@@ -146,7 +133,7 @@ test(
 
     const server = await startPlayground(['--snn', constFile, '--snn', tunedFile, '--port', '0']);
     const runner = new Runner({ threads: 2 });
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+    const browser = await launchChromium();
     try {
       const manifest = (await (await fetch(new URL('playground.json', server.url))).json()) as PlaygroundManifest;
       assert.deepEqual(

@@ -14,23 +14,11 @@ import { existsSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { readResults, renderReport } from '../../src/report/index.js';
 import { FIXTURE_CONVERTERS, simulateFixture } from './report-fixture.js';
+import { browserSkip, launchChromium } from '../chromium.js';
 
-const CHROMIUM = process.env.MSAT_CHROMIUM ?? '/usr/bin/chromium';
-const skip = process.env.MSAT_SKIP_BROWSER === '1' ? 'MSAT_SKIP_BROWSER=1: browser test of report.html skipped' : false;
-// Without the networking flags Chromium's background connections are refused on machines without network access.
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const skip = browserSkip('report.html');
 
 /**
  * Evaluated in the page (a string: the project's tsconfig has no DOM types). Elements that must stay on one
@@ -76,9 +64,6 @@ interface Layout {
 }
 
 test('report.html in headless Chromium: every chart rendered with a size, no console errors, no requests', { skip, timeout: 240_000 }, async () => {
-  if (!existsSync(CHROMIUM)) {
-    assert.fail(`Chromium not found at ${CHROMIUM}: install it (Debian: apt-get install chromium) or set MSAT_SKIP_BROWSER=1 to skip this test`);
-  }
   const dir = join(mkdtempSync(join(tmpdir(), 'msat-report-browser-')), 'mnist-cnn');
   mkdirSync(dir, { recursive: true });
   // θ = λ traced too, so the raster has its two panels.
@@ -90,7 +75,7 @@ test('report.html in headless Chromium: every chart rendered with a size, no con
   assert.equal(charts, 9, 'six charts, the raster and the traces of θ = λ and MSAT');
 
   // playwright's launch gives the browser a fresh temporary profile (user data dir) and removes it on close
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  const browser = await launchChromium();
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
