@@ -16,11 +16,11 @@ import type {
   SimulationResult,
   SimulationTallies,
 } from './simulation-options.js';
-
-export type { LayerTallies, PearsonSums, SimulationTallies };
 import { exitStatistics } from './exit/exit-statistics.js';
 import { joinRecordParts } from './exit/readout-record.js';
 import { addExact, addExactSums, exactValue } from './exact-sum.js';
+
+export type { LayerTallies, PearsonSums, SimulationTallies };
 
 export function emptyPearsonSums(): PearsonSums {
   return { n: 0, x: [], y: [], xx: [], yy: [], xy: [] };
