@@ -16,6 +16,7 @@ import {
   readoutFeatures,
   replayExit,
   resolveExitRule,
+  sweepExitRules,
   type ReadoutRecord,
 } from '../../src/snn/index.js';
 
@@ -135,4 +136,38 @@ test('the Pareto front keeps the points no other beats, and the cheapest point a
   assert.deepEqual(paretoFront(points), [points[3], points[4], points[2]]);
   assert.equal(fewestStepsAtLeast(points, 0.9), points[4]);
   assert.equal(fewestStepsAtLeast(points, 0.99), undefined);
+});
+
+test('the sweep finds confidence from a first step on within a budget where neither alone will do', () => {
+  // T = 32. Every sample starts with three confident, wrong steps (class 9). Eight then turn right and confident
+  // at step 4; two turn to another wrong class, unconfident, and are right (still unconfident) from step 10.
+  const T = 32;
+  const fast = { top: [9, 9, 9, ...new Array<number>(T - 3).fill(1)], confidence: [0.999, 0.999, 0.999, ...new Array<number>(T - 3).fill(0.99)] };
+  const slow = {
+    top: [9, 9, 9, ...new Array<number>(6).fill(5), ...new Array<number>(T - 9).fill(1)],
+    confidence: [0.999, 0.999, 0.999, ...new Array<number>(T - 3).fill(0.3)],
+  };
+  const samples = [...new Array(8).fill(fast), slow, slow] as (typeof fast)[];
+  const rec: ReadoutRecord = {
+    samples: samples.length,
+    steps: T,
+    labels: new Int32Array(samples.length).fill(1),
+    top: Uint16Array.from(samples.flatMap((x) => x.top)),
+    confidence: Float32Array.from(samples.flatMap((x) => x.confidence)),
+    margin: Float32Array.from(samples.flatMap((x) => x.confidence.map((c) => 10 * c))),
+  };
+  const points = sweepExitRules(rec);
+  const best = fewestStepsAtLeast(points, 1)!;
+  // the fast ones stop at step 4 (min), the slow ones at the budget 12, the first in the grid after step 10
+  assert.equal(best.family, 'confidence+min+max');
+  assert.deepEqual([best.accuracy, best.meanSteps], [1, (8 * 4 + 2 * 12) / 10]);
+  assert.deepEqual(exitOutcome(rec, parseExitRule(best.rule)), { accuracy: best.accuracy, meanSteps: best.meanSteps });
+  // alone, a first step lets the slow ones run to T, and a budget with any confidence that skips the noise is fixed T
+  const family = (f: string) =>
+    fewestStepsAtLeast(
+      points.filter((p) => p.family === f),
+      1,
+    )!.meanSteps;
+  assert.equal(family('confidence+min'), (8 * 4 + 2 * 32) / 10);
+  assert.equal(family('confidence+max'), 12);
 });

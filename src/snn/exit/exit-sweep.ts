@@ -15,7 +15,10 @@ export interface ExitOutcome {
 
 /** One rule of a sweep and what it gave. */
 export interface ExitPoint extends ExitOutcome {
-  /** The rule family swept: `'confidence'`, `'margin'`, `'stable'`, `'confidence+stable'`, `'confidence+min'`, `'confidence+max'` or `'stable+max'`. */
+  /**
+   * The rule family swept: `'confidence'`, `'margin'`, `'stable'`, `'confidence+stable'`, `'confidence+min'`,
+   * `'confidence+max'`, `'stable+max'` or `'confidence+min+max'`.
+   */
   readonly family: string;
   readonly rule: string;
 }
@@ -112,7 +115,8 @@ const BUDGETS = [4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128];
 /**
  * Accuracy and mean steps of each rule family as its threshold sweeps: confidence c, margin m (quantiles of the
  * recorded margins, so the grid fits the model's logit scale), stable s, confidence with a stability window,
- * confidence from a first step on, and confidence or stability within a budget of steps (`max`).
+ * confidence from a first step on, confidence or stability within a budget of steps (`max`), and confidence
+ * from a first step on within a budget.
  */
 export function sweepExitRules(record: ReadoutRecord): ExitPoint[] {
   const T = record.steps;
@@ -130,6 +134,10 @@ export function sweepExitRules(record: ReadoutRecord): ExitPoint[] {
     for (const confidence of CONFIDENCES) rules.push({ family: 'confidence+max', rule: { confidence, max } });
     for (const stable of STABLE.filter((s) => s < max)) rules.push({ family: 'stable+max', rule: { stable, max } });
   }
+  // both: a converter whose first steps are noise and whose slow samples never settle (the tuned speech neuron)
+  for (const min of PAIRED_MIN)
+    for (const max of BUDGETS.filter((m) => m > min && m < T))
+      for (const confidence of CONFIDENCES) rules.push({ family: 'confidence+min+max', rule: { confidence, min, max } });
   return rules.map(({ family, rule }) => ({ family, rule: formatExitRule(rule), ...exitOutcome(record, rule) }));
 }
 
