@@ -42,16 +42,17 @@ export interface ExitChoice {
   readonly front: ExitPoint[];
 }
 
-/** Simulates `config` on the first `samples` of `data` for T = `ctx.steps` and chooses its exit rule. */
+/** Simulates `config` on the first `samples` of `data` for `steps` (default `ctx.steps`) and chooses its exit rule. */
 export async function chooseExitRule(
   ctx: EvaluationContext,
   config: TunedConfig,
   data: TuningData,
   samples: number,
   margin: number,
+  steps = ctx.steps,
 ): Promise<ExitChoice> {
   const result = await simulate(ctx.network, lambdaMap(ctx.space, config), data.slice(0, samples), ctx.runner, {
-    steps: ctx.steps,
+    steps,
     dynamics: neuronDynamics(config.neuron),
     chunk: ctx.chunk,
     batchSize: ctx.batchSize,
@@ -69,7 +70,7 @@ export async function chooseExitRule(
     rule: best?.rule ?? null,
     split: data.arrays.dataset.split === 'validation' ? 'validation' : 'train',
     samples,
-    T: ctx.steps,
+    T: steps,
     annAccuracy: annCorrect / samples,
     target,
     accuracy: best?.accuracy ?? null,
@@ -89,6 +90,11 @@ export interface ExitChoiceOptions {
   readonly seed: number;
   /** The rule must reach the ANN's accuracy on the same samples minus this. */
   readonly margin: number;
+  /**
+   * Steps simulated for the choice: the check horizon, so that a neuron that reaches the target only after the
+   * search's T still gets a rule (a budget `max` up to this).
+   */
+  readonly steps: number;
 }
 
 /** The split `options.exitSplit` means for the tuning data (`'auto'`: validation where the dataset has one). */
@@ -114,7 +120,7 @@ export async function chooseTunedExit(
   finalSamples: number,
   dataOptions: ModelDataOptions,
 ): Promise<ExitChoice> {
-  if (exitSplitOf(options, ctx.data) === 'train') return chooseExitRule(ctx, config, ctx.data, finalSamples, options.margin);
+  if (exitSplitOf(options, ctx.data) === 'train') return chooseExitRule(ctx, config, ctx.data, finalSamples, options.margin, options.steps);
   const validation = await loadTuningData({
     data: options.data,
     split: 'validation',
@@ -125,5 +131,5 @@ export async function chooseTunedExit(
     network: ctx.network,
     runner: ctx.runner,
   });
-  return chooseExitRule(ctx, config, validation, validation.labels.length, options.margin);
+  return chooseExitRule(ctx, config, validation, validation.labels.length, options.margin, options.steps);
 }

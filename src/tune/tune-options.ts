@@ -71,8 +71,8 @@ export interface TuneModelOptions {
   readonly chunk?: number;
   readonly batchSize?: number;
   /**
-   * Also choose an early-exit rule for the tuned neuron (`chooseExitRule`: one more simulation of it on the
-   * final tuning samples at T). Default true.
+   * Also choose an early-exit rule for the tuned neuron (`chooseTunedExit`: one more simulation of it on held-out
+   * samples, to the check horizon `checkSteps` when that is longer than T). Default true.
    */
   readonly exit?: boolean;
   /**
