@@ -24,7 +24,7 @@ import { loadTuningData, type TuningData } from './tuning-data.js';
 
 /** The exit rule chosen for a tuned config, and what it and the alternatives gave on the tuning samples. */
 export interface ExitChoice {
-  /** The rule (CLI form), or null when no rule of the sweep reaches the target within T. */
+  /** The rule (CLI form), or null when no rule of the sweep reaches the target within T in fewer mean steps than `fixedSteps`. */
   readonly rule: string | null;
   /** The split the samples came from: the validation split, or the held-out training samples. */
   readonly split: 'train' | 'validation';
@@ -65,7 +65,10 @@ export async function chooseExitRule(
   for (let i = 0; i < samples; i++) annCorrect += data.annCorrect[i];
   const target = annCorrect / samples - margin;
   const points = sweepExitRules(record);
-  const best = fewestStepsAtLeast(points, target);
+  const fixedSteps = stepsToAccuracy(result.accuracyPerStep, target);
+  // a rule that needs as many mean steps as a fixed T (the fewest that reach the target) saves nothing
+  const found = fewestStepsAtLeast(points, target);
+  const best = found && (fixedSteps === null || found.meanSteps < fixedSteps) ? found : undefined;
   return {
     rule: best?.rule ?? null,
     split: data.arrays.dataset.split === 'validation' ? 'validation' : 'train',
@@ -75,7 +78,7 @@ export async function chooseExitRule(
     target,
     accuracy: best?.accuracy ?? null,
     meanSteps: best?.meanSteps ?? null,
-    fixedSteps: stepsToAccuracy(result.accuracyPerStep, target),
+    fixedSteps,
     oracle: exitOracle(record),
     front: paretoFront(points),
   };

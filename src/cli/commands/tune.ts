@@ -309,8 +309,8 @@ export function formatTuneReport(r: TuneReport): string {
       '',
       e.rule
         ? `early exit for the tuned neuron, chosen on ${exitSamplesText(e)}: --exit ${e.rule} reaches ${pct(e.accuracy!)} % (ANN ${pct(e.annAccuracy)} % − ${(100 * (e.annAccuracy - e.target)).toFixed(1)} % = ${pct(e.target)} %) after ${e.meanSteps!.toFixed(1)} steps on average` +
-            ` (fixed T: ${e.fixedSteps ?? `> ${T}`}; oracle ${e.oracle.meanSteps.toFixed(1)}); recorded in the tuned file, run it with msat simulate --snn FILE --exit snn`
-        : `early exit: no rule reaches ${pct(e.target)} % within T = ${T} on ${exitSamplesText(e)}; none recorded`,
+            ` (fixed T: ${e.fixedSteps ?? `> ${e.T}`}; oracle ${e.oracle.meanSteps.toFixed(1)}); recorded in the tuned file, run it with msat simulate --snn FILE --exit snn`
+        : `early exit: no rule reaches ${pct(e.target)} % within T = ${e.T} on ${exitSamplesText(e)} in fewer mean steps than a fixed T (${e.fixedSteps ?? `> ${e.T}`}); none recorded`,
     );
   }
   return lines.join('\n');
