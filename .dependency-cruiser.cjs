@@ -51,7 +51,7 @@ const ALLOWED = {
   tune: ['core', 'data', 'model', 'runtime', 'ann', 'convert', 'snn', 'pipeline'],
   experiment: ['core', 'data', 'runtime', 'convert', 'snn', 'pipeline'],
   report: ['core', 'snn', 'experiment'],
-  playground: ['core', 'data', 'onnx', 'convert', 'snn', 'pipeline'],
+  playground: ['core', 'data', 'model', 'onnx', 'convert', 'snn', 'export', 'pipeline'],
   api: ['core', 'data', 'model', 'runtime', 'convert', 'snn', 'export', 'pipeline', 'tune', 'experiment'],
   cli: ['core', 'data', 'model', 'runtime', 'ann', 'train', 'convert', 'snn', 'pipeline', 'tune', 'experiment', 'report', 'playground', 'api'],
 };

@@ -3,7 +3,7 @@
  * from the site, never a CDN), every SNN exported as a stateful ONNX model with its ANN, and `playground.json`
  * (the manifest: models, settings, provenance, embedded test samples). Any static web host serves it.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
@@ -58,14 +58,13 @@ export async function buildPlaygroundSite(options: BuildPlaygroundOptions): Prom
         `${s.entry.provenance[0]} takes ${s.inputDims.join('×')} inputs with ${s.entry.classes} classes, ${first.entry.provenance[0]} ${first.inputDims.join('×')} with ${first.entry.classes}: the page shows SNNs of one task side by side`,
       );
   }
-  const mean = first.mean ?? parseNumbers(first.metadata['msat.mean']) ?? [0];
-  const std = first.std ?? parseNumbers(first.metadata['msat.std']) ?? [1];
-  const picked = await pickSamples(first.inputDims, options.samples ?? 10, { mean, std }, first.metadata['msat.dataset']);
+  const mean = first.mean ?? first.metadata.mean ?? [0];
+  const std = first.std ?? first.metadata.std ?? [1];
+  const picked = await pickSamples(first.inputDims, options.samples ?? 10, { mean, std }, first.metadata.dataset);
   const classNames =
-    parseStrings(first.metadata['msat.classes']) ??
-    (picked.classNames.length ? picked.classNames : Array.from({ length: first.entry.classes }, (_, c) => String(c)));
+    first.metadata.classes ?? (picked.classNames.length ? picked.classNames : Array.from({ length: first.entry.classes }, (_, c) => String(c)));
   const manifest: PlaygroundManifest = {
-    title: `msat playground: ${first.metadata['msat.arch'] ?? labels[0]}`,
+    title: `msat playground: ${first.metadata.arch ?? labels[0]}`,
     inputDims: first.inputDims,
     classNames,
     mean,
@@ -91,18 +90,8 @@ export async function buildPlaygroundSite(options: BuildPlaygroundOptions): Prom
   const bytes = {
     html: Buffer.byteLength(html) + Buffer.byteLength(json),
     js: Buffer.byteLength(page.main) + Buffer.byteLength(page.worker),
-    wasm: (await stat(join(dir, 'ort', ORT_WASM))).size,
+    wasm: wasm.length,
     models: snns.reduce((a, s) => a + s.entry.bytes, 0),
   };
   return { dir, bytes, total: bytes.html + bytes.js + bytes.wasm + bytes.models, notes: picked.note ? [picked.note] : [] };
-}
-
-function parseNumbers(text: string | undefined): number[] | undefined {
-  const v: unknown = text === undefined ? undefined : JSON.parse(text);
-  return Array.isArray(v) && v.every((n) => typeof n === 'number') ? v : undefined;
-}
-
-function parseStrings(text: string | undefined): string[] | undefined {
-  const v: unknown = text === undefined ? undefined : JSON.parse(text);
-  return Array.isArray(v) && v.every((n) => typeof n === 'string') ? v : undefined;
 }

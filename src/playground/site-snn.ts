@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { MsatError } from '../core/index.js';
 import { readSnnFile } from '../convert/index.js';
+import type { SnnOnnxContract } from '../export/index.js';
+import { readModelMetadata, type ModelMetadata } from '../model/index.js';
 import { readOnnxModel } from '../onnx/index.js';
 import { snnOptionsDefaults } from '../pipeline/index.js';
 import { DEFAULT_NEURON_CONFIG, describeMethod, formatExitRule, type NeuronConfig } from '../snn/index.js';
@@ -24,20 +26,11 @@ export interface PlaygroundSnnSource {
 export interface SiteSnn {
   readonly entry: ManifestSnn;
   readonly inputDims: readonly number[];
-  /** The model's metadata (`msat.mean`, `msat.classes`, `msat.dataset`, …). */
-  readonly metadata: Readonly<Record<string, string>>;
+  /** The model's msat metadata (normalisation, class names, dataset, …), read against its schema. */
+  readonly metadata: ModelMetadata;
   /** The SNN file's normalisation, if it records one. */
   readonly mean?: readonly number[];
   readonly std?: readonly number[];
-}
-
-interface Contract {
-  readonly stepsPerCall: number;
-  readonly input: { readonly name: string; readonly dims: readonly (number | 'N')[]; readonly encoding: string };
-  readonly noise?: string;
-  readonly keep: readonly unknown[];
-  readonly state: readonly { input: string; output: string; type: string; dims: readonly (number | 'N')[]; reset: number; meaning: string }[];
-  readonly readout: { readonly sum: string; readonly classes: number };
 }
 
 /**
@@ -58,8 +51,8 @@ export async function siteSnn(source: PlaygroundSnnSource, id: string, dir: stri
   }
   const annBytes = shared ? 0 : (await stat(join(dir, ann))).size;
   const model = await readOnnxModel(join(dir, onnx));
-  const metadata = model.metadata ?? {};
-  const contract = JSON.parse(metadata['msat.snn'] ?? 'null') as Contract | null;
+  const metadata = readModelMetadata(model.metadata ?? {}, join(dir, onnx));
+  const contract = metadata.snn as SnnOnnxContract | undefined;
   if (!contract) throw new MsatError('PLAYGROUND_BUILD', `${source.path}: the exported model has no msat.snn contract in its metadata`);
   if (contract.stepsPerCall !== 1 || contract.input.encoding !== 'direct' || contract.noise || contract.keep.length > 0)
     throw new MsatError('PLAYGROUND_BUILD', `${source.path}: the page runs one step per call with direct encoding and no keep masks`);
@@ -119,15 +112,15 @@ function settingsOf(neuron: NeuronConfig, calibration: SnnFile['calibration'], e
   ];
 }
 
-function provenanceOf(path: string, file: SnnFile, metadata: Readonly<Record<string, string>>): string[] {
+function provenanceOf(path: string, file: SnnFile, metadata: ModelMetadata): string[] {
   const p = file.provenance;
-  const accuracy = metadata['msat.accuracy'] ? `, ANN test accuracy ${(100 * Number(metadata['msat.accuracy'])).toFixed(2)} %` : '';
+  const accuracy = metadata.accuracy !== undefined ? `, ANN test accuracy ${(100 * metadata.accuracy).toFixed(2)} %` : '';
   const data = p.dataset
     ? [`calibration data: ${p.dataset.path} (${p.dataset.split}), ${p.dataset.samples} samples, every ${p.dataset.every ?? 1}`]
     : [];
   return [
     `SNN file: ${path}`,
-    `model: ${file.model.path} (sha256 ${file.model.sha256.slice(0, 12)}…)${metadata['msat.arch'] ? `, ${metadata['msat.arch']}` : ''}${accuracy}`,
+    `model: ${file.model.path} (sha256 ${file.model.sha256.slice(0, 12)}…)${metadata.arch ? `, ${metadata.arch}` : ''}${accuracy}`,
     `written by msat ${p.msatVersion} on ${p.createdAt}${p.command ? `: ${p.command}` : ''}`,
     ...data,
   ];

@@ -31,7 +31,8 @@ export class ReadoutTrack {
   /** `exit`: the rule's command-line form; `steps`: the run's T (the rule's default `max`). */
   constructor(classes: number, exit: string | undefined, steps: number) {
     this.classes = classes;
-    this.#rule = exit === undefined ? undefined : resolveExitRule(parseExitRule(exit), Math.max(steps, parseExitRule(exit).max ?? 1));
+    const rule = exit === undefined ? undefined : parseExitRule(exit);
+    this.#rule = rule && resolveExitRule(rule, Math.max(steps, rule.max ?? 1));
   }
 
   add(sum: Float64Array): StepAnswer {
