@@ -67,10 +67,17 @@ async function reset(request: Extract<WorkerRequest, { kind: 'reset' }>): Promis
   input = new ort.Tensor('float32', request.x, [1, ...request.dims]);
   t = 0;
   const ann: Record<string, Float32Array> = {};
+  // SNNs that share an ANN session share its answer: one run per session
+  const answers = new Map<ort.InferenceSession, Float32Array>();
   for (const l of loaded) {
     l.state = resetState(l.snn);
-    const out = await l.ann.run({ [l.ann.inputNames[0]]: input });
-    ann[l.snn.id] = Float32Array.from(out[l.ann.outputNames[0]].data as Float32Array);
+    let answer = answers.get(l.ann);
+    if (!answer) {
+      const out = await l.ann.run({ [l.ann.inputNames[0]]: input });
+      answer = Float32Array.from(out[l.ann.outputNames[0]].data as Float32Array);
+      answers.set(l.ann, answer);
+    }
+    ann[l.snn.id] = answer;
   }
   return { kind: 'reset', ann };
 }
