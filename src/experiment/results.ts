@@ -63,7 +63,7 @@ const exitRuleText = () =>
       } catch {
         return false;
       }
-    }, 'expected an exit rule of key:value pairs (e.g. "confidence:0.99,min:2"; keys confidence, margin, stable, mode, min, max)'),
+    }, 'expected an exit rule of key:value pairs (e.g. "confidence:0.99,min:2"; keys confidence, margin, stable, mode, min, max, decay)'),
   );
 const steps = () => nonNegative();
 

@@ -131,7 +131,7 @@ export class BatchSimulator {
     const B = labels.length;
     const tallies = this.#tallies;
     const rngs = Array.from({ length: B }, (_, i) => createRng(sampleSeed(opts.seed, opts.firstPosition + first + i)));
-    const readout = new GroupReadout(labels, this.#classCount, T, undefined, opts.recordReadout, first);
+    const readout = new GroupReadout(labels, this.#classCount, T, undefined, opts.recordReadout, first, opts.recordOutputs);
     const onStep = opts.onReadout && ((step: number) => opts.onReadout!(step, readout.sums, labels, first));
     // without the ANN there is no SIN to measure, so chunks need not end at sinStep
     const sinStep = pre ? opts.sinStep : Infinity;
@@ -176,7 +176,7 @@ export class BatchSimulator {
     const T = opts.steps;
     const tallies = this.#tallies;
     let rngs = Array.from({ length: labels.length }, (_, i) => createRng(sampleSeed(opts.seed, opts.firstPosition + first + i)));
-    const readout = new GroupReadout(labels, this.#classCount, T, opts.exit, opts.recordReadout, first);
+    const readout = new GroupReadout(labels, this.#classCount, T, opts.exit, opts.recordReadout, first, opts.recordOutputs);
     const pre = annOut && ((name: string) => annOut[name].data);
     let trace = opts.firstPosition + first === 0 && opts.traceNeurons > 0 && tallies.traces.length === 0;
     const sinStep = pre ? opts.sinStep : Infinity;

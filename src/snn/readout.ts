@@ -1,9 +1,10 @@
 /**
  * Tallying the network's readout: the SNN's accumulated readout O(t) = Σ_{k≤t} y(k) of a group of samples
+ * (or, when the exit rule has a `decay` β < 1, the leaky R(t) = β·R(t−1) + y(t))
  * with its correct argmax predictions per step, each sample's early exit, and the ANN's correct predictions.
  * Kept apart from the simulator's loop so that the counting rule (first maximum wins) lives in one place.
  */
-import { exitFires, readoutFeatures, type ResolvedExitRule } from './exit/exit-rule.js';
+import { exitFires, readoutFeatures, readoutWeight, type ResolvedExitRule } from './exit/exit-rule.js';
 import { emptyRecordPart, type ReadoutRecordPart } from './exit/readout-record.js';
 
 /** Where a group's counts go: correct predictions per step and, with an exit rule, exits per step. */
@@ -35,8 +36,11 @@ export class GroupReadout {
   readonly #record: ReadoutRecordPart | undefined;
   readonly #features = new Float64Array(3);
 
-  /** `first`: the group's first run position (for the record); `record`: keep every step's features. */
-  constructor(labels: Int32Array, classes: number, steps: number, rule: ResolvedExitRule | undefined, record: boolean, first = 0) {
+  /**
+   * `first`: the group's first run position (for the record); `record`: keep every step's features, and with
+   * `outputs` every step's output too.
+   */
+  constructor(labels: Int32Array, classes: number, steps: number, rule: ResolvedExitRule | undefined, record: boolean, first = 0, outputs = false) {
     const B = labels.length;
     this.classes = classes;
     this.#steps = steps;
@@ -47,7 +51,7 @@ export class GroupReadout {
     this.#exitStep = new Int32Array(B);
     this.#top = new Int32Array(B).fill(-1);
     this.#stable = new Int32Array(B);
-    this.#record = record ? emptyRecordPart(first, labels, steps) : undefined;
+    this.#record = record ? emptyRecordPart(first, labels, steps, rule?.decay, outputs ? classes : undefined) : undefined;
   }
 
   /** Samples still in the group (running, or exited during the last chunk). */
@@ -60,7 +64,7 @@ export class GroupReadout {
     return this.#rows;
   }
 
-  /** The running sums Σ y(k), [size × classes] (the simulator's `onReadout` hook reads them). */
+  /** The running sums Σ y(k) (leaky with the rule's `decay`), [size × classes] (the simulator's `onReadout` hook reads them). */
   get sums(): Float64Array {
     return this.#sum;
   }
@@ -93,16 +97,19 @@ export class GroupReadout {
     const f = this.#features;
     const rule = this.#rule;
     const record = this.#record;
+    const decay = rule?.decay ?? 1;
     for (let j = 0; j < k; j++) {
       const s = t0 + j;
+      const weight = readoutWeight(decay, s + 1);
       let hits = 0;
       for (let i = 0; i < B; i++) {
         if (this.#exitStep[i] !== 0) continue;
         const at = i * classes;
         const from = (j * B + i) * classes;
-        for (let c = 0; c < classes; c++) sum[at + c] += readout[from + c];
+        if (decay === 1) for (let c = 0; c < classes; c++) sum[at + c] += readout[from + c];
+        else for (let c = 0; c < classes; c++) sum[at + c] = decay * sum[at + c] + readout[from + c];
         // the softmax features only when something reads them
-        const top = rule || record ? (readoutFeatures(sum, at, classes, s + 1, f), f[0]) : firstMax(sum, at, classes);
+        const top = rule || record ? (readoutFeatures(sum, at, classes, weight, f), f[0]) : firstMax(sum, at, classes);
         this.#stable[i] = top === this.#top[i] ? this.#stable[i] + 1 : 1;
         this.#top[i] = top;
         const right = top === this.#labels[i];
@@ -112,6 +119,7 @@ export class GroupReadout {
           record.top[r] = top;
           record.confidence[r] = f[1];
           record.margin[r] = f[2];
+          record.outputs?.set(readout.subarray(from, from + classes), r * classes);
         }
         if (rule && exitFires(rule, s + 1, f[1], f[2], this.#stable[i])) {
           this.#exitStep[i] = s + 1;

@@ -94,6 +94,11 @@ export interface SimulationOptions {
    * offline from this one run. Default false.
    */
   readonly recordReadout?: boolean;
+  /**
+   * With `recordReadout`: also keep every step's output y(t) of every sample (4 bytes per class and step), so
+   * that the record can be read through a leaky readout of any decay afterwards (`recordWithDecay`). Default false.
+   */
+  readonly recordOutputs?: boolean;
   /** Called after each batch with the samples done so far and the dataset's length. */
   readonly onProgress?: (done: number, total: number) => void;
   /**
@@ -122,6 +127,7 @@ export const DEFAULT_SIMULATION_OPTIONS = Object.freeze({
   traceNeurons: 0,
   compareWithAnn: true,
   recordReadout: false,
+  recordOutputs: false,
   workers: 1,
 });
 
@@ -236,6 +242,8 @@ export function resolveSimulationOptions(options: SimulationOptions | PlainSimul
     if (!(c >= 0 && c <= 1)) throw new MsatError('SNN_OPTIONS', `spike confidence of ${layer} must be in [0, 1], got ${c}`);
   }
   if (!r.compareWithAnn && r.traceNeurons > 0) throw new MsatError('SNN_OPTIONS', 'traceNeurons needs the ANN run (compareWithAnn)');
+  if (r.recordOutputs && !r.recordReadout)
+    throw new MsatError('SNN_OPTIONS', 'recordOutputs keeps its outputs in the readout record: give recordReadout');
   if (r.onReadout && r.workers > 1) throw new MsatError('SNN_OPTIONS', 'onReadout runs only with one worker (functions do not cross threads)');
   if (r.onReadout && r.exit) throw new MsatError('SNN_OPTIONS', 'onReadout and an exit rule cannot be combined (exited samples leave the readout)');
   return { ...r, exit: r.exit && resolveExitRule(r.exit, r.steps), sinStep: Math.min(r.sinStep, r.steps), resolved: true };

@@ -1,14 +1,15 @@
 /**
  * Early exit on the MNIST CNN that ships in models/ and the MNIST test set: a run with an exit rule decides
  * exactly what the rule decides when replayed on a full run's readout record, stops counting a sample's
- * spikes at its exit, and does not depend on the number of workers.
+ * spikes at its exit, and does not depend on the number of workers; a leaky readout is the plain one's
+ * per-step outputs integrated with decay.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Runner } from '../../src/runtime/index.js';
 import { simulateModel, type SimulateModelOptions } from '../../src/pipeline/index.js';
-import { BatchSimulator, replayExit, type ReadoutRecord } from '../../src/snn/index.js';
+import { BatchSimulator, recordWithDecay, replayExit, type ReadoutRecord, type SimulationOptions } from '../../src/snn/index.js';
 import { convertModel } from '../../src/pipeline/index.js';
 import { openDataset } from '../../src/data/index.js';
 import { ROOT } from '../cli-helpers.js';
@@ -25,14 +26,31 @@ async function run(options: Omit<SimulateModelOptions, 'runner' | 'model' | 'dat
   }
 }
 
-/** The full run's readout record, taken from the simulator directly (the report keeps only the sweep). */
-async function fullRecord(encoding: 'direct' | 'poisson'): Promise<ReadoutRecord> {
+/**
+ * The full run's readout record, taken from the simulator directly (the report keeps only the sweep), read
+ * through `exit` (a rule of nothing but a decay: no sample stops early); `outputs`: keep every step's output;
+ * `onReadout`: every step's readout.
+ */
+async function fullRecord(
+  encoding: 'direct' | 'poisson',
+  more: Pick<SimulationOptions, 'exit' | 'onReadout' | 'recordOutputs'> = {},
+): Promise<ReadoutRecord> {
   const runner = new Runner({ threads: 2 });
   try {
     const converted = await convertModel({ model: MODEL, data: 'mnist', thresholds: { kind: 'calibrate', samples: 200 }, runner });
     const dataset = await openDataset('mnist', { split: 'test', every: 50, ...converted.dataOptions });
-    const sim = new BatchSimulator(converted.network, converted.lambdas, runner, { steps: T, encoding, recordReadout: true, compareWithAnn: false });
-    for await (const b of dataset.batches(64)) await sim.run(b.x, b.labels);
+    const sim = new BatchSimulator(converted.network, converted.lambdas, runner, {
+      steps: T,
+      encoding,
+      recordReadout: true,
+      compareWithAnn: false,
+      ...more,
+    });
+    let first = 0;
+    for await (const b of dataset.batches(64)) {
+      await sim.run(b.x, b.labels, first);
+      first += b.labels.length;
+    }
     await sim.dispose();
     return sim.result(0).readoutRecord!;
   } finally {
@@ -61,6 +79,48 @@ test('a run with an exit rule decides what the rule decides when replayed offlin
       assert.ok(online.exit!.meanSteps < T && online.exit!.computedSteps >= online.exit!.meanSteps);
     }
   }
+});
+
+test("a leaky readout answers with the argmax of β·R(t−1) + y(t), y the plain run's per-step output, and exits as its replay decides", async () => {
+  const decay = 0.8;
+  // the plain run's sums after every step, per sample: y(t) = O(t) − O(t − 1)
+  const sums: Float64Array[][] = [];
+  const plain = await fullRecord('direct', {
+    recordOutputs: true,
+    onReadout: (step, s, labels, first) => {
+      const C = s.length / labels.length;
+      for (let i = 0; i < labels.length; i++) (sums[first + i] ??= [])[step] = s.slice(i * C, (i + 1) * C);
+    },
+  });
+  const correct = new Array<number>(T).fill(0);
+  sums.forEach((steps, i) => {
+    let r = new Float64Array(steps[0].length);
+    steps.forEach((o, t) => {
+      r = r.map((v, c) => decay * v + o[c] - (t > 0 ? steps[t - 1][c] : 0));
+      if (r.indexOf(Math.max(...r)) === plain.labels[i]) correct[t]++;
+    });
+  });
+  const leaky = await run({ exit: { decay } });
+  assert.deepEqual(leaky.exit!.histogram.slice(0, T), new Array(T).fill(0), 'a rule of nothing but a decay stops nobody early');
+  assert.deepEqual(
+    leaky.accuracyPerStep,
+    correct.map((c) => c / plain.samples),
+  );
+  assert.notDeepEqual(correct, [...replayExit(plain, {}).correct], 'the leaky readout answers otherwise than the plain sum');
+  // exits on the leaky readout: what a replay on a leaky full run's record decides, and that record is the
+  // plain run's outputs read through the decay, bit for bit
+  const record = await fullRecord('direct', { exit: { decay } });
+  assert.equal(record.decay, decay);
+  assert.deepEqual(recordWithDecay(plain, decay), record);
+  assert.deepEqual({ ...recordWithDecay(plain, 1), outputs: plain.outputs }, plain, 'decay 1 gives back the plain record');
+  const exit = { confidence: 0.9, min: 2, decay };
+  const online = await run({ exit });
+  const offline = replayExit(record, exit);
+  assert.deepEqual(online.exit!.histogram, [...offline.histogram]);
+  assert.deepEqual(
+    online.accuracyPerStep,
+    [...offline.correct].map((c) => c / record.samples),
+  );
 });
 
 test('a sample that has exited adds no synaptic operations after its exit step', async () => {

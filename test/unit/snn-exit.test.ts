@@ -14,6 +14,7 @@ import {
   paretoFront,
   parseExitRule,
   readoutFeatures,
+  readoutWeight,
   replayExit,
   resolveExitRule,
   sweepExitRules,
@@ -38,6 +39,8 @@ test('exit rules read their command-line form back and refuse bad keys, values a
     ['confidence:', /must be a number/],
     ['min:1,min:2', /given twice/],
     ['min:8,max:4', /min \(8\) is after max \(4\)/],
+    ['decay:0', /decay must be in \(0, 1\]/],
+    ['decay:1.2', /decay must be in \(0, 1\]/],
   ] as const) {
     assert.throws(
       () => parseExitRule(text),
@@ -46,6 +49,13 @@ test('exit rules read their command-line form back and refuse bad keys, values a
     );
   }
   assert.throws(() => resolveExitRule({ max: 40 }, 32), /max \(40\) is after the last step T = 32/);
+  // a leaky readout: its decay is part of the rule, and a rule of nothing but a decay still names its T
+  const leaky = parseExitRule('confidence:0.5,min:6,max:16,decay:0.85');
+  assert.deepEqual(leaky, { confidence: 0.5, min: 6, max: 16, decay: 0.85 });
+  assert.equal(formatExitRule(leaky, 64), 'confidence:0.5,min:6,max:16,decay:0.85');
+  assert.equal(formatExitRule({ decay: 0.8 }, 64), 'max:64,decay:0.8');
+  assert.equal(formatExitRule({ confidence: 0.9, decay: 1 }), 'confidence:0.9');
+  assert.equal(resolveExitRule({}, 8).decay, 1);
 });
 
 test('a rule fires when all (or any) of its conditions hold, never before min and always at max', () => {
@@ -76,6 +86,16 @@ test('readout features: the first maximum, softmax of the time-averaged readout,
   readoutFeatures(Float64Array.from([0, 6]), 0, 2, 3, out);
   assert.equal(out[0], 1);
   assert.equal(out[2], 2);
+  assert.equal(out[1], Math.fround(1 / (1 + Math.exp(-2))));
+});
+
+test('a leaky readout weighs Σ β^k over its steps: its features are those of its weighted time average', () => {
+  assert.equal(readoutWeight(1, 7), 7);
+  assert.ok(Math.abs(readoutWeight(0.5, 3) - 1.75) < 1e-15);
+  // three steps of the same output y = [2, 0] read through β = 0.5: R = 1.75 · y
+  const out = new Float64Array(3);
+  readoutFeatures(Float64Array.from([3.5, 0]), 0, 2, readoutWeight(0.5, 3), out);
+  assert.equal(out[2], 2, 'margin of the weighted average = that of one step');
   assert.equal(out[1], Math.fround(1 / (1 + Math.exp(-2))));
 });
 
@@ -119,6 +139,18 @@ test('replaying a rule on a record: exit steps, answers kept after exit, and acc
   assert.deepEqual(exitOutcome(RECORD, { confidence: 0.9, min: 2 }), { accuracy: 2 / 3, meanSteps: (3 + 4 + 4) / 3 });
   // sample 1's first answer is stable for two steps, and wrong
   assert.deepEqual(exitOutcome(RECORD, { stable: 2 }), { accuracy: 1 / 3, meanSteps: (3 + 2 + 2) / 3 });
+});
+
+test('a rule replays only on a record of its own readout decay, and a sweep on a leaky record keeps its decay', () => {
+  assert.throws(
+    () => replayExit(RECORD, { confidence: 0.9, decay: 0.8 }),
+    (e: Error & { code?: string }) => e.code === 'SNN_OPTIONS' && /decay 0\.8; this record holds decay 1/.test(e.message),
+  );
+  const leaky: ReadoutRecord = { ...RECORD, decay: 0.8 };
+  assert.throws(() => exitOutcome(leaky, { confidence: 0.9 }), /decay 1; this record holds decay 0\.8/);
+  assert.deepEqual(exitOutcome(leaky, { confidence: 0.9, decay: 0.8 }), exitOutcome(RECORD, { confidence: 0.9 }));
+  const points = sweepExitRules(leaky);
+  assert.ok(points.length > 0 && points.every((p) => p.rule.endsWith(',decay:0.8')), 'every swept rule reads the leaky readout');
 });
 
 test('the oracle stops each sample once its answer stays right, and a sample wrong at T after one step', () => {

@@ -46,7 +46,7 @@ export function registerSimulate(program: Command, globals: () => GlobalOptions)
     .option('--chunk <k>', 'time steps per onnxruntime run (default 16; 4 with --exit)', parsePositiveInt)
     .option(
       '--exit <rule>',
-      'early exit: each sample stops when its readout is settled, e.g. confidence:0.99,min:2 (keys: confidence, margin, stable, mode all|any, min, max; see README), or snn: the rule the --snn file records',
+      'early exit: each sample stops when its readout is settled, e.g. confidence:0.99,min:2 (keys: confidence, margin, stable, mode all|any, min, max, decay; see README), or snn: the rule the --snn file records',
     )
     .option('--batch <n>', 'samples per batch', parsePositiveInt, 64)
     .option('--shard <K/N>', SHARD_HELP, parseShardFlag)

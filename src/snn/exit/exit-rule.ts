@@ -6,6 +6,11 @@
  *   (the output layer is analog and sums λ-scaled spikes), so this is the ANN's own softmax scale;
  * - margin: the top class's averaged readout minus the runner-up's, in the same logit units;
  * - stable: for how many consecutive steps the top class has not changed (1 at its first step on top).
+ * A rule may also make the readout forget: with `decay` β < 1 it reads R(t) = β·R(t−1) + y(t), a leaky
+ * integrator, instead of the plain sum, and answers with its argmax. The first steps' output of a deep SNN is
+ * a transient (the deep layers have not started firing, the biases dominate) that the plain sum carries along
+ * for dozens of steps; a leaky readout lets it fade (β = 0.85 keeps 20 % of a step's output after 10 steps).
+ * The time average becomes R(t) / Σ_{k<t} β^k (`readoutWeight`), on the same logit scale as before.
  */
 import { MsatError } from '../../core/index.js';
 
@@ -23,20 +28,27 @@ export interface ExitRule {
   readonly min?: number;
   /** Every sample still running exits at this step (default T). */
   readonly max?: number;
+  /**
+   * The readout keeps this fraction of its value at each step before adding the step's output (0 < β ≤ 1;
+   * default 1, the plain sum). Applies to the answer too: a rule of nothing but `decay` is a fixed-T run with
+   * a leaky readout.
+   */
+  readonly decay?: number;
 }
 
-/** An `ExitRule` with `mode`, `min` and `max` filled in for a run of T steps. */
+/** An `ExitRule` with `mode`, `min`, `max` and `decay` filled in for a run of T steps. */
 export interface ResolvedExitRule extends ExitRule {
   readonly mode: 'all' | 'any';
   readonly min: number;
   readonly max: number;
+  readonly decay: number;
 }
 
-const KEYS = ['confidence', 'margin', 'stable', 'mode', 'min', 'max'] as const;
+const KEYS = ['confidence', 'margin', 'stable', 'mode', 'min', 'max', 'decay'] as const;
 
 /**
  * Parses the command-line form: comma-separated `key:value` pairs, e.g. `confidence:0.9,stable:4,min:2`
- * or `confidence:0.99,margin:4,mode:any`. Keys: confidence, margin, stable, mode (all|any), min, max.
+ * or `confidence:0.99,margin:4,mode:any`. Keys: confidence, margin, stable, mode (all|any), min, max, decay.
  */
 export function parseExitRule(text: string): ExitRule {
   const rule: Record<string, number | string> = {};
@@ -60,17 +72,20 @@ export function parseExitRule(text: string): ExitRule {
 
 /**
  * The command-line form of `rule` (keys in a fixed order; `parseExitRule` reads it back), without the defaults
- * `mode:all` and `min:1`; with `steps`, without `max:T` either.
+ * `mode:all`, `min:1` and `decay:1`; with `steps`, without `max:T` either.
  */
 export function formatExitRule(rule: ExitRule, steps?: number): string {
   const isDefault = (k: (typeof KEYS)[number]) =>
-    (k === 'mode' && rule.mode === 'all') || (k === 'min' && rule.min === 1) || (k === 'max' && rule.max === steps);
-  const text = KEYS.filter((k) => rule[k] !== undefined && !isDefault(k))
-    .map((k) => `${k}:${rule[k]}`)
-    .join(',');
+    (k === 'mode' && rule.mode === 'all') ||
+    (k === 'min' && rule.min === 1) ||
+    (k === 'max' && rule.max === steps) ||
+    (k === 'decay' && rule.decay === 1);
+  const shown = KEYS.filter((k) => rule[k] !== undefined && !isDefault(k));
+  const text = shown.map((k) => `${k}:${rule[k]}`).join(',');
   // a rule of nothing but defaults (a fixed-T run) still says what it is
   const max = rule.max ?? steps;
-  return text || (max !== undefined ? `max:${max}` : '');
+  if (max === undefined || shown.some((k) => k !== 'decay')) return text;
+  return text ? `max:${max},${text}` : `max:${max}`;
 }
 
 /**
@@ -83,6 +98,7 @@ export function validateExitRule(rule: ExitRule, steps?: number): void {
   };
   if (rule.confidence !== undefined && !(rule.confidence > 0 && rule.confidence <= 1)) bad(`confidence must be in (0, 1], got ${rule.confidence}`);
   if (rule.margin !== undefined && !(rule.margin >= 0 && Number.isFinite(rule.margin))) bad(`margin must be a finite number ≥ 0, got ${rule.margin}`);
+  if (rule.decay !== undefined && !(rule.decay > 0 && rule.decay <= 1)) bad(`decay must be in (0, 1], got ${rule.decay}`);
   for (const key of ['stable', 'min', 'max'] as const) {
     const v = rule[key];
     if (v !== undefined && !(Number.isInteger(v) && v >= 1)) bad(`${key} must be a positive integer, got ${v}`);
@@ -96,7 +112,7 @@ export function validateExitRule(rule: ExitRule, steps?: number): void {
 /** `rule` for a run of `steps` steps, validated, with its defaults. */
 export function resolveExitRule(rule: ExitRule, steps: number): ResolvedExitRule {
   validateExitRule(rule, steps);
-  return { ...rule, mode: rule.mode ?? 'all', min: rule.min ?? 1, max: rule.max ?? steps };
+  return { ...rule, mode: rule.mode ?? 'all', min: rule.min ?? 1, max: rule.max ?? steps, decay: rule.decay ?? 1 };
 }
 
 /**
@@ -123,13 +139,18 @@ export function exitFires(rule: ResolvedExitRule, t: number, confidence: number,
   return given > 0 && (rule.mode === 'any' ? held > 0 : held === given);
 }
 
+/** Σ_{k<t} β^k: what the readout weighs after `t` steps when a step's output counts once (t for β = 1). */
+export function readoutWeight(decay: number, t: number): number {
+  return decay === 1 ? t : (1 - decay ** t) / (1 - decay);
+}
+
 /**
- * The features of one sample's accumulated readout `sum[at … at + classes)` after `t` steps, written into
- * `out`: [top class, confidence, margin]. Confidence and margin are rounded to float32, the precision the
+ * The features of one sample's readout `sum[at … at + classes)` whose time weight is `weight` (`readoutWeight`:
+ * t after t steps of the plain sum), written into `out`: [top class, confidence, margin]. Confidence and margin are rounded to float32, the precision the
  * offline record keeps, so an online decision and its offline recomputation compare the same numbers.
  * The top class is the first maximum (as every accuracy count in msat).
  */
-export function readoutFeatures(sum: Float64Array, at: number, classes: number, t: number, out: Float64Array): void {
+export function readoutFeatures(sum: Float64Array, at: number, classes: number, weight: number, out: Float64Array): void {
   let top = 0;
   let a = -Infinity;
   let b = -Infinity;
@@ -142,8 +163,8 @@ export function readoutFeatures(sum: Float64Array, at: number, classes: number, 
     } else if (v > b) b = v;
   }
   let z = 0;
-  for (let c = 0; c < classes; c++) z += Math.exp((sum[at + c] - a) / t);
+  for (let c = 0; c < classes; c++) z += Math.exp((sum[at + c] - a) / weight);
   out[0] = top;
   out[1] = Math.fround(1 / z);
-  out[2] = Math.fround(classes > 1 ? (a - b) / t : Infinity);
+  out[2] = Math.fround(classes > 1 ? (a - b) / weight : Infinity);
 }

@@ -5,6 +5,7 @@
  */
 import { exitFires, formatExitRule, resolveExitRule, type ExitRule, type ResolvedExitRule } from './exit-rule.js';
 import { ACCURACY_COMPARISON_SLACK } from '../metrics/index.js';
+import { MsatError } from '../../core/index.js';
 import type { ReadoutRecord } from './readout-record.js';
 
 /** Accuracy and mean exit step of a way to stop. */
@@ -36,7 +37,7 @@ export interface ExitReplay {
 /** Replays `rule` on `record`: exactly what a simulation with that exit rule decides (same features, same test). */
 export function replayExit(record: ReadoutRecord, rule: ExitRule): ExitReplay {
   const T = record.steps;
-  const r = resolveExitRule(rule, T);
+  const r = resolveFor(record, rule);
   const exitSteps = new Int32Array(record.samples);
   const histogram = new Float64Array(T + 1);
   const correct = new Float64Array(T);
@@ -56,7 +57,7 @@ export function replayExit(record: ReadoutRecord, rule: ExitRule): ExitReplay {
 /** Accuracy and mean steps of `rule` on `record` (`replayExit` without the per-step counts). */
 export function exitOutcome(record: ReadoutRecord, rule: ExitRule): ExitOutcome {
   const T = record.steps;
-  const r = resolveExitRule(rule, T);
+  const r = resolveFor(record, rule);
   let right = 0;
   let steps = 0;
   for (let i = 0; i < record.samples; i++) {
@@ -65,6 +66,18 @@ export function exitOutcome(record: ReadoutRecord, rule: ExitRule): ExitOutcome 
     if (record.top[i * T + e] === record.labels[i]) right++;
   }
   return { accuracy: right / record.samples, meanSteps: steps / record.samples };
+}
+
+/**
+ * `rule` resolved for the record's T.
+ * @throws MsatError `SNN_OPTIONS` when the rule reads a readout of another decay than the record holds.
+ */
+function resolveFor(record: ReadoutRecord, rule: ExitRule): ResolvedExitRule {
+  const r = resolveExitRule(rule, record.steps);
+  const decay = record.decay ?? 1;
+  if (r.decay !== decay)
+    throw new MsatError('SNN_OPTIONS', `exit rule ${formatExitRule(rule)} reads a readout of decay ${r.decay}; this record holds decay ${decay}`);
+  return r;
 }
 
 /** The step index (0-based) after which sample `i` exits under `rule`: the simulator's decision, from the record. */
@@ -109,14 +122,14 @@ export function exitOracle(record: ReadoutRecord): ExitOutcome {
 const CONFIDENCES = [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9999, 0.99999];
 const STABLE = [1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 32, 48, 64, 96, 128, 192];
 const PAIRED_STABLE = [2, 4, 8];
-const PAIRED_MIN = [2, 4, 8, 16];
+const PAIRED_MIN = [2, 3, 4, 6, 8, 12, 16];
 const BUDGETS = [4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128];
 
 /**
  * Accuracy and mean steps of each rule family as its threshold sweeps: confidence c, margin m (quantiles of the
  * recorded margins, so the grid fits the model's logit scale), stable s, confidence with a stability window,
  * confidence from a first step on, confidence or stability within a budget of steps (`max`), and confidence
- * from a first step on within a budget.
+ * from a first step on within a budget. Every rule reads the readout the record holds (its `decay`).
  */
 export function sweepExitRules(record: ReadoutRecord): ExitPoint[] {
   const T = record.steps;
@@ -138,7 +151,11 @@ export function sweepExitRules(record: ReadoutRecord): ExitPoint[] {
   for (const min of PAIRED_MIN)
     for (const max of BUDGETS.filter((m) => m > min && m < T))
       for (const confidence of CONFIDENCES) rules.push({ family: 'confidence+min+max', rule: { confidence, min, max } });
-  return rules.map(({ family, rule }) => ({ family, rule: formatExitRule(rule), ...exitOutcome(record, rule) }));
+  const decay = record.decay ?? 1;
+  return rules.map(({ family, rule }) => {
+    const read = decay === 1 ? rule : { ...rule, decay };
+    return { family, rule: formatExitRule(read), ...exitOutcome(record, read) };
+  });
 }
 
 /** Margins at evenly spaced quantiles (5 % … 99.5 %) of every recorded step's margin, rounded to 3 significant digits. */

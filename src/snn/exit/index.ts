@@ -2,4 +2,4 @@
 export * from './exit-rule.js';
 export * from './exit-statistics.js';
 export * from './exit-sweep.js';
-export type { ReadoutRecord } from './readout-record.js';
+export { recordWithDecay, type ReadoutRecord } from './readout-record.js';
