@@ -303,6 +303,8 @@ test('the exit rule is chosen on the validation split where the dataset has one;
   // MNIST has none: the held-out training samples, as many as the final rung
   const a = (await first).report.exit!;
   assert.deepEqual([a.split, a.samples], ['train', 64]);
+  // the plain sum and the leaky readouts, all read from the one run's outputs
+  assert.deepEqual(a.decays, [1, 0.9, 0.8]);
 
   const speech = findCachedDataset('speech-commands-spectrograms');
   if (!speech) return;

@@ -82,7 +82,7 @@ export function formatExitRule(rule: ExitRule, steps?: number): string {
     (k === 'decay' && rule.decay === 1);
   const shown = KEYS.filter((k) => rule[k] !== undefined && !isDefault(k));
   const text = shown.map((k) => `${k}:${rule[k]}`).join(',');
-  // a rule of nothing but defaults (a fixed-T run) still says what it is
+  // a fixed-T run (nothing but defaults, perhaps a decay) still names its T
   const max = rule.max ?? steps;
   if (max === undefined || shown.some((k) => k !== 'decay')) return text;
   return text ? `max:${max},${text}` : `max:${max}`;
