@@ -35,8 +35,8 @@ export interface SimulationOptions {
   /**
    * Steps per onnxruntime run. Default 16: each run has a fixed cost (reading the state back into the cache,
    * the chunk-end LIPool and spike-count work), so fewer, longer runs are faster; chunks never cross the SIN
-   * step or the confidence window anyway (16 by default). With an exit rule the default is 4
-   * (`DEFAULT_EXIT_CHUNK`): a sample that exits is computed to the end of its chunk.
+   * step or the confidence window anyway (16 by default). With an exit rule that can stop a sample early the
+   * default is 4 (`DEFAULT_EXIT_CHUNK`): a sample that exits is computed to the end of its chunk.
    */
   readonly chunk?: number;
   /** Samples per batch (read from the dataset and run through the ANN together). Default 64. */
@@ -221,8 +221,10 @@ export type PlainSimulationOptions = Omit<ResolvedSimulationOptions, 'onProgress
 export function resolveSimulationOptions(options: SimulationOptions | PlainSimulationOptions): ResolvedSimulationOptions {
   if ('resolved' in options && options.resolved === true) return options;
   const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as SimulationOptions;
-  // with an exit rule, shorter chunks: an exited sample is computed to the end of its chunk
-  const chunk = given.chunk ?? (given.exit ? DEFAULT_EXIT_CHUNK : DEFAULT_SIMULATION_OPTIONS.chunk);
+  // with an exit rule that can stop a sample early, shorter chunks: an exited sample is computed to the end of its
+  // chunk (a rule of nothing but a decay stops everyone at T)
+  const early = given.exit && stopsEarly(given.exit, given.steps ?? Infinity);
+  const chunk = given.chunk ?? (early ? DEFAULT_EXIT_CHUNK : DEFAULT_SIMULATION_OPTIONS.chunk);
   const r = { ...DEFAULT_SIMULATION_OPTIONS, confidence: new Map<string, number>(), ...given, chunk };
   const positive = (name: string, v: number) => {
     if (!Number.isInteger(v) || v < 1) throw new MsatError('SNN_OPTIONS', `${name} must be a positive integer, got ${v}`);
@@ -247,6 +249,11 @@ export function resolveSimulationOptions(options: SimulationOptions | PlainSimul
   if (r.onReadout && r.workers > 1) throw new MsatError('SNN_OPTIONS', 'onReadout runs only with one worker (functions do not cross threads)');
   if (r.onReadout && r.exit) throw new MsatError('SNN_OPTIONS', 'onReadout and an exit rule cannot be combined (exited samples leave the readout)');
   return { ...r, exit: r.exit && resolveExitRule(r.exit, r.steps), sinStep: Math.min(r.sinStep, r.steps), resolved: true };
+}
+
+/** Whether `rule` can stop a sample before step T: a condition, or a budget `max` below T. */
+function stopsEarly(rule: ExitRule, steps: number): boolean {
+  return rule.confidence !== undefined || rule.margin !== undefined || rule.stable !== undefined || (rule.max !== undefined && rule.max < steps);
 }
 
 /** `options` without the callbacks, to hand to a worker thread. */

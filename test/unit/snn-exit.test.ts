@@ -20,6 +20,7 @@ import {
   sweepExitRules,
   type ReadoutRecord,
 } from '../../src/snn/index.js';
+import { resolveSimulationOptions } from '../../src/snn/simulation-options.js';
 
 test('exit rules read their command-line form back and refuse bad keys, values and bounds with one line', () => {
   const rule = parseExitRule('confidence:0.9,stable:4,min:2');
@@ -97,6 +98,21 @@ test('a leaky readout weighs Σ β^k over its steps: its features are those of i
   readoutFeatures(Float64Array.from([3.5, 0]), 0, 2, readoutWeight(0.5, 3), out);
   assert.equal(out[2], 2, 'margin of the weighted average = that of one step');
   assert.equal(out[1], Math.fround(1 / (1 + Math.exp(-2))));
+});
+
+test('a rule that can stop a sample before T runs in chunks of 4 steps; a decay alone keeps the chunks of 16', () => {
+  const chunk = (exit?: Parameters<typeof formatExitRule>[0]) => resolveSimulationOptions({ steps: 64, exit }).chunk;
+  assert.deepEqual(
+    [
+      chunk(),
+      chunk({ confidence: 0.9 }),
+      chunk({ stable: 2, decay: 0.8 }),
+      chunk({ max: 32, decay: 0.8 }),
+      chunk({ decay: 0.8 }),
+      chunk({ max: 64 }),
+    ],
+    [16, 4, 4, 4, 16, 16],
+  );
 });
 
 test('exit-step statistics: mean, median and 95th percentile of a histogram', () => {

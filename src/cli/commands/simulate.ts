@@ -43,7 +43,7 @@ export function registerSimulate(program: Command, globals: () => GlobalOptions)
     )
     .addOption(new Option('--encoding <e>', 'input encoding').choices(['direct', 'poisson']).default('direct'))
     .option('--seed <s>', 'seed of Poisson noise and spike-confidence draws', parseNonNegativeInt, 0)
-    .option('--chunk <k>', 'time steps per onnxruntime run (default 16; 4 with --exit)', parsePositiveInt)
+    .option('--chunk <k>', 'time steps per onnxruntime run (default 16; 4 with an --exit rule that can stop a sample early)', parsePositiveInt)
     .option(
       '--exit <rule>',
       'early exit: each sample stops when its readout is settled, e.g. confidence:0.99,min:2 (keys: confidence, margin, stable, mode all|any, min, max, decay; see README), or snn: the rule the --snn file records',
