@@ -4,7 +4,7 @@
  * with its correct argmax predictions per step, each sample's early exit, and the ANN's correct predictions.
  * Kept apart from the simulator's loop so that the counting rule (first maximum wins) lives in one place.
  */
-import { exitFires, readoutFeatures, readoutWeight, type ResolvedExitRule } from './exit/exit-rule.js';
+import { addToReadout, exitFires, readoutFeatures, readoutWeight, type ResolvedExitRule } from './exit/exit-rule.js';
 import { emptyRecordPart, type ReadoutRecordPart } from './exit/readout-record.js';
 
 /** Where a group's counts go: correct predictions per step and, with an exit rule, exits per step. */
@@ -106,8 +106,7 @@ export class GroupReadout {
         if (this.#exitStep[i] !== 0) continue;
         const at = i * classes;
         const from = (j * B + i) * classes;
-        if (decay === 1) for (let c = 0; c < classes; c++) sum[at + c] += readout[from + c];
-        else for (let c = 0; c < classes; c++) sum[at + c] = decay * sum[at + c] + readout[from + c];
+        addToReadout(sum, at, readout, from, classes, decay);
         // the softmax features only when something reads them
         const top = rule || record ? (readoutFeatures(sum, at, classes, weight, f), f[0]) : firstMax(sum, at, classes);
         this.#stable[i] = top === this.#top[i] ? this.#stable[i] + 1 : 1;

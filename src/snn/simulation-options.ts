@@ -8,7 +8,7 @@ import { MsatError } from '../core/index.js';
 import type { InputEncoding } from './graph/build-chunk-graph.js';
 import type { NeuronDynamics } from './neuron-config.js';
 import type { SinCounts } from './metrics/index.js';
-import { resolveExitRule, type ExitRule, type ResolvedExitRule } from './exit/exit-rule.js';
+import { resolveExitRule, stopsEarly, type ExitRule, type ResolvedExitRule } from './exit/exit-rule.js';
 import type { ReadoutRecord, ReadoutRecordPart } from './exit/readout-record.js';
 
 /**
@@ -249,11 +249,6 @@ export function resolveSimulationOptions(options: SimulationOptions | PlainSimul
   if (r.onReadout && r.workers > 1) throw new MsatError('SNN_OPTIONS', 'onReadout runs only with one worker (functions do not cross threads)');
   if (r.onReadout && r.exit) throw new MsatError('SNN_OPTIONS', 'onReadout and an exit rule cannot be combined (exited samples leave the readout)');
   return { ...r, exit: r.exit && resolveExitRule(r.exit, r.steps), sinStep: Math.min(r.sinStep, r.steps), resolved: true };
-}
-
-/** Whether `rule` can stop a sample before step T: a condition, or a budget `max` below T. */
-function stopsEarly(rule: ExitRule, steps: number): boolean {
-  return rule.confidence !== undefined || rule.margin !== undefined || rule.stable !== undefined || (rule.max !== undefined && rule.max < steps);
 }
 
 /** `options` without the callbacks, to hand to a worker thread. */

@@ -139,6 +139,20 @@ export function exitFires(rule: ResolvedExitRule, t: number, confidence: number,
   return given > 0 && (rule.mode === 'any' ? held > 0 : held === given);
 }
 
+/**
+ * Adds one step's output `y[from … from + classes)` to a sample's readout `sum[at …]`: R ← β·R + y (β = 1 is
+ * the plain sum, exactly). The simulator and `recordWithDecay` both step the readout with it, so they agree bit
+ * for bit.
+ */
+export function addToReadout(sum: Float64Array, at: number, y: Float32Array, from: number, classes: number, decay: number): void {
+  for (let c = 0; c < classes; c++) sum[at + c] = decay * sum[at + c] + y[from + c];
+}
+
+/** Whether `rule` can stop a sample before step `steps`: a condition, or a budget `max` below it. */
+export function stopsEarly(rule: ExitRule, steps: number): boolean {
+  return rule.confidence !== undefined || rule.margin !== undefined || rule.stable !== undefined || (rule.max !== undefined && rule.max < steps);
+}
+
 /** Σ_{k<t} β^k: what the readout weighs after `t` steps when a step's output counts once (t for β = 1). */
 export function readoutWeight(decay: number, t: number): number {
   return decay === 1 ? t : (1 - decay ** t) / (1 - decay);

@@ -4,7 +4,7 @@
  * 256 steps: 26 MB), and 4 more per class with the outputs.
  */
 import { MsatError } from '../../core/index.js';
-import { readoutFeatures, readoutWeight } from './exit-rule.js';
+import { addToReadout, readoutFeatures, readoutWeight } from './exit-rule.js';
 
 /** Sample i's features after step t (1-based) are at index i·T + t − 1. Plain data: it crosses threads. */
 export interface ReadoutRecord {
@@ -108,8 +108,7 @@ export function recordWithDecay(record: ReadoutRecord, decay: number): ReadoutRe
     sum.fill(0);
     for (let s = 0; s < T; s++) {
       const r = i * T + s;
-      if (decay === 1) for (let c = 0; c < classes; c++) sum[c] += y[r * classes + c];
-      else for (let c = 0; c < classes; c++) sum[c] = decay * sum[c] + y[r * classes + c];
+      addToReadout(sum, 0, y, r * classes, classes, decay);
       readoutFeatures(sum, 0, classes, readoutWeight(decay, s + 1), f);
       out.top[r] = f[0];
       out.confidence[r] = f[1];
