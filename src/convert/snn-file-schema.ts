@@ -111,6 +111,8 @@ const thresholdsSchema = v.nullable(
   ),
 );
 
+const CONFIDENCE = 'a confidence in [0.5, 1)';
+
 /** `SnnFile.options`: the fields msat reads back, checked; any other field (`tune`, …) is the writer's own. */
 export const snnFileOptionsSchema = openRecord({
   neuron: v.optional(neuronSchema),
@@ -118,6 +120,18 @@ export const snnFileOptionsSchema = openRecord({
   thresholds: v.optional(thresholdsSchema),
   /** An early-exit rule in the CLI's form (`msat tune` chooses one); `pipeline/snn-file-defaults.ts` parses it. */
   exit: v.optional(text()),
+  /**
+   * The samples `msat tune` chose the exit rule on; with split `test`, every `leftOutEvery`-th test sample (the
+   * evaluated ones) was left out, and an evaluation that would score the others is refused.
+   */
+  exitChosenOn: v.optional(
+    record({
+      split: oneOf(['train', 'validation', 'test']),
+      leftOutEvery: v.optional(integer(2)),
+      samples: integer(1),
+      level: v.pipe(finite(CONFIDENCE), v.minValue(0.5, `expected ${CONFIDENCE}`), v.ltValue(1, `expected ${CONFIDENCE}`)),
+    }),
+  ),
 });
 
 /** One ReLU's calibration: λ is a number (layer-wise) or an array (channel-wise). */

@@ -7,3 +7,4 @@ export * from './output-paths.js';
 export * from './schema.js';
 export * from './file-hash.js';
 export * from './regular-file.js';
+export { everyKth } from './ordinal.js';

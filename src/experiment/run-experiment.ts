@@ -14,6 +14,7 @@ import {
   convertModel,
   convertedSnnFile,
   simulateModel,
+  checkExitHoldout,
   snnFileDefaults,
   DEFAULT_CALIBRATION_SAMPLES,
   type CalibrationEvery,
@@ -91,7 +92,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   if (!existsSync(model))
     throw new MsatError('EXPERIMENT_MODEL', `${model} not found; make it with: ${trainCommand} (or let the experiment train it first)`);
   const all = presetConverters(preset);
-  if (options.tuned) all.push(...(await tunedConverters(preset, options.tuned)));
+  if (options.tuned) all.push(...(await tunedConverters(preset, options.tuned, options.every ?? preset.every)));
   const wanted = options.converters ?? all.map((c) => c.id);
   for (const id of wanted) {
     if (!all.some((c) => c.id === id))
@@ -219,8 +220,10 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
  * The `tuned` converter of a tuned SNN file (its neuron options over the preset's defaults, its thresholds),
  * and `tuned-exit`, the same with the early-exit rule the file records, if it records one.
  */
-async function tunedConverters(preset: Preset, path: string): Promise<ConverterSpec[]> {
-  const { neuron, exit } = await snnFileDefaults(path);
+async function tunedConverters(preset: Preset, path: string, every: number): Promise<ConverterSpec[]> {
+  const defaults = await snnFileDefaults(path);
+  const { neuron, exit } = defaults;
+  if (exit) checkExitHoldout(defaults, path, every);
   const config = { ...DEFAULT_NEURON_CONFIG, hp: preset.hp, ...neuron };
   const tuned: ConverterSpec = {
     id: 'tuned',

@@ -7,7 +7,7 @@
  * the snn layer's `METHODS`, which `convert` may not import. A hand-edited or damaged file is an `SNN_FILE`
  * error naming the file and the field, never a silently different configuration.
  */
-import { MsatError } from '../core/index.js';
+import { MsatError, everyKth } from '../core/index.js';
 import { readSnnFile } from '../convert/index.js';
 import { isMsatError } from '../core/index.js';
 import { METHODS, parseExitRule, type ExitRule, type Method, type NeuronConfig } from '../snn/index.js';
@@ -17,6 +17,8 @@ export interface SnnFileDefaults {
   readonly normalization: { readonly mean?: number[]; readonly std?: number[] };
   /** The early-exit rule the file records (a tuned file's), if any. */
   readonly exit?: ExitRule;
+  /** Where that rule was chosen (`msat tune`). */
+  readonly exitChosenOn?: NonNullable<CheckedOptions['exitChosenOn']>;
 }
 
 /** `SnnFile.options` as `readSnnFile` returns them (`SnnFileOptions`), checked. */
@@ -40,7 +42,22 @@ export function snnOptionsDefaults(options: CheckedOptions, path: string): SnnFi
     neuron: neuronDefaults(options.neuron, path),
     normalization: { mean: mean && [...mean], std: std && [...std] },
     ...(options.exit !== undefined ? { exit: exitDefault(options.exit, path) } : {}),
+    ...(options.exitChosenOn !== undefined ? { exitChosenOn: { ...options.exitChosenOn } } : {}),
   };
+}
+
+/**
+ * Refuses to score the SNN file's exit rule on test samples it was chosen on: a rule chosen on the test samples
+ * besides every k-th may be evaluated on every m-th only where m is a multiple of k (those were left out).
+ * @throws MsatError `SNN_OPTIONS` naming the file and both strides.
+ */
+export function checkExitHoldout(defaults: SnnFileDefaults, path: string, every: number): void {
+  const chosen = defaults.exitChosenOn;
+  if (chosen?.split !== 'test' || chosen.leftOutEvery === undefined || every % chosen.leftOutEvery === 0) return;
+  throw new MsatError(
+    'SNN_OPTIONS',
+    `${path}: its exit rule was chosen on test samples besides ${everyKth(chosen.leftOutEvery)}; ${everyKth(every)} would score samples it was chosen on (use --every ${chosen.leftOutEvery} or a multiple)`,
+  );
 }
 
 function exitDefault(text: string, path: string): ExitRule {

@@ -38,3 +38,6 @@ export { simulateReadout } from './readout-simulation.js';
 export type { ReadoutSimulationSpec, ReadoutTallies } from './readout-simulation.js';
 export { TUNE_REPORT_FORMAT, configToJson, createTunedSnnFile, curveOf } from './tune-report.js';
 export type { ConfigJson, CurveJson, RungJson, TrialJson, TuneReport, TunedSnnOptions } from './tune-report.js';
+export { EXIT_DECAYS, chooseExit, chooseExitOnHeldOut, chooseOnRecord, exitSplitOf } from './exit-choice.js';
+export type { ExitChoice, ExitChoiceRun, ExitChoiceSnn, ExitTarget } from './exit-choice.js';
+export { normalQuantile, pairedLowerBound } from './accuracy-bound.js';

@@ -161,7 +161,12 @@ export async function tuneModel(options: TuneModelOptions): Promise<TuneResult> 
     );
     const bestScore = score(bestTallies);
     // the exit rule aims at the latency objective's accuracy gap (ANN − 1 % for the others)
-    const exitOptions = { ...o, margin: o.objective.kind === 'latency' ? o.objective.margin : 0.01, steps: Math.max(o.steps, o.checkSteps) };
+    const exitOptions = {
+      ...o,
+      margin: o.objective.kind === 'latency' ? o.objective.margin : 0.01,
+      level: o.exitLevel,
+      steps: Math.max(o.steps, o.checkSteps),
+    };
     const exit = o.exit ? await chooseTunedExit(exitOptions, ctx, bestConfig, n, dataOptions) : null;
     const report: TuneReport = {
       format: TUNE_REPORT_FORMAT,

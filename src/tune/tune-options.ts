@@ -77,12 +77,22 @@ export interface TuneModelOptions {
   readonly exit?: boolean;
   /**
    * The samples the exit rule is chosen on: `'validation'` (the dataset's validation split, `exitSamples` of them),
-   * `'train'` (the final held-out tuning samples) or `'auto'` (default): validation where the dataset has one. An
-   * ANN is more confident on images it was trained on, so a rule chosen there stops too early on unseen ones.
+   * `'train'` (the final held-out tuning samples), `'test'` (the test samples an evaluation of every `evalEvery`-th
+   * leaves out: for a dataset without a validation split, the only samples the ANN did not learn) or `'auto'`
+   * (default): validation where the dataset has one, else train. An ANN is more confident on images it was trained
+   * on, so a rule chosen there stops too early on unseen ones.
    */
-  readonly exitSplit?: 'auto' | 'train' | 'validation';
-  /** Validation samples the exit rule is chosen on (at most the split's size). Default 1000. */
+  readonly exitSplit?: 'auto' | 'train' | 'validation' | 'test';
+  /** Validation or test samples the exit rule is chosen on (at most what the split lends). Default 2000. */
   readonly exitSamples?: number;
+  /** With `exitSplit: 'test'`: the stride of the evaluation (`--every`) whose samples are left out. Default 10. */
+  readonly evalEvery?: number;
+  /**
+   * The confidence with which the chosen rule is to reach the target on unseen samples: a rule qualifies when the
+   * lower confidence bound of its accuracy relative to the ANN (`pairedLowerBound`) reaches the target. Default
+   * 0.9; 0.5 takes the accuracy measured on the choice's samples as it is.
+   */
+  readonly exitLevel?: number;
   /**
    * Trials run at once, each in its own worker thread on a share of the runner's threads (`createTrialRunner`).
    * Default 1: on the calling thread. Results do not depend on it.
@@ -108,8 +118,10 @@ export const DEFAULT_TUNE_OPTIONS = Object.freeze({
   seed: 0,
   refineSigma: 0.12,
   exit: true,
-  exitSplit: 'auto' as 'auto' | 'train' | 'validation',
-  exitSamples: 1000,
+  exitSplit: 'auto' as 'auto' | 'train' | 'validation' | 'test',
+  exitSamples: 2000,
+  evalEvery: 10,
+  exitLevel: 0.9,
 });
 
 /** The outcome of `tuneModel`. */
@@ -168,9 +180,11 @@ export function resolveTuneOptions(options: TuneModelOptions): ResolvedTuneOptio
   int('calibrationSamples', r.calibrationSamples, 1);
   if (r.calibrationEvery !== 'auto') int('calibrationEvery', r.calibrationEvery, 1);
   int('seed', r.seed, 0);
-  if (!['auto', 'train', 'validation'].includes(r.exitSplit))
-    throw new MsatError('TUNE_OPTIONS', `exitSplit must be auto, train or validation, got ${JSON.stringify(r.exitSplit)}`);
+  if (!['auto', 'train', 'validation', 'test'].includes(r.exitSplit))
+    throw new MsatError('TUNE_OPTIONS', `exitSplit must be auto, train, validation or test, got ${JSON.stringify(r.exitSplit)}`);
   int('exitSamples', r.exitSamples, 1);
+  int('evalEvery', r.evalEvery, 2);
+  if (!(r.exitLevel >= 0.5 && r.exitLevel < 1)) throw new MsatError('TUNE_OPTIONS', `exitLevel must be in [0.5, 1), got ${r.exitLevel}`);
   if (!(r.eta >= 2)) throw new MsatError('TUNE_OPTIONS', `eta must be ≥ 2, got ${r.eta}`);
   if (r.minSamples > r.samples) throw new MsatError('TUNE_OPTIONS', `minSamples (${r.minSamples}) must not exceed samples (${r.samples})`);
   if (r.percentiles.some((p) => !(p > 0 && p <= 1)))

@@ -155,8 +155,13 @@ export interface TunedSnnOptions {
     readonly percentile: number;
     readonly channelWise: boolean;
   };
-  /** The early-exit rule chosen on the tuning samples (`ExitChoice.rule`), when one reaches the target. */
+  /** The early-exit rule chosen on held-out samples (`ExitChoice.rule`), when one reaches the target. */
   readonly exit?: string;
+  /**
+   * Where it was chosen: with split `'test'`, an evaluation of every m-th test sample (m a multiple of
+   * `leftOutEvery`) scores none of those samples (`checkExitHoldout`).
+   */
+  readonly exitChosenOn?: Pick<ExitChoice, 'split' | 'leftOutEvery' | 'samples' | 'level'>;
   /** How the file was tuned. λ in `calibration` already include `layerScales`. */
   readonly tune: {
     readonly percentile: number;

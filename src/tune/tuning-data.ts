@@ -1,7 +1,8 @@
 /**
  * The samples `msat tune` scores candidates on: a seeded random subset of the training split that leaves out
  * the calibration samples (the first `calibrationSamples` of every `calibrationEvery`-th) and never touches the test
- * split; or of the validation split, where the dataset has one (the early-exit choice). They are decoded once and
+ * split; or, for the early-exit choice, of the validation split where the dataset has one, or on request of the
+ * test samples an evaluation leaves out (the same rule: every k-th left out). They are decoded once and
  * held in memory (a few MB), with the ANN's logits computed once, so each trial only runs the SNN.
  */
 import { MsatError, Mulberry32, concatFloat32, type Tensor } from '../core/index.js';
@@ -14,8 +15,11 @@ import type { Runner } from '../runtime/index.js';
 /** What `loadTuningData` needs. */
 export interface TuningDataOptions {
   readonly data: string;
-  /** Default `'train'`; `'validation'` has no calibration samples to leave out. */
-  readonly split?: 'train' | 'validation';
+  /**
+   * Default `'train'`; `'validation'` has nothing to leave out; `'test'` leaves out the evaluated samples (every
+   * `calibrationEvery`-th, `calibrationSamples` of them), so that what is chosen on it is never scored on itself.
+   */
+  readonly split?: 'train' | 'validation' | 'test';
   /** Normalisation and text options of the model (`ModelDataOptions`). */
   readonly dataOptions?: ModelDataOptions;
   /** The calibration samples are left out: the first N of every k-th training sample (k = 1 when absent). */
@@ -94,9 +98,10 @@ export async function loadTuningData(options: TuningDataOptions): Promise<Tuning
   const wanted = options.split ?? 'train';
   const train = await openDataset(options.data, { split: wanted, ...options.dataOptions });
   if (train.split !== wanted) throw new MsatError('TUNE_DATA', `${options.data}: tuning needs the ${wanted} split, got ${train.split}`);
-  // the validation split lends all it has up to `samples`; the training split must have them besides calibration
-  const calibration = wanted === 'train' ? options.calibrationSamples : 0;
-  const count = wanted === 'train' ? options.samples : Math.min(options.samples, train.length);
+  const calibration = wanted === 'validation' ? 0 : options.calibrationSamples;
+  // the validation and test splits lend all they have up to `samples`; the training split must have them
+  const leftOut = Math.min(calibration, Math.ceil(train.length / (options.calibrationEvery ?? 1)));
+  const count = wanted === 'train' ? options.samples : Math.min(options.samples, train.length - leftOut);
   const positions = heldOutPositions(train.length, calibration, count, options.seed, options.calibrationEvery);
   const perSample = train.sampleShape.reduce((a, d) => a * d, 1);
   const x = new Float32Array(count * perSample);

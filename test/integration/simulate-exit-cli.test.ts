@@ -6,7 +6,7 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readResults } from '../../src/experiment/index.js';
@@ -85,4 +85,22 @@ test('a bad exit rule is one SNN_OPTIONS line, before any work', () => {
     assert.match(lines[0], why, rule);
     assert.doesNotMatch(run.stderr, /\n\s+at /, `${rule}: no stack trace`);
   }
+});
+
+test('--exit snn of a rule chosen on the test samples besides every 10th: refused on every 5th, run on every 100th', () => {
+  const file = JSON.parse(readFileSync('models/mnist-cnn.tuned.snn.json', 'utf8'));
+  file.options.exit = RULE;
+  file.options.exitChosenOn = { split: 'test', leftOutEvery: 10, samples: 1000, level: 0.9 };
+  const snn = join(root, 'chosen-on-test.snn.json');
+  writeFileSync(snn, JSON.stringify(file));
+  const base = ['simulate', '--model', 'models/mnist-cnn.onnx', '--snn', snn, '--data', 'mnist', '-T', '4', '--exit', 'snn'];
+  const refused = runCli([...base, '--every', '5']);
+  assert.notEqual(refused.status, 0);
+  assert.match(
+    refused.stderr.trim(),
+    /^msat: SNN_OPTIONS: .*chosen-on-test\.snn\.json: its exit rule was chosen on test samples besides every 10th; every 5th would score/,
+  );
+  const run = runCli([...base, '--every', '100', '--json']);
+  assert.equal(run.status, 0, run.stderr);
+  assert.ok((JSON.parse(run.stdout) as SimulationReport).exit!.rule.startsWith(RULE));
 });

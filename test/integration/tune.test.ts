@@ -12,10 +12,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMsatError } from '../../src/core/index.js';
 import { calibrateModelPercentiles } from '../../src/pipeline/index.js';
-import { neuronDynamics, DEFAULT_NEURON_CONFIG } from '../../src/snn/index.js';
+import { DEFAULT_NEURON_CONFIG, exitDecisions, neuronDynamics, parseExitRule, recordWithDecay, sweepExitRules } from '../../src/snn/index.js';
 import { Runner } from '../../src/runtime/index.js';
 import { simulate } from '../../src/snn/index.js';
-import { heldOutPositions, loadTuningData, simulateReadout, tuneModel, type TuneModelOptions, type TuneResult } from '../../src/tune/index.js';
+import {
+  EXIT_DECAYS,
+  chooseOnRecord,
+  heldOutPositions,
+  loadTuningData,
+  pairedLowerBound,
+  simulateReadout,
+  tuneModel,
+  type TuneModelOptions,
+  type TuneResult,
+} from '../../src/tune/index.js';
 import { formatTuneReport } from '../../src/cli/commands/tune.js';
 import { ROOT, runCli } from '../cli-helpers.js';
 import { findCachedDataset } from '../../src/data/index.js';
@@ -183,6 +193,50 @@ test('KL path (simulateReadout) vs simulate on 40 tuning samples, T = 20 across 
   }
 });
 
+test('exit choice on test samples besides every 10th: a rule qualifies by its paired lower bound; the cheapest that does wins', async () => {
+  const runner = new Runner({ threads: 2 });
+  try {
+    const { network, calibrations, dataOptions } = await calibrateModelPercentiles({ model: MODEL, data: 'mnist', percentiles: [1], runner });
+    const data = await loadTuningData({
+      data: 'mnist',
+      split: 'test',
+      dataOptions,
+      calibrationSamples: Infinity,
+      calibrationEvery: 10,
+      samples: 300,
+      seed: 1,
+      network,
+      runner,
+    });
+    // never a sample that an evaluation of every 10th test sample scores
+    assert.equal(data.arrays.dataset.split, 'test');
+    assert.ok(data.positions.every((p) => p % 10 !== 0));
+    const lambdas = new Map(calibrations[0].layers.map((l) => [l.relu, l.lambda] as [string, number | Float32Array]));
+    const dynamics = neuronDynamics({ ...DEFAULT_NEURON_CONFIG, method: 'msat' });
+    const run = await simulate(network, lambdas, data.slice(0, 300), runner, { steps: 24, dynamics, recordReadout: true, recordOutputs: true });
+    const record = run.readoutRecord!;
+    const target = { margin: 0.005, level: 0.9 };
+    const measured = chooseOnRecord(record, data.annCorrect, { ...target, level: 0.5 }, EXIT_DECAYS);
+    const sure = chooseOnRecord(record, data.annCorrect, target, EXIT_DECAYS);
+    assert.ok(measured.rule && sure.rule, `${measured.rule} / ${sure.rule}`);
+    assert.ok(sure.meanSteps! >= measured.meanSteps!);
+    // recomputed from each rule's answers: the chosen one's bound holds, every cheaper one that reaches the target does not
+    const records = new Map<number, typeof record>(EXIT_DECAYS.map((d) => [d, d === 1 ? record : recordWithDecay(record, d)]));
+    const boundOf = (rule: string) => {
+      const r = parseExitRule(rule);
+      return sure.annAccuracy + pairedLowerBound(exitDecisions(records.get(r.decay ?? 1)!, r).correct, data.annCorrect, 0.9);
+    };
+    assert.ok(Math.abs(boundOf(sure.rule!) - sure.accuracyBound!) < 1e-12 && sure.accuracyBound! >= sure.target - 1e-9);
+    const cheaper = [...records.values()]
+      .flatMap((r) => sweepExitRules(r))
+      .filter((p) => p.meanSteps < sure.meanSteps! && p.accuracy >= sure.target - 1e-9);
+    assert.ok(cheaper.length > 0, 'cheaper rules reach the target as measured');
+    for (const p of cheaper) assert.ok(boundOf(p.rule) < sure.target - 1e-9, `${p.rule} holds too (${boundOf(p.rule)})`);
+  } finally {
+    await runner.dispose();
+  }
+});
+
 test('CLI: msat tune writes the SNN file and tune-report.json; msat simulate --snn uses the tuned neuron config, flags still override', () => {
   const out = join(tmp, 'cli', 'tuned.json');
   const r = runCli([
@@ -305,6 +359,24 @@ test('the exit rule is chosen on the validation split where the dataset has one;
   assert.deepEqual([a.split, a.samples], ['train', 64]);
   // the plain sum and the leaky readouts, all read from the one run's outputs
   assert.deepEqual(a.decays, [1, 0.9, 0.8]);
+  // a rule qualifies by the lower confidence bound of its accuracy, at most what it measured
+  assert.equal(a.level, 0.9);
+  if (a.rule) assert.ok(a.accuracyBound! >= a.target - 1e-9 && a.accuracyBound! <= a.accuracy!, JSON.stringify(a));
+
+  // without a validation split, the test samples an evaluation of every 10th leaves out
+  const t = (
+    await tune({
+      log: join(tmp, 'exit-test.jsonl'),
+      steps: 8,
+      checkSteps: 0,
+      budget: 2,
+      samples: 32,
+      minSamples: 32,
+      exitSplit: 'test',
+      exitSamples: 30,
+    })
+  ).exit!;
+  assert.deepEqual([t.split, t.leftOutEvery, t.samples], ['test', 10, 30]);
 
   const speech = findCachedDataset('speech-commands-spectrograms');
   if (!speech) return;

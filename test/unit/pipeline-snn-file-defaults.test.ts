@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMsatError } from '../../src/core/index.js';
 import { createSnnFile, readSnnFile, writeSnnFile, type Calibration, type ConversionPlan } from '../../src/convert/index.js';
-import { snnFileDefaults } from '../../src/pipeline/index.js';
+import { checkExitHoldout, snnFileDefaults } from '../../src/pipeline/index.js';
 import { DEFAULT_NEURON_CONFIG, METHODS, type NeuronConfig } from '../../src/snn/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'msat-snn-defaults-'));
@@ -249,5 +249,40 @@ test('an early-exit rule in the file is read as the defaults exit; a bad one is 
     doc.options.exit = exit;
     writeFileSync(path, JSON.stringify(doc));
     await assert.rejects(snnFileDefaults(path), expectSnnFileError(path, 'options.exit', why));
+  }
+});
+
+test('where the exit rule was chosen: read back, checked; a rule chosen on test samples is not scored on them', async () => {
+  const chosenOn = { split: 'test', leftOutEvery: 10, samples: 2000, level: 0.9 };
+  const good = join(dir, 'exit-chosen.snn.json');
+  await writeSnnFile(good, docWith({ ...options(), exit: 'confidence:0.9,decay:0.8', exitChosenOn: chosenOn }));
+  const defaults = await snnFileDefaults(good);
+  assert.deepEqual(defaults.exitChosenOn, chosenOn);
+  // every 10th, 20th: left out when the rule was chosen; every 5th or every sample: refused
+  for (const every of [10, 20]) checkExitHoldout(defaults, good, every);
+  for (const [every, words] of [
+    [1, 'every sample'],
+    [5, 'every 5th'],
+    [15, 'every 15th'],
+  ] as const)
+    assert.throws(
+      () => checkExitHoldout(defaults, good, every),
+      (e) =>
+        isMsatError(e) &&
+        e.code === 'SNN_OPTIONS' &&
+        e.message.includes(`besides every 10th; ${words} would score samples it was chosen on (use --every 10`),
+    );
+  // chosen on validation samples: any test stride
+  checkExitHoldout({ ...defaults, exitChosenOn: { ...chosenOn, split: 'validation', leftOutEvery: undefined } }, good, 1);
+  for (const [field, value, why] of [
+    ['split', 'dev', /expected one of "train", "validation", "test", got "dev"/],
+    ['leftOutEvery', 1, /expected a whole number ≥ 2, got 1/],
+    ['level', 1, /expected a confidence in \[0.5, 1\)/],
+  ] as const) {
+    const path = join(dir, `bad-chosen-${field}.snn.json`);
+    const doc = JSON.parse(JSON.stringify(docWith({ ...options(), exitChosenOn: chosenOn })));
+    doc.options.exitChosenOn[field] = value;
+    writeFileSync(path, JSON.stringify(doc));
+    await assert.rejects(snnFileDefaults(path), expectSnnFileError(path, `options.exitChosenOn.${field}`, why));
   }
 });

@@ -59,6 +59,10 @@ export function registerSimulate(program: Command, globals: () => GlobalOptions)
       const exit = flags.exit === undefined || flags.exit === 'snn' ? undefined : (await import('../../index.js')).parseExitRule(flags.exit);
       if (flags.exit === 'snn' && flags.snn === undefined)
         throw new MsatError('SNN_OPTIONS', '--exit snn takes the rule of the SNN file: give --snn');
+      if (flags.exit === 'snn' && (flags.split ?? 'test') === 'test') {
+        const { checkExitHoldout, snnFileDefaults } = await import('../../pipeline/index.js');
+        checkExitHoldout(await snnFileDefaults(flags.snn!), flags.snn!, flags.every ?? 1);
+      }
       if (flags.out !== undefined) {
         assertWritableFolder(flags.out);
         assertDistinctPaths(

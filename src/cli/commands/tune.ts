@@ -2,7 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { type Command, Option } from 'commander';
-import type { TuneReport, TuneObjective } from '../../tune/index.js';
+import type { ExitChoice, TuneReport, TuneObjective, TunedSnnOptions } from '../../tune/index.js';
 import { addDatasetFlags, type DatasetFlags } from '../dataset-flags.js';
 import { runnerOptions, type GlobalOptions } from '../global-options.js';
 import { CALIB_EVERY_HELP } from '../neuron-flags.js';
@@ -16,6 +16,7 @@ import {
   parsePositiveIntOrAuto,
 } from '../parse.js';
 import { createStagedProgress } from '../progress.js';
+import { everyKth } from '../../core/index.js';
 
 interface TuneFlags extends Omit<DatasetFlags, 'split' | 'limit' | 'every'> {
   readonly model: string;
@@ -23,8 +24,10 @@ interface TuneFlags extends Omit<DatasetFlags, 'split' | 'limit' | 'every'> {
   readonly steps: number;
   readonly checkT: number;
   readonly exit: boolean;
-  readonly exitSplit: 'auto' | 'train' | 'validation';
+  readonly exitSplit: 'auto' | 'train' | 'validation' | 'test';
   readonly exitSamples: number;
+  readonly evalEvery: number;
+  readonly exitLevel: number;
   readonly gamma: number;
   readonly finalists: number;
   readonly finalTolerance: number;
@@ -106,11 +109,23 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
     .option('--no-exit', 'do not choose an early-exit rule for the tuned neuron (one more simulation on held-out samples)')
     .option(
       '--exit-split <split>',
-      "choose the exit rule on: validation (the dataset's validation split), train (the held-out tuning samples) or auto (validation where there is one)",
-      parseOneOf(['auto', 'train', 'validation'] as const),
+      "choose the exit rule on: validation (the dataset's validation split), train (the held-out tuning samples), test (the test samples that --every of --eval-every leaves out) or auto (validation where there is one, else train)",
+      parseOneOf(['auto', 'train', 'validation', 'test'] as const),
       'auto',
     )
-    .option('--exit-samples <n>', "validation samples the exit rule is chosen on (at most the split's size)", parsePositiveInt, 1000)
+    .option('--exit-samples <n>', 'validation or test samples the exit rule is chosen on (at most what the split lends)', parsePositiveInt, 2000)
+    .option(
+      '--eval-every <k>',
+      'with --exit-split test: the evaluation takes every k-th test sample; the choice uses the others',
+      parsePositiveInt,
+      10,
+    )
+    .option(
+      '--exit-level <p>',
+      "confidence that the chosen rule's accuracy on unseen samples reaches the target (a lower confidence bound against the ANN; 0.5: as measured)",
+      parseFraction,
+      0.9,
+    )
     .action(async (flags: TuneFlags) => {
       const [{ Runner }, { tuneModel, createTunedSnnFile }, { writeSnnFile }] = await Promise.all([
         import('../../runtime/index.js'),
@@ -159,6 +174,8 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
           exit: flags.exit,
           exitSplit: flags.exitSplit,
           exitSamples: flags.exitSamples,
+          evalEvery: flags.evalEvery,
+          exitLevel: flags.exitLevel,
           log: logPath,
           restart: flags.restart ?? false,
           shouldStop: () => performance.now() > deadline,
@@ -184,7 +201,7 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
               percentile: result.best.percentile,
               channelWise: flags.channelWise ?? false,
             },
-            ...(result.exit?.rule ? { exit: result.exit.rule } : {}),
+            ...(result.exit?.rule ? { exit: result.exit.rule, exitChosenOn: exitChosenOn(result.exit) } : {}),
             tune: {
               percentile: result.best.percentile,
               layerScales: result.report.best.config.layerScales,
@@ -303,20 +320,29 @@ export function formatTuneReport(r: TuneReport): string {
       );
     }
   }
-  if (r.exit) {
-    const e = r.exit;
-    lines.push(
-      '',
-      e.rule
-        ? `early exit for the tuned neuron, chosen on ${exitSamplesText(e)}: --exit ${e.rule} reaches ${pct(e.accuracy!)} % (ANN ${pct(e.annAccuracy)} % − ${(100 * (e.annAccuracy - e.target)).toFixed(1)} % = ${pct(e.target)} %) after ${e.meanSteps!.toFixed(1)} steps on average` +
-            ` (fixed T: ${e.fixedSteps ?? `> ${e.T}`}; oracle ${e.oracle.meanSteps.toFixed(1)}); recorded in the tuned file, run it with msat simulate --snn FILE --exit snn`
-        : `early exit: no rule reaches ${pct(e.target)} % within T = ${e.T} on ${exitSamplesText(e)} in fewer mean steps than a fixed T (${e.fixedSteps ?? `> ${e.T}`}); none recorded`,
-    );
-  }
+  if (r.exit) lines.push('', formatExitChoice(r.exit, 'the tuned neuron', 'the tuned file'));
   return lines.join('\n');
 }
 
-/** "432 held-out training samples" or "1000 validation samples". */
-function exitSamplesText(e: { split: 'train' | 'validation'; samples: number }): string {
+/** One line: the rule chosen for `subject` and what it gave, or why none was; `file`: where it is recorded. */
+export function formatExitChoice(e: ExitChoice, subject: string, file: string): string {
+  const percent = (x: number) => (100 * x).toFixed(2);
+  if (!e.rule)
+    return `early exit: no rule reaches ${percent(e.target)} % within T = ${e.T} on ${exitSamplesText(e)} in fewer mean steps than a fixed T (${e.fixedSteps ?? `> ${e.T}`}); none recorded`;
+  const sure = e.level > 0.5 ? `; ${percent(e.accuracyBound!)} % or more with confidence ${e.level}` : '';
+  return (
+    `early exit for ${subject}, chosen on ${exitSamplesText(e)}: --exit ${e.rule} reaches ${percent(e.accuracy!)} % (ANN ${percent(e.annAccuracy)} % − ${(100 * (e.annAccuracy - e.target)).toFixed(1)} % = ${percent(e.target)} %${sure})` +
+    ` after ${e.meanSteps!.toFixed(1)} steps on average (fixed T: ${e.fixedSteps ?? `> ${e.T}`}; oracle ${e.oracle.meanSteps.toFixed(1)}); recorded in ${file}, run it with msat simulate --snn FILE --exit snn`
+  );
+}
+
+/** Where the exit rule was chosen, for the SNN file. */
+export function exitChosenOn(e: ExitChoice): NonNullable<TunedSnnOptions['exitChosenOn']> {
+  return { split: e.split, ...(e.leftOutEvery !== undefined ? { leftOutEvery: e.leftOutEvery } : {}), samples: e.samples, level: e.level };
+}
+
+/** "432 held-out training samples", "1000 validation samples" or "2000 test samples besides every 10th". */
+function exitSamplesText(e: { split: 'train' | 'validation' | 'test'; samples: number; leftOutEvery?: number }): string {
+  if (e.split === 'test') return `${e.samples} test samples besides ${everyKth(e.leftOutEvery!)}`;
   return e.split === 'validation' ? `${e.samples} validation samples` : `${e.samples} held-out training samples`;
 }

@@ -54,6 +54,20 @@ export function replayExit(record: ReadoutRecord, rule: ExitRule): ExitReplay {
   return { exitSteps, histogram, correct };
 }
 
+/** Each sample's exit step (1..T) under `rule` and whether its answer there is correct (1) or not (0). */
+export function exitDecisions(record: ReadoutRecord, rule: ExitRule): { exitSteps: Int32Array; correct: Uint8Array } {
+  const T = record.steps;
+  const r = resolveFor(record, rule);
+  const exitSteps = new Int32Array(record.samples);
+  const correct = new Uint8Array(record.samples);
+  for (let i = 0; i < record.samples; i++) {
+    const e = exitIndex(record, r, i);
+    exitSteps[i] = e + 1;
+    correct[i] = record.top[i * T + e] === record.labels[i] ? 1 : 0;
+  }
+  return { exitSteps, correct };
+}
+
 /** Accuracy and mean steps of `rule` on `record` (`replayExit` without the per-step counts). */
 export function exitOutcome(record: ReadoutRecord, rule: ExitRule): ExitOutcome {
   const T = record.steps;
