@@ -5,18 +5,15 @@
  */
 import type { Command } from 'commander';
 import { addDatasetFlags, type DatasetFlags } from '../dataset-flags.js';
+import { addExitChoiceFlags, type ExitChoiceFlags } from '../exit-choice-flags.js';
 import { runnerOptions, type GlobalOptions } from '../global-options.js';
-import { parseFraction, parseIntInRange, parseNonNegativeInt, parseOneOf, parsePositiveInt } from '../parse.js';
+import { parseFraction, parseNonNegativeInt, parsePositiveInt } from '../parse.js';
 import { createProgress } from '../progress.js';
 import { exitChosenOn, formatExitChoice } from './tune.js';
 
-interface ChooseExitFlags extends Omit<DatasetFlags, 'split' | 'limit' | 'every'> {
+interface ChooseExitFlags extends Omit<DatasetFlags, 'split' | 'limit' | 'every'>, ExitChoiceFlags<'validation' | 'test'> {
   readonly model: string;
   readonly snn: string;
-  readonly exitSplit: 'auto' | 'validation' | 'test';
-  readonly exitSamples: number;
-  readonly evalEvery: number;
-  readonly exitLevel: number;
   readonly margin: number;
   readonly steps: number;
   readonly seed: number;
@@ -32,21 +29,7 @@ export function registerChooseExit(program: Command, globals: () => GlobalOption
     .description('choose an early-exit rule for an SNN file on held-out samples (as msat tune does) and write it into a copy of the file')
     .requiredOption('--model <file>', 'the ONNX model the SNN file was converted from')
     .requiredOption('--snn <file>', 'SNN file (msat convert --out, msat tune --out)');
-  addDatasetFlags(command, { split: false })
-    .option(
-      '--exit-split <split>',
-      "choose on: validation (the dataset's validation split), test (the test samples that --every of --eval-every leaves out) or auto (validation where there is one, else test)",
-      parseOneOf(['auto', 'validation', 'test'] as const),
-      'auto',
-    )
-    .option('--exit-samples <n>', 'samples the rule is chosen on (at most what the split lends)', parsePositiveInt, 2000)
-    .option(
-      '--eval-every <k>',
-      'with --exit-split test: the evaluation takes every k-th test sample; the choice uses the others',
-      parseIntInRange(2, Number.MAX_SAFE_INTEGER, 'at least 2'),
-      10,
-    )
-    .option('--exit-level <p>', "confidence that the rule's accuracy on unseen samples reaches the target (0.5: as measured)", parseFraction, 0.9)
+  addExitChoiceFlags(addDatasetFlags(command, { split: false }), ['validation', 'test'], 'validation where there is one, else test')
     .option('--margin <m>', "the target: the ANN's accuracy on the same samples minus this (a fraction)", parseFraction, 0.01)
     .option('-T, --steps <n>', 'time steps simulated: the longest budget a rule may have', parsePositiveInt, 256)
     .option('--seed <s>', 'seed of the held-out samples drawn', parseNonNegativeInt, 0)
@@ -55,25 +38,16 @@ export function registerChooseExit(program: Command, globals: () => GlobalOption
     .option('--out <file>', 'write the SNN file with the rule (options.exit) and where it was chosen (options.exitChosenOn)')
     .option('--json', 'print the choice as one JSON object on stdout')
     .action(async (flags: ChooseExitFlags) => {
-      const [
-        { Runner },
-        { MsatError, assertDistinctPaths },
-        { openDataset, hasValidationSplit },
-        pipeline,
-        { readSnnFile, writeSnnFile },
-        tune,
-        snn,
-      ] = await Promise.all([
-        import('../../runtime/index.js'),
-        import('../../core/index.js'),
-        import('../../data/index.js'),
-        import('../../pipeline/index.js'),
-        import('../../convert/index.js'),
-        import('../../tune/index.js'),
-        import('../../snn/index.js'),
-      ]);
-      if (!(flags.exitLevel >= 0.5 && flags.exitLevel < 1))
-        throw new MsatError('SNN_OPTIONS', `--exit-level must be in [0.5, 1), got ${flags.exitLevel}`);
+      const [{ Runner }, { assertDistinctPaths }, { openDataset, hasValidationSplit }, pipeline, { readSnnFile, writeSnnFile }, tune, snn] =
+        await Promise.all([
+          import('../../runtime/index.js'),
+          import('../../core/index.js'),
+          import('../../data/index.js'),
+          import('../../pipeline/index.js'),
+          import('../../convert/index.js'),
+          import('../../tune/index.js'),
+          import('../../snn/index.js'),
+        ]);
       if (flags.out !== undefined) assertDistinctPaths({ 'SNN file': flags.out }, { model: flags.model });
       const file = await readSnnFile(flags.snn);
       const defaults = pipeline.snnOptionsDefaults(file.options, flags.snn);

@@ -4,30 +4,19 @@ import { basename, dirname } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { ExitChoice, TuneReport, TuneObjective, TunedSnnOptions } from '../../tune/index.js';
 import { addDatasetFlags, type DatasetFlags } from '../dataset-flags.js';
+import { addExitChoiceFlags, type ExitChoiceFlags } from '../exit-choice-flags.js';
 import { runnerOptions, type GlobalOptions } from '../global-options.js';
 import { CALIB_EVERY_HELP } from '../neuron-flags.js';
-import {
-  parseFraction,
-  parseNonNegativeInt,
-  parseNonNegativeNumber,
-  parseNumberList,
-  parseOneOf,
-  parsePositiveInt,
-  parsePositiveIntOrAuto,
-} from '../parse.js';
+import { parseFraction, parseNonNegativeInt, parseNonNegativeNumber, parseNumberList, parsePositiveInt, parsePositiveIntOrAuto } from '../parse.js';
 import { createStagedProgress } from '../progress.js';
 import { everyKth } from '../../core/index.js';
 
-interface TuneFlags extends Omit<DatasetFlags, 'split' | 'limit' | 'every'> {
+interface TuneFlags extends Omit<DatasetFlags, 'split' | 'limit' | 'every'>, ExitChoiceFlags<'train' | 'validation' | 'test'> {
   readonly model: string;
   readonly method: 'const' | 'dtt' | 'det' | 'msat';
   readonly steps: number;
   readonly checkT: number;
   readonly exit: boolean;
-  readonly exitSplit: 'auto' | 'train' | 'validation' | 'test';
-  readonly exitSamples: number;
-  readonly evalEvery: number;
-  readonly exitLevel: number;
   readonly gamma: number;
   readonly finalists: number;
   readonly finalTolerance: number;
@@ -106,138 +95,119 @@ export function registerTune(program: Command, globals: () => GlobalOptions): vo
     .option('--chunk <k>', 'time steps per onnxruntime run', parsePositiveInt, 16)
     .option('--batch <n>', 'samples per simulator batch', parsePositiveInt, 64)
     .option('--json', 'print the report as one JSON object on stdout')
-    .option('--no-exit', 'do not choose an early-exit rule for the tuned neuron (one more simulation on held-out samples)')
-    .option(
-      '--exit-split <split>',
-      "choose the exit rule on: validation (the dataset's validation split), train (the held-out tuning samples), test (the test samples that --every of --eval-every leaves out) or auto (validation where there is one, else train)",
-      parseOneOf(['auto', 'train', 'validation', 'test'] as const),
-      'auto',
-    )
-    .option('--exit-samples <n>', 'validation or test samples the exit rule is chosen on (at most what the split lends)', parsePositiveInt, 2000)
-    .option(
-      '--eval-every <k>',
-      'with --exit-split test: the evaluation takes every k-th test sample; the choice uses the others',
-      parsePositiveInt,
-      10,
-    )
-    .option(
-      '--exit-level <p>',
-      "confidence that the chosen rule's accuracy on unseen samples reaches the target (a lower confidence bound against the ANN; 0.5: as measured)",
-      parseFraction,
-      0.9,
-    )
-    .action(async (flags: TuneFlags) => {
-      const [{ Runner }, { tuneModel, createTunedSnnFile }, { writeSnnFile }] = await Promise.all([
-        import('../../runtime/index.js'),
-        import('../../tune/index.js'),
-        import('../../convert/index.js'),
-      ]);
-      const runner = new Runner(runnerOptions(globals()));
-      const started = performance.now();
-      const deadline = flags.time !== undefined ? started + flags.time * 1000 : Infinity;
-      // Named after --out, so several tunings can share a folder.
-      const stem = flags.out.replace(/(\.snn)?\.json$/, '');
-      const reportPath = flags.report ?? `${stem}.tune-report.json`;
-      const logPath = flags.log ?? `${stem}.trials.jsonl`;
-      const { assertDistinctPaths } = await import('../../core/index.js');
-      assertDistinctPaths({ 'tuned SNN file': flags.out, report: reportPath, 'trial log': logPath }, { model: flags.model });
-      const objective: TuneObjective =
-        flags.objective === 'latency'
-          ? { kind: 'latency', margin: flags.margin, energyWeight: flags.energyWeight }
-          : flags.objective === 'auc'
-            ? { kind: 'auc', energyWeight: flags.energyWeight }
-            : { kind: 'kl' };
-      const progress = createStagedProgress();
-      try {
-        const result = await tuneModel({
-          model: flags.model,
-          data: flags.data,
-          mean: flags.mean,
-          std: flags.std,
-          method: flags.method,
-          steps: flags.steps,
-          checkSteps: flags.checkT,
-          gamma: flags.gamma,
-          finalists: flags.finalists,
-          finalTolerance: flags.finalTolerance,
-          objective,
-          budget: flags.budget,
-          samples: flags.samples,
-          minSamples: flags.minSamples,
-          eta: flags.eta,
-          calibrationSamples: flags.calibSamples,
-          calibrationEvery: flags.calibEvery,
-          channelWise: flags.channelWise ?? false,
-          percentiles: flags.percentiles,
-          layerScales: flags.layerScales ?? false,
-          seed: flags.seed,
-          exit: flags.exit,
-          exitSplit: flags.exitSplit,
-          exitSamples: flags.exitSamples,
-          evalEvery: flags.evalEvery,
-          exitLevel: flags.exitLevel,
-          log: logPath,
-          restart: flags.restart ?? false,
-          shouldStop: () => performance.now() > deadline,
-          clock: () => performance.now() / 1000,
-          chunk: flags.chunk,
-          batchSize: flags.batch,
-          workers: globals().workers,
-          runner,
-          onProgress: (stage, done, total) => progress.update(stage, done, total, stage === 'search' ? 'sample-trials' : 'samples'),
-        });
-        progress.stop();
-        const doc = createTunedSnnFile({
-          model: { path: flags.model, sha256: result.modelSha256 },
-          calibration: result.calibration,
-          plan: result.plan,
-          options: {
-            neuron: result.best.neuron,
-            normalization: result.normalization,
-            thresholds: {
-              kind: 'calibrate',
-              samples: flags.calibSamples,
-              every: result.calibrationEvery,
-              percentile: result.best.percentile,
-              channelWise: flags.channelWise ?? false,
-            },
-            ...(result.exit?.rule ? { exit: result.exit.rule, exitChosenOn: exitChosenOn(result.exit) } : {}),
-            tune: {
-              percentile: result.best.percentile,
-              layerScales: result.report.best.config.layerScales,
-              objective,
-              T: flags.steps,
-              checkT: result.report.check?.T ?? null,
-              score: result.bestScore,
-              seed: flags.seed,
-            },
+    .option('--no-exit', 'do not choose an early-exit rule for the tuned neuron (one more simulation on held-out samples)');
+  addExitChoiceFlags(command, ['validation', 'train', 'test'], 'validation where there is one, else train').action(async (flags: TuneFlags) => {
+    const [{ Runner }, { tuneModel, createTunedSnnFile }, { writeSnnFile }] = await Promise.all([
+      import('../../runtime/index.js'),
+      import('../../tune/index.js'),
+      import('../../convert/index.js'),
+    ]);
+    const runner = new Runner(runnerOptions(globals()));
+    const started = performance.now();
+    const deadline = flags.time !== undefined ? started + flags.time * 1000 : Infinity;
+    // Named after --out, so several tunings can share a folder.
+    const stem = flags.out.replace(/(\.snn)?\.json$/, '');
+    const reportPath = flags.report ?? `${stem}.tune-report.json`;
+    const logPath = flags.log ?? `${stem}.trials.jsonl`;
+    const { assertDistinctPaths } = await import('../../core/index.js');
+    assertDistinctPaths({ 'tuned SNN file': flags.out, report: reportPath, 'trial log': logPath }, { model: flags.model });
+    const objective: TuneObjective =
+      flags.objective === 'latency'
+        ? { kind: 'latency', margin: flags.margin, energyWeight: flags.energyWeight }
+        : flags.objective === 'auc'
+          ? { kind: 'auc', energyWeight: flags.energyWeight }
+          : { kind: 'kl' };
+    const progress = createStagedProgress();
+    try {
+      const result = await tuneModel({
+        model: flags.model,
+        data: flags.data,
+        mean: flags.mean,
+        std: flags.std,
+        method: flags.method,
+        steps: flags.steps,
+        checkSteps: flags.checkT,
+        gamma: flags.gamma,
+        finalists: flags.finalists,
+        finalTolerance: flags.finalTolerance,
+        objective,
+        budget: flags.budget,
+        samples: flags.samples,
+        minSamples: flags.minSamples,
+        eta: flags.eta,
+        calibrationSamples: flags.calibSamples,
+        calibrationEvery: flags.calibEvery,
+        channelWise: flags.channelWise ?? false,
+        percentiles: flags.percentiles,
+        layerScales: flags.layerScales ?? false,
+        seed: flags.seed,
+        exit: flags.exit,
+        exitSplit: flags.exitSplit,
+        exitSamples: flags.exitSamples,
+        evalEvery: flags.evalEvery,
+        exitLevel: flags.exitLevel,
+        log: logPath,
+        restart: flags.restart ?? false,
+        shouldStop: () => performance.now() > deadline,
+        clock: () => performance.now() / 1000,
+        chunk: flags.chunk,
+        batchSize: flags.batch,
+        workers: globals().workers,
+        runner,
+        onProgress: (stage, done, total) => progress.update(stage, done, total, stage === 'search' ? 'sample-trials' : 'samples'),
+      });
+      progress.stop();
+      const doc = createTunedSnnFile({
+        model: { path: flags.model, sha256: result.modelSha256 },
+        calibration: result.calibration,
+        plan: result.plan,
+        options: {
+          neuron: result.best.neuron,
+          normalization: result.normalization,
+          thresholds: {
+            kind: 'calibrate',
+            samples: flags.calibSamples,
+            every: result.calibrationEvery,
+            percentile: result.best.percentile,
+            channelWise: flags.channelWise ?? false,
           },
-          provenance: {
-            msatVersion: program.version() ?? 'unknown',
-            createdAt: new Date().toISOString(),
-            command: ['msat', ...process.argv.slice(2)].join(' '),
-            dataset: { path: flags.data, split: 'train', samples: flags.calibSamples, every: result.calibrationEvery },
+          ...(result.exit?.rule ? { exit: result.exit.rule, exitChosenOn: exitChosenOn(result.exit) } : {}),
+          tune: {
+            percentile: result.best.percentile,
+            layerScales: result.report.best.config.layerScales,
+            objective,
+            T: flags.steps,
+            checkT: result.report.check?.T ?? null,
+            score: result.bestScore,
+            seed: flags.seed,
           },
-        });
-        await writeSnnFile(flags.out, doc);
-        const seconds = (performance.now() - started) / 1000;
-        const report = {
-          ...result.report,
-          provenance: { command: doc.provenance.command, createdAt: doc.provenance.createdAt, msatVersion: doc.provenance.msatVersion, seconds },
-        };
-        await mkdir(dirname(reportPath), { recursive: true });
-        await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`, 'utf8');
-        const chart = await writeTuneChart(result.report, reportPath);
-        process.stdout.write(
-          flags.json
-            ? JSON.stringify(report) + '\n'
-            : `${formatTuneReport(result.report)}\n\nwrote ${flags.out}, ${reportPath}, ${chart} (trial log ${logPath}); ${seconds.toFixed(0)} s\n`,
-        );
-      } finally {
-        progress.stop();
-        await runner.dispose();
-      }
-    });
+        },
+        provenance: {
+          msatVersion: program.version() ?? 'unknown',
+          createdAt: new Date().toISOString(),
+          command: ['msat', ...process.argv.slice(2)].join(' '),
+          dataset: { path: flags.data, split: 'train', samples: flags.calibSamples, every: result.calibrationEvery },
+        },
+      });
+      await writeSnnFile(flags.out, doc);
+      const seconds = (performance.now() - started) / 1000;
+      const report = {
+        ...result.report,
+        provenance: { command: doc.provenance.command, createdAt: doc.provenance.createdAt, msatVersion: doc.provenance.msatVersion, seconds },
+      };
+      await mkdir(dirname(reportPath), { recursive: true });
+      await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`, 'utf8');
+      const chart = await writeTuneChart(result.report, reportPath);
+      process.stdout.write(
+        flags.json
+          ? JSON.stringify(report) + '\n'
+          : `${formatTuneReport(result.report)}\n\nwrote ${flags.out}, ${reportPath}, ${chart} (trial log ${logPath}); ${seconds.toFixed(0)} s\n`,
+      );
+    } finally {
+      progress.stop();
+      await runner.dispose();
+    }
+  });
 }
 
 /** The accuracy-vs-step chart of the best, the defaults and θ = λ on the tuning samples, as SVG and PNG beside the report. */
