@@ -179,7 +179,7 @@ export function chooseOnRecord(
   };
 }
 
-/** The fewest steps t at which every sample's answer after t steps `holds` (null if none up to T). */
+/** The fewest fixed steps t whose answers (every sample's after t steps) `holds` accepts (null if none up to T). */
 function fewestFixedSteps(record: ReadoutRecord, holds: (correct: Uint8Array) => boolean): number | null {
   const T = record.steps;
   const correct = new Uint8Array(record.samples);
