@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { buildNormalizationTables } from '../../src/data/index.js';
 import { mnistFromDrawing, normalizePixels } from '../../src/playground/page/digit-image.js';
 import { pickNeurons } from '../../src/playground/page/neuron-picks.js';
+import { readoutHeading } from '../../src/playground/page/readout-track.js';
 
 test('mnistFromDrawing: an off-centre stroke is scaled into 20 px and centred by its centre of mass', () => {
   const size = 280;
@@ -63,4 +64,10 @@ test('pickNeurons: distinct indices inside the layer, conv picks at the map cent
     Array.from(conv, (i) => [Math.floor(i / 784), i % 784]),
     Array.from({ length: 32 }, (_, c) => [c, 14 * 28 + 14]),
   );
+});
+
+test('readoutHeading: the bars are named after the readout the exit rule reads', () => {
+  assert.equal(readoutHeading(undefined, 10), 'Σ readout per class (10)');
+  assert.equal(readoutHeading('stable:2', 10), 'Σ readout per class (10)');
+  assert.equal(readoutHeading('confidence:0.85,max:48,decay:0.8', 12), 'leaky readout (β = 0.8) per class (12)');
 });

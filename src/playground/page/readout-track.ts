@@ -19,6 +19,12 @@ export interface StepAnswer {
   readonly stable: number;
 }
 
+/** The heading of the readout bars: the plain Σ readout, or the leaky readout the SNN file's exit rule reads. */
+export function readoutHeading(exit: string | undefined, classes: number): string {
+  const decay = exit === undefined ? 1 : (parseExitRule(exit).decay ?? 1);
+  return decay === 1 ? `Σ readout per class (${classes})` : `leaky readout (β = ${decay}) per class (${classes})`;
+}
+
 export class ReadoutTrack {
   readonly classes: number;
   readonly #rule: ResolvedExitRule | undefined;

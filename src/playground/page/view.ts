@@ -1,6 +1,7 @@
 /** The page's DOM: the control bar, one card per SNN, and the drawing pad. */
 import type { ManifestSnn, PlaygroundManifest } from './manifest.js';
 import { drawSample } from './charts.js';
+import { readoutHeading } from './readout-track.js';
 
 /** An element with a class, text and children. */
 export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className = '', text = '', children: Node[] = []): HTMLElementTagNameMap[K] {
@@ -117,7 +118,7 @@ export function buildSnnCard(snn: ManifestSnn, manifest: PlaygroundManifest): Sn
     el('h2', '', snn.label),
     answer,
     settled,
-    el('h3', '', `Σ readout per class (${manifest.classNames.length})`),
+    el('h3', '', readoutHeading(snn.exit, manifest.classNames.length)),
     bars,
     el('h3', '', 'spikes per step of layer ', [layer]),
     raster,
