@@ -1,6 +1,11 @@
-/** The flags of an early-exit rule's choice, shared by `msat tune` (after its search) and `msat choose-exit`. */
-import { InvalidArgumentError, type Command } from 'commander';
-import { parseOneOf, parsePositiveInt } from './parse.js';
+/**
+ * The early-exit rule's choice on the command line, shared by `msat tune` (after its search) and `msat choose-exit`:
+ * its flags, its one-line summary and what the SNN file records of it.
+ */
+import type { Command } from 'commander';
+import type { ExitChoice, TunedSnnOptions } from '../tune/index.js';
+import { everyKth } from '../core/index.js';
+import { parseConfidenceLevel, parseOneOf, parsePositiveInt, parseStride } from './parse.js';
 
 /** What `addExitChoiceFlags` adds. */
 export interface ExitChoiceFlags<Split extends string> {
@@ -29,20 +34,30 @@ export function addExitChoiceFlags(command: Command, splits: readonly string[], 
     .option(
       '--exit-level <p>',
       "confidence that the chosen rule's accuracy on unseen samples reaches the target (a lower confidence bound against the ANN; 0.5: as measured)",
-      parseLevel,
+      parseConfidenceLevel,
       0.9,
     );
 }
 
-function parseStride(value: string): number {
-  const k = Number(value);
-  if (value.trim() === '' || !Number.isSafeInteger(k) || k < 2)
-    throw new InvalidArgumentError(`expected an integer ≥ 2, got ${JSON.stringify(value)}`);
-  return k;
+/** One line: the rule chosen for `subject` and what it gave, or why none was; `file`: where it is recorded. */
+export function formatExitChoice(e: ExitChoice, subject: string, file: string): string {
+  const percent = (x: number) => (100 * x).toFixed(2);
+  if (!e.rule)
+    return `early exit: no rule reaches ${percent(e.target)} % within T = ${e.T} on ${exitSamplesText(e)} in fewer mean steps than a fixed T (${e.fixedSteps ?? `> ${e.T}`}); none recorded`;
+  const sure = e.level > 0.5 ? `; ${percent(e.accuracyBound!)} % or more with confidence ${e.level}` : '';
+  return (
+    `early exit for ${subject}, chosen on ${exitSamplesText(e)}: --exit ${e.rule} reaches ${percent(e.accuracy!)} % (ANN ${percent(e.annAccuracy)} % − ${(100 * (e.annAccuracy - e.target)).toFixed(1)} % = ${percent(e.target)} %${sure})` +
+    ` after ${e.meanSteps!.toFixed(1)} steps on average (fixed T: ${e.fixedSteps ?? `> ${e.T}`}; oracle ${e.oracle.meanSteps.toFixed(1)}); recorded in ${file}, run it with msat simulate --snn FILE --exit snn`
+  );
 }
 
-function parseLevel(value: string): number {
-  const p = Number(value);
-  if (value.trim() === '' || !(p >= 0.5 && p < 1)) throw new InvalidArgumentError(`expected a confidence in [0.5, 1), got ${JSON.stringify(value)}`);
-  return p;
+/** Where the exit rule was chosen, for the SNN file. */
+export function exitChosenOn(e: ExitChoice): NonNullable<TunedSnnOptions['exitChosenOn']> {
+  return { split: e.split, ...(e.leftOutEvery !== undefined ? { leftOutEvery: e.leftOutEvery } : {}), samples: e.samples, level: e.level };
+}
+
+/** "432 held-out training samples", "1000 validation samples" or "2000 test samples besides every 10th". */
+function exitSamplesText(e: { split: 'train' | 'validation' | 'test'; samples: number; leftOutEvery?: number }): string {
+  if (e.split === 'test') return `${e.samples} test samples besides ${everyKth(e.leftOutEvery!)}`;
+  return e.split === 'validation' ? `${e.samples} validation samples` : `${e.samples} held-out training samples`;
 }

@@ -79,6 +79,20 @@ export function parseFraction(value: string): number {
   return v;
 }
 
+/** An integer ≥ 2: a stride that leaves samples out (`--eval-every`). */
+export function parseStride(value: string): number {
+  const k = toNumber(value);
+  if (!Number.isSafeInteger(k) || k < 2) throw invalid('an integer ≥ 2', value);
+  return k;
+}
+
+/** A confidence level in [0.5, 1) (`--exit-level`). */
+export function parseConfidenceLevel(value: string): number {
+  const p = toNumber(value);
+  if (!(p >= 0.5 && p < 1)) throw invalid('a confidence in [0.5, 1)', value);
+  return p;
+}
+
 /** A percentile p in (0, 1]; 1 is the maximum. */
 export function parsePercentile(value: string): number {
   const p = toNumber(value);

@@ -64,13 +64,18 @@ export interface TuningArrays {
   readonly dataset: Pick<Dataset, 'format' | 'root' | 'split' | 'sampleShape' | 'classes' | 'text'>;
 }
 
+/** How many of `length` positions the first `calibration` of every `every`-th leave out. */
+function leftOutCount(length: number, calibration: number, every: number): number {
+  return Math.min(calibration, Math.ceil(length / every));
+}
+
 /**
  * `count` distinct positions of [0, length) that are not calibration samples (positions 0, every, 2·every, …,
  * `calibration` of them), in a seeded random order (a partial Fisher–Yates shuffle).
  * @throws MsatError `TUNE_DATA` when fewer than `count` positions are available.
  */
 export function heldOutPositions(length: number, calibration: number, count: number, seed: number, every = 1): Int32Array {
-  const calibrated = Math.min(calibration, Math.ceil(length / every));
+  const calibrated = leftOutCount(length, calibration, every);
   const free = new Int32Array(length - calibrated);
   for (let p = 0, at = 0; p < length; p++) if (p % every !== 0 || p / every >= calibrated) free[at++] = p;
   const pool = free.length;
@@ -100,7 +105,7 @@ export async function loadTuningData(options: TuningDataOptions): Promise<Tuning
   if (train.split !== wanted) throw new MsatError('TUNE_DATA', `${options.data}: tuning needs the ${wanted} split, got ${train.split}`);
   const calibration = wanted === 'validation' ? 0 : options.calibrationSamples;
   // the validation and test splits lend all they have up to `samples`; the training split must have them
-  const leftOut = Math.min(calibration, Math.ceil(train.length / (options.calibrationEvery ?? 1)));
+  const leftOut = leftOutCount(train.length, calibration, options.calibrationEvery ?? 1);
   const count = wanted === 'train' ? options.samples : Math.min(options.samples, train.length - leftOut);
   const positions = heldOutPositions(train.length, calibration, count, options.seed, options.calibrationEvery);
   const perSample = train.sampleShape.reduce((a, d) => a * d, 1);

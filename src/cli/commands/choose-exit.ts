@@ -5,11 +5,10 @@
  */
 import type { Command } from 'commander';
 import { addDatasetFlags, type DatasetFlags } from '../dataset-flags.js';
-import { addExitChoiceFlags, type ExitChoiceFlags } from '../exit-choice-flags.js';
+import { addExitChoiceFlags, exitChosenOn, formatExitChoice, type ExitChoiceFlags } from '../exit-choice-flags.js';
 import { runnerOptions, type GlobalOptions } from '../global-options.js';
 import { parseFraction, parseNonNegativeInt, parsePositiveInt } from '../parse.js';
 import { createProgress } from '../progress.js';
-import { exitChosenOn, formatExitChoice } from './tune.js';
 
 interface ChooseExitFlags extends Omit<DatasetFlags, 'split' | 'limit' | 'every'>, ExitChoiceFlags<'validation' | 'test'> {
   readonly model: string;

@@ -2,14 +2,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { type Command, Option } from 'commander';
-import type { ExitChoice, TuneReport, TuneObjective, TunedSnnOptions } from '../../tune/index.js';
+import type { TuneReport, TuneObjective } from '../../tune/index.js';
 import { addDatasetFlags, type DatasetFlags } from '../dataset-flags.js';
-import { addExitChoiceFlags, type ExitChoiceFlags } from '../exit-choice-flags.js';
+import { addExitChoiceFlags, exitChosenOn, formatExitChoice, type ExitChoiceFlags } from '../exit-choice-flags.js';
 import { runnerOptions, type GlobalOptions } from '../global-options.js';
 import { CALIB_EVERY_HELP } from '../neuron-flags.js';
 import { parseFraction, parseNonNegativeInt, parseNonNegativeNumber, parseNumberList, parsePositiveInt, parsePositiveIntOrAuto } from '../parse.js';
 import { createStagedProgress } from '../progress.js';
-import { everyKth } from '../../core/index.js';
 
 interface TuneFlags extends Omit<DatasetFlags, 'split' | 'limit' | 'every'>, ExitChoiceFlags<'train' | 'validation' | 'test'> {
   readonly model: string;
@@ -292,27 +291,4 @@ export function formatTuneReport(r: TuneReport): string {
   }
   if (r.exit) lines.push('', formatExitChoice(r.exit, 'the tuned neuron', 'the tuned file'));
   return lines.join('\n');
-}
-
-/** One line: the rule chosen for `subject` and what it gave, or why none was; `file`: where it is recorded. */
-export function formatExitChoice(e: ExitChoice, subject: string, file: string): string {
-  const percent = (x: number) => (100 * x).toFixed(2);
-  if (!e.rule)
-    return `early exit: no rule reaches ${percent(e.target)} % within T = ${e.T} on ${exitSamplesText(e)} in fewer mean steps than a fixed T (${e.fixedSteps ?? `> ${e.T}`}); none recorded`;
-  const sure = e.level > 0.5 ? `; ${percent(e.accuracyBound!)} % or more with confidence ${e.level}` : '';
-  return (
-    `early exit for ${subject}, chosen on ${exitSamplesText(e)}: --exit ${e.rule} reaches ${percent(e.accuracy!)} % (ANN ${percent(e.annAccuracy)} % − ${(100 * (e.annAccuracy - e.target)).toFixed(1)} % = ${percent(e.target)} %${sure})` +
-    ` after ${e.meanSteps!.toFixed(1)} steps on average (fixed T: ${e.fixedSteps ?? `> ${e.T}`}; oracle ${e.oracle.meanSteps.toFixed(1)}); recorded in ${file}, run it with msat simulate --snn FILE --exit snn`
-  );
-}
-
-/** Where the exit rule was chosen, for the SNN file. */
-export function exitChosenOn(e: ExitChoice): NonNullable<TunedSnnOptions['exitChosenOn']> {
-  return { split: e.split, ...(e.leftOutEvery !== undefined ? { leftOutEvery: e.leftOutEvery } : {}), samples: e.samples, level: e.level };
-}
-
-/** "432 held-out training samples", "1000 validation samples" or "2000 test samples besides every 10th". */
-function exitSamplesText(e: { split: 'train' | 'validation' | 'test'; samples: number; leftOutEvery?: number }): string {
-  if (e.split === 'test') return `${e.samples} test samples besides ${everyKth(e.leftOutEvery!)}`;
-  return e.split === 'validation' ? `${e.samples} validation samples` : `${e.samples} held-out training samples`;
 }
