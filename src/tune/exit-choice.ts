@@ -2,7 +2,8 @@
  * Choosing an early-exit rule for the tuned neuron on held-out samples (the validation split's where the dataset
  * has one, else the final tuning samples, or on request the test samples an evaluation leaves out): one full
  * simulation records every sample's readout and outputs, every rule of the sweep is replayed on it, read through
- * each readout decay of `EXIT_DECAYS` (`sweepExitRules`, `recordWithDecay`), and the rule with the fewest mean
+ * each readout decay of `EXIT_DECAYS` (`sweepExitRules`, `recordWithDecay`), and so are the rules that ask a
+ * stopping policy fitted on the same record (`fitSettledPolicy`, `sweepSettledRules`); the rule with the fewest mean
  * steps wins whose accuracy reaches the target with the asked confidence (`pairedLowerBound` against the ANN on
  * the same samples): the cheapest rule that only just reaches the target on the samples it was chosen on is as
  * likely as not to miss it on others.
@@ -11,12 +12,14 @@ import {
   ACCURACY_COMPARISON_SLACK,
   exitDecisions,
   exitOracle,
+  fitSettledPolicy,
   parseExitRule,
   neuronDynamics,
   paretoFront,
   recordWithDecay,
   simulate,
   sweepExitRules,
+  sweepSettledRules,
   type ExitOutcome,
   type ExitPoint,
   type ReadoutRecord,
@@ -149,7 +152,8 @@ export function chooseOnRecord(
   const bound = (correct: Uint8Array) => pairedLowerBound(correct, annCorrect, target.level);
   const holds = (correct: Uint8Array) => bound(correct) >= -target.margin - ACCURACY_COMPARISON_SLACK;
   const records = new Map(decays.map((d) => [d, d === 1 ? record : recordWithDecay(record, d)]));
-  const points = [...records.values()].flatMap((r) => sweepExitRules(r));
+  // the stopping policy is fitted on these samples too: 8 numbers on some hundred thousand sample-steps
+  const points = [...records.values()].flatMap((r) => [...sweepExitRules(r), ...sweepSettledRules(r, fitSettledPolicy(r))]);
   const fixedSteps = fewestFixedSteps(record, holds);
   // cheapest first; a rule that needs as many mean steps as a fixed T saves nothing
   const candidates = points

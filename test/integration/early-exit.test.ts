@@ -9,7 +9,19 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Runner } from '../../src/runtime/index.js';
 import { simulateModel, type SimulateModelOptions } from '../../src/pipeline/index.js';
-import { BatchSimulator, recordWithDecay, replayExit, type ReadoutRecord, type SimulationOptions } from '../../src/snn/index.js';
+import {
+  BatchSimulator,
+  fitSettledPolicy,
+  recordWithDecay,
+  replayExit,
+  settledProbability,
+  settledRows,
+  POLICY_FEATURES,
+  SETTLED_POLICY_RIDGE,
+  type ExitRule,
+  type ReadoutRecord,
+  type SimulationOptions,
+} from '../../src/snn/index.js';
 import { convertModel } from '../../src/pipeline/index.js';
 import { openDataset } from '../../src/data/index.js';
 import { ROOT } from '../cli-helpers.js';
@@ -61,10 +73,12 @@ async function fullRecord(
 test('a run with an exit rule decides what the rule decides when replayed offline on a full run, step by step', async () => {
   for (const encoding of ['direct', 'poisson'] as const) {
     const record = await fullRecord(encoding);
-    for (const exit of [
+    const rules: ExitRule[] = [
       { confidence: 0.95, min: 2 },
-      { stable: 3, margin: 2, mode: 'any' as const },
-    ]) {
+      { stable: 3, margin: 2, mode: 'any' },
+      { settled: 0.9, policy: fitSettledPolicy(record) },
+    ];
+    for (const exit of rules) {
       const online = await run({ encoding, exit });
       const offline = replayExit(record, exit);
       assert.equal(online.samples, record.samples);
@@ -79,6 +93,42 @@ test('a run with an exit rule decides what the rule decides when replayed offlin
       assert.ok(online.exit!.meanSteps < T && online.exit!.computedSteps >= online.exit!.meanSteps);
     }
   }
+});
+
+test('the stopping policy fitted on a run is the most likely one (with its ridge): every weight moved either way makes it worse', async () => {
+  const record = await fullRecord('direct');
+  const policy = fitSettledPolicy(record);
+  const { x, y } = settledRows(record);
+  const F = POLICY_FEATURES.length;
+  const T = record.steps;
+  // the ridge weighs each weight by its feature's standard deviation over the rows
+  const sd = Array.from({ length: F }, (_, j) => {
+    const v = Array.from({ length: y.length }, (_, r) => x[r * F + j]);
+    const m = v.reduce((a, b) => a + b, 0) / v.length;
+    return Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length);
+  });
+  // − log-likelihood per row plus the ridge, the features rebuilt from x: confidence, log(1 + margin), log(stable), log t
+  const loss = (w: readonly number[]) => {
+    let sum = 0;
+    for (let j = 0; j < F; j++) sum += (SETTLED_POLICY_RIDGE / 2) * (w[j] * sd[j]) ** 2 * y.length;
+    for (let r = 0; r < y.length; r++) {
+      const f = x.subarray(r * F, (r + 1) * F);
+      const p = settledProbability(w, (r % T) + 1, f[0], Math.expm1(f[1]), Math.exp(f[2]));
+      sum -= y[r] ? Math.log(p) : Math.log(1 - p);
+    }
+    return sum / y.length;
+  };
+  const best = loss(policy);
+  assert.ok(y.some((v) => v === 0) && y.some((v) => v === 1), 'both kinds of rows');
+  for (let j = 0; j <= F; j++)
+    for (const sign of [-1, 1]) {
+      const moved = policy.map((w, k) => (k === j ? w + sign * (0.02 * Math.abs(w) + 0.01) : w));
+      assert.ok(loss(moved) > best, `weight ${j} moved by ${sign}`);
+    }
+  // and it tells settled rows from the others far better than chance
+  const p = Array.from(y, (_, r) => settledProbability(policy, (r % T) + 1, x[r * F], Math.expm1(x[r * F + 1]), Math.exp(x[r * F + 2])));
+  const mean = (v: number) => p.reduce((a, q, r) => a + (y[r] === v ? q : 0), 0) / y.reduce((a, q) => a + (q === v ? 1 : 0), 0);
+  assert.ok(mean(1) > mean(0) + 0.3, `${mean(1)} vs ${mean(0)}`);
 });
 
 test("a leaky readout answers with the argmax of β·R(t−1) + y(t), y the plain run's per-step output, and exits as its replay decides", async () => {

@@ -12,7 +12,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMsatError } from '../../src/core/index.js';
 import { calibrateModelPercentiles } from '../../src/pipeline/index.js';
-import { DEFAULT_NEURON_CONFIG, exitDecisions, neuronDynamics, parseExitRule, recordWithDecay, sweepExitRules } from '../../src/snn/index.js';
+import {
+  DEFAULT_NEURON_CONFIG,
+  exitDecisions,
+  fitSettledPolicy,
+  neuronDynamics,
+  parseExitRule,
+  recordWithDecay,
+  sweepExitRules,
+  sweepSettledRules,
+} from '../../src/snn/index.js';
 import { Runner } from '../../src/runtime/index.js';
 import { simulate } from '../../src/snn/index.js';
 import {
@@ -228,7 +237,7 @@ test('exit choice on test samples besides every 10th: a rule qualifies by its pa
     };
     assert.ok(Math.abs(boundOf(sure.rule!) - sure.accuracyBound!) < 1e-12 && sure.accuracyBound! >= sure.target - 1e-9);
     const cheaper = [...records.values()]
-      .flatMap((r) => sweepExitRules(r))
+      .flatMap((r) => [...sweepExitRules(r), ...sweepSettledRules(r, fitSettledPolicy(r))])
       .filter((p) => p.meanSteps < sure.meanSteps! && p.accuracy >= sure.target - 1e-9);
     assert.ok(cheaper.length > 0, 'cheaper rules reach the target as measured');
     for (const p of cheaper) assert.ok(boundOf(p.rule) < sure.target - 1e-9, `${p.rule} holds too (${boundOf(p.rule)})`);

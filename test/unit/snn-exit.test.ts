@@ -17,7 +17,11 @@ import {
   readoutWeight,
   replayExit,
   resolveExitRule,
+  settledProbability,
+  settledRows,
   sweepExitRules,
+  sweepSettledRules,
+  POLICY_FEATURES,
   type ReadoutRecord,
 } from '../../src/snn/index.js';
 import { resolveSimulationOptions } from '../../src/snn/simulation-options.js';
@@ -57,6 +61,43 @@ test('exit rules read their command-line form back and refuse bad keys, values a
   assert.equal(formatExitRule({ decay: 0.8 }, 64), 'max:64,decay:0.8');
   assert.equal(formatExitRule({ confidence: 0.9, decay: 1 }), 'confidence:0.9');
   assert.equal(resolveExitRule({}, 8).decay, 1);
+});
+
+const POLICY = [6.5, -3, -0.06, -0.4, -1.5, 3.2, 0.14, -1.9];
+
+test('a stopping policy travels in the rule as its numbers separated by "/", exactly, and goes with settled', () => {
+  const rule = parseExitRule('settled:0.95,policy:6.5/-3/-0.06/-0.4/-1.5/3.2/0.14/-1.9,max:32,decay:0.9');
+  assert.deepEqual(rule, { settled: 0.95, policy: POLICY, max: 32, decay: 0.9 });
+  assert.equal(formatExitRule(rule, 64), 'settled:0.95,policy:6.5/-3/-0.06/-0.4/-1.5/3.2/0.14/-1.9,max:32,decay:0.9');
+  const precise = { settled: 0.9602, policy: [9.35495, -3.8601, -1.79745, -0.41364, -1.45747, 2.03115, 0.441276, -2.91018] };
+  assert.deepEqual(parseExitRule(formatExitRule(precise)), precise);
+  for (const [text, why] of [
+    ['settled:0.9', /settled and policy go together/],
+    ['policy:1/2/3/4/5/6/7/8', /settled and policy go together/],
+    ['settled:1,policy:1/2/3/4/5/6/7/8', /settled must be in \(0, 1\)/],
+    ['settled:0.9,policy:1/2/3', /policy must be 8 finite numbers \(a weight for each of confidence, .*, then the intercept\)/],
+    ['settled:0.9,policy:1/2/x/4/5/6/7/8', /policy must be numbers separated by "\/", got "1\/2\/x/],
+    ['settled:0.9,policy:1//3/4/5/6/7/8', /policy must be numbers separated/],
+  ] as const) {
+    assert.throws(
+      () => parseExitRule(text),
+      (e: Error & { code?: string }) => e.code === 'SNN_OPTIONS' && why.test(e.message) && !e.message.includes('\n'),
+      text,
+    );
+  }
+  assert.throws(() => resolveExitRule({ settled: 0.9, policy: 'bad' as never }, 8), /policy must be 8 finite numbers/);
+});
+
+test('the stopping policy is σ(w · features + intercept), the features read after step t, and a settled rule fires on it', () => {
+  assert.equal(POLICY_FEATURES.length + 1, POLICY.length);
+  const [t, c, m, s] = [12, 0.93, 2.5, 4];
+  const x = [c, Math.log1p(m), Math.log(s), Math.log(t), c * Math.log(t), Math.log1p(m) * Math.log(t), Math.log(s) * Math.log(t)];
+  const p = 1 / (1 + Math.exp(-(POLICY[7] + x.reduce((a, v, j) => a + POLICY[j] * v, 0))));
+  assert.ok(Math.abs(settledProbability(POLICY, t, c, m, s) - p) < 1e-15);
+  const rule = resolveExitRule({ settled: p - 1e-12, policy: POLICY, min: 2 }, 64);
+  assert.equal(exitFires(rule, t, c, m, s), true);
+  assert.equal(exitFires({ ...rule, settled: p + 1e-9 }, t, c, m, s), false);
+  assert.equal(exitFires({ ...rule, settled: 1e-9 }, 1, c, m, s), false, 'min');
 });
 
 test('a rule fires when all (or any) of its conditions hold, never before min and always at max', () => {
@@ -167,6 +208,29 @@ test('a rule replays only on a record of its own readout decay, and a sweep on a
   assert.deepEqual(exitOutcome(leaky, { confidence: 0.9, decay: 0.8 }), exitOutcome(RECORD, { confidence: 0.9 }));
   const points = sweepExitRules(leaky);
   assert.ok(points.length > 0 && points.every((p) => p.rule.endsWith(',decay:0.8')), 'every swept rule reads the leaky readout');
+});
+
+test('settled rows: a sample is settled from the step on which its top class stops changing, right or wrong', () => {
+  const { x, y } = settledRows(RECORD);
+  const F = POLICY_FEATURES.length;
+  assert.deepEqual([...y], [0, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1]);
+  // sample 0 after step 2: class 1 on top for the first time, confidence 0.6, margin 6
+  const row = [...x.subarray(1 * F, 2 * F)];
+  const c = Math.fround(0.6);
+  const m = Math.log1p(Math.fround(6));
+  assert.deepEqual(row, [c, m, 0, Math.log(2), c * Math.log(2), m * Math.log(2), 0]);
+  // sample 2 is stable for 4 steps at step 4
+  assert.equal(x[11 * F + 2], Math.log(4));
+});
+
+test('a sweep of settled rules asks each probability, on the readout of its record', () => {
+  // T = 4: no budget below T (the smallest is 4 steps)
+  const points = sweepSettledRules({ ...RECORD, decay: 0.8 }, POLICY);
+  assert.deepEqual(new Set(points.map((p) => p.family)), new Set(['settled']));
+  assert.ok(points.every((p) => p.rule.endsWith(',decay:0.8') && p.rule.includes(`policy:${POLICY.join('/')}`)));
+  const settled = points.filter((p) => p.family === 'settled').map((p) => parseExitRule(p.rule).settled!);
+  assert.ok(settled[0] < 0.5 && settled[settled.length - 1] === 0.999 && settled.every((v, i) => i === 0 || v > settled[i - 1]));
+  assert.equal(points.length, 28);
 });
 
 test('the oracle stops each sample once its answer stays right, and a sample wrong at T after one step', () => {

@@ -11,6 +11,10 @@
  * a transient (the deep layers have not started firing, the biases dominate) that the plain sum carries along
  * for dozens of steps; a leaky readout lets it fade (β = 0.85 keeps 20 % of a step's output after 10 steps).
  * The time average becomes R(t) / Σ_{k<t} β^k (`readoutWeight`), on the same logit scale as before.
+ * A rule may also ask a stopping policy (`settled` with `policy`): a logistic model of these features and the
+ * step that gives the probability that the top class is settled, the one the sample will hold to the end
+ * (`fitSettledPolicy` fits it on a recorded run). It weighs confidence against time and stability, which no
+ * single threshold does: a confident answer early is less sure than the same confidence after 30 steps.
  */
 import { MsatError } from '../../core/index.js';
 
@@ -22,6 +26,10 @@ export interface ExitRule {
   readonly margin?: number;
   /** Exit when the top class has been the same for this many consecutive steps (≥ 1). */
   readonly stable?: number;
+  /** Exit when the stopping policy `policy` gives the top class at least this probability of being settled (0 < p < 1). */
+  readonly settled?: number;
+  /** The stopping policy (`settledProbability`): one weight per `POLICY_FEATURES`, then the intercept. Given with `settled`. */
+  readonly policy?: readonly number[];
   /** `'all'`: every given condition must hold (default); `'any'`: the first that holds. */
   readonly mode?: 'all' | 'any';
   /** No sample exits before this step (default 1). */
@@ -44,14 +52,53 @@ export interface ResolvedExitRule extends ExitRule {
   readonly decay: number;
 }
 
-const KEYS = ['confidence', 'margin', 'stable', 'mode', 'min', 'max', 'decay'] as const;
+const KEYS = ['confidence', 'margin', 'stable', 'settled', 'policy', 'mode', 'min', 'max', 'decay'] as const;
+
+/**
+ * What the stopping policy reads after step t, in this order: the confidence c, log(1 + margin), log(stable),
+ * log t, and the products of the first three with log t (so the weight of each may change with time).
+ */
+export const POLICY_FEATURES = [
+  'confidence',
+  'log(1+margin)',
+  'log(stable)',
+  'log(t)',
+  'confidence·log(t)',
+  'log(1+margin)·log(t)',
+  'log(stable)·log(t)',
+] as const;
+
+/** The stopping policy's features after step `t` (`POLICY_FEATURES`), written into `out` (length 7). */
+export function policyFeatures(t: number, confidence: number, margin: number, stable: number, out: Float64Array): void {
+  const logT = Math.log(t);
+  const m = Math.log1p(margin);
+  const s = Math.log(stable);
+  out[0] = confidence;
+  out[1] = m;
+  out[2] = s;
+  out[3] = logT;
+  out[4] = confidence * logT;
+  out[5] = m * logT;
+  out[6] = s * logT;
+}
+
+const policyScratch = new Float64Array(POLICY_FEATURES.length);
+
+/** The probability `policy` gives that the top class is settled after step `t`: σ(w · features + intercept). */
+export function settledProbability(policy: readonly number[], t: number, confidence: number, margin: number, stable: number): number {
+  policyFeatures(t, confidence, margin, stable, policyScratch);
+  let z = policy[POLICY_FEATURES.length];
+  for (let j = 0; j < POLICY_FEATURES.length; j++) z += policy[j] * policyScratch[j];
+  return 1 / (1 + Math.exp(-z));
+}
 
 /**
  * Parses the command-line form: comma-separated `key:value` pairs, e.g. `confidence:0.9,stable:4,min:2`
- * or `confidence:0.99,margin:4,mode:any`. Keys: confidence, margin, stable, mode (all|any), min, max, decay.
+ * or `confidence:0.99,margin:4,mode:any`. Keys: confidence, margin, stable, settled, policy (its numbers
+ * separated by `/`), mode (all|any), min, max, decay.
  */
 export function parseExitRule(text: string): ExitRule {
-  const rule: Record<string, number | string> = {};
+  const rule: Record<string, number | string | number[]> = {};
   for (const part of text.split(',')) {
     const [key, value, extra] = part.split(':').map((s) => s.trim());
     if (!key || value === undefined || extra !== undefined)
@@ -60,7 +107,12 @@ export function parseExitRule(text: string): ExitRule {
       throw new MsatError('SNN_OPTIONS', `exit rule "${text}": unknown key "${key}" (keys: ${KEYS.join(', ')})`);
     if (key in rule) throw new MsatError('SNN_OPTIONS', `exit rule "${text}": "${key}" is given twice`);
     if (key === 'mode') rule.mode = value;
-    else {
+    else if (key === 'policy') {
+      const weights = value.split('/').map(Number);
+      if (value === '' || value.split('/').some((w) => w.trim() === '') || !weights.every(Number.isFinite))
+        throw new MsatError('SNN_OPTIONS', `exit rule "${text}": policy must be numbers separated by "/", got "${value}"`);
+      rule.policy = weights;
+    } else {
       const n = Number(value);
       if (value === '' || !Number.isFinite(n)) throw new MsatError('SNN_OPTIONS', `exit rule "${text}": ${key} must be a number, got "${value}"`);
       rule[key] = n;
@@ -81,7 +133,7 @@ export function formatExitRule(rule: ExitRule, steps?: number): string {
     (k === 'max' && rule.max === steps) ||
     (k === 'decay' && rule.decay === 1);
   const shown = KEYS.filter((k) => rule[k] !== undefined && !isDefault(k));
-  const text = shown.map((k) => `${k}:${rule[k]}`).join(',');
+  const text = shown.map((k) => `${k}:${k === 'policy' ? rule.policy!.join('/') : rule[k]}`).join(',');
   // a fixed-T run (nothing but defaults, perhaps a decay) still names its T
   const max = rule.max ?? steps;
   if (max === undefined || shown.some((k) => k !== 'decay')) return text;
@@ -99,6 +151,14 @@ export function validateExitRule(rule: ExitRule, steps?: number): void {
   if (rule.confidence !== undefined && !(rule.confidence > 0 && rule.confidence <= 1)) bad(`confidence must be in (0, 1], got ${rule.confidence}`);
   if (rule.margin !== undefined && !(rule.margin >= 0 && Number.isFinite(rule.margin))) bad(`margin must be a finite number ≥ 0, got ${rule.margin}`);
   if (rule.decay !== undefined && !(rule.decay > 0 && rule.decay <= 1)) bad(`decay must be in (0, 1], got ${rule.decay}`);
+  if (rule.settled !== undefined && !(rule.settled > 0 && rule.settled < 1)) bad(`settled must be in (0, 1), got ${rule.settled}`);
+  if ((rule.settled === undefined) !== (rule.policy === undefined))
+    bad('settled and policy go together (the probability and the policy that gives it)');
+  if (
+    rule.policy !== undefined &&
+    !(Array.isArray(rule.policy) && rule.policy.length === POLICY_FEATURES.length + 1 && rule.policy.every(Number.isFinite))
+  )
+    bad(`policy must be ${POLICY_FEATURES.length + 1} finite numbers (a weight for each of ${POLICY_FEATURES.join(', ')}, then the intercept)`);
   for (const key of ['stable', 'min', 'max'] as const) {
     const v = rule[key];
     if (v !== undefined && !(Number.isInteger(v) && v >= 1)) bad(`${key} must be a positive integer, got ${v}`);
@@ -136,6 +196,10 @@ export function exitFires(rule: ResolvedExitRule, t: number, confidence: number,
     given++;
     if (stable >= rule.stable) held++;
   }
+  if (rule.settled !== undefined) {
+    given++;
+    if (settledProbability(rule.policy!, t, confidence, margin, stable) >= rule.settled) held++;
+  }
   return given > 0 && (rule.mode === 'any' ? held > 0 : held === given);
 }
 
@@ -150,7 +214,13 @@ export function addToReadout(sum: Float64Array, at: number, y: Float32Array, fro
 
 /** Whether `rule` can stop a sample before step `steps`: a condition, or a budget `max` below it. */
 export function stopsEarly(rule: ExitRule, steps: number): boolean {
-  return rule.confidence !== undefined || rule.margin !== undefined || rule.stable !== undefined || (rule.max !== undefined && rule.max < steps);
+  return (
+    rule.confidence !== undefined ||
+    rule.margin !== undefined ||
+    rule.stable !== undefined ||
+    rule.settled !== undefined ||
+    (rule.max !== undefined && rule.max < steps)
+  );
 }
 
 /** Σ_{k<t} β^k: what the readout weighs after `t` steps when a step's output counts once (t for β = 1). */

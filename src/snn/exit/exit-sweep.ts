@@ -18,7 +18,8 @@ export interface ExitOutcome {
 export interface ExitPoint extends ExitOutcome {
   /**
    * The rule family swept: `'confidence'`, `'margin'`, `'stable'`, `'confidence+stable'`, `'confidence+min'`,
-   * `'confidence+max'`, `'stable+max'` or `'confidence+min+max'`.
+   * `'confidence+max'`, `'stable+max'`, `'confidence+min+max'`, or (`sweepSettledRules`) `'settled'` and
+   * `'settled+max'`.
    */
   readonly family: string;
   readonly rule: string;
@@ -170,6 +171,25 @@ export function sweepExitRules(record: ReadoutRecord): ExitPoint[] {
     const read = decay === 1 ? rule : { ...rule, decay };
     return { family, rule: formatExitRule(read), ...exitOutcome(record, read) };
   });
+}
+
+/** Probabilities 1 − 10^(−k/10), k = 3 … 30 (0.499 … 0.999), at 4 significant digits. */
+const SETTLED = Array.from({ length: 28 }, (_, k) => Number((1 - 10 ** (-(k + 3) / 10)).toPrecision(4)));
+
+/**
+ * Accuracy and mean steps of the rules that ask the stopping policy `policy` (`fitSettledPolicy`) whether a
+ * sample's answer is settled, as the probability asked sweeps, without a budget and within each budget `max`.
+ */
+export function sweepSettledRules(record: ReadoutRecord, policy: readonly number[]): ExitPoint[] {
+  const T = record.steps;
+  const decay = record.decay ?? 1;
+  const points: ExitPoint[] = [];
+  for (const max of [T, ...BUDGETS.filter((m) => m < T)])
+    for (const settled of SETTLED) {
+      const rule: ExitRule = { settled, policy, ...(max < T ? { max } : {}), ...(decay !== 1 ? { decay } : {}) };
+      points.push({ family: max < T ? 'settled+max' : 'settled', rule: formatExitRule(rule), ...exitOutcome(record, rule) });
+    }
+  return points;
 }
 
 /** Margins at evenly spaced quantiles (5 % … 99.5 %) of every recorded step's margin, rounded to 3 significant digits. */

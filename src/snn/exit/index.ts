@@ -2,4 +2,5 @@
 export * from './exit-rule.js';
 export * from './exit-statistics.js';
 export * from './exit-sweep.js';
+export * from './settled-policy.js';
 export { recordWithDecay, type ReadoutRecord } from './readout-record.js';
