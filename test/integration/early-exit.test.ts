@@ -11,11 +11,14 @@ import { Runner } from '../../src/runtime/index.js';
 import { simulateModel, type SimulateModelOptions } from '../../src/pipeline/index.js';
 import {
   BatchSimulator,
+  exitOutcome,
   fitSettledPolicy,
+  parseExitRule,
   recordWithDecay,
   replayExit,
   settledProbability,
   settledRows,
+  sweepSettledRules,
   POLICY_FEATURES,
   SETTLED_POLICY_RIDGE,
   type ExitRule,
@@ -78,6 +81,9 @@ test('a run with an exit rule decides what the rule decides when replayed offlin
       { stable: 3, margin: 2, mode: 'any' },
       { settled: 0.9, policy: fitSettledPolicy(record) },
     ];
+    // the sweep of settled rules is what replaying each of them gives
+    for (const p of sweepSettledRules(record, rules[2].policy!))
+      assert.deepEqual({ accuracy: p.accuracy, meanSteps: p.meanSteps }, exitOutcome(record, parseExitRule(p.rule)), p.rule);
     for (const exit of rules) {
       const online = await run({ encoding, exit });
       const offline = replayExit(record, exit);

@@ -231,6 +231,8 @@ test('a sweep of settled rules asks each probability, on the readout of its reco
   const settled = points.filter((p) => p.family === 'settled').map((p) => parseExitRule(p.rule).settled!);
   assert.ok(settled[0] < 0.5 && settled[settled.length - 1] === 0.999 && settled.every((v, i) => i === 0 || v > settled[i - 1]));
   assert.equal(points.length, 28);
+  for (const p of points)
+    assert.deepEqual({ accuracy: p.accuracy, meanSteps: p.meanSteps }, exitOutcome({ ...RECORD, decay: 0.8 }, parseExitRule(p.rule)), p.rule);
 });
 
 test('the oracle stops each sample once its answer stays right, and a sample wrong at T after one step', () => {

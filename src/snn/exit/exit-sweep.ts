@@ -3,7 +3,7 @@
  * simulator makes online (`exitFires` on the recorded features), the oracle bound, and sweeps of each rule's
  * threshold that trace accuracy against mean steps.
  */
-import { exitFires, formatExitRule, resolveExitRule, type ExitRule, type ResolvedExitRule } from './exit-rule.js';
+import { exitFires, formatExitRule, resolveExitRule, settledProbability, type ExitRule, type ResolvedExitRule } from './exit-rule.js';
 import { ACCURACY_COMPARISON_SLACK } from '../metrics/index.js';
 import { MsatError } from '../../core/index.js';
 import type { ReadoutRecord } from './readout-record.js';
@@ -179,15 +179,39 @@ const SETTLED = Array.from({ length: 28 }, (_, k) => Number((1 - 10 ** (-(k + 3)
 /**
  * Accuracy and mean steps of the rules that ask the stopping policy `policy` (`fitSettledPolicy`) whether a
  * sample's answer is settled, as the probability asked sweeps, without a budget and within each budget `max`.
+ * Each sample-step's probability is computed once (`settledProbability`, as `exitFires` computes it), and each
+ * rule's outcome is that of `exitOutcome` (a test holds them equal).
  */
 export function sweepSettledRules(record: ReadoutRecord, policy: readonly number[]): ExitPoint[] {
   const T = record.steps;
   const decay = record.decay ?? 1;
+  const probability = new Float64Array(record.samples * T);
+  for (let i = 0; i < record.samples; i++) {
+    let stable = 0;
+    for (let s = 0; s < T; s++) {
+      const r = i * T + s;
+      stable = s > 0 && record.top[r] === record.top[r - 1] ? stable + 1 : 1;
+      probability[r] = settledProbability(policy, s + 1, record.confidence[r], record.margin[r], stable);
+    }
+  }
   const points: ExitPoint[] = [];
   for (const max of [T, ...BUDGETS.filter((m) => m < T)])
     for (const settled of SETTLED) {
+      let right = 0;
+      let steps = 0;
+      for (let i = 0; i < record.samples; i++) {
+        let s = 0;
+        while (s + 1 < max && probability[i * T + s] < settled) s++;
+        steps += s + 1;
+        if (record.top[i * T + s] === record.labels[i]) right++;
+      }
       const rule: ExitRule = { settled, policy, ...(max < T ? { max } : {}), ...(decay !== 1 ? { decay } : {}) };
-      points.push({ family: max < T ? 'settled+max' : 'settled', rule: formatExitRule(rule), ...exitOutcome(record, rule) });
+      points.push({
+        family: max < T ? 'settled+max' : 'settled',
+        rule: formatExitRule(rule),
+        accuracy: right / record.samples,
+        meanSteps: steps / record.samples,
+      });
     }
   return points;
 }
