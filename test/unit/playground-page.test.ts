@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { buildNormalizationTables } from '../../src/data/index.js';
 import { mnistFromDrawing, normalizePixels } from '../../src/playground/page/digit-image.js';
 import { pickNeurons } from '../../src/playground/page/neuron-picks.js';
-import { readoutHeading } from '../../src/playground/page/readout-track.js';
+import { readoutHeading, shownExitRule } from '../../src/playground/page/readout-track.js';
 
 test('mnistFromDrawing: an off-centre stroke is scaled into 20 px and centred by its centre of mass', () => {
   const size = 280;
@@ -66,8 +66,12 @@ test('pickNeurons: distinct indices inside the layer, conv picks at the map cent
   );
 });
 
-test('readoutHeading: the bars are named after the readout the exit rule reads', () => {
+test('readoutHeading: the bars are named after the readout the exit rule reads; the rule is shown with its policy abbreviated', () => {
   assert.equal(readoutHeading(undefined, 10), 'Σ readout per class (10)');
   assert.equal(readoutHeading('stable:2', 10), 'Σ readout per class (10)');
   assert.equal(readoutHeading('confidence:0.85,max:48,decay:0.8', 12), 'leaky readout (β = 0.8) per class (12)');
+  const settled = 'settled:0.9,policy:5.54822/-4.92154/-0.773262/-0.10134/-1.33429/4.31744/0.235913/-1.60491,max:32,decay:0.9';
+  assert.equal(readoutHeading(settled, 12), 'leaky readout (β = 0.9) per class (12)');
+  assert.equal(shownExitRule(settled), 'settled:0.9,policy:…,max:32,decay:0.9');
+  assert.equal(shownExitRule('stable:2'), 'stable:2');
 });

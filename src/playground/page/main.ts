@@ -7,7 +7,7 @@ import { drawSample, renderBars, renderRaster } from './charts.js';
 import { mnistFromDrawing, normalizePixels } from './digit-image.js';
 import type { ManifestSnn, PlaygroundManifest } from './manifest.js';
 import type { StepResult, WorkerReply, WorkerRequest } from './protocol.js';
-import { ReadoutTrack } from './readout-track.js';
+import { ReadoutTrack, shownExitRule } from './readout-track.js';
 import { RASTER_NEURONS } from './neuron-picks.js';
 import { attachDrawing, buildControls, buildSnnCard, el, type SnnCard } from './view.js';
 
@@ -146,8 +146,8 @@ function renderSnn(snn: ManifestSnn, result: StepResult | undefined): void {
     snn.exit === undefined
       ? 'no exit rule in the SNN file'
       : track.settled
-        ? `settled at step ${track.settled} (${snn.exit})`
-        : `not settled yet (${snn.exit})`;
+        ? `settled at step ${track.settled} (${shownExitRule(snn.exit)})`
+        : `not settled yet (${shownExitRule(snn.exit)})`;
   renderBars(card.bars, track.sums[track.sums.length - 1] ?? new Float64Array(snn.classes), manifest.classNames, last?.top ?? -1);
   const layer = card.layer.value;
   renderRaster(

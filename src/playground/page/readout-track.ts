@@ -25,6 +25,11 @@ export function readoutHeading(exit: string | undefined, classes: number): strin
   return decay === 1 ? `Σ readout per class (${classes})` : `leaky readout (β = ${decay}) per class (${classes})`;
 }
 
+/** The rule as the page shows it: a stopping policy's eight weights as `policy:…` (the SNN file keeps them). */
+export function shownExitRule(exit: string): string {
+  return exit.replace(/policy:[^,]*/, 'policy:…');
+}
+
 export class ReadoutTrack {
   readonly classes: number;
   readonly #rule: ResolvedExitRule | undefined;
