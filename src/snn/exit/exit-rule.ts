@@ -13,8 +13,8 @@
  * The time average becomes R(t) / Σ_{k<t} β^k (`readoutWeight`), on the same logit scale as before.
  * A rule may also ask a stopping policy (`settled` with `policy`): a logistic model of these features and the
  * step that gives the probability that the top class is settled, the one the sample will hold to the end
- * (`fitSettledPolicy` fits it on a recorded run). It weighs confidence against time and stability, which no
- * single threshold does: a confident answer early is less sure than the same confidence after 30 steps.
+ * (`fitSettledPolicy` fits it on a recorded run). It weighs confidence and margin by the step and by how long
+ * the answer has held, which no single threshold does.
  */
 import { MsatError } from '../../core/index.js';
 
