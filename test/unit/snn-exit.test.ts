@@ -9,6 +9,7 @@ import {
   exitOracle,
   exitOutcome,
   exitStatistics,
+  fitSettledPolicy,
   fewestStepsAtLeast,
   formatExitRule,
   paretoFront,
@@ -221,6 +222,13 @@ test('settled rows: a sample is settled from the step on which its top class sto
   assert.deepEqual(row, [c, m, 0, Math.log(2), c * Math.log(2), m * Math.log(2), 0]);
   // sample 2 is stable for 4 steps at step 4
   assert.equal(x[11 * F + 2], Math.log(4));
+});
+
+test('a run whose samples never change their answer gets a policy that calls every step settled', () => {
+  const steady: ReadoutRecord = { ...RECORD, top: Uint16Array.from([1, 1, 1, 1, 2, 2, 2, 2, 0, 0, 0, 0]) };
+  const policy = fitSettledPolicy(steady);
+  assert.ok(policy.every(Number.isFinite) && settledProbability(policy, 1, 0.1, 0, 1) > 0.999);
+  assert.deepEqual(exitOutcome(steady, { settled: 0.999, policy }), { accuracy: 1, meanSteps: 1 });
 });
 
 test('a sweep of settled rules asks each probability, on the readout of its record', () => {

@@ -24,6 +24,8 @@ const SIGNIFICANT_DIGITS = 6;
 export function fitSettledPolicy(record: ReadoutRecord): number[] {
   const { x, y } = settledRows(record);
   const n = y.length;
+  // no sample ever changes its answer: settled everywhere (the likelihood has no maximum; P = 1 − 10⁻⁶)
+  if (y.every((v) => v === 1)) return [...new Array<number>(F).fill(0), Number(Math.log(1e6).toPrecision(SIGNIFICANT_DIGITS))];
   const mean = new Float64Array(F);
   const scale = new Float64Array(F);
   for (let r = 0; r < n; r++) for (let j = 0; j < F; j++) mean[j] += x[r * F + j] / n;
