@@ -30,7 +30,7 @@ export function fitSettledPolicy(record: ReadoutRecord): number[] {
   const scale = new Float64Array(F);
   for (let r = 0; r < n; r++) for (let j = 0; j < F; j++) mean[j] += x[r * F + j] / n;
   for (let r = 0; r < n; r++) for (let j = 0; j < F; j++) scale[j] += (x[r * F + j] - mean[j]) ** 2 / n;
-  // a constant feature (every sample stable from its first step) keeps scale 1 and gets weight 0
+  // a constant feature (all rows alike) keeps scale 1; centred to 0, it takes no weight
   for (let j = 0; j < F; j++) scale[j] = Math.sqrt(scale[j]) || 1;
   for (let r = 0; r < n; r++) for (let j = 0; j < F; j++) x[r * F + j] = (x[r * F + j] - mean[j]) / scale[j];
 
