@@ -108,8 +108,9 @@ export function parseExitRule(text: string): ExitRule {
     if (key in rule) throw new MsatError('SNN_OPTIONS', `exit rule "${text}": "${key}" is given twice`);
     if (key === 'mode') rule.mode = value;
     else if (key === 'policy') {
-      const weights = value.split('/').map(Number);
-      if (value === '' || value.split('/').some((w) => w.trim() === '') || !weights.every(Number.isFinite))
+      const parts = value.split('/');
+      const weights = parts.map(Number);
+      if (parts.some((w) => w.trim() === '') || !weights.every(Number.isFinite))
         throw new MsatError('SNN_OPTIONS', `exit rule "${text}": policy must be numbers separated by "/", got "${value}"`);
       rule.policy = weights;
     } else {

@@ -16,7 +16,6 @@ const F = POLICY_FEATURES.length;
  * the rows, and decides between weights the collinear features leave free.
  */
 export const SETTLED_POLICY_RIDGE = 1e-4;
-const RIDGE = SETTLED_POLICY_RIDGE;
 const MAX_ITERATIONS = 50;
 const SIGNIFICANT_DIGITS = 6;
 
@@ -56,8 +55,8 @@ export function fitSettledPolicy(record: ReadoutRecord): number[] {
     for (let j = 0; j <= F; j++) {
       for (let k = 0; k < j; k++) hessian[k * (F + 1) + j] = hessian[j * (F + 1) + k];
       if (j < F) {
-        gradient[j] += RIDGE * w[j];
-        hessian[j * (F + 1) + j] += RIDGE;
+        gradient[j] += SETTLED_POLICY_RIDGE * w[j];
+        hessian[j * (F + 1) + j] += SETTLED_POLICY_RIDGE;
       }
     }
     const step = solve(hessian, gradient, F + 1);
